@@ -1,0 +1,49 @@
+// graft-cli: the headless front end. Parses the command line and calls core.
+#include "CliCommands.h"
+
+#include "graft/core/Runtime.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace {
+
+void printUsage(QTextStream &out)
+{
+    out << "Usage: graft-cli COMMAND [OPTIONS]\n\n"
+           "Commands:\n"
+           "  scan DIR        check a dataset folder and print its report\n"
+           "  version         print the version\n\n"
+           "Run 'graft-cli COMMAND --help' for the options of a command.\n";
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    graft::core::initRuntime();
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("graft-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(GRAFT_VERSION));
+
+    QStringList args = QCoreApplication::arguments();
+    args.removeFirst();
+    QTextStream out(stdout);
+    if (args.isEmpty() || args.first() == QLatin1String("--help") ||
+        args.first() == QLatin1String("-h") || args.first() == QLatin1String("help")) {
+        printUsage(out);
+        return args.isEmpty() ? graft::cli::kExitFailure : graft::cli::kExitOk;
+    }
+    const QString command = args.takeFirst();
+    if (command == QLatin1String("version") || command == QLatin1String("--version")) {
+        out << "graft-cli " << GRAFT_VERSION << "\n";
+        return graft::cli::kExitOk;
+    }
+    if (command == QLatin1String("scan"))
+        return graft::cli::runScan(args);
+
+    QTextStream err(stderr);
+    err << "graft-cli: unknown command '" << command << "'\n\n";
+    printUsage(err);
+    return graft::cli::kExitFailure;
+}

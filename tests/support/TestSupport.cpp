@@ -1,0 +1,52 @@
+#include "support/TestSupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+
+namespace graft::test {
+
+QString sharedDataDir()
+{
+    const QString dir = qEnvironmentVariable("GRAFT_SHARED_DATA");
+    if (!dir.isEmpty() && QFileInfo(dir).isDir())
+        return QDir(dir).absolutePath();
+    return {};
+}
+
+QString sharedData(const QString &relative)
+{
+    const QString root = sharedDataDir();
+    if (root.isEmpty())
+        return {};
+    const QString path = QDir(root).filePath(relative);
+    return QFileInfo::exists(path) ? path : QString();
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    return f.write(bytes) == bytes.size();
+}
+
+QString debianPython()
+{
+    return QFileInfo::exists(QStringLiteral("/usr/bin/python3")) ? QStringLiteral("/usr/bin/python3")
+                                                                 : QString();
+}
+
+bool pythonHasModule(const QString &module)
+{
+    const QString py = debianPython();
+    if (py.isEmpty())
+        return false;
+    QProcess p;
+    p.start(py, {QStringLiteral("-c"), QStringLiteral("import ") + module});
+    return p.waitForFinished(120000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+}
+
+} // namespace graft::test

@@ -1,0 +1,24 @@
+#include "ui/Application.h"
+
+#include "ui/Translations.h"
+#include "ui/windows/MainWindow.h"
+
+#include <QApplication>
+#include <QIcon>
+
+namespace graft::ui {
+
+int runApplication(QApplication &app)
+{
+    QApplication::setOrganizationName(QStringLiteral("Graft"));
+    QApplication::setApplicationName(QStringLiteral("Graft"));
+    QApplication::setApplicationVersion(QStringLiteral(GRAFT_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/graft.svg")));
+    Translations::instance().apply(Translations::configuredLanguage());
+
+    MainWindow window;
+    window.show();
+    return app.exec();
+}
+
+} // namespace graft::ui
