@@ -1,0 +1,104 @@
+#pragma once
+
+#include "graft/data/Preprocessing.h"
+#include "graft/models/FreezePlan.h"
+
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace graft::train {
+
+enum class Recipe {
+    FeatureExtractor, ///< frozen backbone, head only (features cached)
+    FineTune,         ///< head first, then the top `fineTuneGroups` groups (fastai fine_tune)
+    Full,             ///< head first, then everything with discriminative rates
+    GradualUnfreeze,  ///< ULMFiT: unfreeze one more group per epoch
+};
+const char *recipeName(Recipe recipe); ///< "feature-extractor", "fine-tune", "full", "gradual"
+bool parseRecipe(const QString &text, Recipe *out);
+
+enum class Schedule { OneCycle, CosineWarmup, Constant };
+const char *scheduleName(Schedule schedule);
+bool parseSchedule(const QString &text, Schedule *out);
+
+enum class OptimizerKind { AdamW, Sgd };
+
+enum class HeadKind { Linear, Mlp };
+
+/// Everything that defines a training run (JSON round-trips into projects and reports).
+struct TrainingConfig
+{
+    QString backboneId;
+    QString weightsDir;
+    bool pretrained = true;
+    Recipe recipe = Recipe::FeatureExtractor;
+    int cutAt = 0;              ///< 0 = all groups
+    int fineTuneGroups = 2;     ///< for Recipe::FineTune
+    int headEpochs = 2;         ///< FineTune/Full: epochs with the backbone frozen first
+    HeadKind head = HeadKind::Linear;
+    int mlpHidden = 256;
+    double dropout = 0.2;
+    int epochs = 10;
+    int batchSize = 32;
+    double learningRate = 1e-3; ///< max LR for one-cycle; <= 0 means "find it" (lr finder)
+    double backboneLrFactor = 0.1; ///< backbone groups train at lr * factor * group multiplier
+    double weightDecay = 1e-2;
+    double labelSmoothing = 0.0;
+    bool balancedClassWeights = false;
+    OptimizerKind optimizer = OptimizerKind::AdamW;
+    double momentum = 0.9;
+    Schedule schedule = Schedule::OneCycle;
+    double warmupFraction = 0.25;
+    bool augment = false;
+    int augmentViews = 2;       ///< cached augmented views per image (feature extractor)
+    data::Augmentation augmentation;
+    int earlyStoppingPatience = 0; ///< 0 = off; else epochs without val-loss improvement
+    int seed = 42;
+    int threads = 0;            ///< 0 = all cores
+    QString device = QStringLiteral("cpu"); ///< "cpu", "cuda" or "auto"
+    bool useFeatureCache = true;
+    QString cacheDir;           ///< empty = QStandardPaths cache
+    QString checkpointDir;      ///< empty = no checkpoints
+    bool resume = false;
+
+    QJsonObject toJson() const;
+    static TrainingConfig fromJson(const QJsonObject &json);
+};
+
+/// Observer events. Value types: they cross threads in queued signals.
+struct BatchEvent
+{
+    int epoch = 0;          ///< 1-based
+    int batch = 0;          ///< 1-based within the epoch
+    int batchesPerEpoch = 0;
+    qint64 globalStep = 0;
+    double loss = 0;
+    double learningRate = 0;
+    double imagesPerSecond = 0;
+    double elapsedSeconds = 0;
+    double etaSeconds = -1; ///< -1 when unknown
+    QString phase;          ///< "features", "train", "validate"
+};
+
+struct EpochMetrics
+{
+    int epoch = 0;
+    double trainLoss = 0;
+    double trainAccuracy = 0;
+    double valLoss = 0;
+    double valAccuracy = 0;
+    double seconds = 0;
+    double learningRate = 0;
+    bool best = false;
+
+    QJsonObject toJson() const;
+};
+
+} // namespace graft::train
+
+Q_DECLARE_METATYPE(graft::train::BatchEvent)
+Q_DECLARE_METATYPE(graft::train::EpochMetrics)
