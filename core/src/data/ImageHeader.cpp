@@ -132,9 +132,15 @@ core::Result<ImageHeader> parseJpeg(Bytes b)
         if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7))
             continue;
         const quint32 len = b.be16(pos);
-        if (b.failed || len < 2 || !b.has(pos, len))
-            return malformed(QStringLiteral("JPEG segment 0x%1 runs past the end of the file")
+        if (b.failed || len < 2 || !b.has(pos, len)) {
+            if (haveFrame) {
+                h.complete = false;
+                return h;
+            }
+            return malformed(QStringLiteral("JPEG data is truncated (segment 0x%1 runs past the "
+                                            "end of the file)")
                                  .arg(marker, 2, 16, QLatin1Char('0')));
+        }
         const qint64 seg = pos + 2;
         if (marker == 0xE1 && len >= 8 && b.match(seg, "Exif\0\0", 6)) {
             Bytes exif{b.p + seg + 6, qint64(len) - 8};
