@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ enum class DType { F32, F16, BF16, F64, I64, I32, I8, U8, Bool };
 
 const char *dtypeName(DType dtype);       ///< "F32", ...
 int dtypeSize(DType dtype);               ///< bytes per element
+std::optional<DType> dtypeFromName(const QString &name); ///< "F32" -> F32; nullopt when unknown
 
 /// One tensor's description from the header, validated.
 struct TensorInfo
@@ -43,8 +45,9 @@ struct SafetensorsLimits
 /// header length within the file and under the cap; header is UTF-8 JSON and an object; each
 /// entry has a known dtype, a shape of non-negative ints whose product does not overflow,
 /// data_offsets [begin, end] with begin <= end, end - begin == numel * dtype size, inside the
-/// data section; no two tensors overlap. Every violation is an InvalidFormat/WeightsInvalid
-/// error naming the file and, where it applies, the tensor.
+/// data section; no two tensors overlap, no gaps between them and none after the last (as the
+/// reference implementation requires). Every violation is an InvalidFormat (TooLarge for the
+/// caps) error whose file is the path and whose detail names the tensor where one applies.
 class SafetensorsFile
 {
 public:
@@ -53,15 +56,20 @@ public:
                                                    const SafetensorsLimits &limits = {});
 
     const QString &path() const { return m_path; }
-    /// Tensors in header order.
+    /// Tensors in data-section order (by begin offset; JSON object order is not preserved).
     const std::vector<TensorInfo> &tensors() const { return m_tensors; }
     const TensorInfo *find(const std::string &name) const;
     /// The `__metadata__` object (string values per the format; may be empty).
     const QJsonObject &metadata() const { return m_metadata; }
-    /// Raw little-endian bytes of a tensor (points into the file buffer).
+    /// Raw little-endian bytes of a tensor (points into the file buffer; not necessarily aligned:
+    /// copy or memcpy before reading as float).
     const char *data(const TensorInfo &t) const;
-    /// Tensor converted to float32 (F32/F16/BF16/F64/ints); row-major.
+    /// Tensor converted to float32 (F32/F16/BF16/F64/ints/bool); row-major.
     std::vector<float> toFloat(const TensorInfo &t) const;
+    /// Name of the first floating-point tensor holding a NaN or an infinity, if any.
+    std::optional<std::string> firstNonFinite() const;
+    /// WeightsInvalid naming the file, the tensor and the element when a weight is NaN or Inf.
+    core::Status checkFinite() const;
 
 private:
     QString m_path;
@@ -81,8 +89,13 @@ struct TensorBlob
     QByteArray bytes;
 };
 
+/// A float32 tensor blob from values (row-major); `values.size()` must equal the shape product.
+TensorBlob floatBlob(std::string name, std::vector<std::int64_t> shape,
+                     const std::vector<float> &values);
+
 /// Writes a safetensors file atomically (QSaveFile). Tensors are stored in the given order,
-/// header padded to 8 bytes. Errors: WriteFailed naming the file.
+/// header padded to 8 bytes. Errors: InvalidArgument for a blob whose size does
+/// not match its shape or a duplicate/reserved name; WriteFailed naming the file.
 core::Status writeSafetensors(const QString &path, const std::vector<TensorBlob> &tensors,
                               const std::map<QString, QString> &metadata = {});
 
