@@ -1,4 +1,957 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="es">
+<context>
+    <name>ErrorText</name>
+    <message>
+        <source>No error.</source>
+        <translation>Sin errores.</translation>
+    </message>
+    <message>
+        <source>The file or folder does not exist.</source>
+        <translation>El archivo o la carpeta no existe.</translation>
+    </message>
+    <message>
+        <source>The file or folder cannot be read.</source>
+        <translation>No se puede leer el archivo o la carpeta.</translation>
+    </message>
+    <message>
+        <source>The file is not in the expected format.</source>
+        <translation>El archivo no tiene el formato esperado.</translation>
+    </message>
+    <message>
+        <source>This is not supported by Graft.</source>
+        <translation>Graft no admite esto.</translation>
+    </message>
+    <message>
+        <source>The input is too large.</source>
+        <translation>La entrada es demasiado grande.</translation>
+    </message>
+    <message>
+        <source>A setting is out of range.</source>
+        <translation>Un ajuste está fuera de rango.</translation>
+    </message>
+    <message>
+        <source>The dataset cannot be trained on.</source>
+        <translation>No se puede entrenar con este conjunto de datos.</translation>
+    </message>
+    <message>
+        <source>The weights file is invalid.</source>
+        <translation>El archivo de pesos no es válido.</translation>
+    </message>
+    <message>
+        <source>Writing the file failed.</source>
+        <translation>No se pudo escribir el archivo.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Cancelado.</translation>
+    </message>
+    <message>
+        <source>Training diverged (the loss became NaN or infinite).</source>
+        <translation>El entrenamiento divergió (la pérdida se volvió NaN o infinita).</translation>
+    </message>
+    <message>
+        <source>The download failed.</source>
+        <translation>La descarga falló.</translation>
+    </message>
+    <message>
+        <source>The file's checksum does not match.</source>
+        <translation>La suma de comprobación del archivo no coincide.</translation>
+    </message>
+    <message>
+        <source>Internal error.</source>
+        <translation>Error interno.</translation>
+    </message>
+</context>
+<context>
+    <name>graft::ui::DataPanel</name>
+    <message>
+        <source>Open dataset folder</source>
+        <translation>Abrir carpeta de datos</translation>
+    </message>
+    <message>
+        <source>Split from folders: %1 train, %2 validation, %3 test</source>
+        <translation>División según carpetas: %1 de entrenamiento, %2 de validación, %3 de prueba</translation>
+    </message>
+    <message>
+        <source>Seeded split: %1 train, %2 validation, %3 test</source>
+        <translation>División con semilla: %1 de entrenamiento, %2 de validación, %3 de prueba</translation>
+    </message>
+    <message>
+        <source>Drop an image folder here: one subfolder per class, optionally inside train/ and val/ folders.</source>
+        <translation>Suelte aquí una carpeta de imágenes: una subcarpeta por clase, opcionalmente dentro de carpetas train/ y val/.</translation>
+    </message>
+    <message>
+        <source>No dataset loaded.</source>
+        <translation>No hay ningún conjunto de datos cargado.</translation>
+    </message>
+    <message>
+        <source>&amp;Open folder...</source>
+        <translation>&amp;Abrir carpeta...</translation>
+    </message>
+    <message>
+        <source>&amp;Rescan</source>
+        <translation>&amp;Volver a analizar</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Split seed:</source>
+        <translation>Semilla de la división:</translation>
+    </message>
+    <message>
+        <source>Seed of the random train/validation split (used when the folder has no train/ and val/ subfolders).</source>
+        <translation>Semilla de la división aleatoria entre entrenamiento y validación (se usa cuando la carpeta no tiene subcarpetas train/ y val/).</translation>
+    </message>
+    <message>
+        <source>Validation fraction:</source>
+        <translation>Fracción de validación:</translation>
+    </message>
+    <message>
+        <source>Share of each class held out for validation.</source>
+        <translation>Proporción de cada clase reservada para validación.</translation>
+    </message>
+    <message>
+        <source>Classes</source>
+        <translation>Clases</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>Clase</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>Entrenar</translation>
+    </message>
+    <message>
+        <source>Validation</source>
+        <translation>Validación</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>Prueba</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Class balance</source>
+        <translation>Equilibrio de clases</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Imágenes</translation>
+    </message>
+    <message>
+        <source>Thumbnails of the selected class</source>
+        <translation>Miniaturas de la clase seleccionada</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>Problemas</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Archivo</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problema</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Detalle</translation>
+    </message>
+    <message>
+        <source>Open containing folder</source>
+        <translation>Abrir la carpeta que lo contiene</translation>
+    </message>
+</context>
+<context>
+    <name>graft::ui::EvaluatePanel</name>
+    <message>
+        <source>true: %1
+pred: %2 (%3 %)</source>
+        <translation>real: %1
+pred.: %2 (%3 %)</translation>
+    </message>
+    <message>
+        <source>Train a model to see how it does on the validation images.</source>
+        <translation>Entrene un modelo para ver cómo se comporta con las imágenes de validación.</translation>
+    </message>
+    <message>
+        <source>Validation: %1 images, accuracy %2 %, loss %3, %4 mistakes.</source>
+        <translation>Validación: %1 imágenes, exactitud %2 %, pérdida %3, %4 errores.</translation>
+    </message>
+    <message>
+        <source>Confusion matrix (click a cell to filter)</source>
+        <translation>Matriz de confusión (haga clic en una celda para filtrar)</translation>
+    </message>
+    <message>
+        <source>Predicted</source>
+        <translation>Predicha</translation>
+    </message>
+    <message>
+        <source>True</source>
+        <translation>Real</translation>
+    </message>
+    <message>
+        <source>Per class</source>
+        <translation>Por clase</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>Clase</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>Precisión</translation>
+    </message>
+    <message>
+        <source>Recall</source>
+        <translation>Exhaustividad</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Imágenes</translation>
+    </message>
+    <message>
+        <source>Mistakes: %1 predicted as %2</source>
+        <translation>Errores: %1 predicha como %2</translation>
+    </message>
+    <message>
+        <source>Mistakes, worst first (double-click for a large view)</source>
+        <translation>Errores, los peores primero (doble clic para verlos en grande)</translation>
+    </message>
+    <message>
+        <source>Show all mistakes</source>
+        <translation>Mostrar todos los errores</translation>
+    </message>
+</context>
+<context>
+    <name>graft::ui::ExportPanel</name>
+    <message>
+        <source>Export model</source>
+        <translation>Exportar modelo</translation>
+    </message>
+    <message>
+        <source>TorchScript (*.pt)</source>
+        <translation>TorchScript (*.pt)</translation>
+    </message>
+    <message>
+        <source>Train a model first.</source>
+        <translation>Primero entrene un modelo.</translation>
+    </message>
+    <message>
+        <source>Exporting and verifying...</source>
+        <translation>Exportando y verificando...</translation>
+    </message>
+    <message>
+        <source>Wait for the current job to finish.</source>
+        <translation>Espere a que termine la tarea en curso.</translation>
+    </message>
+    <message>
+        <source>Written to %1.
+Reloaded and compared on %2 validation images: top-1 agreement %3 %, largest probability difference %4.</source>
+        <translation>Guardado en %1.
+Recargado y comparado con %2 imágenes de validación: coincidencia top-1 del %3 %, mayor diferencia de probabilidad %4.</translation>
+    </message>
+    <message>
+        <source>Export the trained model (backbone and head) as a TorchScript file with its labels and preprocessing. The file is reloaded and checked against this model on the validation images.</source>
+        <translation>Exporte el modelo entrenado (red base y cabeza) como archivo TorchScript con sus etiquetas y su preprocesado. El archivo se vuelve a cargar y se comprueba frente a este modelo con las imágenes de validación.</translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation>Archivo:</translation>
+    </message>
+    <message>
+        <source>Browse...</source>
+        <translation>Examinar...</translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation>&amp;Exportar</translation>
+    </message>
+</context>
+<context>
+    <name>graft::ui::FreezePicker</name>
+    <message>
+        <source>Checked: this group's weights are updated; unchecked: frozen.</source>
+        <translation>Marcado: los pesos de este grupo se actualizan; sin marcar: congelados.</translation>
+    </message>
+    <message>
+        <source>Learning-rate multiplier of this group, relative to the backbone rate.</source>
+        <translation>Multiplicador de la tasa de aprendizaje de este grupo, relativo a la tasa de la red base.</translation>
+    </message>
+    <message>
+        <source>Layer groups (input at the bottom). Drag the cut point to choose where features are taken.</source>
+        <translation>Grupos de capas (la entrada abajo). Arrastre el punto de corte para elegir de dónde se toman las características.</translation>
+    </message>
+    <message>
+        <source>Cut point: groups above it are dropped.</source>
+        <translation>Punto de corte: los grupos por encima se descartan.</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Grupo</translation>
+    </message>
+    <message>
+        <source>Trainable</source>
+        <translation>Entrenable</translation>
+    </message>
+    <message>
+        <source>LR multiplier</source>
+        <translation>Multiplicador de TA</translation>
+    </message>
+    <message>
+        <source>No layer groups.</source>
+        <translation>No hay grupos de capas.</translation>
+    </message>
+    <message>
+        <source>Using %1 of %2 groups; %3 trainable.</source>
+        <translation>Se usan %1 de %2 grupos; %3 entrenables.</translation>
+    </message>
+</context>
+<context>
+    <name>graft::ui::ImageViewDialog</name>
+    <message>
+        <source>The image cannot be shown.</source>
+        <translation>No se puede mostrar la imagen.</translation>
+    </message>
+    <message>
+        <source>Show &amp;Grad-CAM overlay</source>
+        <translation>Mostrar superposición &amp;Grad-CAM</translation>
+    </message>
+    <message>
+        <source>Highlights the regions that drove the prediction.</source>
+        <translation>Resalta las regiones que determinaron la predicción.</translation>
+    </message>
+    <message>
+        <source>Open containing folder</source>
+        <translation>Abrir la carpeta que lo contiene</translation>
+    </message>
+</context>
+<context>
+    <name>graft::ui::LossPlot</name>
+    <message>
+        <source>Step (batches)</source>
+        <translation>Paso (lotes)</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>Pérdida</translation>
+    </message>
+    <message>
+        <source>Validation accuracy</source>
+        <translation>Exactitud de validación</translation>
+    </message>
+    <message>
+        <source>Batch loss</source>
+        <translation>Pérdida por lote</translation>
+    </message>
+    <message>
+        <source>Batch loss (smoothed)</source>
+        <translation>Pérdida por lote (suavizada)</translation>
+    </message>
+    <message>
+        <source>Validation loss</source>
+        <translation>Pérdida de validación</translation>
+    </message>
+    <message>
+        <source>Earlier run</source>
+        <translation>Ejecución anterior</translation>
+    </message>
+</context>
+<context>
+    <name>graft::ui::MainWindow</name>
+    <message numerus="yes">
+        <source>Dataset scanned: %n class(es)</source>
+        <translation><numerusform>Conjunto de datos analizado: %n clase</numerusform><numerusform>Conjunto de datos analizado: %n clases</numerusform></translation>
+    </message>
+    <message>
+        <source>Find learning rate</source>
+        <translation>Buscar tasa de aprendizaje</translation>
+    </message>
+    <message>
+        <source>Load a dataset that can be trained on first.</source>
+        <translation>Primero cargue un conjunto de datos con el que se pueda entrenar.</translation>
+    </message>
+    <message>
+        <source>Training finished.</source>
+        <translation>Entrenamiento terminado.</translation>
+    </message>
+    <message>
+        <source>Open project</source>
+        <translation>Abrir proyecto</translation>
+    </message>
+    <message>
+        <source>Graft projects (*.graft)</source>
+        <translation>Proyectos de Graft (*.graft)</translation>
+    </message>
+    <message>
+        <source>Open dataset folder</source>
+        <translation>Abrir carpeta de datos</translation>
+    </message>
+    <message>
+        <source>About Graft</source>
+        <translation>Acerca de Graft</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Graft %1&lt;/b&gt;&lt;br&gt;A desktop workbench for transfer learning.</source>
+        <translation>&lt;b&gt;Graft %1&lt;/b&gt;&lt;br&gt;Un banco de trabajo de escritorio para aprendizaje por transferencia.</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>Datos</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modelo</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>Entrenar</translation>
+    </message>
+    <message>
+        <source>Evaluate</source>
+        <translation>Evaluar</translation>
+    </message>
+    <message>
+        <source>Predict</source>
+        <translation>Predecir</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Exportar</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Archivo</translation>
+    </message>
+    <message>
+        <source>&amp;New project</source>
+        <translation>&amp;Nuevo proyecto</translation>
+    </message>
+    <message>
+        <source>&amp;Open project...</source>
+        <translation>&amp;Abrir proyecto...</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>Abrir &amp;reciente</translation>
+    </message>
+    <message>
+        <source>&amp;Save project</source>
+        <translation>&amp;Guardar proyecto</translation>
+    </message>
+    <message>
+        <source>Save project &amp;as...</source>
+        <translation>Guardar proyecto &amp;como...</translation>
+    </message>
+    <message>
+        <source>Open &amp;dataset folder...</source>
+        <translation>Abrir carpeta de &amp;datos...</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Salir</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>&amp;Ejecutar</translation>
+    </message>
+    <message>
+        <source>&amp;Train</source>
+        <translation>&amp;Entrenar</translation>
+    </message>
+    <message>
+        <source>Find &amp;learning rate</source>
+        <translation>Buscar tasa de &amp;aprendizaje</translation>
+    </message>
+    <message>
+        <source>&amp;Stop</source>
+        <translation>&amp;Detener</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>&amp;Configuración</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Idioma</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>Predeterminado del sistema</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>A&amp;yuda</translation>
+    </message>
+    <message>
+        <source>&amp;About Graft</source>
+        <translation>&amp;Acerca de Graft</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>Sin título</translation>
+    </message>
+    <message>
+        <source>%1[*] - Graft</source>
+        <translation>%1[*] - Graft</translation>
+    </message>
+    <message>
+        <source>Save project</source>
+        <translation>Guardar proyecto</translation>
+    </message>
+    <message>
+        <source>Project saved.</source>
+        <translation>Proyecto guardado.</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>Cambios sin guardar</translation>
+    </message>
+    <message>
+        <source>The project has unsaved changes. Save them?</source>
+        <translation>El proyecto tiene cambios sin guardar. ¿Desea guardarlos?</translation>
+    </message>
+    <message>
+        <source>Training is running</source>
+        <translation>Hay un entrenamiento en curso</translation>
+    </message>
+    <message>
+        <source>A job is running. Stop it and close the window?</source>
+        <translation>Hay una tarea en curso. ¿Detenerla y cerrar la ventana?</translation>
+    </message>
+</context>
+<context>
+    <name>graft::ui::ModelPanel</name>
+    <message>
+        <source>Weights folder</source>
+        <translation>Carpeta de pesos</translation>
+    </message>
+    <message>
+        <source>Import weights for %1</source>
+        <translation>Importar pesos para %1</translation>
+    </message>
+    <message>
+        <source>Safetensors (*.safetensors)</source>
+        <translation>Safetensors (*.safetensors)</translation>
+    </message>
+    <message>
+        <source>Import weights</source>
+        <translation>Importar pesos</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation>No se puede crear la carpeta %1.</translation>
+    </message>
+    <message>
+        <source>Could not copy %1 to %2.</source>
+        <translation>No se pudo copiar %1 en %2.</translation>
+    </message>
+    <message>
+        <source>Backbone</source>
+        <translation>Red base</translation>
+    </message>
+    <message>
+        <source>The pretrained network whose features are reused.</source>
+        <translation>La red preentrenada cuyas características se reutilizan.</translation>
+    </message>
+    <message>
+        <source>Weights folder:</source>
+        <translation>Carpeta de pesos:</translation>
+    </message>
+    <message>
+        <source>Browse...</source>
+        <translation>Examinar...</translation>
+    </message>
+    <message>
+        <source>&amp;Import weights file...</source>
+        <translation>&amp;Importar archivo de pesos...</translation>
+    </message>
+    <message>
+        <source>What to freeze</source>
+        <translation>Qué congelar</translation>
+    </message>
+    <message>
+        <source>Feature extractor</source>
+        <translation>Extractor de características</translation>
+    </message>
+    <message>
+        <source>Freeze the whole backbone and train only the new head. Fastest; features are cached.</source>
+        <translation>Congela toda la red base y entrena solo la cabeza nueva. Lo más rápido; las características se guardan en caché.</translation>
+    </message>
+    <message>
+        <source>Fine-tune top</source>
+        <translation>Ajustar la parte superior</translation>
+    </message>
+    <message>
+        <source>Train the head first, then also the top groups of the backbone.</source>
+        <translation>Entrena primero la cabeza y después también los grupos superiores de la red base.</translation>
+    </message>
+    <message>
+        <source>Full fine-tune</source>
+        <translation>Ajuste completo</translation>
+    </message>
+    <message>
+        <source>Train the head first, then every group with smaller rates for lower groups.</source>
+        <translation>Entrena primero la cabeza y después todos los grupos, con tasas menores para los grupos inferiores.</translation>
+    </message>
+    <message>
+        <source>Gradual unfreezing</source>
+        <translation>Descongelación gradual</translation>
+    </message>
+    <message>
+        <source>Unfreeze one more group per epoch, from the top down.</source>
+        <translation>Descongela un grupo más en cada época, de arriba abajo.</translation>
+    </message>
+    <message>
+        <source>Group names are derived from the architecture; exact groups and sizes come from the backbone when training starts.</source>
+        <translation>Los nombres de los grupos se deducen de la arquitectura; los grupos y tamaños exactos los da la red base al empezar el entrenamiento.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Architecture: %2&lt;br&gt;Input: %3 x %3 pixels&lt;br&gt;Pretrained on: %4&lt;br&gt;Licence: %5&lt;br&gt;Download size: %6&lt;br&gt;%7</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Arquitectura: %2&lt;br&gt;Entrada: %3 x %3 píxeles&lt;br&gt;Preentrenada con: %4&lt;br&gt;Licencia: %5&lt;br&gt;Tamaño de descarga: %6&lt;br&gt;%7</translation>
+    </message>
+    <message>
+        <source>Weights: available</source>
+        <translation>Pesos: disponibles</translation>
+    </message>
+    <message>
+        <source>Weights: not on this machine; downloadable from %1, or import the file.</source>
+        <translation>Pesos: no están en este equipo; se pueden descargar de %1 o importar el archivo.</translation>
+    </message>
+    <message>
+        <source>Weights: missing (%1). Import the file.</source>
+        <translation>Pesos: faltan (%1). Importe el archivo.</translation>
+    </message>
+</context>
+<context>
+    <name>graft::ui::PredictPanel</name>
+    <message>
+        <source>Images to classify</source>
+        <translation>Imágenes para clasificar</translation>
+    </message>
+    <message>
+        <source>Images (*.jpg *.jpeg *.png *.bmp *.gif *.webp *.tif *.tiff)</source>
+        <translation>Imágenes (*.jpg *.jpeg *.png *.bmp *.gif *.webp *.tif *.tiff)</translation>
+    </message>
+    <message>
+        <source>Save predictions</source>
+        <translation>Guardar predicciones</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Archivos CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>No se pudo escribir %1.</translation>
+    </message>
+    <message>
+        <source>Predict</source>
+        <translation>Predecir</translation>
+    </message>
+    <message>
+        <source>Train a model first.</source>
+        <translation>Primero entrene un modelo.</translation>
+    </message>
+    <message>
+        <source>Wait for the current job to finish.</source>
+        <translation>Espere a que termine la tarea en curso.</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>error</translation>
+    </message>
+    <message>
+        <source>Drop images or a folder here to classify them with the trained model.</source>
+        <translation>Suelte aquí imágenes o una carpeta para clasificarlas con el modelo entrenado.</translation>
+    </message>
+    <message>
+        <source>&amp;Add images...</source>
+        <translation>&amp;Añadir imágenes...</translation>
+    </message>
+    <message>
+        <source>Save as &amp;CSV...</source>
+        <translation>Guardar como &amp;CSV...</translation>
+    </message>
+    <message>
+        <source>Top classes:</source>
+        <translation>Clases principales:</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Archivo</translation>
+    </message>
+    <message>
+        <source>Prediction</source>
+        <translation>Predicción</translation>
+    </message>
+    <message>
+        <source>Probability</source>
+        <translation>Probabilidad</translation>
+    </message>
+</context>
+<context>
+    <name>graft::ui::TrainPanel</name>
+    <message>
+        <source>Epoch %1: train loss %2, validation loss %3, validation accuracy %4 %</source>
+        <translation>Época %1: pérdida de entrenamiento %2, pérdida de validación %3, exactitud de validación %4 %</translation>
+    </message>
+    <message>
+        <source>Extracting features: %1 of %2</source>
+        <translation>Extrayendo características: %1 de %2</translation>
+    </message>
+    <message>
+        <source>Stopped. Best validation accuracy %1 % (epoch %2).</source>
+        <translation>Detenido. Mejor exactitud de validación %1 % (época %2).</translation>
+    </message>
+    <message>
+        <source>Finished. Best validation accuracy %1 % (epoch %2).</source>
+        <translation>Terminado. Mejor exactitud de validación %1 % (época %2).</translation>
+    </message>
+    <message>
+        <source>Epoch %1 of %2</source>
+        <translation>Época %1 de %2</translation>
+    </message>
+    <message>
+        <source>%1 images/s</source>
+        <translation>%1 imágenes/s</translation>
+    </message>
+    <message>
+        <source>Elapsed %1</source>
+        <translation>Transcurrido %1</translation>
+    </message>
+    <message>
+        <source>Remaining %1</source>
+        <translation>Restante %1</translation>
+    </message>
+    <message>
+        <source>Training...</source>
+        <translation>Entrenando...</translation>
+    </message>
+    <message>
+        <source>Suggested learning rate: %1 (click the curve to choose another)</source>
+        <translation>Tasa de aprendizaje sugerida: %1 (haga clic en la curva para elegir otra)</translation>
+    </message>
+    <message>
+        <source>Idle.</source>
+        <translation>Inactivo.</translation>
+    </message>
+    <message>
+        <source>Finding the learning rate...</source>
+        <translation>Buscando la tasa de aprendizaje...</translation>
+    </message>
+    <message>
+        <source>Preparing...</source>
+        <translation>Preparando...</translation>
+    </message>
+    <message>
+        <source>Hyperparameters</source>
+        <translation>Hiperparámetros</translation>
+    </message>
+    <message>
+        <source>Epochs:</source>
+        <translation>Épocas:</translation>
+    </message>
+    <message>
+        <source>Passes over the training images.</source>
+        <translation>Pasadas por las imágenes de entrenamiento.</translation>
+    </message>
+    <message>
+        <source>Head-only epochs:</source>
+        <translation>Épocas solo de la cabeza:</translation>
+    </message>
+    <message>
+        <source>Fine-tuning recipes first train the new head alone for this many epochs.</source>
+        <translation>Las recetas de ajuste fino entrenan primero la cabeza nueva sola durante estas épocas.</translation>
+    </message>
+    <message>
+        <source>Batch size:</source>
+        <translation>Tamaño del lote:</translation>
+    </message>
+    <message>
+        <source>Images per optimisation step. Smaller uses less memory.</source>
+        <translation>Imágenes por paso de optimización. Cuanto menor, menos memoria.</translation>
+    </message>
+    <message>
+        <source>Learning rate:</source>
+        <translation>Tasa de aprendizaje:</translation>
+    </message>
+    <message>
+        <source>Peak learning rate of the head. Use Find learning rate to choose it.</source>
+        <translation>Tasa de aprendizaje máxima de la cabeza. Use Buscar tasa de aprendizaje para elegirla.</translation>
+    </message>
+    <message>
+        <source>Backbone rate factor:</source>
+        <translation>Factor de tasa de la red base:</translation>
+    </message>
+    <message>
+        <source>Trainable backbone groups learn at the head rate times this factor times their multiplier.</source>
+        <translation>Los grupos entrenables de la red base aprenden a la tasa de la cabeza por este factor por su multiplicador.</translation>
+    </message>
+    <message>
+        <source>Weight decay:</source>
+        <translation>Decaimiento de pesos:</translation>
+    </message>
+    <message>
+        <source>Decoupled weight decay (AdamW); keeps weights small.</source>
+        <translation>Decaimiento de pesos desacoplado (AdamW); mantiene los pesos pequeños.</translation>
+    </message>
+    <message>
+        <source>Label smoothing:</source>
+        <translation>Suavizado de etiquetas:</translation>
+    </message>
+    <message>
+        <source>Spreads this share of each target over the other classes.</source>
+        <translation>Reparte esta proporción de cada objetivo entre las demás clases.</translation>
+    </message>
+    <message>
+        <source>Head:</source>
+        <translation>Cabeza:</translation>
+    </message>
+    <message>
+        <source>The new classifier on top of the backbone.</source>
+        <translation>El clasificador nuevo sobre la red base.</translation>
+    </message>
+    <message>
+        <source>Linear</source>
+        <translation>Lineal</translation>
+    </message>
+    <message>
+        <source>Small MLP</source>
+        <translation>MLP pequeño</translation>
+    </message>
+    <message>
+        <source>Optimizer:</source>
+        <translation>Optimizador:</translation>
+    </message>
+    <message>
+        <source>AdamW suits most cases.</source>
+        <translation>AdamW sirve en la mayoría de los casos.</translation>
+    </message>
+    <message>
+        <source>AdamW</source>
+        <translation>AdamW</translation>
+    </message>
+    <message>
+        <source>SGD with momentum</source>
+        <translation>SGD con momento</translation>
+    </message>
+    <message>
+        <source>Schedule:</source>
+        <translation>Programa:</translation>
+    </message>
+    <message>
+        <source>How the learning rate changes over time.</source>
+        <translation>Cómo cambia la tasa de aprendizaje con el tiempo.</translation>
+    </message>
+    <message>
+        <source>One-cycle</source>
+        <translation>Un ciclo</translation>
+    </message>
+    <message>
+        <source>Cosine with warm-up</source>
+        <translation>Coseno con calentamiento</translation>
+    </message>
+    <message>
+        <source>Constant</source>
+        <translation>Constante</translation>
+    </message>
+    <message>
+        <source>Augmentation:</source>
+        <translation>Aumento de datos:</translation>
+    </message>
+    <message>
+        <source>Random crops, flips, small rotations and colour jitter on training images.</source>
+        <translation>Recortes aleatorios, volteos, pequeñas rotaciones y variaciones de color en las imágenes de entrenamiento.</translation>
+    </message>
+    <message>
+        <source>Balance classes:</source>
+        <translation>Equilibrar clases:</translation>
+    </message>
+    <message>
+        <source>Weight the loss so that rare classes count as much as common ones.</source>
+        <translation>Pondera la pérdida para que las clases raras cuenten tanto como las comunes.</translation>
+    </message>
+    <message>
+        <source>Early stopping patience:</source>
+        <translation>Paciencia de parada temprana:</translation>
+    </message>
+    <message>
+        <source>Stop after this many epochs without a better validation loss (0 = off).</source>
+        <translation>Detiene tras estas épocas sin mejorar la pérdida de validación (0 = desactivado).</translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation>Semilla:</translation>
+    </message>
+    <message>
+        <source>Random seed for initialisation and shuffling.</source>
+        <translation>Semilla aleatoria para la inicialización y la mezcla.</translation>
+    </message>
+    <message>
+        <source>Find &amp;learning rate</source>
+        <translation>Buscar tasa de &amp;aprendizaje</translation>
+    </message>
+    <message>
+        <source>Sweep the learning rate over a few batches and plot the loss.</source>
+        <translation>Recorre la tasa de aprendizaje durante unos lotes y dibuja la pérdida.</translation>
+    </message>
+    <message>
+        <source>&amp;Train</source>
+        <translation>&amp;Entrenar</translation>
+    </message>
+    <message>
+        <source>Start training (Ctrl+T).</source>
+        <translation>Empezar el entrenamiento (Ctrl+T).</translation>
+    </message>
+    <message>
+        <source>&amp;Stop</source>
+        <translation>&amp;Detener</translation>
+    </message>
+    <message>
+        <source>Stop after the current batch (Esc).</source>
+        <translation>Detener tras el lote actual (Esc).</translation>
+    </message>
+    <message>
+        <source>Epoch -</source>
+        <translation>Época -</translation>
+    </message>
+    <message>
+        <source>- images/s</source>
+        <translation>- imágenes/s</translation>
+    </message>
+    <message>
+        <source>Elapsed --</source>
+        <translation>Transcurrido --</translation>
+    </message>
+    <message>
+        <source>Remaining --</source>
+        <translation>Restante --</translation>
+    </message>
+    <message>
+        <source>Learning-rate finder: click the curve to pick a rate.</source>
+        <translation>Buscador de tasa de aprendizaje: haga clic en la curva para elegir una tasa.</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>Tasa de aprendizaje</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>Pérdida</translation>
+    </message>
+</context>
 </TS>

@@ -6,6 +6,12 @@
 #include <QApplication>
 #include <QIcon>
 
+// Resources compiled into the static graft_ui library must be registered by hand.
+static void initGraftResources()
+{
+    Q_INIT_RESOURCE(graft);
+}
+
 namespace graft::ui {
 
 int runApplication(QApplication &app)
@@ -13,6 +19,7 @@ int runApplication(QApplication &app)
     QApplication::setOrganizationName(QStringLiteral("Graft"));
     QApplication::setApplicationName(QStringLiteral("Graft"));
     QApplication::setApplicationVersion(QStringLiteral(GRAFT_VERSION));
+    initGraftResources();
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/graft.svg")));
     Translations::instance().apply(Translations::configuredLanguage());
 

@@ -1,21 +1,198 @@
 #include "ui/windows/MainWindow.h"
 
-#include <QEvent>
-#include <QLabel>
+#include "ui/Translations.h"
+#include "ui/controllers/TrainingController.h"
+#include "ui/panels/DataPanel.h"
+#include "ui/panels/EvaluatePanel.h"
+#include "ui/panels/ExportPanel.h"
+#include "ui/panels/ModelPanel.h"
+#include "ui/panels/PredictPanel.h"
+#include "ui/panels/TrainPanel.h"
+#include "ui/util/ErrorText.h"
+#include "ui/widgets/LossPlot.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
 #include <QTabWidget>
 
 namespace graft::ui {
 
-MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent)
+namespace {
+constexpr int kMaxRecent = 8;
+constexpr int kMaxCurvePoints = 400;
+const QString kRecentKey = QStringLiteral("ui/recentProjects");
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 {
+    setObjectName(QStringLiteral("mainWindow"));
+    m_controller = new TrainingController(this);
     m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("tabs"));
+    m_data = new DataPanel(m_tabs);
+    m_model = new ModelPanel(m_tabs);
+    m_train = new TrainPanel(m_controller, m_tabs);
+    m_evaluate = new EvaluatePanel(m_controller, m_tabs);
+    m_predict = new PredictPanel(m_controller, m_tabs);
+    m_export = new ExportPanel(m_controller, m_tabs);
+    for (QWidget *panel : {static_cast<QWidget *>(m_data), static_cast<QWidget *>(m_model),
+                           static_cast<QWidget *>(m_train), static_cast<QWidget *>(m_evaluate),
+                           static_cast<QWidget *>(m_predict), static_cast<QWidget *>(m_export)})
+        m_tabs->addTab(panel, QString());
     setCentralWidget(m_tabs);
-    for (int i = 0; i < 6; ++i)
-        m_tabs->addTab(new QLabel(m_tabs), QString());
-    resize(1280, 800);
+    createMenus();
+
+    auto markModified = [this] {
+        if (!m_applying)
+            setModified(true);
+    };
+    connect(m_data, &DataPanel::settingsChanged, this, markModified);
+    connect(m_model, &ModelPanel::settingsChanged, this, markModified);
+    connect(m_train, &TrainPanel::settingsChanged, this, markModified);
+    connect(m_data, &DataPanel::scanFinished, this, [this](bool ok) {
+        if (ok && m_data->report())
+            statusBar()->showMessage(
+                tr("Dataset scanned: %n class(es)", nullptr, int(m_data->report()->classes.size())),
+                5000);
+    });
+    connect(m_train, &TrainPanel::trainRequested, this, &MainWindow::startTraining);
+    connect(m_train, &TrainPanel::findLrRequested, this, [this] {
+        const data::ScanReport *report = m_data->report();
+        if (!report || !report->canTrain()) {
+            QMessageBox::information(this, tr("Find learning rate"),
+                                     tr("Load a dataset that can be trained on first."));
+            return;
+        }
+        m_controller->findLearningRate(trainingConfig(), *report);
+    });
+    connect(m_controller, &TrainingController::trainingFinished, this,
+            [this](const train::TrainingReport &report) {
+                recordRun(report);
+                if (!report.cancelled)
+                    statusBar()->showMessage(tr("Training finished."), 5000);
+            });
+    connect(m_controller, &TrainingController::busyChanged, this, [this](bool busy) {
+        m_trainAction->setEnabled(!busy);
+        m_findLrAction->setEnabled(!busy);
+        m_stopAction->setEnabled(busy);
+    });
+    connect(m_controller, &TrainingController::failed, this,
+            [this](const QString &, const QString &text) {
+                statusBar()->showMessage(text.section(QLatin1Char('\n'), 0, 0), 8000);
+            });
+
+    resize(1360, 860);
     retranslate();
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("ui/geometry")).toByteArray());
+}
+
+MainWindow::~MainWindow()
+{
+    m_controller->shutdown();
+}
+
+void MainWindow::createMenus()
+{
+    m_fileMenu = menuBar()->addMenu(QString());
+    m_newAction = m_fileMenu->addAction(QString(), this, [this] {
+        if (!maybeSave())
+            return;
+        applyProject(Project{});
+        m_projectPath.clear();
+        setModified(false);
+    });
+    m_newAction->setShortcut(QKeySequence::New);
+    m_openAction = m_fileMenu->addAction(QString(), this, [this] {
+        if (!maybeSave())
+            return;
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open project"), QString(),
+                                                          tr("Graft projects (*.graft)"));
+        if (!path.isEmpty())
+            openProject(path);
+    });
+    m_openAction->setShortcut(QKeySequence::Open);
+    m_recentMenu = m_fileMenu->addMenu(QString());
+    m_saveAction = m_fileMenu->addAction(QString(), this, [this] {
+        if (m_projectPath.isEmpty())
+            saveAs();
+        else
+            saveProject(m_projectPath);
+    });
+    m_saveAction->setShortcut(QKeySequence::Save);
+    m_saveAsAction = m_fileMenu->addAction(QString(), this, &MainWindow::saveAs);
+    m_saveAsAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+S")));
+    m_fileMenu->addSeparator();
+    m_openDatasetAction = m_fileMenu->addAction(QString(), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open dataset folder"),
+                                                              m_data->datasetPath());
+        if (!dir.isEmpty()) {
+            m_tabs->setCurrentWidget(m_data);
+            m_data->openFolder(dir);
+        }
+    });
+    m_openDatasetAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+D")));
+    m_fileMenu->addSeparator();
+    m_quitAction = m_fileMenu->addAction(QString(), this, &QWidget::close);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    rebuildRecentMenu();
+
+    m_runMenu = menuBar()->addMenu(QString());
+    m_trainAction = m_runMenu->addAction(QString(), this, &MainWindow::startTraining);
+    m_trainAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+T")));
+    m_findLrAction = m_runMenu->addAction(QString(), m_train, &TrainPanel::findLrRequested);
+    m_findLrAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+L")));
+    m_stopAction = m_runMenu->addAction(QString(), m_controller, &TrainingController::stop);
+    m_stopAction->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_stopAction->setEnabled(false);
+    for (int i = 0; i < 6; ++i) {
+        auto *tabAction = new QAction(this);
+        tabAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        connect(tabAction, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
+        addAction(tabAction);
+    }
+
+    m_settingsMenu = menuBar()->addMenu(QString());
+    m_languageMenu = m_settingsMenu->addMenu(QString());
+    m_languageGroup = new QActionGroup(this);
+    m_langSystem = m_languageMenu->addAction(QString());
+    m_langSystem->setData(QString());
+    m_langEnglish = m_languageMenu->addAction(QStringLiteral("English"));
+    m_langEnglish->setData(QStringLiteral("en"));
+    m_langSpanish = m_languageMenu->addAction(QStringLiteral("Español"));
+    m_langSpanish->setData(QStringLiteral("es"));
+    const QString configured = Translations::configuredLanguage();
+    for (QAction *a : {m_langSystem, m_langEnglish, m_langSpanish}) {
+        a->setCheckable(true);
+        a->setChecked(a->data().toString() == configured);
+        m_languageGroup->addAction(a);
+    }
+    connect(m_languageGroup, &QActionGroup::triggered, this,
+            [this](QAction *a) { setLanguage(a->data().toString()); });
+
+    m_helpMenu = menuBar()->addMenu(QString());
+    m_aboutAction = m_helpMenu->addAction(QString(), this, [this] {
+        QMessageBox::about(this, tr("About Graft"),
+                           tr("<b>Graft %1</b><br>A desktop workbench for transfer learning.")
+                               .arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::setLanguage(const QString &language)
+{
+    Translations::setConfiguredLanguage(language);
+    Translations::instance().apply(language);
 }
 
 void MainWindow::changeEvent(QEvent *event)
@@ -27,11 +204,236 @@ void MainWindow::changeEvent(QEvent *event)
 
 void MainWindow::retranslate()
 {
-    setWindowTitle(tr("Graft"));
     const QStringList names = {tr("Data"),     tr("Model"),   tr("Train"),
                                tr("Evaluate"), tr("Predict"), tr("Export")};
     for (int i = 0; i < names.size(); ++i)
         m_tabs->setTabText(i, names[i]);
+    m_fileMenu->setTitle(tr("&File"));
+    m_newAction->setText(tr("&New project"));
+    m_openAction->setText(tr("&Open project..."));
+    m_recentMenu->setTitle(tr("Open &recent"));
+    m_saveAction->setText(tr("&Save project"));
+    m_saveAsAction->setText(tr("Save project &as..."));
+    m_openDatasetAction->setText(tr("Open &dataset folder..."));
+    m_quitAction->setText(tr("&Quit"));
+    m_runMenu->setTitle(tr("&Run"));
+    m_trainAction->setText(tr("&Train"));
+    m_findLrAction->setText(tr("Find &learning rate"));
+    m_stopAction->setText(tr("&Stop"));
+    m_settingsMenu->setTitle(tr("&Settings"));
+    m_languageMenu->setTitle(tr("&Language"));
+    m_langSystem->setText(tr("System default"));
+    m_helpMenu->setTitle(tr("&Help"));
+    m_aboutAction->setText(tr("&About Graft"));
+    rebuildRecentMenu();
+    updateTitle();
+}
+
+void MainWindow::updateTitle()
+{
+    const QString name =
+        m_projectPath.isEmpty() ? tr("Untitled") : QFileInfo(m_projectPath).completeBaseName();
+    setWindowTitle(tr("%1[*] - Graft").arg(name));
+    setWindowModified(m_modified);
+}
+
+void MainWindow::setModified(bool modified)
+{
+    m_modified = modified;
+    updateTitle();
+}
+
+train::TrainingConfig MainWindow::trainingConfig() const
+{
+    train::TrainingConfig config = m_loadedConfig;
+    config.backboneId = m_model->backboneId();
+    config.weightsDir = m_model->weightsDir();
+    config.recipe = m_model->recipe();
+    const models::FreezePlan plan = m_model->freezePlan();
+    config.cutAt = plan.cutAt;
+    if (config.recipe == train::Recipe::FineTune)
+        config.fineTuneGroups = qMax(1, plan.trainableCount());
+    m_train->applyTo(config);
+    return config;
+}
+
+Project MainWindow::currentProject() const
+{
+    Project p;
+    p.datasetPath = m_data->datasetPath();
+    p.splitSeed = m_data->splitSeed();
+    p.valFraction = m_data->valFraction();
+    p.backboneId = m_model->backboneId();
+    p.freezePlan = m_model->freezePlan();
+    p.config = trainingConfig();
+    p.runs = m_runs;
+    return p;
+}
+
+void MainWindow::applyProject(const Project &project)
+{
+    m_applying = true;
+    m_loadedConfig = project.config;
+    m_data->setSplit(project.splitSeed, project.valFraction);
+    if (!project.config.weightsDir.isEmpty())
+        m_model->setWeightsDir(project.config.weightsDir);
+    if (!project.backboneId.isEmpty())
+        m_model->setBackboneId(project.backboneId);
+    m_model->setRecipe(project.config.recipe);
+    if (project.freezePlan.cutAt > 0)
+        m_model->setFreezePlan(project.freezePlan);
+    m_train->setFrom(project.config);
+    m_runs = project.runs;
+    m_train->lossPlot()->clearCurves();
+    m_train->showHistory(m_runs);
+    if (!project.datasetPath.isEmpty() && QFileInfo(project.datasetPath).isDir())
+        m_data->openFolder(project.datasetPath);
+    m_applying = false;
+}
+
+bool MainWindow::saveProject(const QString &path)
+{
+    const core::Status st = currentProject().save(path);
+    if (!st) {
+        QMessageBox::warning(this, tr("Save project"), ErrorText::describe(st.error()));
+        return false;
+    }
+    m_projectPath = path;
+    addRecent(path);
+    setModified(false);
+    statusBar()->showMessage(tr("Project saved."), 3000);
+    return true;
+}
+
+bool MainWindow::openProject(const QString &path)
+{
+    auto loaded = Project::load(path);
+    if (!loaded) {
+        QMessageBox::warning(this, tr("Open project"), ErrorText::describe(loaded.error()));
+        return false;
+    }
+    applyProject(loaded.value());
+    m_projectPath = path;
+    addRecent(path);
+    setModified(false);
+    return true;
+}
+
+bool MainWindow::saveAs()
+{
+    QString path = QFileDialog::getSaveFileName(
+        this, tr("Save project"),
+        m_projectPath.isEmpty() ? QStringLiteral("project.graft") : m_projectPath,
+        tr("Graft projects (*.graft)"));
+    if (path.isEmpty())
+        return false;
+    if (!path.endsWith(QLatin1String(".graft")))
+        path += QStringLiteral(".graft");
+    return saveProject(path);
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!m_modified)
+        return true;
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved changes"), tr("The project has unsaved changes. Save them?"),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    if (answer == QMessageBox::Save)
+        return m_projectPath.isEmpty() ? saveAs() : saveProject(m_projectPath);
+    return true;
+}
+
+void MainWindow::addRecent(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(kRecentKey).toStringList();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(kRecentKey, recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(kRecentKey).toStringList();
+    for (const QString &path : recent) {
+        m_recentMenu
+            ->addAction(QFileInfo(path).fileName(), this,
+                        [this, path] {
+                            if (maybeSave())
+                                openProject(path);
+                        })
+            ->setToolTip(path);
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+bool MainWindow::startTraining()
+{
+    const data::ScanReport *report = m_data->report();
+    if (!report || !report->canTrain()) {
+        QMessageBox::information(this, tr("Train"),
+                                 tr("Load a dataset that can be trained on first."));
+        m_tabs->setCurrentWidget(m_data);
+        return false;
+    }
+    if (!m_controller->startTraining(trainingConfig(), *report))
+        return false;
+    m_tabs->setCurrentWidget(m_train);
+    return true;
+}
+
+void MainWindow::recordRun(const train::TrainingReport &report)
+{
+    QJsonObject run;
+    run[QStringLiteral("finished")] = QDateTime::currentDateTime().toString(Qt::ISODate);
+    run[QStringLiteral("backbone")] = report.config.backboneId;
+    run[QStringLiteral("recipe")] = QString::fromLatin1(train::recipeName(report.config.recipe));
+    run[QStringLiteral("val_accuracy")] = report.valAccuracy;
+    run[QStringLiteral("best_epoch")] = report.bestEpoch;
+    run[QStringLiteral("cancelled")] = report.cancelled;
+    run[QStringLiteral("seconds")] = report.totalSeconds;
+    QJsonArray epochs;
+    for (const train::EpochMetrics &m : report.epochs)
+        epochs.append(m.toJson());
+    run[QStringLiteral("epochs")] = epochs;
+    const QVector<QPointF> curve = m_train->lossPlot()->smoothedCurve();
+    const int stride = qMax(1, int(curve.size()) / kMaxCurvePoints);
+    QJsonArray points;
+    for (int i = 0; i < curve.size(); i += stride)
+        points.append(QJsonArray{curve[i].x(), curve[i].y()});
+    run[QStringLiteral("curve")] = points;
+    m_runs.append(run);
+    setModified(true);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_controller->isBusy()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Training is running"), tr("A job is running. Stop it and close the window?"),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_controller->shutdown();
+    }
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    QSettings().setValue(QStringLiteral("ui/geometry"), saveGeometry());
+    event->accept();
 }
 
 } // namespace graft::ui

@@ -1,25 +1,105 @@
 #pragma once
 
+#include "graft/train/Trainer.h"
+#include "ui/project/Project.h"
+
 #include <QMainWindow>
 
+class QAction;
+class QActionGroup;
+class QMenu;
 class QTabWidget;
 
 namespace graft::ui {
 
-/// The workbench shell: menus and one tab per feature panel. Holds no training logic.
+class DataPanel;
+class EvaluatePanel;
+class ExportPanel;
+class ModelPanel;
+class PredictPanel;
+class TrainPanel;
+class TrainingController;
+
+/// The workbench shell: menus, project files and one tab per feature panel. Holds no training
+/// logic: the TrainingController runs jobs, panels show them.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    /// The project as the widgets show it now.
+    Project currentProject() const;
+    /// Shows a project in the widgets (rescans its dataset when the path exists).
+    void applyProject(const Project &project);
+    bool saveProject(const QString &path);
+    bool openProject(const QString &path);
+    bool isModified() const { return m_modified; }
+    QString projectPath() const { return m_projectPath; }
+
+    DataPanel *dataPanel() const { return m_data; }
+    ModelPanel *modelPanel() const { return m_model; }
+    TrainPanel *trainPanel() const { return m_train; }
+    EvaluatePanel *evaluatePanel() const { return m_evaluate; }
+    TrainingController *controller() const { return m_controller; }
+    QTabWidget *tabs() const { return m_tabs; }
+
+    /// Starts training with the settings shown; false when the data is not ready or busy.
+    bool startTraining();
 
 protected:
     void changeEvent(QEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
 
 private:
+    void createMenus();
     void retranslate();
+    void setModified(bool modified);
+    void updateTitle();
+    bool maybeSave();
+    bool saveAs();
+    void addRecent(const QString &path);
+    void rebuildRecentMenu();
+    void setLanguage(const QString &language);
+    train::TrainingConfig trainingConfig() const;
+    void recordRun(const train::TrainingReport &report);
 
+    TrainingController *m_controller = nullptr;
     QTabWidget *m_tabs = nullptr;
+    DataPanel *m_data = nullptr;
+    ModelPanel *m_model = nullptr;
+    TrainPanel *m_train = nullptr;
+    EvaluatePanel *m_evaluate = nullptr;
+    PredictPanel *m_predict = nullptr;
+    ExportPanel *m_export = nullptr;
+
+    QString m_projectPath;
+    bool m_modified = false;
+    bool m_applying = false;
+    QJsonArray m_runs;
+    train::TrainingConfig m_loadedConfig; ///< fields the widgets do not show survive a round trip
+
+    QMenu *m_fileMenu = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_runMenu = nullptr;
+    QMenu *m_settingsMenu = nullptr;
+    QMenu *m_languageMenu = nullptr;
+    QMenu *m_helpMenu = nullptr;
+    QAction *m_newAction = nullptr;
+    QAction *m_openAction = nullptr;
+    QAction *m_saveAction = nullptr;
+    QAction *m_saveAsAction = nullptr;
+    QAction *m_openDatasetAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_trainAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QAction *m_findLrAction = nullptr;
+    QAction *m_aboutAction = nullptr;
+    QActionGroup *m_languageGroup = nullptr;
+    QAction *m_langSystem = nullptr;
+    QAction *m_langEnglish = nullptr;
+    QAction *m_langSpanish = nullptr;
 };
 
 } // namespace graft::ui

@@ -1,0 +1,167 @@
+#include "UiTestData.h"
+
+#include "ui/Translations.h"
+#include "ui/panels/DataPanel.h"
+#include "ui/panels/ModelPanel.h"
+#include "ui/panels/TrainPanel.h"
+#include "ui/windows/MainWindow.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QJsonDocument>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using graft::ui::MainWindow;
+
+class tst_MainWindow : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup() { graft::ui::Translations::instance().apply(QStringLiteral("en")); }
+    void projectSaveOpenRoundTripsEverySetting();
+    void openRejectsForeignJson();
+    void switchingToSpanishRetranslates();
+
+private:
+    QTemporaryDir m_settingsDir;
+};
+
+void tst_MainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("GraftTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_MainWindow"));
+    graft::ui::Translations::instance().apply(QStringLiteral("en"));
+}
+
+void tst_MainWindow::projectSaveOpenRoundTripsEverySetting()
+{
+    QTemporaryDir dir;
+    const QString data = dir.filePath(QStringLiteral("data"));
+    QVERIFY(graft::test::writePngDataset(data, {QStringLiteral("x"), QStringLiteral("y")}, {3, 3}));
+
+    MainWindow window;
+    QSignalSpy scanned(window.dataPanel(), &graft::ui::DataPanel::scanFinished);
+    window.dataPanel()->setSplit(7, 0.3);
+    window.dataPanel()->openFolder(data);
+    QVERIFY(scanned.wait(20000));
+
+    auto *backbone = window.modelPanel()->findChild<QComboBox *>(QStringLiteral("backbone"));
+    QVERIFY(backbone);
+    if (backbone->count() > 1)
+        backbone->setCurrentIndex(backbone->count() - 1);
+    window.modelPanel()->setWeightsDir(dir.filePath(QStringLiteral("weights")));
+    window.modelPanel()->setRecipe(graft::train::Recipe::FineTune);
+    graft::models::FreezePlan plan = window.modelPanel()->freezePlan();
+    if (plan.cutAt > 1) {
+        plan.cutAt -= 1;
+        plan.trainable.assign(size_t(plan.cutAt), false);
+        plan.lrMultiplier.assign(size_t(plan.cutAt), 1.0);
+        plan.trainable.back() = true;
+        plan.lrMultiplier.back() = 0.75;
+        window.modelPanel()->setFreezePlan(plan);
+    }
+
+    auto *train = window.trainPanel();
+    auto setSpin = [train](const char *name, int v) {
+        auto *w = train->findChild<QSpinBox *>(QString::fromLatin1(name));
+        QVERIFY2(w, name);
+        w->setValue(v);
+    };
+    auto setDouble = [train](const char *name, double v) {
+        auto *w = train->findChild<QDoubleSpinBox *>(QString::fromLatin1(name));
+        QVERIFY2(w, name);
+        w->setValue(v);
+    };
+    setSpin("epochs", 3);
+    setSpin("headEpochs", 1);
+    setSpin("batchSize", 16);
+    setSpin("earlyStopping", 4);
+    setSpin("seed", 9);
+    setDouble("learningRate", 0.0025);
+    setDouble("backboneLrFactor", 0.2);
+    setDouble("weightDecay", 0.05);
+    setDouble("labelSmoothing", 0.1);
+    train->findChild<QComboBox *>(QStringLiteral("head"))->setCurrentIndex(1);
+    train->findChild<QComboBox *>(QStringLiteral("optimizer"))->setCurrentIndex(1);
+    train->findChild<QComboBox *>(QStringLiteral("schedule"))->setCurrentIndex(1);
+    train->findChild<QCheckBox *>(QStringLiteral("augment"))->setChecked(true);
+    train->findChild<QCheckBox *>(QStringLiteral("balancedClassWeights"))->setChecked(true);
+    QVERIFY(window.isModified());
+
+    const QString path = dir.filePath(QStringLiteral("p.graft"));
+    QVERIFY(window.saveProject(path));
+    QVERIFY(!window.isModified());
+    const QJsonObject saved = window.currentProject().toJson();
+
+    MainWindow reopened;
+    QSignalSpy rescanned(reopened.dataPanel(), &graft::ui::DataPanel::scanFinished);
+    QVERIFY(reopened.openProject(path));
+    QVERIFY(rescanned.wait(20000));
+    const QJsonObject loaded = reopened.currentProject().toJson();
+    QCOMPARE(QJsonDocument(loaded).toJson(), QJsonDocument(saved).toJson());
+
+    // Spot checks on what the widgets show.
+    QCOMPARE(reopened.dataPanel()->splitSeed(), 7);
+    QCOMPARE(reopened.dataPanel()->valFraction(), 0.3);
+    QCOMPARE(reopened.modelPanel()->backboneId(), window.modelPanel()->backboneId());
+    QCOMPARE(reopened.modelPanel()->recipe(), graft::train::Recipe::FineTune);
+    QCOMPARE(reopened.modelPanel()->freezePlan().cutAt, window.modelPanel()->freezePlan().cutAt);
+    graft::train::TrainingConfig config;
+    reopened.trainPanel()->applyTo(config);
+    QCOMPARE(config.epochs, 3);
+    QCOMPARE(config.batchSize, 16);
+    QCOMPARE(config.learningRate, 0.0025);
+    QCOMPARE(config.head, graft::train::HeadKind::Mlp);
+    QCOMPARE(config.optimizer, graft::train::OptimizerKind::Sgd);
+    QCOMPARE(config.schedule, graft::train::Schedule::CosineWarmup);
+    QVERIFY(config.augment);
+    QVERIFY(config.balancedClassWeights);
+    QCOMPARE(reopened.dataPanel()->report()->classes.size(), size_t(2));
+    QVERIFY(!reopened.isModified());
+    QCOMPARE(QSettings().value(QStringLiteral("ui/recentProjects")).toStringList().value(0),
+             QFileInfo(path).absoluteFilePath());
+}
+
+void tst_MainWindow::openRejectsForeignJson()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("other.graft"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"hello\": 1}");
+    f.close();
+    const auto loaded = graft::ui::Project::load(path);
+    QVERIFY(!loaded);
+    QCOMPARE(loaded.error().code, graft::core::ErrorCode::InvalidFormat);
+    QCOMPARE(loaded.error().file, path);
+}
+
+void tst_MainWindow::switchingToSpanishRetranslates()
+{
+    MainWindow window;
+    window.show();
+    QCOMPARE(window.tabs()->tabText(0), QStringLiteral("Data"));
+    QCOMPARE(window.tabs()->tabText(2), QStringLiteral("Train"));
+    QCOMPARE(graft::ui::Translations::instance().apply(QStringLiteral("es")), QStringLiteral("es"));
+    QTRY_COMPARE(window.tabs()->tabText(0), QStringLiteral("Datos"));
+    QCOMPARE(window.tabs()->tabText(2), QStringLiteral("Entrenar"));
+    auto *trainButton = window.trainPanel()->findChild<QPushButton *>(QStringLiteral("train"));
+    QVERIFY(trainButton);
+    QCOMPARE(trainButton->text(), QStringLiteral("&Entrenar"));
+    graft::ui::Translations::instance().apply(QStringLiteral("en"));
+    QTRY_COMPARE(window.tabs()->tabText(0), QStringLiteral("Data"));
+}
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_MainWindow.moc"

@@ -1,0 +1,150 @@
+#include "ui/controllers/TrainingController.h"
+
+namespace graft::ui {
+
+TrainingController::TrainingController(QObject *parent) : QObject(parent)
+{
+    qRegisterMetaType<train::BatchEvent>();
+    qRegisterMetaType<train::EpochMetrics>();
+    qRegisterMetaType<GraftBatchEvents>();
+    qRegisterMetaType<train::TrainingReport>();
+    qRegisterMetaType<train::LrFinderResult>();
+    qRegisterMetaType<train::ExportCheck>();
+    qRegisterMetaType<train::GradCam>();
+    qRegisterMetaType<GraftPredictions>();
+
+    m_thread.setObjectName(QStringLiteral("graft-training"));
+    auto *worker = new TrainingWorker(m_cancel);
+    worker->moveToThread(&m_thread);
+    m_worker = worker;
+    connect(&m_thread, &QThread::finished, worker, &QObject::deleteLater);
+
+    connect(worker, &TrainingWorker::batchesReady, this, &TrainingController::batchesReady);
+    connect(worker, &TrainingWorker::epochReady, this, &TrainingController::epochReady);
+    connect(worker, &TrainingWorker::phaseChanged, this, &TrainingController::phaseChanged);
+    connect(worker, &TrainingWorker::messageLogged, this, &TrainingController::messageLogged);
+    connect(worker, &TrainingWorker::trainingFinished, this,
+            [this](const train::TrainingReport &report) {
+                m_hasModel = !report.epochs.empty();
+                m_classes = report.classes;
+                finish();
+                Q_EMIT trainingFinished(report);
+            });
+    connect(worker, &TrainingWorker::learningRateFound, this,
+            [this](const train::LrFinderResult &result) {
+                finish();
+                Q_EMIT learningRateFound(result);
+            });
+    connect(worker, &TrainingWorker::predictionsReady, this,
+            [this](const GraftPredictions &predictions) {
+                finish();
+                Q_EMIT predictionsReady(predictions);
+            });
+    connect(worker, &TrainingWorker::gradCamReady, this,
+            [this](const QString &file, const train::GradCam &cam) {
+                finish();
+                Q_EMIT gradCamReady(file, cam);
+            });
+    connect(worker, &TrainingWorker::exportFinished, this, [this](const train::ExportCheck &check) {
+        finish();
+        Q_EMIT exportFinished(check);
+    });
+    connect(worker, &TrainingWorker::failed, this,
+            [this](const QString &operation, const QString &text) {
+                finish();
+                Q_EMIT failed(operation, text);
+            });
+    m_thread.start();
+}
+
+TrainingController::~TrainingController()
+{
+    shutdown();
+}
+
+bool TrainingController::begin(Job job)
+{
+    if (m_job != Job::None || !m_worker || !m_thread.isRunning())
+        return false;
+    m_job = job;
+    m_cancel.reset();
+    Q_EMIT busyChanged(true);
+    return true;
+}
+
+void TrainingController::finish()
+{
+    m_job = Job::None;
+    Q_EMIT busyChanged(false);
+}
+
+bool TrainingController::startTraining(const train::TrainingConfig &config,
+                                       const data::ScanReport &dataset)
+{
+    if (!begin(Job::Train))
+        return false;
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, config, dataset] { worker->train(config, dataset); },
+        Qt::QueuedConnection);
+    return true;
+}
+
+bool TrainingController::findLearningRate(const train::TrainingConfig &config,
+                                          const data::ScanReport &dataset)
+{
+    if (!begin(Job::FindLr))
+        return false;
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, config, dataset] { worker->findLearningRate(config, dataset); },
+        Qt::QueuedConnection);
+    return true;
+}
+
+bool TrainingController::predict(const QStringList &files, int topK)
+{
+    if (!m_hasModel || !begin(Job::Predict))
+        return false;
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, files, topK] { worker->predict(files, topK); }, Qt::QueuedConnection);
+    return true;
+}
+
+bool TrainingController::gradCam(const QString &file, int classIndex)
+{
+    if (!m_hasModel || !begin(Job::GradCam))
+        return false;
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, file, classIndex] { worker->gradCam(file, classIndex); },
+        Qt::QueuedConnection);
+    return true;
+}
+
+bool TrainingController::exportTorchScript(const QString &path)
+{
+    if (!m_hasModel || !begin(Job::Export))
+        return false;
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, path] { worker->exportTorchScript(path); }, Qt::QueuedConnection);
+    return true;
+}
+
+void TrainingController::stop()
+{
+    m_cancel.requestCancel();
+}
+
+void TrainingController::shutdown()
+{
+    if (!m_thread.isRunning())
+        return;
+    m_cancel.requestCancel();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+} // namespace graft::ui

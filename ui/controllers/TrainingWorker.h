@@ -1,0 +1,72 @@
+#pragma once
+
+#include "graft/core/Cancellation.h"
+#include "graft/data/ScanReport.h"
+#include "graft/train/Trainer.h"
+
+#include <QElapsedTimer>
+#include <QList>
+#include <QObject>
+
+#include <memory>
+#include <vector>
+
+using GraftPredictions = std::vector<graft::train::Prediction>;
+using GraftBatchEvents = QList<graft::train::BatchEvent>;
+Q_DECLARE_METATYPE(graft::train::TrainingReport)
+Q_DECLARE_METATYPE(graft::train::LrFinderResult)
+Q_DECLARE_METATYPE(graft::train::ExportCheck)
+Q_DECLARE_METATYPE(graft::train::GradCam)
+Q_DECLARE_METATYPE(GraftPredictions)
+
+namespace graft::ui {
+
+/// Lives on the training thread and owns the Trainer (LibTorch grad mode is thread-local).
+/// Its slots run there; progress leaves as value types in queued signals. Batch events are
+/// buffered and flushed at most ~15 times a second; epoch ends are always delivered at once.
+class TrainingWorker : public QObject, public train::TrainingObserver
+{
+    Q_OBJECT
+public:
+    explicit TrainingWorker(core::CancelToken cancel);
+    ~TrainingWorker() override;
+
+    void train(const train::TrainingConfig &config, const data::ScanReport &dataset);
+    void findLearningRate(const train::TrainingConfig &config, const data::ScanReport &dataset);
+    void predict(const QStringList &files, int topK);
+    void gradCam(const QString &file, int classIndex);
+    void exportTorchScript(const QString &path);
+
+    // TrainingObserver (called on this thread by the Trainer)
+    void batchFinished(const train::BatchEvent &event) override;
+    void epochFinished(const train::EpochMetrics &metrics) override;
+    void phaseProgress(const QString &phase, qint64 done, qint64 total) override;
+    void message(const QString &text) override;
+
+Q_SIGNALS:
+    void batchesReady(const GraftBatchEvents &events);
+    void epochReady(const graft::train::EpochMetrics &metrics);
+    void phaseChanged(const QString &phase, qint64 done, qint64 total);
+    void messageLogged(const QString &text);
+    void trainingFinished(const graft::train::TrainingReport &report);
+    void learningRateFound(const graft::train::LrFinderResult &result);
+    void predictionsReady(const GraftPredictions &predictions);
+    void gradCamReady(const QString &file, const graft::train::GradCam &cam);
+    void exportFinished(const graft::train::ExportCheck &check);
+    /// `operation` is "train", "lr", "predict", "gradcam" or "export"; `text` is translated.
+    void failed(const QString &operation, const QString &text);
+
+private:
+    bool setupFor(const train::TrainingConfig &config,
+                  const data::ScanReport &dataset,
+                  const QString &operation);
+    void flushBatches();
+
+    std::unique_ptr<train::Trainer> m_trainer;
+    core::CancelToken m_cancel;
+    GraftBatchEvents m_pending;
+    QElapsedTimer m_sinceFlush;
+    QElapsedTimer m_sincePhase;
+};
+
+} // namespace graft::ui

@@ -1,0 +1,95 @@
+#pragma once
+
+#include "graft/core/Cancellation.h"
+#include "graft/core/Result.h"
+#include "graft/data/ScanReport.h"
+
+#include <QFutureWatcher>
+#include <QImage>
+#include <QList>
+#include <QWidget>
+
+#include <memory>
+#include <optional>
+
+class QCustomPlot;
+class QCPBars;
+class QDoubleSpinBox;
+class QLabel;
+class QListWidget;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+class QTreeWidget;
+class QGroupBox;
+
+namespace graft::ui {
+
+/// The Data tab: drop or open an image folder, scan it off the GUI thread, show classes and
+/// counts, class balance, the split, thumbnails per class and every problem file.
+class DataPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit DataPanel(QWidget *parent = nullptr);
+    ~DataPanel() override;
+
+    /// Starts scanning `path` (cancels a scan in progress).
+    void openFolder(const QString &path);
+    QString datasetPath() const { return m_path; }
+    int splitSeed() const;
+    double valFraction() const;
+    void setSplit(int seed, double valFraction);
+    bool isScanning() const;
+    /// The last successful scan, or nullptr.
+    const data::ScanReport *report() const { return m_report ? &*m_report : nullptr; }
+
+Q_SIGNALS:
+    void scanFinished(bool ok);
+    void settingsChanged();
+
+protected:
+    void changeEvent(QEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    using ScanResult = std::shared_ptr<core::Result<data::ScanReport>>;
+    void retranslate();
+    void showReport();
+    void showThumbnails(int classRow);
+    void openProblemFolder();
+
+    QString m_path;
+    std::optional<data::ScanReport> m_report;
+    core::CancelToken m_scanCancel;
+    QFutureWatcher<ScanResult> m_scanWatcher;
+    QFutureWatcher<QList<QImage>> m_thumbWatcher;
+    int m_thumbGeneration = 0;
+
+    QLabel *m_dropHint = nullptr;
+    QLabel *m_pathLabel = nullptr;
+    QPushButton *m_openButton = nullptr;
+    QPushButton *m_rescanButton = nullptr;
+    QPushButton *m_cancelButton = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QLabel *m_seedLabel = nullptr;
+    QSpinBox *m_seed = nullptr;
+    QLabel *m_valLabel = nullptr;
+    QDoubleSpinBox *m_valFraction = nullptr;
+    QLabel *m_splitLabel = nullptr;
+    QGroupBox *m_classesBox = nullptr;
+    QTableWidget *m_classTable = nullptr;
+    QGroupBox *m_balanceBox = nullptr;
+    QCustomPlot *m_balancePlot = nullptr;
+    QCPBars *m_bars = nullptr;
+    QGroupBox *m_thumbBox = nullptr;
+    QListWidget *m_thumbnails = nullptr;
+    QGroupBox *m_problemsBox = nullptr;
+    QTreeWidget *m_problems = nullptr;
+    QPushButton *m_openFolderButton = nullptr;
+    QLabel *m_blockingLabel = nullptr;
+};
+
+} // namespace graft::ui

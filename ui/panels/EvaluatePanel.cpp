@@ -1,0 +1,245 @@
+#include "ui/panels/EvaluatePanel.h"
+
+#include "ui/controllers/TrainingController.h"
+#include "ui/util/Thumbnails.h"
+#include "ui/widgets/ImageViewDialog.h"
+
+#include <QEvent>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrent>
+
+#include <qcustomplot.h>
+
+namespace graft::ui {
+
+namespace {
+constexpr int kThumbSide = 112;
+constexpr int kMaxGallery = 200;
+} // namespace
+
+EvaluatePanel::EvaluatePanel(TrainingController *controller, QWidget *parent)
+    : QWidget(parent), m_controller(controller)
+{
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("evalSummary"));
+
+    m_confusionBox = new QGroupBox(this);
+    m_confusionPlot = new QCustomPlot(m_confusionBox);
+    m_confusionPlot->setObjectName(QStringLiteral("confusionPlot"));
+    m_confusionPlot->setMinimumSize(300, 260);
+    m_confusion = new QCPColorMap(m_confusionPlot->xAxis, m_confusionPlot->yAxis);
+    QCPColorGradient gradient(QCPColorGradient::gpCold);
+    gradient.setColorStopAt(0, QColor(250, 250, 255));
+    m_confusion->setGradient(gradient);
+    m_confusion->setInterpolate(false);
+    m_confusionPlot->yAxis->setRangeReversed(true);
+    (new QVBoxLayout(m_confusionBox))->addWidget(m_confusionPlot);
+
+    m_metricsBox = new QGroupBox(this);
+    m_metrics = new QTableWidget(0, 5, m_metricsBox);
+    m_metrics->setObjectName(QStringLiteral("classMetrics"));
+    m_metrics->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_metrics->verticalHeader()->setVisible(false);
+    m_metrics->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    (new QVBoxLayout(m_metricsBox))->addWidget(m_metrics);
+
+    m_galleryBox = new QGroupBox(this);
+    m_gallery = new QListWidget(m_galleryBox);
+    m_gallery->setObjectName(QStringLiteral("mistakes"));
+    m_gallery->setViewMode(QListView::IconMode);
+    m_gallery->setResizeMode(QListView::Adjust);
+    m_gallery->setIconSize(QSize(kThumbSide, kThumbSide));
+    m_gallery->setGridSize(QSize(kThumbSide + 40, kThumbSide + 56));
+    m_gallery->setWordWrap(true);
+    m_showAll = new QPushButton(m_galleryBox);
+    auto *galleryLayout = new QVBoxLayout(m_galleryBox);
+    galleryLayout->addWidget(m_gallery, 1);
+    galleryLayout->addWidget(m_showAll, 0, Qt::AlignRight);
+
+    auto *left = new QSplitter(Qt::Vertical, this);
+    left->addWidget(m_confusionBox);
+    left->addWidget(m_metricsBox);
+    auto *body = new QSplitter(Qt::Horizontal, this);
+    body->addWidget(left);
+    body->addWidget(m_galleryBox);
+    body->setStretchFactor(1, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_summary);
+    layout->addWidget(body, 1);
+
+    connect(m_controller, &TrainingController::trainingFinished, this, &EvaluatePanel::showReport);
+    connect(m_confusionPlot, &QCustomPlot::mousePress, this, [this](QMouseEvent *event) {
+        const int n = int(m_classes.size());
+        if (n == 0)
+            return;
+        const int pred =
+            int(std::lround(m_confusionPlot->xAxis->pixelToCoord(event->position().x())));
+        const int truth =
+            int(std::lround(m_confusionPlot->yAxis->pixelToCoord(event->position().y())));
+        if (pred >= 0 && pred < n && truth >= 0 && truth < n)
+            setFilter(truth, pred);
+    });
+    connect(m_showAll, &QPushButton::clicked, this, [this] { setFilter(-1, -1); });
+    connect(m_gallery, &QListWidget::itemActivated, this, &EvaluatePanel::openItem);
+    connect(m_gallery, &QListWidget::itemDoubleClicked, this, &EvaluatePanel::openItem);
+    connect(&m_thumbWatcher, &QFutureWatcher<QList<QImage>>::finished, this, [this] {
+        if (m_thumbWatcher.future().resultCount() == 0)
+            return;
+        const QList<QImage> images = m_thumbWatcher.future().result();
+        for (int i = 0; i < images.size() && i < m_gallery->count(); ++i) {
+            if (!images[i].isNull())
+                m_gallery->item(i)->setIcon(QIcon(QPixmap::fromImage(images[i])));
+        }
+    });
+    retranslate();
+}
+
+EvaluatePanel::~EvaluatePanel()
+{
+    m_thumbWatcher.waitForFinished();
+}
+
+void EvaluatePanel::showReport(const train::TrainingReport &report)
+{
+    m_classes = report.classes;
+    m_eval = report.validation;
+    const int n = int(m_classes.size());
+
+    m_confusion->data()->setSize(n, n);
+    m_confusion->data()->setRange(QCPRange(0, qMax(0, n - 1)), QCPRange(0, qMax(0, n - 1)));
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    int maxCell = 1;
+    for (int t = 0; t < n && t < int(m_eval.confusion.size()); ++t) {
+        ticker->addTick(t, m_classes[t]);
+        for (int p = 0; p < n && p < int(m_eval.confusion[size_t(t)].size()); ++p) {
+            const int v = m_eval.confusion[size_t(t)][size_t(p)];
+            m_confusion->data()->setCell(p, t, v);
+            maxCell = qMax(maxCell, v);
+        }
+    }
+    m_confusion->setDataRange(QCPRange(0, maxCell));
+    m_confusionPlot->xAxis->setTicker(ticker);
+    m_confusionPlot->yAxis->setTicker(ticker);
+    m_confusionPlot->xAxis->setRange(-0.5, n - 0.5);
+    m_confusionPlot->yAxis->setRange(-0.5, n - 0.5);
+    m_confusionPlot->clearItems();
+    for (int t = 0; t < n && t < int(m_eval.confusion.size()); ++t) {
+        for (int p = 0; p < n && p < int(m_eval.confusion[size_t(t)].size()); ++p) {
+            auto *label = new QCPItemText(m_confusionPlot);
+            label->position->setCoords(p, t);
+            label->setText(QString::number(m_eval.confusion[size_t(t)][size_t(p)]));
+            label->setColor(m_eval.confusion[size_t(t)][size_t(p)] > maxCell / 2 ? Qt::white
+                                                                                 : Qt::black);
+        }
+    }
+    m_confusionPlot->replot(QCustomPlot::rpQueuedReplot);
+
+    m_metrics->setRowCount(n);
+    for (int i = 0; i < n; ++i) {
+        const train::ClassMetrics m =
+            i < int(m_eval.perClass.size()) ? m_eval.perClass[size_t(i)] : train::ClassMetrics{};
+        m_metrics->setItem(i, 0, new QTableWidgetItem(m_classes[i]));
+        const QList<double> values = {m.precision, m.recall, m.f1};
+        for (int c = 0; c < values.size(); ++c)
+            m_metrics->setItem(i, c + 1, new QTableWidgetItem(QString::number(values[c], 'f', 3)));
+        m_metrics->setItem(i, 4, new QTableWidgetItem(QString::number(m.support)));
+    }
+    setFilter(-1, -1);
+    retranslate();
+}
+
+void EvaluatePanel::setFilter(int trueLabel, int predicted)
+{
+    m_filterTrue = trueLabel;
+    m_filterPred = predicted;
+    fillGallery();
+    retranslate();
+}
+
+int EvaluatePanel::galleryCount() const
+{
+    return m_gallery->count();
+}
+
+void EvaluatePanel::fillGallery()
+{
+    m_gallery->clear();
+    QStringList files;
+    QPixmap placeholder(kThumbSide, kThumbSide);
+    placeholder.fill(palette().color(QPalette::Mid));
+    for (const train::Misclassified &m : m_eval.misclassified) {
+        if (m_filterTrue >= 0 && (m.trueLabel != m_filterTrue || m.predicted != m_filterPred))
+            continue;
+        const QString truth = m_classes.value(m.trueLabel);
+        const QString pred = m_classes.value(m.predicted);
+        auto *item = new QListWidgetItem(
+            QIcon(placeholder),
+            tr("true: %1\npred: %2 (%3 %)").arg(truth, pred).arg(m.probability * 100, 0, 'f', 0),
+            m_gallery);
+        item->setData(Qt::UserRole, m.file);
+        item->setData(Qt::UserRole + 1, m.predicted);
+        item->setToolTip(m.file);
+        files << m.file;
+        if (files.size() >= kMaxGallery)
+            break;
+    }
+    m_thumbWatcher.setFuture(QtConcurrent::run([files] {
+        QList<QImage> images;
+        for (const QString &f : files)
+            images << Thumbnails::load(f, kThumbSide);
+        return images;
+    }));
+}
+
+void EvaluatePanel::openItem(QListWidgetItem *item)
+{
+    if (!item)
+        return;
+    auto *dialog = new ImageViewDialog(m_controller, item->data(Qt::UserRole).toString(),
+                                       item->text(), item->data(Qt::UserRole + 1).toInt(), this);
+    dialog->show();
+}
+
+void EvaluatePanel::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWidget::changeEvent(event);
+}
+
+void EvaluatePanel::retranslate()
+{
+    if (m_classes.isEmpty())
+        m_summary->setText(tr("Train a model to see how it does on the validation images."));
+    else
+        m_summary->setText(tr("Validation: %1 images, accuracy %2 %, loss %3, %4 mistakes.")
+                               .arg(m_eval.samples)
+                               .arg(m_eval.accuracy * 100, 0, 'f', 1)
+                               .arg(m_eval.loss, 0, 'f', 4)
+                               .arg(m_eval.misclassified.size()));
+    m_confusionBox->setTitle(tr("Confusion matrix (click a cell to filter)"));
+    m_confusionPlot->xAxis->setLabel(tr("Predicted"));
+    m_confusionPlot->yAxis->setLabel(tr("True"));
+    m_confusionPlot->replot(QCustomPlot::rpQueuedReplot);
+    m_metricsBox->setTitle(tr("Per class"));
+    m_metrics->setHorizontalHeaderLabels(
+        {tr("Class"), tr("Precision"), tr("Recall"), tr("F1"), tr("Images")});
+    if (m_filterTrue >= 0)
+        m_galleryBox->setTitle(
+            tr("Mistakes: %1 predicted as %2")
+                .arg(m_classes.value(m_filterTrue), m_classes.value(m_filterPred)));
+    else
+        m_galleryBox->setTitle(tr("Mistakes, worst first (double-click for a large view)"));
+    m_showAll->setText(tr("Show all mistakes"));
+}
+
+} // namespace graft::ui

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "graft/train/Trainer.h"
+
+#include <QFutureWatcher>
+#include <QImage>
+#include <QList>
+#include <QWidget>
+
+class QCPColorMap;
+class QCustomPlot;
+class QGroupBox;
+class QLabel;
+class QListWidget;
+class QListWidgetItem;
+class QPushButton;
+class QTableWidget;
+
+namespace graft::ui {
+
+class TrainingController;
+
+/// The Evaluate tab: confusion matrix (click a cell to filter), per-class precision/recall/F1
+/// and the misclassified images, worst first, with a large view and Grad-CAM.
+class EvaluatePanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit EvaluatePanel(TrainingController *controller, QWidget *parent = nullptr);
+    ~EvaluatePanel() override;
+
+    void showReport(const train::TrainingReport &report);
+    /// Restricts the gallery to one confusion cell; -1, -1 shows all mistakes.
+    void setFilter(int trueLabel, int predicted);
+    int galleryCount() const;
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void retranslate();
+    void fillGallery();
+    void openItem(QListWidgetItem *item);
+
+    TrainingController *m_controller;
+    QStringList m_classes;
+    train::Evaluation m_eval;
+    int m_filterTrue = -1;
+    int m_filterPred = -1;
+    QFutureWatcher<QList<QImage>> m_thumbWatcher;
+
+    QLabel *m_summary = nullptr;
+    QGroupBox *m_confusionBox = nullptr;
+    QCustomPlot *m_confusionPlot = nullptr;
+    QCPColorMap *m_confusion = nullptr;
+    QGroupBox *m_metricsBox = nullptr;
+    QTableWidget *m_metrics = nullptr;
+    QGroupBox *m_galleryBox = nullptr;
+    QListWidget *m_gallery = nullptr;
+    QPushButton *m_showAll = nullptr;
+};
+
+} // namespace graft::ui

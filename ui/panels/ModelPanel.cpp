@@ -1,0 +1,307 @@
+#include "ui/panels/ModelPanel.h"
+
+#include "ui/widgets/FreezePicker.h"
+
+#include <QButtonGroup>
+#include <QComboBox>
+#include <QDir>
+#include <QEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace graft::ui {
+
+QStringList ModelPanel::layerGroupNames(const models::BackboneSpec &spec)
+{
+    const QString arch = spec.architecture;
+    QStringList names;
+    auto numbered = [&names](const QString &prefix, int from, int to) {
+        for (int i = from; i <= to; ++i)
+            names << prefix + QString::number(i);
+    };
+    if (arch.contains(QLatin1String("mobilenet_v1"))) {
+        names << QStringLiteral("stem");
+        numbered(QStringLiteral("block"), 1, 13);
+    } else if (arch.contains(QLatin1String("mobilenet_v2"))) {
+        names << QStringLiteral("stem");
+        numbered(QStringLiteral("block"), 1, 17);
+        names << QStringLiteral("head_conv");
+    } else if (arch.contains(QLatin1String("cifar"))) {
+        names << QStringLiteral("stem");
+        numbered(QStringLiteral("stage"), 1, 3);
+    } else if (arch.contains(QLatin1String("resnet"))) {
+        names << QStringLiteral("stem");
+        numbered(QStringLiteral("layer"), 1, 4);
+    } else if (arch.contains(QLatin1String("efficientnet"))) {
+        names << QStringLiteral("stem");
+        numbered(QStringLiteral("stage"), 1, 7);
+        names << QStringLiteral("head_conv");
+    } else {
+        names << QStringLiteral("stem") << QStringLiteral("body") << QStringLiteral("top");
+    }
+    return names;
+}
+
+ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
+{
+    m_backboneBox = new QGroupBox(this);
+    m_backbone = new QComboBox(m_backboneBox);
+    m_backbone->setObjectName(QStringLiteral("backbone"));
+    for (const models::BackboneSpec &spec : models::BackboneCatalogue::builtin().all()) {
+        if (spec.task.isEmpty() || spec.task == QLatin1String("image"))
+            m_backbone->addItem(spec.displayName.isEmpty() ? spec.id : spec.displayName, spec.id);
+    }
+    m_details = new QLabel(m_backboneBox);
+    m_details->setWordWrap(true);
+    m_details->setTextFormat(Qt::RichText);
+    m_weightsState = new QLabel(m_backboneBox);
+    m_weightsState->setObjectName(QStringLiteral("weightsState"));
+    m_weightsDirLabel = new QLabel(m_backboneBox);
+    m_weightsDir = new QLineEdit(models::resolveWeightsDir(), m_backboneBox);
+    m_weightsDir->setObjectName(QStringLiteral("weightsDir"));
+    m_browseWeights = new QPushButton(m_backboneBox);
+    m_importWeights = new QPushButton(m_backboneBox);
+    auto *dirRow = new QHBoxLayout;
+    dirRow->addWidget(m_weightsDirLabel);
+    dirRow->addWidget(m_weightsDir, 1);
+    dirRow->addWidget(m_browseWeights);
+    auto *backboneLayout = new QVBoxLayout(m_backboneBox);
+    backboneLayout->addWidget(m_backbone);
+    backboneLayout->addWidget(m_details);
+    backboneLayout->addWidget(m_weightsState);
+    backboneLayout->addLayout(dirRow);
+    backboneLayout->addWidget(m_importWeights, 0, Qt::AlignLeft);
+    backboneLayout->addStretch(1);
+
+    m_freezeBox = new QGroupBox(this);
+    m_freeze = new FreezePicker(m_freezeBox);
+    m_placeholderNote = new QLabel(m_freezeBox);
+    m_placeholderNote->setWordWrap(true);
+    m_placeholderNote->setStyleSheet(QStringLiteral("color: #8a6d3b;"));
+    m_featureExtractor = new QPushButton(m_freezeBox);
+    m_fineTune = new QPushButton(m_freezeBox);
+    m_full = new QPushButton(m_freezeBox);
+    m_gradual = new QPushButton(m_freezeBox);
+    m_recipeGroup = new QButtonGroup(this);
+    int id = 0;
+    for (QPushButton *b : {m_featureExtractor, m_fineTune, m_full, m_gradual}) {
+        b->setCheckable(true);
+        m_recipeGroup->addButton(b, id++);
+    }
+    m_featureExtractor->setChecked(true);
+    auto *recipes = new QHBoxLayout;
+    recipes->addWidget(m_featureExtractor);
+    recipes->addWidget(m_fineTune);
+    recipes->addWidget(m_full);
+    recipes->addWidget(m_gradual);
+    auto *freezeLayout = new QVBoxLayout(m_freezeBox);
+    freezeLayout->addLayout(recipes);
+    freezeLayout->addWidget(m_freeze, 1);
+    freezeLayout->addWidget(m_placeholderNote);
+
+    auto *layout = new QHBoxLayout(this);
+    layout->addWidget(m_backboneBox, 1);
+    layout->addWidget(m_freezeBox, 1);
+
+    connect(m_backbone, &QComboBox::currentIndexChanged, this, [this] {
+        showBackbone();
+        Q_EMIT settingsChanged();
+    });
+    connect(m_weightsDir, &QLineEdit::editingFinished, this, [this] {
+        showBackbone();
+        Q_EMIT settingsChanged();
+    });
+    connect(m_browseWeights, &QPushButton::clicked, this, [this] {
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Weights folder"), m_weightsDir->text());
+        if (!dir.isEmpty())
+            setWeightsDir(dir);
+    });
+    connect(m_importWeights, &QPushButton::clicked, this, &ModelPanel::importWeights);
+    connect(m_recipeGroup, &QButtonGroup::idClicked, this, [this](int recipeId) {
+        applyRecipe(train::Recipe(recipeId));
+        Q_EMIT settingsChanged();
+    });
+    connect(m_freeze, &FreezePicker::planChanged, this, &ModelPanel::settingsChanged);
+
+    const int mobile = m_backbone->findData(QStringLiteral("mobilenet_v2_imagenet"));
+    if (mobile >= 0)
+        m_backbone->setCurrentIndex(mobile);
+    showBackbone();
+    retranslate();
+}
+
+QString ModelPanel::backboneId() const
+{
+    return m_backbone->currentData().toString();
+}
+
+void ModelPanel::setBackboneId(const QString &id)
+{
+    const int index = m_backbone->findData(id);
+    if (index >= 0)
+        m_backbone->setCurrentIndex(index);
+}
+
+QString ModelPanel::weightsDir() const
+{
+    return m_weightsDir->text();
+}
+
+void ModelPanel::setWeightsDir(const QString &dir)
+{
+    m_weightsDir->setText(dir);
+    showBackbone();
+    Q_EMIT settingsChanged();
+}
+
+void ModelPanel::setRecipe(train::Recipe recipe)
+{
+    m_recipe = recipe;
+    if (QAbstractButton *b = m_recipeGroup->button(int(recipe)))
+        b->setChecked(true);
+}
+
+models::FreezePlan ModelPanel::freezePlan() const
+{
+    return m_freeze->plan();
+}
+
+void ModelPanel::setFreezePlan(const models::FreezePlan &plan)
+{
+    m_freeze->setPlan(plan);
+}
+
+void ModelPanel::applyRecipe(train::Recipe recipe)
+{
+    setRecipe(recipe);
+    const int cut = int(m_freeze->groups().size());
+    switch (recipe) {
+    case train::Recipe::FeatureExtractor:
+        m_freeze->setPlan(models::FreezePlan::featureExtractor(cut));
+        break;
+    case train::Recipe::FineTune:
+        m_freeze->setPlan(models::FreezePlan::fineTuneTop(cut, qMin(2, cut)));
+        break;
+    case train::Recipe::Full:
+    case train::Recipe::GradualUnfreeze:
+        m_freeze->setPlan(models::FreezePlan::full(cut));
+        break;
+    }
+}
+
+void ModelPanel::showBackbone()
+{
+    const models::BackboneSpec *spec = models::BackboneCatalogue::builtin().find(backboneId());
+    if (!spec) {
+        m_details->clear();
+        m_weightsState->clear();
+        m_freeze->setGroups({});
+        return;
+    }
+    const QStringList groups = layerGroupNames(*spec);
+    if (groups != m_freeze->groups()) {
+        m_freeze->setGroups(groups);
+        applyRecipe(m_recipe);
+    }
+    retranslate();
+}
+
+void ModelPanel::importWeights()
+{
+    const models::BackboneSpec *spec = models::BackboneCatalogue::builtin().find(backboneId());
+    if (!spec || spec->weightsFile.isEmpty())
+        return;
+    const QString source =
+        QFileDialog::getOpenFileName(this, tr("Import weights for %1").arg(spec->displayName),
+                                     QString(), tr("Safetensors (*.safetensors)"));
+    if (source.isEmpty())
+        return;
+    const QDir dir(weightsDir());
+    if (!dir.mkpath(QStringLiteral("."))) {
+        QMessageBox::warning(this, tr("Import weights"),
+                             tr("Cannot create the folder %1.").arg(dir.absolutePath()));
+        return;
+    }
+    const QString target = dir.filePath(spec->weightsFile);
+    const QString temp = target + QStringLiteral(".part");
+    QFile::remove(temp);
+    if (!QFile::copy(source, temp) || (QFile::exists(target) && !QFile::remove(target)) ||
+        !QFile::rename(temp, target)) {
+        QFile::remove(temp);
+        QMessageBox::warning(this, tr("Import weights"),
+                             tr("Could not copy %1 to %2.").arg(source, target));
+    }
+    showBackbone();
+}
+
+void ModelPanel::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWidget::changeEvent(event);
+}
+
+void ModelPanel::retranslate()
+{
+    m_backboneBox->setTitle(tr("Backbone"));
+    m_backbone->setToolTip(tr("The pretrained network whose features are reused."));
+    m_weightsDirLabel->setText(tr("Weights folder:"));
+    m_browseWeights->setText(tr("Browse..."));
+    m_importWeights->setText(tr("&Import weights file..."));
+    m_freezeBox->setTitle(tr("What to freeze"));
+    m_featureExtractor->setText(tr("Feature extractor"));
+    m_featureExtractor->setToolTip(
+        tr("Freeze the whole backbone and train only the new head. Fastest; features are "
+           "cached."));
+    m_fineTune->setText(tr("Fine-tune top"));
+    m_fineTune->setToolTip(tr("Train the head first, then also the top groups of the backbone."));
+    m_full->setText(tr("Full fine-tune"));
+    m_full->setToolTip(tr("Train the head first, then every group with smaller rates for lower "
+                          "groups."));
+    m_gradual->setText(tr("Gradual unfreezing"));
+    m_gradual->setToolTip(tr("Unfreeze one more group per epoch, from the top down."));
+    m_placeholderNote->setText(tr("Group names are derived from the architecture; exact groups "
+                                  "and sizes come from the backbone when training starts."));
+
+    const models::BackboneSpec *spec = models::BackboneCatalogue::builtin().find(backboneId());
+    if (!spec)
+        return;
+    const QLocale locale;
+    m_details->setText(
+        tr("<b>%1</b><br>Architecture: %2<br>Input: %3 x %3 pixels<br>Pretrained on: %4<br>"
+           "Licence: %5<br>Download size: %6<br>%7")
+            .arg(spec->displayName.toHtmlEscaped(), spec->architecture.toHtmlEscaped())
+            .arg(spec->preprocessing.inputSize)
+            .arg(spec->pretrainedOn.toHtmlEscaped(), spec->licence.toHtmlEscaped(),
+                 locale.formattedDataSize(spec->sizeBytes), spec->description.toHtmlEscaped()));
+    switch (models::weightsState(*spec, weightsDir())) {
+    case models::WeightsState::Available:
+        m_weightsState->setText(tr("Weights: available"));
+        m_weightsState->setStyleSheet(QStringLiteral("color: #2e7d32;"));
+        break;
+    case models::WeightsState::Downloadable:
+        m_weightsState->setText(tr("Weights: not on this machine; downloadable from %1, or "
+                                   "import the file.")
+                                    .arg(spec->url));
+        m_weightsState->setStyleSheet(QStringLiteral("color: #8a6d3b;"));
+        break;
+    case models::WeightsState::Missing:
+        m_weightsState->setText(
+            tr("Weights: missing (%1). Import the file.").arg(spec->weightsFile));
+        m_weightsState->setStyleSheet(QStringLiteral("color: #b22222;"));
+        break;
+    }
+}
+
+} // namespace graft::ui

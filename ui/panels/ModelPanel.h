@@ -1,0 +1,72 @@
+#pragma once
+
+#include "graft/models/BackboneCatalogue.h"
+#include "graft/models/FreezePlan.h"
+#include "graft/train/TrainingTypes.h"
+
+#include <QWidget>
+
+class QButtonGroup;
+class QComboBox;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+
+namespace graft::ui {
+
+class FreezePicker;
+
+/// The Model tab: backbone picker (catalogue details, weights state) and the freeze picker with
+/// one-click recipes.
+class ModelPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ModelPanel(QWidget *parent = nullptr);
+
+    QString backboneId() const;
+    void setBackboneId(const QString &id);
+    QString weightsDir() const;
+    void setWeightsDir(const QString &dir);
+    train::Recipe recipe() const { return m_recipe; }
+    void setRecipe(train::Recipe recipe);
+    models::FreezePlan freezePlan() const;
+    void setFreezePlan(const models::FreezePlan &plan);
+
+    /// Layer groups shown for a backbone. Placeholder names derived from the architecture until
+    /// core offers a torch-free layerGroups(spec).
+    static QStringList layerGroupNames(const models::BackboneSpec &spec);
+
+Q_SIGNALS:
+    void settingsChanged();
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void retranslate();
+    void showBackbone();
+    void applyRecipe(train::Recipe recipe);
+    void importWeights();
+
+    train::Recipe m_recipe = train::Recipe::FeatureExtractor;
+    QGroupBox *m_backboneBox = nullptr;
+    QComboBox *m_backbone = nullptr;
+    QLabel *m_details = nullptr;
+    QLabel *m_weightsState = nullptr;
+    QLabel *m_weightsDirLabel = nullptr;
+    QLineEdit *m_weightsDir = nullptr;
+    QPushButton *m_browseWeights = nullptr;
+    QPushButton *m_importWeights = nullptr;
+    QGroupBox *m_freezeBox = nullptr;
+    FreezePicker *m_freeze = nullptr;
+    QLabel *m_placeholderNote = nullptr;
+    QPushButton *m_featureExtractor = nullptr;
+    QPushButton *m_fineTune = nullptr;
+    QPushButton *m_full = nullptr;
+    QPushButton *m_gradual = nullptr;
+    QButtonGroup *m_recipeGroup = nullptr;
+};
+
+} // namespace graft::ui

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "ui/controllers/TrainingWorker.h"
+
+#include <QWidget>
+
+class QCPBars;
+class QCustomPlot;
+class QLabel;
+class QPushButton;
+class QSpinBox;
+class QTreeWidget;
+
+namespace graft::ui {
+
+class TrainingController;
+
+/// The Predict tab: drop images or a folder, see the top-k classes per image, save as CSV.
+class PredictPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit PredictPanel(TrainingController *controller, QWidget *parent = nullptr);
+
+    /// Runs the trained model on these files (folders are expanded to their images).
+    void predictFiles(const QStringList &paths);
+    /// Writes file,rank,class,probability rows atomically.
+    bool saveCsv(const QString &path) const;
+
+protected:
+    void changeEvent(QEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void retranslate();
+    void showResults(const GraftPredictions &predictions);
+    void showBars(int row);
+
+    TrainingController *m_controller;
+    GraftPredictions m_predictions;
+    QStringList m_classes;
+    QLabel *m_hint = nullptr;
+    QPushButton *m_add = nullptr;
+    QPushButton *m_save = nullptr;
+    QLabel *m_topKLabel = nullptr;
+    QSpinBox *m_topK = nullptr;
+    QTreeWidget *m_results = nullptr;
+    QCustomPlot *m_plot = nullptr;
+    QCPBars *m_bars = nullptr;
+};
+
+} // namespace graft::ui

@@ -1,0 +1,411 @@
+#include "ui/panels/TrainPanel.h"
+
+#include "ui/controllers/TrainingController.h"
+#include "ui/widgets/LossPlot.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QEvent>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace graft::ui {
+
+namespace {
+
+QString formatSeconds(double seconds)
+{
+    if (seconds < 0 || !std::isfinite(seconds))
+        return QStringLiteral("--");
+    const int s = int(std::lround(seconds));
+    return QStringLiteral("%1:%2:%3")
+        .arg(s / 3600)
+        .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+        .arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+void setLabel(QFormLayout *form, QWidget *field, const QString &text, const QString &tip)
+{
+    if (auto *label = qobject_cast<QLabel *>(form->labelForField(field)))
+        label->setText(text);
+    field->setToolTip(tip);
+}
+
+} // namespace
+
+TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
+    : QWidget(parent), m_controller(controller)
+{
+    m_paramsBox = new QGroupBox(this);
+    m_form = new QFormLayout(m_paramsBox);
+    auto spin = [this](const char *name, int lo, int hi, int value) {
+        auto *s = new QSpinBox(m_paramsBox);
+        s->setObjectName(QString::fromLatin1(name));
+        s->setRange(lo, hi);
+        s->setValue(value);
+        m_form->addRow(QStringLiteral("-"), s);
+        connect(s, &QSpinBox::valueChanged, this, &TrainPanel::settingsChanged);
+        return s;
+    };
+    auto dspin = [this](const char *name, double lo, double hi, double value, int decimals,
+                        double step) {
+        auto *s = new QDoubleSpinBox(m_paramsBox);
+        s->setObjectName(QString::fromLatin1(name));
+        s->setDecimals(decimals);
+        s->setRange(lo, hi);
+        s->setSingleStep(step);
+        s->setValue(value);
+        m_form->addRow(QStringLiteral("-"), s);
+        connect(s, &QDoubleSpinBox::valueChanged, this, &TrainPanel::settingsChanged);
+        return s;
+    };
+    auto combo = [this](const char *name, int count) {
+        auto *c = new QComboBox(m_paramsBox);
+        c->setObjectName(QString::fromLatin1(name));
+        for (int i = 0; i < count; ++i)
+            c->addItem(QString(), i);
+        m_form->addRow(QStringLiteral("-"), c);
+        connect(c, &QComboBox::currentIndexChanged, this, &TrainPanel::settingsChanged);
+        return c;
+    };
+    auto check = [this](const char *name) {
+        auto *c = new QCheckBox(m_paramsBox);
+        c->setObjectName(QString::fromLatin1(name));
+        m_form->addRow(QStringLiteral("-"), c);
+        connect(c, &QCheckBox::toggled, this, &TrainPanel::settingsChanged);
+        return c;
+    };
+    m_epochs = spin("epochs", 1, 1000, 10);
+    m_headEpochs = spin("headEpochs", 0, 100, 2);
+    m_batchSize = spin("batchSize", 1, 1024, 32);
+    m_learningRate = dspin("learningRate", 0.000001, 1.0, 0.001, 6, 0.0001);
+    m_backboneFactor = dspin("backboneLrFactor", 0.0, 1.0, 0.1, 3, 0.05);
+    m_weightDecay = dspin("weightDecay", 0.0, 1.0, 0.01, 4, 0.005);
+    m_labelSmoothing = dspin("labelSmoothing", 0.0, 0.5, 0.0, 2, 0.05);
+    m_head = combo("head", 2);
+    m_optimizer = combo("optimizer", 2);
+    m_schedule = combo("schedule", 3);
+    m_augment = check("augment");
+    m_balanced = check("balancedClassWeights");
+    m_patience = spin("earlyStopping", 0, 100, 0);
+    m_seed = spin("seed", 0, 1'000'000, 42);
+
+    m_findLr = new QPushButton(this);
+    m_findLr->setObjectName(QStringLiteral("findLr"));
+    m_train = new QPushButton(this);
+    m_train->setObjectName(QStringLiteral("train"));
+    m_stop = new QPushButton(this);
+    m_stop->setObjectName(QStringLiteral("stop"));
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("trainStatus"));
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_findLr);
+    buttons->addWidget(m_train);
+    buttons->addWidget(m_stop);
+
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_paramsBox);
+    leftLayout->addLayout(buttons);
+    leftLayout->addWidget(m_status);
+    leftLayout->addStretch(1);
+
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("trainProgress"));
+    m_epochLabel = new QLabel(this);
+    m_throughput = new QLabel(this);
+    m_eta = new QLabel(this);
+    m_elapsed = new QLabel(this);
+    auto *stats = new QHBoxLayout;
+    stats->addWidget(m_epochLabel);
+    stats->addWidget(m_throughput);
+    stats->addWidget(m_elapsed);
+    stats->addWidget(m_eta);
+    stats->addStretch(1);
+
+    m_plot = new LossPlot(this);
+    m_lrPlot = new QCustomPlot(this);
+    m_lrPlot->setObjectName(QStringLiteral("lrPlot"));
+    m_lrPlot->setMinimumHeight(140);
+    m_lrPlot->addGraph();
+    m_lrPlot->graph(0)->setPen(QPen(QColor(25, 80, 160), 2));
+    m_lrPlot->addGraph();
+    m_lrPlot->graph(1)->setLineStyle(QCPGraph::lsNone);
+    m_lrPlot->graph(1)->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::red), QBrush(Qt::red), 8));
+    m_lrPlot->xAxis->setScaleType(QCPAxis::stLogarithmic);
+    m_lrPlot->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    m_lrHint = new QLabel(this);
+    m_log = new QPlainTextEdit(this);
+    m_log->setReadOnly(true);
+    m_log->setMaximumBlockCount(500);
+
+    auto *plots = new QSplitter(Qt::Vertical, this);
+    plots->addWidget(m_plot);
+    auto *lrBox = new QWidget(plots);
+    auto *lrLayout = new QVBoxLayout(lrBox);
+    lrLayout->setContentsMargins(0, 0, 0, 0);
+    lrLayout->addWidget(m_lrHint);
+    lrLayout->addWidget(m_lrPlot, 1);
+    plots->addWidget(lrBox);
+    plots->addWidget(m_log);
+    plots->setStretchFactor(0, 3);
+    plots->setStretchFactor(1, 1);
+    plots->setStretchFactor(2, 1);
+
+    auto *right = new QWidget(this);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(m_progress);
+    rightLayout->addLayout(stats);
+    rightLayout->addWidget(plots, 1);
+
+    auto *layout = new QHBoxLayout(this);
+    layout->addWidget(left);
+    layout->addWidget(right, 1);
+
+    connect(m_train, &QPushButton::clicked, this, &TrainPanel::trainRequested);
+    connect(m_findLr, &QPushButton::clicked, this, &TrainPanel::findLrRequested);
+    connect(m_stop, &QPushButton::clicked, m_controller, &TrainingController::stop);
+    connect(m_controller, &TrainingController::busyChanged, this, [this](bool busy) {
+        if (busy && m_controller->job() == TrainingController::Job::Train) {
+            m_plot->clearCurves();
+            m_progress->setValue(0);
+            m_log->clear();
+            m_totalEpochs = m_epochs->value();
+        }
+        updateButtons();
+    });
+    connect(m_controller, &TrainingController::batchesReady, this, &TrainPanel::onBatches);
+    connect(m_controller, &TrainingController::epochReady, this,
+            [this](const train::EpochMetrics &m) {
+                m_plot->addEpoch(m);
+                m_log->appendPlainText(tr("Epoch %1: train loss %2, validation loss %3, "
+                                          "validation accuracy %4 %")
+                                           .arg(m.epoch)
+                                           .arg(m.trainLoss, 0, 'f', 4)
+                                           .arg(m.valLoss, 0, 'f', 4)
+                                           .arg(m.valAccuracy * 100, 0, 'f', 1));
+            });
+    connect(m_controller, &TrainingController::phaseChanged, this,
+            [this](const QString &phase, qint64 done, qint64 total) {
+                if (phase == QLatin1String("features"))
+                    m_status->setText(tr("Extracting features: %1 of %2").arg(done).arg(total));
+            });
+    connect(m_controller, &TrainingController::messageLogged, m_log,
+            &QPlainTextEdit::appendPlainText);
+    connect(m_controller, &TrainingController::learningRateFound, this, &TrainPanel::showLrCurve);
+    connect(m_controller, &TrainingController::trainingFinished, this,
+            [this](const train::TrainingReport &r) {
+                m_status->setText((r.cancelled
+                                       ? tr("Stopped. Best validation accuracy %1 % (epoch %2).")
+                                       : tr("Finished. Best validation accuracy %1 % (epoch %2)."))
+                                      .arg(r.valAccuracy * 100, 0, 'f', 1)
+                                      .arg(r.bestEpoch));
+                if (!r.cancelled)
+                    m_progress->setValue(m_progress->maximum());
+            });
+    connect(m_controller, &TrainingController::failed, this,
+            [this](const QString &operation, const QString &text) {
+                if (operation == QLatin1String("train") || operation == QLatin1String("lr")) {
+                    m_status->setText(text);
+                    m_log->appendPlainText(text);
+                }
+            });
+    connect(m_lrPlot, &QCustomPlot::mousePress, this, [this](QMouseEvent *event) {
+        if (m_lrPlot->graph(0)->dataCount() == 0)
+            return;
+        const double lr = m_lrPlot->xAxis->pixelToCoord(event->position().x());
+        if (lr > 0 && std::isfinite(lr)) {
+            m_learningRate->setValue(lr);
+            m_lrPlot->graph(1)->data()->clear();
+            m_lrPlot->graph(1)->addData(lr, m_lrPlot->yAxis->pixelToCoord(event->position().y()));
+            m_lrPlot->replot(QCustomPlot::rpQueuedReplot);
+        }
+    });
+
+    retranslate();
+    updateButtons();
+}
+
+void TrainPanel::onBatches(const GraftBatchEvents &events)
+{
+    if (events.isEmpty() || m_controller->job() != TrainingController::Job::Train)
+        return;
+    m_plot->addBatches(events);
+    const train::BatchEvent &e = events.last();
+    const int perEpoch = qMax(1, e.batchesPerEpoch);
+    const int total = qMax(1, m_totalEpochs) * perEpoch;
+    m_progress->setRange(0, total);
+    m_progress->setValue(qMin(total, (e.epoch - 1) * perEpoch + e.batch));
+    m_epochLabel->setText(tr("Epoch %1 of %2").arg(e.epoch).arg(m_totalEpochs));
+    m_throughput->setText(tr("%1 images/s").arg(e.imagesPerSecond, 0, 'f', 1));
+    m_elapsed->setText(tr("Elapsed %1").arg(formatSeconds(e.elapsedSeconds)));
+    m_eta->setText(tr("Remaining %1").arg(formatSeconds(e.etaSeconds)));
+    m_status->setText(tr("Training..."));
+}
+
+void TrainPanel::showLrCurve(const train::LrFinderResult &result)
+{
+    QVector<double> x(result.learningRates.begin(), result.learningRates.end());
+    QVector<double> y(result.losses.begin(), result.losses.end());
+    const int n = int(qMin(x.size(), y.size()));
+    x.resize(n);
+    y.resize(n);
+    m_lrPlot->graph(0)->setData(x, y);
+    m_lrPlot->graph(1)->data()->clear();
+    m_lrPlot->rescaleAxes();
+    if (result.suggested > 0) {
+        m_learningRate->setValue(result.suggested);
+        double yAt = 0;
+        for (int i = 0; i < n; ++i) {
+            if (x[i] >= result.suggested) {
+                yAt = y[i];
+                break;
+            }
+        }
+        m_lrPlot->graph(1)->addData(result.suggested, yAt);
+    }
+    m_lrPlot->replot(QCustomPlot::rpQueuedReplot);
+    m_status->setText(tr("Suggested learning rate: %1 (click the curve to choose another)")
+                          .arg(result.suggested, 0, 'g', 3));
+}
+
+void TrainPanel::applyTo(train::TrainingConfig &config) const
+{
+    config.epochs = m_epochs->value();
+    config.headEpochs = m_headEpochs->value();
+    config.batchSize = m_batchSize->value();
+    config.learningRate = m_learningRate->value();
+    config.backboneLrFactor = m_backboneFactor->value();
+    config.weightDecay = m_weightDecay->value();
+    config.labelSmoothing = m_labelSmoothing->value();
+    config.head = train::HeadKind(m_head->currentIndex());
+    config.optimizer = train::OptimizerKind(m_optimizer->currentIndex());
+    config.schedule = train::Schedule(m_schedule->currentIndex());
+    config.augment = m_augment->isChecked();
+    config.augmentation.enabled = config.augment;
+    config.balancedClassWeights = m_balanced->isChecked();
+    config.earlyStoppingPatience = m_patience->value();
+    config.seed = m_seed->value();
+}
+
+void TrainPanel::setFrom(const train::TrainingConfig &config)
+{
+    m_epochs->setValue(config.epochs);
+    m_headEpochs->setValue(config.headEpochs);
+    m_batchSize->setValue(config.batchSize);
+    m_learningRate->setValue(config.learningRate);
+    m_backboneFactor->setValue(config.backboneLrFactor);
+    m_weightDecay->setValue(config.weightDecay);
+    m_labelSmoothing->setValue(config.labelSmoothing);
+    m_head->setCurrentIndex(int(config.head));
+    m_optimizer->setCurrentIndex(int(config.optimizer));
+    m_schedule->setCurrentIndex(int(config.schedule));
+    m_augment->setChecked(config.augment);
+    m_balanced->setChecked(config.balancedClassWeights);
+    m_patience->setValue(config.earlyStoppingPatience);
+    m_seed->setValue(config.seed);
+}
+
+void TrainPanel::showHistory(const QJsonArray &runs)
+{
+    for (const QJsonValue &run : runs) {
+        QVector<double> steps, losses;
+        for (const QJsonValue &p : run.toObject().value(QStringLiteral("curve")).toArray()) {
+            const QJsonArray pair = p.toArray();
+            steps << pair.at(0).toDouble();
+            losses << pair.at(1).toDouble();
+        }
+        if (!steps.isEmpty())
+            m_plot->addComparison(steps, losses);
+    }
+}
+
+void TrainPanel::updateButtons()
+{
+    const bool busy = m_controller->isBusy();
+    m_train->setEnabled(!busy);
+    m_findLr->setEnabled(!busy);
+    m_stop->setEnabled(busy);
+    m_paramsBox->setEnabled(!busy);
+    if (!busy && m_status->text().isEmpty())
+        m_status->setText(tr("Idle."));
+    if (busy && m_controller->job() == TrainingController::Job::FindLr)
+        m_status->setText(tr("Finding the learning rate..."));
+    if (busy && m_controller->job() == TrainingController::Job::Train)
+        m_status->setText(tr("Preparing..."));
+}
+
+void TrainPanel::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWidget::changeEvent(event);
+}
+
+void TrainPanel::retranslate()
+{
+    m_paramsBox->setTitle(tr("Hyperparameters"));
+    setLabel(m_form, m_epochs, tr("Epochs:"), tr("Passes over the training images."));
+    setLabel(m_form, m_headEpochs, tr("Head-only epochs:"),
+             tr("Fine-tuning recipes first train the new head alone for this many epochs."));
+    setLabel(m_form, m_batchSize, tr("Batch size:"),
+             tr("Images per optimisation step. Smaller uses less memory."));
+    setLabel(m_form, m_learningRate, tr("Learning rate:"),
+             tr("Peak learning rate of the head. Use Find learning rate to choose it."));
+    setLabel(m_form, m_backboneFactor, tr("Backbone rate factor:"),
+             tr("Trainable backbone groups learn at the head rate times this factor times "
+                "their multiplier."));
+    setLabel(m_form, m_weightDecay, tr("Weight decay:"),
+             tr("Decoupled weight decay (AdamW); keeps weights small."));
+    setLabel(m_form, m_labelSmoothing, tr("Label smoothing:"),
+             tr("Spreads this share of each target over the other classes."));
+    setLabel(m_form, m_head, tr("Head:"), tr("The new classifier on top of the backbone."));
+    m_head->setItemText(0, tr("Linear"));
+    m_head->setItemText(1, tr("Small MLP"));
+    setLabel(m_form, m_optimizer, tr("Optimizer:"), tr("AdamW suits most cases."));
+    m_optimizer->setItemText(0, tr("AdamW"));
+    m_optimizer->setItemText(1, tr("SGD with momentum"));
+    setLabel(m_form, m_schedule, tr("Schedule:"), tr("How the learning rate changes over time."));
+    m_schedule->setItemText(0, tr("One-cycle"));
+    m_schedule->setItemText(1, tr("Cosine with warm-up"));
+    m_schedule->setItemText(2, tr("Constant"));
+    setLabel(m_form, m_augment, tr("Augmentation:"),
+             tr("Random crops, flips, small rotations and colour jitter on training images."));
+    setLabel(m_form, m_balanced, tr("Balance classes:"),
+             tr("Weight the loss so that rare classes count as much as common ones."));
+    setLabel(m_form, m_patience, tr("Early stopping patience:"),
+             tr("Stop after this many epochs without a better validation loss (0 = off)."));
+    setLabel(m_form, m_seed, tr("Seed:"), tr("Random seed for initialisation and shuffling."));
+    m_findLr->setText(tr("Find &learning rate"));
+    m_findLr->setToolTip(tr("Sweep the learning rate over a few batches and plot the loss."));
+    m_train->setText(tr("&Train"));
+    m_train->setToolTip(tr("Start training (Ctrl+T)."));
+    m_stop->setText(tr("&Stop"));
+    m_stop->setToolTip(tr("Stop after the current batch (Esc)."));
+    m_epochLabel->setText(tr("Epoch -"));
+    m_throughput->setText(tr("- images/s"));
+    m_elapsed->setText(tr("Elapsed --"));
+    m_eta->setText(tr("Remaining --"));
+    m_lrHint->setText(tr("Learning-rate finder: click the curve to pick a rate."));
+    m_lrPlot->xAxis->setLabel(tr("Learning rate"));
+    m_lrPlot->yAxis->setLabel(tr("Loss"));
+    m_lrPlot->replot(QCustomPlot::rpQueuedReplot);
+    m_plot->retranslate();
+}
+
+} // namespace graft::ui

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "graft/train/TrainingTypes.h"
+#include "ui/controllers/TrainingWorker.h"
+
+#include <QElapsedTimer>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QFormLayout;
+class QGroupBox;
+class QLabel;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QCustomPlot;
+
+namespace graft::ui {
+
+class LossPlot;
+class TrainingController;
+
+/// The Train tab: hyperparameters, learning-rate finder, Train/Stop, live curves and progress.
+class TrainPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit TrainPanel(TrainingController *controller, QWidget *parent = nullptr);
+
+    /// Writes the hyperparameters shown here into `config` (other fields untouched).
+    void applyTo(train::TrainingConfig &config) const;
+    /// Shows the hyperparameters of `config`.
+    void setFrom(const train::TrainingConfig &config);
+    LossPlot *lossPlot() const { return m_plot; }
+    /// Overlays earlier runs' smoothed curves (each run object holds "curve": [[step, loss]...]).
+    void showHistory(const QJsonArray &runs);
+
+Q_SIGNALS:
+    void trainRequested();
+    void findLrRequested();
+    void settingsChanged();
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void retranslate();
+    void updateButtons();
+    void onBatches(const GraftBatchEvents &events);
+    void showLrCurve(const train::LrFinderResult &result);
+
+    TrainingController *m_controller;
+    QGroupBox *m_paramsBox = nullptr;
+    QFormLayout *m_form = nullptr;
+    QSpinBox *m_epochs = nullptr;
+    QSpinBox *m_headEpochs = nullptr;
+    QSpinBox *m_batchSize = nullptr;
+    QDoubleSpinBox *m_learningRate = nullptr;
+    QDoubleSpinBox *m_backboneFactor = nullptr;
+    QDoubleSpinBox *m_weightDecay = nullptr;
+    QDoubleSpinBox *m_labelSmoothing = nullptr;
+    QComboBox *m_head = nullptr;
+    QComboBox *m_optimizer = nullptr;
+    QComboBox *m_schedule = nullptr;
+    QCheckBox *m_augment = nullptr;
+    QCheckBox *m_balanced = nullptr;
+    QSpinBox *m_patience = nullptr;
+    QSpinBox *m_seed = nullptr;
+    QPushButton *m_findLr = nullptr;
+    QPushButton *m_train = nullptr;
+    QPushButton *m_stop = nullptr;
+    QLabel *m_status = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QLabel *m_throughput = nullptr;
+    QLabel *m_eta = nullptr;
+    QLabel *m_elapsed = nullptr;
+    QLabel *m_epochLabel = nullptr;
+    LossPlot *m_plot = nullptr;
+    QCustomPlot *m_lrPlot = nullptr;
+    QLabel *m_lrHint = nullptr;
+    QPlainTextEdit *m_log = nullptr;
+    int m_totalEpochs = 0;
+};
+
+} // namespace graft::ui

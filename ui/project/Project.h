@@ -1,0 +1,32 @@
+#pragma once
+
+#include "graft/core/Result.h"
+#include "graft/models/FreezePlan.h"
+#include "graft/train/TrainingTypes.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QString>
+
+namespace graft::ui {
+
+/// Everything a `.graft` project file holds. Plain value; widgets fill it and read it back.
+struct Project
+{
+    QString datasetPath;
+    int splitSeed = 42;
+    double valFraction = 0.2;
+    QString backboneId;
+    models::FreezePlan freezePlan;
+    train::TrainingConfig config;
+    QJsonArray runs; ///< one object per finished run: config, epochs, curve, accuracy
+
+    QJsonObject toJson() const;
+    static Project fromJson(const QJsonObject &json);
+
+    /// Writes the project as indented JSON atomically (QSaveFile).
+    core::Status save(const QString &path) const;
+    static core::Result<Project> load(const QString &path);
+};
+
+} // namespace graft::ui

@@ -1,0 +1,123 @@
+#include "ui/widgets/LossPlot.h"
+
+#include <cmath>
+
+namespace graft::ui {
+
+namespace {
+constexpr double kSmoothing = 0.95;
+}
+
+LossPlot::LossPlot(QWidget *parent) : QCustomPlot(parent)
+{
+    setObjectName(QStringLiteral("lossPlot"));
+    setMinimumHeight(240);
+    legend->setVisible(true);
+    legend->setFont(QFont(font().family(), 8));
+    m_raw = addGraph(xAxis, yAxis);
+    m_raw->setPen(QPen(QColor(70, 130, 180, 90), 1));
+    m_smooth = addGraph(xAxis, yAxis);
+    m_smooth->setPen(QPen(QColor(25, 80, 160), 2));
+    m_valLoss = addGraph(xAxis, yAxis);
+    m_valLoss->setPen(QPen(QColor(200, 80, 20), 2));
+    m_valLoss->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
+    m_valAcc = addGraph(xAxis, yAxis2);
+    m_valAcc->setPen(QPen(QColor(40, 150, 60), 2));
+    m_valAcc->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, 7));
+    yAxis2->setVisible(true);
+    yAxis2->setRange(0, 1);
+    m_replotTimer.setSingleShot(true);
+    m_replotTimer.setInterval(60);
+    connect(&m_replotTimer, &QTimer::timeout, this, [this] {
+        xAxis->rescale();
+        yAxis->rescale();
+        QCPRange y = yAxis->range();
+        yAxis->setRange(qMin(0.0, y.lower), y.upper * 1.05 + 1e-6);
+        replot(QCustomPlot::rpQueuedReplot);
+    });
+    retranslate();
+}
+
+void LossPlot::retranslate()
+{
+    xAxis->setLabel(tr("Step (batches)"));
+    yAxis->setLabel(tr("Loss"));
+    yAxis2->setLabel(tr("Validation accuracy"));
+    m_raw->setName(tr("Batch loss"));
+    m_smooth->setName(tr("Batch loss (smoothed)"));
+    m_valLoss->setName(tr("Validation loss"));
+    m_valAcc->setName(tr("Validation accuracy"));
+    scheduleReplot();
+}
+
+void LossPlot::clearCurves()
+{
+    for (QCPGraph *g : {m_raw, m_smooth, m_valLoss, m_valAcc})
+        g->data()->clear();
+    while (graphCount() > 4)
+        removeGraph(graphCount() - 1);
+    m_ema = 0;
+    m_emaCount = 0;
+    m_lastStep = 0;
+    scheduleReplot();
+}
+
+void LossPlot::addBatches(const QList<train::BatchEvent> &events)
+{
+    for (const train::BatchEvent &e : events) {
+        if (e.phase == QLatin1String("validate") || !std::isfinite(e.loss))
+            continue;
+        const double x = double(e.globalStep);
+        m_lastStep = qMax(m_lastStep, e.globalStep);
+        m_raw->addData(x, e.loss);
+        ++m_emaCount;
+        m_ema = kSmoothing * m_ema + (1 - kSmoothing) * e.loss;
+        // Bias-corrected exponential moving average (as fastai / TensorBoard show it).
+        m_smooth->addData(x, m_ema / (1 - std::pow(kSmoothing, m_emaCount)));
+    }
+    scheduleReplot();
+}
+
+void LossPlot::addEpoch(const train::EpochMetrics &metrics)
+{
+    const double x = double(m_lastStep > 0 ? m_lastStep : metrics.epoch);
+    if (std::isfinite(metrics.valLoss))
+        m_valLoss->addData(x, metrics.valLoss);
+    m_valAcc->addData(x, metrics.valAccuracy);
+    scheduleReplot();
+}
+
+void LossPlot::addComparison(const QVector<double> &steps, const QVector<double> &losses)
+{
+    QCPGraph *g = addGraph(xAxis, yAxis);
+    g->setPen(QPen(QColor(120, 120, 120, 140), 1, Qt::DashLine));
+    g->setName(tr("Earlier run"));
+    g->setData(steps, losses, true);
+    scheduleReplot();
+}
+
+int LossPlot::batchPointCount() const
+{
+    return m_raw->dataCount();
+}
+
+int LossPlot::epochPointCount() const
+{
+    return m_valAcc->dataCount();
+}
+
+QVector<QPointF> LossPlot::smoothedCurve() const
+{
+    QVector<QPointF> points;
+    for (auto it = m_smooth->data()->constBegin(); it != m_smooth->data()->constEnd(); ++it)
+        points.append(QPointF(it->key, it->value));
+    return points;
+}
+
+void LossPlot::scheduleReplot()
+{
+    if (!m_replotTimer.isActive())
+        m_replotTimer.start();
+}
+
+} // namespace graft::ui
