@@ -36,9 +36,11 @@ void tst_DataPanel::droppedFolderListsClassesAndCounts()
     QMimeData mime;
     mime.setUrls({QUrl::fromLocalFile(dir.path())});
     QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QCoreApplication::sendEvent(&panel, &drop);
+    // QApplication discards a Drop that no drag entered; deliver it like the drag manager does.
+    static_cast<QObject &>(panel).event(&drop);
+    QVERIFY(drop.isAccepted());
 
-    QVERIFY(finished.wait(20000) || finished.count() == 1);
+    QVERIFY(finished.wait(20000));
     QCOMPARE(finished.first().first().toBool(), true);
     auto *table = panel.findChild<QTableWidget *>(QStringLiteral("classTable"));
     QVERIFY(table);
