@@ -4,6 +4,7 @@
 #include <QString>
 
 #include <array>
+#include <optional>
 
 namespace graft::data {
 
@@ -40,6 +41,8 @@ struct Preprocessing
 
 const char *resizePolicyName(ResizePolicy policy); ///< "squash", "center-crop", "pad"
 const char *scalingName(Scaling scaling);          ///< "mean-std", "minus-one-to-one", "zero-to-one"
+std::optional<ResizePolicy> resizePolicyFromName(const QString &name); ///< nullopt when unknown
+std::optional<Scaling> scalingFromName(const QString &name);           ///< nullopt when unknown
 
 /// Random augmentation for training images; all off for validation.
 struct Augmentation

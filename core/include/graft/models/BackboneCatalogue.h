@@ -29,6 +29,11 @@ struct BackboneSpec
     int classifierClasses = 0; ///< >0 when the weights include a classifier (e.g. 1001)
     QString labelsFile;    ///< labels for that classifier, in the weights directory
     QJsonObject options;   ///< architecture-specific (depth, width multiplier, ...)
+
+    /// The entry as in backbones.json (camelCase keys, empty fields left out).
+    QJsonObject toJson() const;
+    /// One entry, validated: InvalidFormat with a detail naming the entry and the field.
+    static core::Result<BackboneSpec> fromJson(const QJsonObject &json);
 };
 
 /// Where a backbone's weights stand on this machine.
@@ -41,7 +46,9 @@ class BackboneCatalogue
 public:
     /// The catalogue shipped in the binary.
     static const BackboneCatalogue &builtin();
-    static core::Result<BackboneCatalogue> fromJson(const QByteArray &json);
+    /// Parses `{"backbones": [...]}`; errors name `nameForErrors` as the file.
+    static core::Result<BackboneCatalogue> fromJson(const QByteArray &json,
+                                                    const QString &nameForErrors = {});
 
     const std::vector<BackboneSpec> &all() const { return m_specs; }
     const BackboneSpec *find(const QString &id) const;
@@ -56,5 +63,8 @@ QString resolveWeightsDir(const QString &explicitDir = {});
 
 /// Available when weightsFile exists in `weightsDir`, else Downloadable when a URL is known.
 WeightsState weightsState(const BackboneSpec &spec, const QString &weightsDir);
+
+/// `weightsDir`/`spec.weightsFile` (empty when the spec names no file).
+QString weightsPath(const BackboneSpec &spec, const QString &weightsDir);
 
 } // namespace graft::models
