@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace graft::text {
+
+/// Training and validation indices into a sample list.
+struct SplitIndices
+{
+    std::vector<int> train;
+    std::vector<int> val;
+};
+
+/// Seeded stratified split: about `valFraction` of each class goes to val (at least one
+/// sample when a class has two or more). Same labels and seed give the same split everywhere
+/// (own Fisher-Yates over mt19937_64, not std::shuffle).
+SplitIndices stratifiedSplit(const std::vector<int> &labels, double valFraction, uint64_t seed);
+
+/// Seeded stratified k folds: fold f's val set is every k-th sample of each shuffled class.
+std::vector<SplitIndices> stratifiedKFold(const std::vector<int> &labels, int k, uint64_t seed);
+
+} // namespace graft::text

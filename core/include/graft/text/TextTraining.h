@@ -1,0 +1,129 @@
+#pragma once
+
+#include "graft/core/Cancellation.h"
+#include "graft/core/Result.h"
+#include "graft/text/TextDataset.h"
+#include "graft/text/Tokenizer.h"
+#include "graft/train/TrainingTypes.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <vector>
+
+namespace graft::text {
+
+class WordVectors;
+
+/// Classifier head on top of the word embeddings.
+enum class TextHead {
+    MeanMax, ///< masked mean and max pooling, concatenated, then dropout + linear
+    Cnn,     ///< Kim (2014): 1-d convolutions of several widths, ReLU, max over time, linear
+};
+const char *textHeadName(TextHead head); ///< "mean-max", "cnn"
+bool parseTextHead(const QString &text, TextHead *out);
+
+/// Everything that defines a text training run.
+struct TextTrainingConfig
+{
+    QString dataPath; ///< folder or file for scanTextDataset()
+    TextScanOptions scan;
+    Tokenizer::Options tokenizer;
+    QString vectorsPath;    ///< GloVe/word2vec/fastText vectors; empty = random init
+    int maxVectorWords = 0; ///< 0 = all words of the vector file
+    int embeddingDim = 100; ///< used when there are no vectors
+    bool freezeEmbeddings = false;
+    double embeddingLrFactor = 1.0; ///< embeddings train at lr * factor (when not frozen)
+    TextHead head = TextHead::MeanMax;
+    int cnnFilters = 100;
+    QList<int> cnnKernelSizes = {3, 4, 5};
+    int minFrequency = 1;
+    int maxVocabulary = 50000;
+    int maxTokens = 400; ///< longer texts are cut
+    int epochs = 10;
+    int batchSize = 32;
+    double learningRate = 3e-3;
+    double weightDecay = 1e-2;
+    double dropout = 0.3;
+    train::Schedule schedule = train::Schedule::OneCycle;
+    double warmupFraction = 0.25;
+    double valFraction = 0.2;      ///< when the data has no val split
+    int earlyStoppingPatience = 0; ///< 0 = off; epochs without val-loss improvement
+    bool restoreBest = true;       ///< keep the weights of the epoch with the lowest val loss
+    int seed = 42;
+    int threads = 0; ///< 0 = all cores
+
+    QJsonObject toJson() const;
+    static TextTrainingConfig fromJson(const QJsonObject &json);
+};
+
+/// Callbacks, called on the training thread. Either may be empty.
+struct TextTrainingObserver
+{
+    std::function<void(const train::BatchEvent &)> onBatch;
+    std::function<void(const train::EpochMetrics &)> onEpoch;
+};
+
+/// A validation text the model got wrong.
+struct MisclassifiedText
+{
+    QString file;
+    int line = 0;
+    QString text;
+    int trueLabel = 0;
+    int predicted = 0;
+    double probability = 0; ///< of the predicted class
+    double loss = 0;        ///< cross-entropy of the true class
+};
+
+/// Accuracy, loss, confusion matrix (rows true, columns predicted) and mistakes by loss.
+struct TextEvaluation
+{
+    double accuracy = 0;
+    double loss = 0;
+    std::vector<std::vector<int>> confusion;
+    std::vector<MisclassifiedText> misclassified; ///< highest loss first
+
+    QJsonObject toJson(const QStringList &classes) const;
+};
+
+/// Outcome of one training run.
+struct TextTrainingReport
+{
+    QStringList classes;
+    std::vector<train::EpochMetrics> epochs;
+    int bestEpoch = 0;
+    double valAccuracy = 0; ///< of the weights kept (best epoch or last)
+    TextEvaluation evaluation;
+    int trainCount = 0;
+    int valCount = 0;
+    int vocabularySize = 0;
+    double vectorCoverage = 0; ///< fraction of vocabulary tokens found in the vectors
+    double seconds = 0;
+    TextTrainingConfig config;
+
+    /// kind "text", val_accuracy, best_epoch, epochs [{epoch,train_loss,val_loss,
+    /// val_accuracy,seconds}], confusion, classes, misclassified [{file,true,predicted,prob}].
+    QJsonObject toJson() const;
+};
+
+/// Trains on `trainIdx` and evaluates on `valIdx` (indices into `data.samples`).
+/// `vectors` may be null (random embeddings). Checks `cancel` between batches.
+core::Result<TextTrainingReport> trainTextClassifier(const TextDataset &data,
+                                                     const std::vector<int> &trainIdx,
+                                                     const std::vector<int> &valIdx,
+                                                     const TextTrainingConfig &config,
+                                                     const WordVectors *vectors,
+                                                     const TextTrainingObserver &observer = {},
+                                                     const core::CancelToken &cancel = {});
+
+/// Scans config.dataPath, loads config.vectorsPath, splits (the data's own train/val split
+/// when present, else a seeded stratified valFraction split) and trains.
+core::Result<TextTrainingReport> runTextTraining(const TextTrainingConfig &config,
+                                                 const TextTrainingObserver &observer = {},
+                                                 const core::CancelToken &cancel = {});
+
+} // namespace graft::text

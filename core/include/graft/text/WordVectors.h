@@ -1,0 +1,50 @@
+#pragma once
+
+#include "graft/core/Result.h"
+
+#include <QHash>
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace graft::text {
+
+/// Pretrained word vectors kept in one row-major float matrix.
+class WordVectors
+{
+public:
+    enum class Format {
+        Auto,           ///< by extension and content
+        GloveText,      ///< "word v1 ... vD" per line, no header
+        Word2VecText,   ///< header "N D", then GloVe-like lines (also fastText .vec)
+        Word2VecBinary, ///< header "N D\n", then "word " + D little-endian float32 per entry
+    };
+
+    /// Loads a vector file. `maxWords` > 0 keeps only the first (most frequent) words.
+    /// Errors name the file and the line (or entry) that is wrong. fastText .bin models are
+    /// recognised and rejected as Unsupported (export them to .vec).
+    static core::Result<WordVectors>
+    load(const QString &path, Format format = Format::Auto, int maxWords = 0);
+
+    int dimension() const { return m_dim; }
+    int size() const { return int(m_words.size()); }
+    const QStringList &words() const { return m_words; }
+    /// Row of `word`, or -1.
+    int indexOf(const QString &word) const { return m_index.value(word, -1); }
+    /// Pointer to `dimension()` floats of row `index`.
+    const float *vector(int index) const { return m_data.data() + size_t(index) * size_t(m_dim); }
+    /// Row for a token, trying it as is, lower-cased, then accent-folded; -1 if none.
+    int lookup(const QString &token) const;
+    Format format() const { return m_format; }
+
+private:
+    int m_dim = 0;
+    Format m_format = Format::GloveText;
+    QStringList m_words;
+    QHash<QString, int> m_index;
+    std::vector<float> m_data;
+    QHash<QString, int> m_folded; ///< accent-folded lower-case word -> first row
+};
+
+} // namespace graft::text

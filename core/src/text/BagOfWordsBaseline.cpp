@@ -1,0 +1,208 @@
+#include "graft/text/BagOfWordsBaseline.h"
+
+#include <QHash>
+
+#include <algorithm>
+#include <cmath>
+
+namespace graft::text {
+
+using core::ErrorCode;
+using core::makeError;
+
+namespace {
+
+using SparseRow = std::vector<std::pair<int, float>>;
+
+QStringList terms(const Tokenizer &tok, const QString &text, bool bigrams)
+{
+    QStringList t = tok.tokenize(text);
+    if (bigrams) {
+        const qsizetype n = t.size();
+        for (qsizetype i = 0; i + 1 < n; ++i)
+            t.append(t[i] + QLatin1Char(' ') + t[i + 1]);
+    }
+    return t;
+}
+
+} // namespace
+
+core::Result<TextEvaluation> evaluateBagOfWords(const TextDataset &data,
+                                                const std::vector<int> &trainIdx,
+                                                const std::vector<int> &valIdx,
+                                                const BagOfWordsOptions &options,
+                                                const core::CancelToken &cancel)
+{
+    const int k = int(data.classes.size());
+    if (k < 2 || trainIdx.empty())
+        return makeError(ErrorCode::DatasetInvalid,
+                         QStringLiteral("need at least two classes and some training texts"));
+    const Tokenizer tok(options.tokenizer);
+
+    // Vocabulary and document frequencies from the training texts only.
+    std::vector<QStringList> trainTerms;
+    trainTerms.reserve(trainIdx.size());
+    QHash<QString, int> df;
+    for (int i : trainIdx) {
+        trainTerms.push_back(terms(tok, data.samples[i].text, options.bigrams));
+        QStringList uniq = trainTerms.back();
+        uniq.removeDuplicates();
+        for (const QString &t : uniq)
+            ++df[t];
+    }
+    QHash<QString, int> feature;
+    std::vector<float> idf;
+    QStringList sortedTerms = df.keys();
+    std::sort(sortedTerms.begin(), sortedTerms.end());
+    const double n = double(trainIdx.size());
+    for (const QString &t : sortedTerms) {
+        if (df.value(t) < options.minFrequency)
+            continue;
+        feature.insert(t, int(idf.size()));
+        idf.push_back(options.tfidf ? float(std::log((1.0 + n) / (1.0 + df.value(t))) + 1.0)
+                                    : 1.0f);
+    }
+    const int f = int(idf.size());
+
+    std::vector<float> nbRatio;
+    if (options.naiveBayesWeighting && k == 2) {
+        std::vector<double> pos(size_t(f), 1.0), neg(size_t(f), 1.0); // alpha = 1
+        for (size_t r = 0; r < trainTerms.size(); ++r) {
+            QStringList uniq = trainTerms[r];
+            uniq.removeDuplicates();
+            auto &side = data.samples[trainIdx[r]].label == 1 ? pos : neg;
+            for (const QString &t : uniq) {
+                const auto it = feature.constFind(t);
+                if (it != feature.constEnd())
+                    side[size_t(*it)] += 1.0;
+            }
+        }
+        double sp = 0, sn = 0;
+        for (int j = 0; j < f; ++j) {
+            sp += pos[size_t(j)];
+            sn += neg[size_t(j)];
+        }
+        nbRatio.resize(size_t(f));
+        for (int j = 0; j < f; ++j)
+            nbRatio[size_t(j)] = float(std::log((pos[size_t(j)] / sp) / (neg[size_t(j)] / sn)));
+    }
+
+    auto vectorise = [&](const QStringList &ts) {
+        QHash<int, float> counts;
+        for (const QString &t : ts) {
+            const auto it = feature.constFind(t);
+            if (it != feature.constEnd())
+                counts[*it] += 1.0f;
+        }
+        SparseRow row;
+        row.reserve(counts.size());
+        double norm = 0;
+        for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+            float v = it.value();
+            if (options.tfidf)
+                v = (1.0f + std::log(v)) * idf[it.key()];
+            if (!nbRatio.empty())
+                v *= nbRatio[size_t(it.key())];
+            row.emplace_back(it.key(), v);
+            norm += double(v) * v;
+        }
+        if (options.tfidf && norm > 0)
+            for (auto &[c, v] : row)
+                v = float(v / std::sqrt(norm));
+        std::sort(row.begin(), row.end());
+        return row;
+    };
+
+    std::vector<SparseRow> x;
+    std::vector<int> y;
+    double maxNorm2 = 0;
+    for (size_t r = 0; r < trainIdx.size(); ++r) {
+        x.push_back(vectorise(trainTerms[r]));
+        y.push_back(data.samples[trainIdx[r]].label);
+        double s = 0;
+        for (const auto &[c, v] : x.back())
+            s += double(v) * v;
+        maxNorm2 = std::max(maxNorm2, s);
+    }
+
+    // Objective: mean cross-entropy + lambda/2 |W|^2 (bias unregularised), lambda = 1/(C n),
+    // the same optimum as scikit-learn's C * sum(CE) + |W|^2 / 2.
+    const double lambda = 1.0 / (std::max(options.c, 1e-12) * n);
+    const double lipschitz = 0.5 * (maxNorm2 + 1.0) + lambda;
+    const double step = 1.0 / lipschitz;
+    const size_t wsize = size_t(f + 1) * size_t(k); // last row: bias
+    std::vector<double> w(wsize, 0.0), wPrev(wsize, 0.0), v(wsize, 0.0), grad(wsize, 0.0);
+    std::vector<double> logits(k), p(k);
+
+    auto scores = [&](const std::vector<double> &wt, const SparseRow &row, std::vector<double> &s) {
+        for (int c = 0; c < k; ++c)
+            s[c] = wt[size_t(f) * k + c];
+        for (const auto &[j, val] : row)
+            for (int c = 0; c < k; ++c)
+                s[c] += wt[size_t(j) * k + c] * val;
+    };
+    auto softmax = [&](std::vector<double> &s) {
+        const double m = *std::max_element(s.begin(), s.end());
+        double z = 0;
+        for (double &e : s)
+            z += (e = std::exp(e - m));
+        for (double &e : s)
+            e /= z;
+    };
+
+    double t = 1.0;
+    for (int it = 0; it < options.iterations; ++it) {
+        if (cancel.isCancelled())
+            return makeError(ErrorCode::Cancelled, QStringLiteral("baseline cancelled"));
+        std::fill(grad.begin(), grad.end(), 0.0);
+        for (size_t r = 0; r < x.size(); ++r) {
+            scores(v, x[r], p);
+            softmax(p);
+            p[y[r]] -= 1.0;
+            for (int c = 0; c < k; ++c)
+                grad[size_t(f) * k + c] += p[c] / n;
+            for (const auto &[j, val] : x[r])
+                for (int c = 0; c < k; ++c)
+                    grad[size_t(j) * k + c] += p[c] * val / n;
+        }
+        for (size_t i = 0; i < size_t(f) * k; ++i)
+            grad[i] += lambda * v[i];
+        // Nesterov (FISTA without the prox): w = v - step * grad; v = w + beta (w - wPrev).
+        const double tNext = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * t * t));
+        const double beta = (t - 1.0) / tNext;
+        for (size_t i = 0; i < wsize; ++i) {
+            wPrev[i] = w[i];
+            w[i] = v[i] - step * grad[i];
+            v[i] = w[i] + beta * (w[i] - wPrev[i]);
+        }
+        t = tNext;
+    }
+
+    TextEvaluation eval;
+    eval.confusion.assign(k, std::vector<int>(k, 0));
+    int correct = 0;
+    double lossSum = 0;
+    for (int i : valIdx) {
+        const TextSample &s = data.samples[i];
+        scores(w, vectorise(terms(tok, s.text, options.bigrams)), logits);
+        softmax(logits);
+        const int pred = int(std::max_element(logits.begin(), logits.end()) - logits.begin());
+        const double loss = -std::log(std::max(logits[s.label], 1e-12));
+        lossSum += loss;
+        ++eval.confusion[s.label][pred];
+        if (pred == s.label)
+            ++correct;
+        else
+            eval.misclassified.push_back(
+                MisclassifiedText{s.file, s.line, s.text, s.label, pred, logits[pred], loss});
+    }
+    std::sort(eval.misclassified.begin(), eval.misclassified.end(),
+              [](const auto &a, const auto &b) { return a.loss > b.loss; });
+    if (!valIdx.empty()) {
+        eval.accuracy = double(correct) / double(valIdx.size());
+        eval.loss = lossSum / double(valIdx.size());
+    }
+    return eval;
+}
+
+} // namespace graft::text

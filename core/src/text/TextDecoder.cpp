@@ -1,0 +1,122 @@
+#include "graft/text/TextDecoder.h"
+
+#include <QFile>
+#include <QStringDecoder>
+
+namespace graft::text {
+
+using core::ErrorCode;
+using core::makeError;
+
+const char *encodingName(TextEncoding encoding)
+{
+    switch (encoding) {
+    case TextEncoding::Utf8:
+        return "utf-8";
+    case TextEncoding::Utf8Bom:
+        return "utf-8-bom";
+    case TextEncoding::Utf16LE:
+        return "utf-16le";
+    case TextEncoding::Utf16BE:
+        return "utf-16be";
+    case TextEncoding::Latin1:
+        return "latin-1";
+    }
+    return "unknown";
+}
+
+namespace {
+
+// Windows-1252 code points for bytes 0x80-0x9F (0 = undefined there: keep the Latin-1 C1 code).
+constexpr char16_t kCp1252High[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+core::Result<DecodedText> decodeUtf16(const QByteArray &bytes, bool bigEndian, const QString &file)
+{
+    const qsizetype n = bytes.size() - 2;
+    if (n % 2 != 0)
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("UTF-16 file has an odd number of bytes"), file);
+    QString text(n / 2, Qt::Uninitialized);
+    const auto *p = reinterpret_cast<const uchar *>(bytes.constData()) + 2;
+    for (qsizetype i = 0; i < n / 2; ++i) {
+        const uchar a = p[2 * i], b = p[2 * i + 1];
+        text[i] = QChar(bigEndian ? char16_t((a << 8) | b) : char16_t((b << 8) | a));
+    }
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.isHighSurrogate()) {
+            if (i + 1 >= text.size() || !text.at(i + 1).isLowSurrogate())
+                return makeError(
+                    ErrorCode::InvalidFormat,
+                    QStringLiteral("invalid UTF-16: unpaired surrogate at unit %1").arg(i), file);
+            ++i;
+        } else if (c.isLowSurrogate()) {
+            return makeError(ErrorCode::InvalidFormat,
+                             QStringLiteral("invalid UTF-16: unpaired surrogate at unit %1").arg(i),
+                             file);
+        }
+    }
+    return DecodedText{text, bigEndian ? TextEncoding::Utf16BE : TextEncoding::Utf16LE, false};
+}
+
+bool strictUtf8(QByteArrayView bytes, QString *out)
+{
+    QStringDecoder decoder(QStringConverter::Utf8, QStringConverter::Flag::Stateless);
+    *out = decoder.decode(bytes);
+    return !decoder.hasError();
+}
+
+} // namespace
+
+core::Result<DecodedText> decodeText(const QByteArray &bytes, const QString &file)
+{
+    if (bytes.startsWith("\xEF\xBB\xBF")) {
+        QString text;
+        if (!strictUtf8(QByteArrayView(bytes).sliced(3), &text))
+            return makeError(ErrorCode::InvalidFormat,
+                             QStringLiteral("invalid UTF-8 after a UTF-8 byte-order mark"), file);
+        return DecodedText{text, TextEncoding::Utf8Bom, false};
+    }
+    if (bytes.startsWith("\xFF\xFE"))
+        return decodeUtf16(bytes, false, file);
+    if (bytes.startsWith("\xFE\xFF"))
+        return decodeUtf16(bytes, true, file);
+    if (bytes.contains('\0'))
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("binary data or UTF-16 without a byte-order mark "
+                                        "(NUL bytes found); save the file as UTF-8"),
+                         file);
+    QString text;
+    if (strictUtf8(bytes, &text))
+        return DecodedText{text, TextEncoding::Utf8, false};
+    text.resize(bytes.size());
+    for (qsizetype i = 0; i < bytes.size(); ++i) {
+        const auto b = static_cast<uchar>(bytes.at(i));
+        char16_t c = b;
+        if (b >= 0x80 && b < 0xA0 && kCp1252High[b - 0x80] != 0)
+            c = kCp1252High[b - 0x80];
+        text[i] = QChar(c);
+    }
+    return DecodedText{text, TextEncoding::Latin1, true};
+}
+
+core::Result<DecodedText> readTextFile(const QString &path, qint64 maxBytes)
+{
+    QFile f(path);
+    if (!f.exists())
+        return makeError(ErrorCode::NotFound, QStringLiteral("file not found"), path);
+    if (!f.open(QIODevice::ReadOnly))
+        return makeError(ErrorCode::Unreadable, f.errorString(), path);
+    if (f.size() > maxBytes)
+        return makeError(ErrorCode::TooLarge,
+                         QStringLiteral("file is larger than %1 bytes").arg(maxBytes), path);
+    const QByteArray bytes = f.readAll();
+    if (f.error() != QFileDevice::NoError)
+        return makeError(ErrorCode::Unreadable, f.errorString(), path);
+    return decodeText(bytes, path);
+}
+
+} // namespace graft::text

@@ -1,0 +1,63 @@
+#include "graft/text/TextSplits.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+
+namespace graft::text {
+
+namespace {
+
+std::map<int, std::vector<int>> shuffledByClass(const std::vector<int> &labels, uint64_t seed)
+{
+    std::map<int, std::vector<int>> byClass;
+    for (int i = 0; i < int(labels.size()); ++i)
+        byClass[labels[i]].push_back(i);
+    std::mt19937_64 rng(seed);
+    for (auto &[label, idx] : byClass) {
+        for (size_t i = idx.size(); i > 1; --i) {
+            const size_t j = rng() % i;
+            std::swap(idx[i - 1], idx[j]);
+        }
+    }
+    return byClass;
+}
+
+} // namespace
+
+SplitIndices stratifiedSplit(const std::vector<int> &labels, double valFraction, uint64_t seed)
+{
+    SplitIndices out;
+    for (const auto &[label, idx] : shuffledByClass(labels, seed)) {
+        const int n = int(idx.size());
+        int nVal = int(std::lround(n * std::clamp(valFraction, 0.0, 1.0)));
+        if (n >= 2 && valFraction > 0)
+            nVal = std::clamp(nVal, 1, n - 1);
+        out.val.insert(out.val.end(), idx.begin(), idx.begin() + nVal);
+        out.train.insert(out.train.end(), idx.begin() + nVal, idx.end());
+    }
+    std::sort(out.train.begin(), out.train.end());
+    std::sort(out.val.begin(), out.val.end());
+    return out;
+}
+
+std::vector<SplitIndices> stratifiedKFold(const std::vector<int> &labels, int k, uint64_t seed)
+{
+    k = std::max(2, k);
+    std::vector<SplitIndices> folds(k);
+    for (const auto &[label, idx] : shuffledByClass(labels, seed)) {
+        for (int i = 0; i < int(idx.size()); ++i) {
+            const int f = i % k;
+            for (int g = 0; g < k; ++g)
+                (g == f ? folds[g].val : folds[g].train).push_back(idx[i]);
+        }
+    }
+    for (auto &f : folds) {
+        std::sort(f.train.begin(), f.train.end());
+        std::sort(f.val.begin(), f.val.end());
+    }
+    return folds;
+}
+
+} // namespace graft::text

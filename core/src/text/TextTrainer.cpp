@@ -1,0 +1,476 @@
+// The only translation unit of the text module that includes LibTorch.
+#include "graft/text/TextTraining.h"
+
+#include "graft/core/Runtime.h"
+#include "graft/text/TextSplits.h"
+#include "graft/text/Vocabulary.h"
+#include "graft/text/WordVectors.h"
+
+#include <torch/torch.h>
+
+#include <QElapsedTimer>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <optional>
+#include <random>
+
+namespace graft::text {
+
+using core::ErrorCode;
+using core::makeError;
+
+namespace {
+
+struct TextNetImpl : torch::nn::Module
+{
+    TextNetImpl(int64_t vocab, int64_t dim, int64_t classes, const TextTrainingConfig &c)
+        : head(c.head)
+    {
+        embedding = register_module(
+            "embedding",
+            torch::nn::Embedding(torch::nn::EmbeddingOptions(vocab, dim).padding_idx(0)));
+        int64_t features = 2 * dim;
+        if (head == TextHead::Cnn) {
+            convs = register_module("convs", torch::nn::ModuleList());
+            for (int k : c.cnnKernelSizes)
+                convs->push_back(torch::nn::Conv1d(torch::nn::Conv1dOptions(dim, c.cnnFilters, k)));
+            features = int64_t(c.cnnFilters) * c.cnnKernelSizes.size();
+            minLength = *std::max_element(c.cnnKernelSizes.begin(), c.cnnKernelSizes.end());
+        }
+        dropout = register_module("dropout", torch::nn::Dropout(c.dropout));
+        fc = register_module("fc", torch::nn::Linear(features, classes));
+    }
+
+    /// ids [B,T] int64, mask [B,T] float (1 = token). Returns logits [B,C].
+    torch::Tensor forward(const torch::Tensor &ids, const torch::Tensor &mask)
+    {
+        torch::Tensor e = embedding(ids);
+        torch::Tensor feat;
+        if (head == TextHead::MeanMax) {
+            const torch::Tensor m = mask.unsqueeze(-1);
+            const torch::Tensor mean = (e * m).sum(1) / m.sum(1).clamp_min(1.0);
+            const torch::Tensor mx = e.masked_fill(m == 0, -1e4).amax(1);
+            feat = torch::cat({mean, mx}, 1);
+        } else {
+            const torch::Tensor x = e.transpose(1, 2);
+            std::vector<torch::Tensor> pooled;
+            for (const auto &conv : *convs)
+                pooled.push_back(torch::relu(conv->as<torch::nn::Conv1d>()->forward(x)).amax(2));
+            feat = torch::cat(pooled, 1);
+        }
+        return fc(dropout(feat));
+    }
+
+    TextHead head;
+    int minLength = 1;
+    torch::nn::Embedding embedding{nullptr};
+    torch::nn::ModuleList convs{nullptr};
+    torch::nn::Dropout dropout{nullptr};
+    torch::nn::Linear fc{nullptr};
+};
+TORCH_MODULE(TextNet);
+
+struct Batch
+{
+    torch::Tensor ids, mask, labels;
+};
+
+Batch makeBatch(const std::vector<std::vector<int64_t>> &encoded,
+                const std::vector<int> &labels,
+                const std::vector<int> &rows,
+                size_t begin,
+                size_t end,
+                int minLength)
+{
+    int64_t len = minLength;
+    for (size_t i = begin; i < end; ++i)
+        len = std::max<int64_t>(len, int64_t(encoded[rows[i]].size()));
+    const int64_t b = int64_t(end - begin);
+    auto ids = torch::zeros({b, len}, torch::kLong);
+    auto mask = torch::zeros({b, len}, torch::kFloat);
+    auto y = torch::empty({b}, torch::kLong);
+    auto ia = ids.accessor<int64_t, 2>();
+    auto ma = mask.accessor<float, 2>();
+    for (int64_t r = 0; r < b; ++r) {
+        const auto &seq = encoded[rows[begin + size_t(r)]];
+        for (size_t t = 0; t < seq.size(); ++t) {
+            ia[r][int64_t(t)] = seq[t];
+            ma[r][int64_t(t)] = 1.0f;
+        }
+        y[r] = labels[rows[begin + size_t(r)]];
+    }
+    return Batch{ids, mask, y};
+}
+
+double scheduledLr(const TextTrainingConfig &c, int64_t step, int64_t total)
+{
+    const double lr = c.learningRate;
+    if (c.schedule == train::Schedule::Constant || total <= 1)
+        return lr;
+    const double pct = double(step) / double(total - 1);
+    const double warm = std::clamp(c.warmupFraction, 0.0, 0.99);
+    auto cosine = [](double from, double to, double t) {
+        return to + (from - to) * 0.5 * (1.0 + std::cos(M_PI * t));
+    };
+    if (c.schedule == train::Schedule::OneCycle) {
+        // fastai: lr/25 up to lr (cosine), then down to lr/25/1e4.
+        if (pct < warm)
+            return cosine(lr / 25.0, lr, pct / warm);
+        return cosine(lr, lr / 25.0 / 1e4, (pct - warm) / (1.0 - warm));
+    }
+    if (pct < warm)
+        return lr * pct / warm;
+    return cosine(lr, 0.0, (pct - warm) / (1.0 - warm));
+}
+
+struct EvalOutput
+{
+    TextEvaluation eval;
+};
+
+TextEvaluation evaluate(TextNet &net,
+                        const TextDataset &data,
+                        const std::vector<std::vector<int64_t>> &encoded,
+                        const std::vector<int> &labels,
+                        const std::vector<int> &rows,
+                        const std::vector<int> &sampleOf,
+                        int batchSize,
+                        int classes)
+{
+    torch::NoGradGuard noGrad;
+    net->eval();
+    TextEvaluation ev;
+    ev.confusion.assign(classes, std::vector<int>(classes, 0));
+    int correct = 0;
+    double lossSum = 0;
+    for (size_t b = 0; b < rows.size(); b += size_t(batchSize)) {
+        const size_t e = std::min(rows.size(), b + size_t(batchSize));
+        Batch batch = makeBatch(encoded, labels, rows, b, e, net->minLength);
+        const torch::Tensor logp = torch::log_softmax(net->forward(batch.ids, batch.mask), 1);
+        const auto la = logp.accessor<float, 2>();
+        for (int64_t r = 0; r < logp.size(0); ++r) {
+            const int row = rows[b + size_t(r)];
+            const int y = labels[row];
+            int pred = 0;
+            for (int c = 1; c < classes; ++c)
+                if (la[r][c] > la[r][pred])
+                    pred = c;
+            const double loss = -double(la[r][y]);
+            lossSum += loss;
+            ++ev.confusion[y][pred];
+            if (pred == y) {
+                ++correct;
+            } else {
+                const TextSample &s = data.samples[sampleOf[row]];
+                ev.misclassified.push_back(MisclassifiedText{s.file, s.line, s.text, y, pred,
+                                                             std::exp(double(la[r][pred])), loss});
+            }
+        }
+    }
+    std::sort(ev.misclassified.begin(), ev.misclassified.end(),
+              [](const auto &a, const auto &b) { return a.loss > b.loss; });
+    if (!rows.empty()) {
+        ev.accuracy = double(correct) / double(rows.size());
+        ev.loss = lossSum / double(rows.size());
+    }
+    return ev;
+}
+
+core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
+                                           const std::vector<int> &trainIdx,
+                                           const std::vector<int> &valIdx,
+                                           const TextTrainingConfig &config,
+                                           const WordVectors *vectors,
+                                           const TextTrainingObserver &observer,
+                                           const core::CancelToken &cancel)
+{
+    QElapsedTimer clock;
+    clock.start();
+    const int classes = int(data.classes.size());
+    if (classes < 2)
+        return makeError(ErrorCode::DatasetInvalid, QStringLiteral("need at least two classes"));
+    if (trainIdx.empty())
+        return makeError(ErrorCode::DatasetInvalid, QStringLiteral("no training texts"));
+    if (config.epochs < 1 || config.batchSize < 1 || !(config.learningRate > 0))
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("epochs, batch size and learning rate must be positive"));
+    core::setComputeThreads(config.threads);
+    torch::manual_seed(uint64_t(config.seed));
+
+    // Tokenise; rows 0..nTrain-1 are training texts, the rest validation texts.
+    Tokenizer::Options tokOptions = config.tokenizer;
+    tokOptions.maxTokens = config.maxTokens;
+    const Tokenizer tok(tokOptions);
+    std::vector<int> sampleOf;
+    std::vector<QStringList> tokens;
+    for (int i : trainIdx) {
+        sampleOf.push_back(i);
+        tokens.push_back(tok.tokenize(data.samples[i].text));
+    }
+    for (int i : valIdx) {
+        sampleOf.push_back(i);
+        tokens.push_back(tok.tokenize(data.samples[i].text));
+    }
+    const std::vector<QStringList> trainTokens(tokens.begin(), tokens.begin() + trainIdx.size());
+    Vocabulary vocab = Vocabulary::build(trainTokens, config.minFrequency, config.maxVocabulary);
+    int covered = 0;
+    if (vectors) {
+        for (int id = 2; id < vocab.size(); ++id)
+            covered += vectors->lookup(vocab.token(id)) >= 0 ? 1 : 0;
+        // Words of the vector file unseen in training still carry their pretrained meaning.
+        QStringList all = vocab.tokens().mid(2);
+        const int cap = config.maxVocabulary > 0 ? config.maxVocabulary : INT32_MAX;
+        for (const QString &w : vectors->words()) {
+            if (all.size() + 2 >= cap)
+                break;
+            if (!vocab.contains(w))
+                all.append(w);
+        }
+        vocab = Vocabulary::fromTokens(all);
+    }
+    const int trainVocab =
+        int(Vocabulary::build(trainTokens, config.minFrequency, config.maxVocabulary).size()) - 2;
+
+    std::vector<std::vector<int64_t>> encoded;
+    std::vector<int> labels;
+    for (size_t r = 0; r < tokens.size(); ++r) {
+        encoded.push_back(vocab.encode(tokens[r]));
+        if (encoded.back().empty())
+            encoded.back().push_back(Vocabulary::kUnk);
+        labels.push_back(data.samples[sampleOf[r]].label);
+    }
+    std::vector<int> trainRows(trainIdx.size()), valRows(valIdx.size());
+    std::iota(trainRows.begin(), trainRows.end(), 0);
+    std::iota(valRows.begin(), valRows.end(), int(trainIdx.size()));
+
+    const int64_t dim = vectors ? vectors->dimension() : config.embeddingDim;
+    TextNet net(int64_t(vocab.size()), dim, classes, config);
+    if (vectors) {
+        torch::NoGradGuard noGrad;
+        torch::Tensor w = net->embedding->weight;
+        // Unknown words: random with the spread of the known vectors.
+        std::vector<int> found(size_t(vocab.size()), -1);
+        double sumSq = 0;
+        int64_t n = 0;
+        for (int id = 2; id < vocab.size(); ++id) {
+            found[size_t(id)] = vectors->lookup(vocab.token(id));
+            if (found[size_t(id)] >= 0) {
+                const float *v = vectors->vector(found[size_t(id)]);
+                for (int64_t k = 0; k < dim; ++k)
+                    sumSq += double(v[k]) * v[k];
+                n += dim;
+            }
+        }
+        const double sd = n > 0 ? std::sqrt(sumSq / double(n)) : 0.1;
+        w.normal_(0.0, sd);
+        auto wa = w.accessor<float, 2>();
+        for (int id = 2; id < vocab.size(); ++id)
+            if (found[size_t(id)] >= 0) {
+                const float *v = vectors->vector(found[size_t(id)]);
+                for (int64_t k = 0; k < dim; ++k)
+                    wa[id][k] = v[k];
+            }
+        w[Vocabulary::kPad].zero_();
+        w[Vocabulary::kUnk].zero_();
+    }
+
+    std::vector<torch::Tensor> headParams, embParams;
+    for (const auto &p : net->named_parameters()) {
+        if (p.key().rfind("embedding.", 0) == 0)
+            embParams.push_back(p.value());
+        else
+            headParams.push_back(p.value());
+    }
+    if (config.freezeEmbeddings)
+        for (auto &p : embParams)
+            p.requires_grad_(false);
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(
+        headParams,
+        std::make_unique<torch::optim::AdamWOptions>(
+            torch::optim::AdamWOptions(config.learningRate).weight_decay(config.weightDecay)));
+    if (!config.freezeEmbeddings)
+        groups.emplace_back(embParams,
+                            std::make_unique<torch::optim::AdamWOptions>(
+                                torch::optim::AdamWOptions(config.learningRate).weight_decay(0.0)));
+    torch::optim::AdamW optimizer(std::move(groups));
+
+    TextTrainingReport report;
+    report.classes = data.classes;
+    report.trainCount = int(trainIdx.size());
+    report.valCount = int(valIdx.size());
+    report.vocabularySize = vocab.size();
+    report.vectorCoverage = trainVocab > 0 ? double(covered) / trainVocab : 0.0;
+    report.config = config;
+
+    const int64_t batchesPerEpoch =
+        (int64_t(trainRows.size()) + config.batchSize - 1) / config.batchSize;
+    const int64_t totalSteps = batchesPerEpoch * config.epochs;
+    int64_t step = 0;
+    std::mt19937_64 rng(uint64_t(config.seed) * 7919u + 1u);
+    double bestLoss = INFINITY;
+    int sinceBest = 0;
+    std::vector<torch::Tensor> bestState;
+
+    for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+        QElapsedTimer epochClock;
+        epochClock.start();
+        net->train();
+        for (size_t i = trainRows.size(); i > 1; --i)
+            std::swap(trainRows[i - 1], trainRows[rng() % i]);
+        double lossSum = 0;
+        int64_t correct = 0, seen = 0;
+        double lr = config.learningRate;
+        for (int64_t b = 0; b < batchesPerEpoch; ++b) {
+            if (cancel.isCancelled())
+                return makeError(ErrorCode::Cancelled, QStringLiteral("training cancelled"));
+            lr = scheduledLr(config, step, totalSteps);
+            for (size_t g = 0; g < optimizer.param_groups().size(); ++g)
+                static_cast<torch::optim::AdamWOptions &>(optimizer.param_groups()[g].options())
+                    .lr(g == 0 ? lr : lr * config.embeddingLrFactor);
+            const size_t from = size_t(b) * size_t(config.batchSize);
+            const size_t to = std::min(trainRows.size(), from + size_t(config.batchSize));
+            Batch batch = makeBatch(encoded, labels, trainRows, from, to, net->minLength);
+            optimizer.zero_grad();
+            const torch::Tensor logits = net->forward(batch.ids, batch.mask);
+            const torch::Tensor loss = torch::cross_entropy_loss(logits, batch.labels);
+            loss.backward();
+            optimizer.step();
+            const double l = loss.item<double>();
+            if (!std::isfinite(l))
+                return makeError(ErrorCode::NumericalError,
+                                 QStringLiteral("loss became %1 at epoch %2").arg(l).arg(epoch));
+            const int64_t n = int64_t(to - from);
+            lossSum += l * double(n);
+            seen += n;
+            correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
+            ++step;
+            if (observer.onBatch) {
+                train::BatchEvent ev;
+                ev.epoch = epoch;
+                ev.batch = int(b + 1);
+                ev.batchesPerEpoch = int(batchesPerEpoch);
+                ev.globalStep = step;
+                ev.loss = l;
+                ev.learningRate = lr;
+                const double elapsed = double(clock.elapsed()) / 1000.0;
+                ev.elapsedSeconds = elapsed;
+                ev.imagesPerSecond = elapsed > 0 ? double(step * config.batchSize) / elapsed : 0;
+                ev.etaSeconds = elapsed / double(step) * double(totalSteps - step);
+                ev.phase = QStringLiteral("train");
+                observer.onBatch(ev);
+            }
+        }
+        const TextEvaluation ev = evaluate(net, data, encoded, labels, valRows, sampleOf,
+                                           std::max(config.batchSize, 64), classes);
+        train::EpochMetrics m;
+        m.epoch = epoch;
+        m.trainLoss = seen > 0 ? lossSum / double(seen) : 0;
+        m.trainAccuracy = seen > 0 ? double(correct) / double(seen) : 0;
+        m.valLoss = ev.loss;
+        m.valAccuracy = ev.accuracy;
+        m.learningRate = lr;
+        m.seconds = double(epochClock.elapsed()) / 1000.0;
+        const bool improved = !valRows.empty() && ev.loss < bestLoss;
+        if (improved || valRows.empty()) {
+            bestLoss = ev.loss;
+            report.bestEpoch = epoch;
+            sinceBest = 0;
+            if (config.restoreBest) {
+                torch::NoGradGuard noGrad;
+                bestState.clear();
+                for (const auto &p : net->parameters())
+                    bestState.push_back(p.detach().clone());
+            }
+        } else {
+            ++sinceBest;
+        }
+        m.best = report.bestEpoch == epoch;
+        report.epochs.push_back(m);
+        if (observer.onEpoch)
+            observer.onEpoch(m);
+        if (config.earlyStoppingPatience > 0 && sinceBest >= config.earlyStoppingPatience)
+            break;
+    }
+    if (config.restoreBest && !bestState.empty()) {
+        torch::NoGradGuard noGrad;
+        auto params = net->parameters();
+        for (size_t i = 0; i < params.size(); ++i)
+            params[i].copy_(bestState[i]);
+    } else {
+        report.bestEpoch = int(report.epochs.size());
+    }
+    report.evaluation = evaluate(net, data, encoded, labels, valRows, sampleOf,
+                                 std::max(config.batchSize, 64), classes);
+    report.valAccuracy = report.evaluation.accuracy;
+    report.seconds = double(clock.elapsed()) / 1000.0;
+    return report;
+}
+
+} // namespace
+
+core::Result<TextTrainingReport> trainTextClassifier(const TextDataset &data,
+                                                     const std::vector<int> &trainIdx,
+                                                     const std::vector<int> &valIdx,
+                                                     const TextTrainingConfig &config,
+                                                     const WordVectors *vectors,
+                                                     const TextTrainingObserver &observer,
+                                                     const core::CancelToken &cancel)
+{
+    try {
+        return trainImpl(data, trainIdx, valIdx, config, vectors, observer, cancel);
+    } catch (const c10::Error &e) {
+        return makeError(
+            ErrorCode::Internal,
+            QStringLiteral("LibTorch: %1").arg(QString::fromUtf8(e.what_without_backtrace())));
+    } catch (const std::exception &e) {
+        return makeError(ErrorCode::Internal, QString::fromUtf8(e.what()));
+    }
+}
+
+core::Result<TextTrainingReport> runTextTraining(const TextTrainingConfig &config,
+                                                 const TextTrainingObserver &observer,
+                                                 const core::CancelToken &cancel)
+{
+    TextScanOptions scanOptions = config.scan;
+    scanOptions.tokenizer = config.tokenizer;
+    auto data = scanTextDataset(config.dataPath, scanOptions, {}, cancel);
+    if (!data)
+        return data.error();
+    if (data->isBlocked())
+        return makeError(ErrorCode::DatasetInvalid, data->blocking.join(QStringLiteral("; ")),
+                         config.dataPath);
+    std::optional<WordVectors> vectors;
+    if (!config.vectorsPath.isEmpty()) {
+        auto v =
+            WordVectors::load(config.vectorsPath, WordVectors::Format::Auto, config.maxVectorWords);
+        if (!v)
+            return v.error();
+        vectors = std::move(v.value());
+    }
+    std::vector<int> trainIdx = data->indicesOf(QStringLiteral("train"));
+    std::vector<int> valIdx = data->indicesOf(QStringLiteral("val"));
+    if (trainIdx.empty() || valIdx.empty()) {
+        // No ready-made split: split train + unsplit texts, seeded and stratified.
+        std::vector<int> pool = data->indicesOf(QString());
+        pool.insert(pool.end(), trainIdx.begin(), trainIdx.end());
+        std::sort(pool.begin(), pool.end());
+        std::vector<int> poolLabels;
+        for (int i : pool)
+            poolLabels.push_back(data->samples[i].label);
+        const SplitIndices split =
+            stratifiedSplit(poolLabels, config.valFraction, uint64_t(config.seed));
+        trainIdx.clear();
+        valIdx.clear();
+        for (int i : split.train)
+            trainIdx.push_back(pool[i]);
+        for (int i : split.val)
+            valIdx.push_back(pool[i]);
+    }
+    return trainTextClassifier(data.value(), trainIdx, valIdx, config,
+                               vectors ? &*vectors : nullptr, observer, cancel);
+}
+
+} // namespace graft::text

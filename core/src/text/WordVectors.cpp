@@ -1,0 +1,235 @@
+#include "graft/text/WordVectors.h"
+
+#include "graft/text/Tokenizer.h"
+
+#include <QFile>
+#include <QFileInfo>
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace graft::text {
+
+using core::ErrorCode;
+using core::makeError;
+
+namespace {
+
+bool isSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+// Splits [b, e) on spaces/tabs.
+std::vector<std::pair<const char *, const char *>> fields(const char *b, const char *e)
+{
+    std::vector<std::pair<const char *, const char *>> out;
+    while (b < e) {
+        while (b < e && isSpace(*b))
+            ++b;
+        const char *s = b;
+        while (b < e && !isSpace(*b))
+            ++b;
+        if (s < b)
+            out.emplace_back(s, b);
+    }
+    return out;
+}
+
+bool parseInt(const char *b, const char *e, long long *out)
+{
+    auto r = std::from_chars(b, e, *out);
+    return r.ec == std::errc() && r.ptr == e;
+}
+
+} // namespace
+
+int WordVectors::lookup(const QString &token) const
+{
+    int i = indexOf(token);
+    if (i >= 0)
+        return i;
+    const QString lower = token.toLower();
+    if (lower != token && (i = indexOf(lower)) >= 0)
+        return i;
+    return m_folded.value(Tokenizer::foldAccents(lower), -1);
+}
+
+core::Result<WordVectors> WordVectors::load(const QString &path, Format format, int maxWords)
+{
+    QFile f(path);
+    if (!f.exists())
+        return makeError(ErrorCode::NotFound, QStringLiteral("vector file not found"), path);
+    if (!f.open(QIODevice::ReadOnly))
+        return makeError(ErrorCode::Unreadable, f.errorString(), path);
+    const QByteArray bytes = f.readAll();
+    if (f.error() != QFileDevice::NoError)
+        return makeError(ErrorCode::Unreadable, f.errorString(), path);
+    if (bytes.isEmpty())
+        return makeError(ErrorCode::InvalidFormat, QStringLiteral("empty vector file"), path);
+
+    const char *data = bytes.constData();
+    const char *end = data + bytes.size();
+    const char *firstEol = static_cast<const char *>(std::memchr(data, '\n', bytes.size()));
+    const char *headerEnd = firstEol ? firstEol : end;
+    const auto headerFields = fields(data, headerEnd);
+    long long hn = 0, hd = 0;
+    const bool hasHeader = headerFields.size() == 2 &&
+                           parseInt(headerFields[0].first, headerFields[0].second, &hn) &&
+                           parseInt(headerFields[1].first, headerFields[1].second, &hd);
+
+    if (format == Format::Auto) {
+        int32_t magic = 0;
+        if (bytes.size() >= 4)
+            std::memcpy(&magic, data, 4);
+        if (magic == 793712314) // fastText .bin / .ftz
+            return makeError(ErrorCode::Unsupported,
+                             QStringLiteral("fastText binary model (.bin): export it to .vec "
+                                            "text vectors first"),
+                             path);
+        if (hasHeader) {
+            // Binary word2vec: the first entry's bytes after "word " are raw floats.
+            const bool binExt = QFileInfo(path).suffix().toLower() == QLatin1String("bin");
+            bool binary = binExt;
+            if (!binExt && firstEol) {
+                int nonText = 0;
+                for (const char *p = firstEol + 1; p < end && p < firstEol + 512; ++p)
+                    if ((static_cast<unsigned char>(*p) < 9) ||
+                        (static_cast<unsigned char>(*p) > 13 &&
+                         static_cast<unsigned char>(*p) < 32))
+                        ++nonText;
+                binary = nonText > 0;
+            }
+            format = binary ? Format::Word2VecBinary : Format::Word2VecText;
+        } else {
+            format = Format::GloveText;
+        }
+    }
+
+    WordVectors v;
+    v.m_format = format;
+    auto addWord = [&v](const QString &w) -> bool {
+        if (v.m_index.contains(w))
+            return false;
+        const int row = int(v.m_words.size());
+        v.m_index.insert(w, row);
+        v.m_words.append(w);
+        const QString folded = Tokenizer::foldAccents(w.toLower());
+        if (!v.m_folded.contains(folded))
+            v.m_folded.insert(folded, row);
+        return true;
+    };
+
+    if (format == Format::Word2VecBinary) {
+        if (!hasHeader || hd <= 0 || hn < 0 || hd > 100000)
+            return makeError(ErrorCode::InvalidFormat,
+                             QStringLiteral("line 1: expected a header \"<count> <dimension>\""),
+                             path);
+        v.m_dim = int(hd);
+        const long long n = maxWords > 0 ? std::min<long long>(hn, maxWords) : hn;
+        const char *p = firstEol ? firstEol + 1 : end;
+        v.m_data.reserve(size_t(n) * size_t(hd));
+        for (long long i = 0; i < n; ++i) {
+            while (p < end && (*p == '\n' || *p == ' '))
+                ++p;
+            const char *w = p;
+            while (p < end && *p != ' ')
+                ++p;
+            if (p >= end || p == w || p - w > 1000)
+                return makeError(ErrorCode::InvalidFormat,
+                                 QStringLiteral("entry %1: truncated or missing word "
+                                                "(header says %2 words)")
+                                     .arg(i + 1)
+                                     .arg(hn),
+                                 path);
+            const QString word = QString::fromUtf8(w, p - w);
+            ++p;
+            if (end - p < hd * 4)
+                return makeError(ErrorCode::InvalidFormat,
+                                 QStringLiteral("entry %1 (\"%2\"): file ends inside its vector")
+                                     .arg(i + 1)
+                                     .arg(word),
+                                 path);
+            const size_t at = v.m_data.size();
+            v.m_data.resize(at + size_t(hd));
+            std::memcpy(v.m_data.data() + at, p, size_t(hd) * 4);
+            p += hd * 4;
+            for (size_t k = at; k < v.m_data.size(); ++k)
+                if (!std::isfinite(v.m_data[k]))
+                    return makeError(
+                        ErrorCode::InvalidFormat,
+                        QStringLiteral("entry %1 (\"%2\"): non-finite value").arg(i + 1).arg(word),
+                        path);
+            if (!addWord(word))
+                v.m_data.resize(at);
+        }
+        return v;
+    }
+
+    // Text formats.
+    const char *p = data;
+    int lineNo = 0;
+    if (format == Format::Word2VecText) {
+        if (!hasHeader || hd <= 0)
+            return makeError(ErrorCode::InvalidFormat,
+                             QStringLiteral("line 1: expected a header \"<count> <dimension>\""),
+                             path);
+        v.m_dim = int(hd);
+        p = firstEol ? firstEol + 1 : end;
+        lineNo = 1;
+    }
+    if (bytes.startsWith("\xEF\xBB\xBF"))
+        p += 3;
+    while (p < end) {
+        const char *eol = static_cast<const char *>(std::memchr(p, '\n', size_t(end - p)));
+        if (!eol)
+            eol = end;
+        ++lineNo;
+        const char *b = p;
+        p = eol + 1;
+        // The word is everything up to the last `dim` numbers; GloVe has words with spaces
+        // only in exotic sets, so split on whitespace and take the first field.
+        const auto fs = fields(b, eol);
+        if (fs.empty())
+            continue;
+        if (v.m_dim == 0) {
+            if (fs.size() < 2)
+                return makeError(ErrorCode::InvalidFormat,
+                                 QStringLiteral("line %1: a word without a vector").arg(lineNo),
+                                 path);
+            v.m_dim = int(fs.size()) - 1;
+        }
+        if (int(fs.size()) != v.m_dim + 1)
+            return makeError(ErrorCode::InvalidFormat,
+                             QStringLiteral("line %1: %2 values, expected %3")
+                                 .arg(lineNo)
+                                 .arg(fs.size() - 1)
+                                 .arg(v.m_dim),
+                             path);
+        const size_t at = v.m_data.size();
+        v.m_data.resize(at + size_t(v.m_dim));
+        for (int k = 0; k < v.m_dim; ++k) {
+            float x = 0;
+            const auto [b1, e1] = fs[size_t(k) + 1];
+            auto r = std::from_chars(b1, e1, x);
+            if (r.ec != std::errc() || r.ptr != e1 || !std::isfinite(x))
+                return makeError(ErrorCode::InvalidFormat,
+                                 QStringLiteral("line %1: value %2 is not a number: \"%3\"")
+                                     .arg(lineNo)
+                                     .arg(k + 1)
+                                     .arg(QString::fromUtf8(b1, e1 - b1).left(40)),
+                                 path);
+            v.m_data[at + size_t(k)] = x;
+        }
+        if (!addWord(QString::fromUtf8(fs[0].first, fs[0].second - fs[0].first)))
+            v.m_data.resize(at);
+        if (maxWords > 0 && v.size() >= maxWords)
+            break;
+    }
+    if (v.size() == 0)
+        return makeError(ErrorCode::InvalidFormat, QStringLiteral("no vectors found"), path);
+    return v;
+}
+
+} // namespace graft::text

@@ -1,0 +1,142 @@
+#include "support/TestSupport.h"
+
+#include "graft/text/WordVectors.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cstring>
+
+using namespace graft::text;
+using namespace Qt::Literals::StringLiterals;
+using graft::test::writeFile;
+
+class TstTextWordVectors : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void gloveText();
+    void word2vecTextAndVec();
+    void word2vecBinary();
+    void malformed();
+    void realGlove();
+};
+
+void TstTextWordVectors::gloveText()
+{
+    QTemporaryDir dir;
+    QVERIFY(writeFile(dir.path() + "/g.txt", "the 0.1 0.2 -0.3\ncanción 1 2 3\n\n, 0 0 1e-2\n"_ba));
+    auto v = WordVectors::load(dir.path() + "/g.txt");
+    QVERIFY2(v.ok(), qPrintable(v ? QString() : v.error().message()));
+    QCOMPARE(v->format(), WordVectors::Format::GloveText);
+    QCOMPARE(v->dimension(), 3);
+    QCOMPARE(v->size(), 3);
+    QCOMPARE(v->vector(v->indexOf("the"))[2], -0.3f);
+    QCOMPARE(v->vector(v->indexOf(","))[2], 0.01f);
+    QCOMPARE(v->lookup("The"), v->indexOf("the"));
+    QCOMPARE(v->lookup("cancion"), v->indexOf("canción")); // accent-folded fallback
+    QCOMPARE(v->lookup("nope"), -1);
+    auto first = WordVectors::load(dir.path() + "/g.txt", WordVectors::Format::Auto, 2);
+    QVERIFY(first.ok());
+    QCOMPARE(first->size(), 2);
+}
+
+void TstTextWordVectors::word2vecTextAndVec()
+{
+    QTemporaryDir dir;
+    QVERIFY(writeFile(dir.path() + "/w.vec", "2 4\nhola 1 2 3 4\nadiós 5 6 7 8\n"_ba));
+    auto v = WordVectors::load(dir.path() + "/w.vec");
+    QVERIFY(v.ok());
+    QCOMPARE(v->format(), WordVectors::Format::Word2VecText);
+    QCOMPARE(v->dimension(), 4);
+    QCOMPARE(v->size(), 2);
+    QCOMPARE(v->vector(v->indexOf(QStringLiteral("adiós")))[3], 8.0f);
+}
+
+void TstTextWordVectors::word2vecBinary()
+{
+    QByteArray bytes = "2 3\n";
+    const float a[3] = {1.5f, -2.0f, 0.25f}, b[3] = {0.0f, 10.0f, -1.0f};
+    bytes += "uno ";
+    bytes += QByteArray(reinterpret_cast<const char *>(a), 12);
+    bytes += "\ndos ";
+    bytes += QByteArray(reinterpret_cast<const char *>(b), 12);
+    bytes += "\n";
+    QTemporaryDir dir;
+    QVERIFY(writeFile(dir.path() + "/w.bin", bytes));
+    auto v = WordVectors::load(dir.path() + "/w.bin");
+    QVERIFY2(v.ok(), qPrintable(v ? QString() : v.error().message()));
+    QCOMPARE(v->format(), WordVectors::Format::Word2VecBinary);
+    QCOMPARE(v->size(), 2);
+    QCOMPARE(v->vector(v->indexOf("uno"))[0], 1.5f);
+    QCOMPARE(v->vector(v->indexOf("dos"))[1], 10.0f);
+    // Content sniffing works without the .bin extension too.
+    QVERIFY(writeFile(dir.path() + "/w.data", bytes));
+    auto sniffed = WordVectors::load(dir.path() + "/w.data");
+    QVERIFY(sniffed.ok());
+    QCOMPARE(sniffed->format(), WordVectors::Format::Word2VecBinary);
+    // Truncated: the header promises more than the file holds.
+    QVERIFY(writeFile(dir.path() + "/short.bin", bytes.left(bytes.size() - 6)));
+    auto t = WordVectors::load(dir.path() + "/short.bin");
+    QVERIFY(!t.ok());
+    QVERIFY(t.error().detail.contains("entry 2"));
+    QVERIFY(t.error().file.endsWith("short.bin"));
+}
+
+void TstTextWordVectors::malformed()
+{
+    QTemporaryDir dir;
+    QVERIFY(writeFile(dir.path() + "/dims.txt", "a 1 2 3\nb 1 2\n"_ba));
+    auto v = WordVectors::load(dir.path() + "/dims.txt");
+    QVERIFY(!v.ok());
+    QCOMPARE(v.error().code, graft::core::ErrorCode::InvalidFormat);
+    QVERIFY2(v.error().detail.contains("line 2"), qPrintable(v.error().detail));
+    QVERIFY(v.error().file.endsWith("dims.txt"));
+
+    QVERIFY(writeFile(dir.path() + "/nan.txt", "a 1 2\nb 1 x2\n"_ba));
+    v = WordVectors::load(dir.path() + "/nan.txt");
+    QVERIFY(!v.ok());
+    QVERIFY(v.error().detail.contains("line 2"));
+    QVERIFY(v.error().detail.contains("x2"));
+
+    QVERIFY(writeFile(dir.path() + "/hdr.vec", "3 2\nuno 1 2\ndos 1 2 3\n"_ba));
+    v = WordVectors::load(dir.path() + "/hdr.vec");
+    QVERIFY(!v.ok());
+    QVERIFY(v.error().detail.contains("line 3"));
+
+    QByteArray ft(8, '\0');
+    const int32_t magic = 793712314;
+    std::memcpy(ft.data(), &magic, 4);
+    QVERIFY(writeFile(dir.path() + "/model.bin", ft));
+    v = WordVectors::load(dir.path() + "/model.bin");
+    QVERIFY(!v.ok());
+    QCOMPARE(v.error().code, graft::core::ErrorCode::Unsupported);
+
+    QVERIFY(!WordVectors::load(dir.path() + "/missing.txt").ok());
+}
+
+void TstTextWordVectors::realGlove()
+{
+    GRAFT_REQUIRE_SHARED(glove, "embeddings/glove.6B.100d.txt");
+    auto v = WordVectors::load(glove);
+    QVERIFY(v.ok());
+    QCOMPARE(v->dimension(), 100);
+    QCOMPARE(v->size(), 30000);
+    QVERIFY(v->indexOf("not") >= 0);
+    // Related words are closer than unrelated ones.
+    auto cosine = [&](const char *a, const char *b) {
+        const float *x = v->vector(v->indexOf(a)), *y = v->vector(v->indexOf(b));
+        double d = 0, nx = 0, ny = 0;
+        for (int i = 0; i < 100; ++i) {
+            d += x[i] * y[i];
+            nx += x[i] * x[i];
+            ny += y[i] * y[i];
+        }
+        return d / std::sqrt(nx * ny);
+    };
+    QVERIFY(cosine("good", "great") > cosine("good", "table"));
+}
+
+QTEST_APPLESS_MAIN(TstTextWordVectors)
+#include "tst_TextWordVectors.moc"
