@@ -47,6 +47,58 @@ def write_safetensors(path, tensors, metadata=None):
             f.write(b)
 
 
+# timm's layout for the same two architectures: blocks.<stage>.<index>.<part>.
+TIMM_STAGES = {"mobilenet_v2": [1, 2, 3, 4, 3, 3, 1], "efficientnet_b0": [1, 2, 2, 3, 3, 4, 1]}
+TIMM_PARTS = {
+    ("mobilenet_v2", True): ["conv_dw", "bn1", "conv_pw", "bn2"],
+    ("mobilenet_v2", False): ["conv_pw", "bn1", "conv_dw", "bn2", "conv_pwl", "bn3"],
+    ("efficientnet_b0", True): ["conv_dw", "bn1", "se.conv_reduce", "se.conv_expand", "conv_pw",
+                                "bn2"],
+    ("efficientnet_b0", False): ["conv_pw", "bn1", "conv_dw", "bn2", "se.conv_reduce",
+                                 "se.conv_expand", "conv_pwl", "bn3"],
+}
+
+
+def timm_state_dict(name, model):
+    """The model's state dict under timm's names, derived from module order inside each block."""
+    out = {}
+    sd = model.state_dict()
+    last = len(model.features) - 1
+    for key, value in sd.items():
+        if key.endswith("num_batches_tracked"):
+            continue
+        p = key.split(".")
+        if p[0] == "classifier":
+            out["classifier." + p[-1]] = value
+        elif p[1] == "0":
+            out[("conv_stem." if p[2] == "0" else "bn1.") + p[-1]] = value
+        elif p[1] == str(last):
+            out[("conv_head." if p[2] == "0" else "bn2.") + p[-1]] = value
+    flat = []  # (stage, index, block module) in forward order
+    if name == "mobilenet_v2":
+        blocks = list(model.features)[1:last]
+        k = 0
+        for stage, n in enumerate(TIMM_STAGES[name]):
+            for i in range(n):
+                flat.append((stage, i, blocks[k]))
+                k += 1
+    else:
+        for stage, seq in enumerate(list(model.features)[1:last]):
+            for i, blk in enumerate(seq):
+                flat.append((stage, i, blk))
+    for stage, i, blk in flat:
+        parts = iter(TIMM_PARTS[(name, stage == 0)])
+        for mod in blk.modules():
+            if isinstance(mod, (torch.nn.Conv2d, torch.nn.BatchNorm2d)):
+                part = next(parts)
+                for pname, t in list(mod.named_parameters(recurse=False)) + \
+                        list(mod.named_buffers(recurse=False)):
+                    if pname != "num_batches_tracked":
+                        out[f"blocks.{stage}.{i}.{part}.{pname}"] = t
+    assert len(out) == sum(1 for k in sd if not k.endswith("num_batches_tracked")), name
+    return out
+
+
 def pooled_features(name, model, x):
     if name.startswith("resnet"):
         m = model
@@ -78,6 +130,8 @@ def main():
             logits = model(x)
         write_safetensors(f"{out}/{name}.safetensors", model.state_dict(),
                           {"source": "torchvision " + torchvision.__version__ + " random init"})
+        if name in TIMM_STAGES:
+            write_safetensors(f"{out}/{name}_timm.safetensors", timm_state_dict(name, model))
         write_safetensors(f"{out}/{name}_io.safetensors",
                           {"input": x, "features": feats, "logits": logits})
         print(name, tuple(feats.shape), tuple(logits.shape))

@@ -10,6 +10,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include <cmath>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -45,8 +46,63 @@ bool isFloatType(weights::DType t)
            t == weights::DType::F64;
 }
 
+/// timm's names for MobileNetV2 / EfficientNet-B0 (the hub's safetensors) in torchvision's
+/// naming; empty when the name is not one of timm's.
+std::string timmToTorchvision(const std::string &name, bool efficientnet)
+{
+    const size_t dot = name.rfind('.');
+    if (dot == std::string::npos)
+        return {};
+    const std::string module = name.substr(0, dot);
+    const std::string suffix = name.substr(dot);
+    const std::string last = efficientnet ? "8" : "18";
+    if (module == "conv_stem")
+        return "features.0.0" + suffix;
+    if (module == "bn1")
+        return "features.0.1" + suffix;
+    if (module == "conv_head")
+        return "features." + last + ".0" + suffix;
+    if (module == "bn2")
+        return "features." + last + ".1" + suffix;
+    if (module == "classifier")
+        return "classifier.1" + suffix;
+    static const QRegularExpression block(QStringLiteral("^blocks\\.(\\d+)\\.(\\d+)\\.(.+)$"));
+    const auto m = block.match(QString::fromStdString(module));
+    if (!m.hasMatch())
+        return {};
+    const int stage = m.captured(1).toInt();
+    const int index = m.captured(2).toInt();
+    const std::string part = m.captured(3).toStdString();
+    static const std::map<std::string, std::string> mnv2First = {
+        {"conv_dw", "0.0"}, {"bn1", "0.1"}, {"conv_pw", "1"}, {"bn2", "2"}};
+    static const std::map<std::string, std::string> mnv2 = {{"conv_pw", "0.0"}, {"bn1", "0.1"},
+                                                            {"conv_dw", "1.0"}, {"bn2", "1.1"},
+                                                            {"conv_pwl", "2"},  {"bn3", "3"}};
+    static const std::map<std::string, std::string> effFirst = {
+        {"conv_dw", "0.0"},          {"bn1", "0.1"},     {"se.conv_reduce", "1.fc1"},
+        {"se.conv_expand", "1.fc2"}, {"conv_pw", "2.0"}, {"bn2", "2.1"}};
+    static const std::map<std::string, std::string> eff = {
+        {"conv_pw", "0.0"},          {"bn1", "0.1"},
+        {"conv_dw", "1.0"},          {"bn2", "1.1"},
+        {"se.conv_reduce", "2.fc1"}, {"se.conv_expand", "2.fc2"},
+        {"conv_pwl", "3.0"},         {"bn3", "3.1"}};
+    const auto &table =
+        efficientnet ? (stage == 0 ? effFirst : eff) : (stage == 0 ? mnv2First : mnv2);
+    const auto it = table.find(part);
+    if (it == table.end())
+        return {};
+    if (efficientnet)
+        return "features." + std::to_string(stage + 1) + "." + std::to_string(index) + ".block." +
+               it->second + suffix;
+    static const int before[] = {0, 1, 3, 6, 10, 13, 16};
+    if (stage < 0 || stage > 6)
+        return {};
+    return "features." + std::to_string(1 + before[stage] + index) + ".conv." + it->second + suffix;
+}
+
 /// Copies the file's tensors into the network after checking names, shapes, types and values.
-core::Status loadWeights(detail::OpNet &net, const weights::SafetensorsFile &file)
+core::Status
+loadWeights(detail::OpNet &net, const weights::SafetensorsFile &file, const QString &arch)
 {
     const QString path = file.path();
     // DataParallel checkpoints prefix every name with "module.".
@@ -56,8 +112,23 @@ core::Status loadWeights(detail::OpNet &net, const weights::SafetensorsFile &fil
             return t.name.rfind("module.", 0) == 0;
         }))
         prefix = "module.";
+    // timm checkpoints (the hub's MobileNetV2 / EfficientNet files) use their own names.
+    std::map<std::string, std::string> alias; // our name -> file name
+    if (file.find("conv_stem.weight") && (arch.contains(QLatin1String("mobilenet_v2")) ||
+                                          arch.contains(QLatin1String("efficientnet")))) {
+        const bool efficientnet = arch.contains(QLatin1String("efficientnet"));
+        for (const auto &t : tensors) {
+            const std::string ours = timmToTorchvision(t.name, efficientnet);
+            if (!ours.empty())
+                alias[ours] = t.name;
+        }
+    }
+    auto fileName = [&](const std::string &name) {
+        const auto it = alias.find(name);
+        return it != alias.end() ? it->second : prefix + name;
+    };
     auto lookup = [&](const std::string &name) {
-        return file.find(prefix + name);
+        return file.find(fileName(name));
     };
 
     const auto &classifier = net.classifierNames();
@@ -82,10 +153,10 @@ core::Status loadWeights(detail::OpNet &net, const weights::SafetensorsFile &fil
     std::vector<std::string> missing;
     std::set<std::string> known;
     for (const auto &[name, tensor] : expected) {
-        known.insert(prefix + name);
+        known.insert(fileName(name));
         const weights::TensorInfo *info = lookup(name);
         if (!info) {
-            missing.push_back(prefix + name);
+            missing.push_back(fileName(name));
             continue;
         }
         if (info->shape != tensor.sizes().vec())
@@ -153,8 +224,7 @@ createBackbone(const BackboneSpec &spec, const QString &weightsPath, bool pretra
                              arch.contains(QLatin1String("tflite"));
         const bool keras = arch.contains(QLatin1String("keras"));
         std::optional<weights::SafetensorsFile> file;
-        // The TFLite-derived and Keras models take their structure from the file.
-        if (pretrained || tfGraph || keras) {
+        if (pretrained) {
             if (weightsPath.isEmpty() || !QFileInfo::exists(weightsPath))
                 return makeError(
                     ErrorCode::NotFound,
@@ -174,7 +244,13 @@ createBackbone(const BackboneSpec &spec, const QString &weightsPath, bool pretra
         const int classes = spec.classifierClasses;
 
         std::shared_ptr<detail::OpNet> net;
-        if (tfGraph) {
+        if (tfGraph && !file) {
+            // Same structure as the Coral files, from the catalogue options.
+            const double width =
+                spec.options.value(QStringLiteral("widthMultiplier")).toDouble(1.0);
+            net =
+                detail::makeTfMobileNet(arch.contains(QLatin1String("v1")) ? 1 : 2, width, classes);
+        } else if (tfGraph) {
             std::vector<std::pair<std::string, std::vector<std::int64_t>>> shapes;
             for (const auto &t : file->tensors())
                 shapes.emplace_back(t.name, t.shape);
@@ -184,6 +260,9 @@ createBackbone(const BackboneSpec &spec, const QString &weightsPath, bool pretra
             if (!built)
                 return built.error();
             net = built.value();
+        } else if (keras && !file) {
+            net = detail::makeKerasMobileNetV1(
+                spec.options.value(QStringLiteral("alpha")).toDouble(1.0));
         } else if (keras) {
             const auto *conv1 = file->find("conv1.weight");
             if (!conv1 || conv1->shape.size() != 4)
@@ -210,8 +289,8 @@ createBackbone(const BackboneSpec &spec, const QString &weightsPath, bool pretra
                 QStringLiteral("unknown backbone architecture '%1'").arg(spec.architecture));
         }
 
-        if (pretrained) {
-            if (auto st = loadWeights(*net, *file); !st)
+        if (file) {
+            if (auto st = loadWeights(*net, *file, arch); !st)
                 return st.error();
         }
         net->setSpec(spec);

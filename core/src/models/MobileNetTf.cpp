@@ -96,6 +96,57 @@ struct GraphConv
     bool addAfter = false;  ///< an ADD follows
 };
 
+/// Builds the network from a chain of convolutions (graph order) and an optional classifier.
+std::shared_ptr<TfMobileNet> buildTfMobileNet(const std::vector<GraphConv> &convs,
+                                              const GraphConv &classifier)
+{
+    auto net = std::make_shared<TfMobileNet>();
+    auto layers = net->child(*net, "layers");
+    const bool inverted = std::any_of(convs.begin(), convs.end(),
+                                      [](const GraphConv &c) { return c.act == Act::None; });
+    std::vector<Block> blocks;
+    std::vector<GraphConv> pending;
+    int stride = 1;
+    auto flush = [&]() {
+        if (pending.empty())
+            return;
+        Block b;
+        b.key = BlockKey{pending.back().out, stride};
+        b.build = [net, layers, items = pending]() {
+            for (const GraphConv &c : items) {
+                net->addConv(*layers, std::to_string(c.param), c.in, c.out, c.kernel, c.stride,
+                             c.groups, true, Pad::TfSame);
+                net->addAct(c.act);
+                if (c.addAfter)
+                    net->addOp(Op{Op::Kind::AddSaved});
+                if (c.saveAfter)
+                    net->addOp(Op{Op::Kind::Save});
+            }
+        };
+        blocks.push_back(std::move(b));
+        pending.clear();
+    };
+    for (const GraphConv &c : convs) {
+        pending.push_back(c);
+        stride *= int(c.stride);
+        const bool ends = inverted ? c.act == Act::None : (c.kernel == 1 && c.groups == 1);
+        if (ends)
+            flush();
+    }
+    flush(); // MobileNetV2's last 1x1 conv: the head
+    const bool lastIsHead = inverted && convs.back().act != Act::None;
+    net->buildBlocks(blocks, lastIsHead);
+
+    if (classifier.param >= 0) {
+        const std::string name = std::to_string(classifier.param);
+        auto conv = layers->register_module(
+            name, torch::nn::Conv2d(torch::nn::Conv2dOptions(classifier.in, classifier.out, 1)));
+        net->setClassifier(conv->weight, conv->bias,
+                           {"layers." + name + ".weight", "layers." + name + ".bias"});
+    }
+    return net;
+}
+
 } // namespace
 
 core::Result<std::shared_ptr<OpNet>>
@@ -188,51 +239,71 @@ makeTfGraphMobileNet(const QByteArray &graphJson,
     if (convs.empty())
         return fail(QStringLiteral("no convolutions"));
 
-    auto net = std::make_shared<TfMobileNet>();
-    auto layers = net->child(*net, "layers");
-    const bool inverted = std::any_of(convs.begin(), convs.end(),
-                                      [](const GraphConv &c) { return c.act == Act::None; });
-    std::vector<Block> blocks;
-    std::vector<GraphConv> pending;
-    int stride = 1;
-    auto flush = [&]() {
-        if (pending.empty())
-            return;
-        Block b;
-        b.key = BlockKey{pending.back().out, stride};
-        b.build = [net, layers, items = pending]() {
-            for (const GraphConv &c : items) {
-                net->addConv(*layers, std::to_string(c.param), c.in, c.out, c.kernel, c.stride,
-                             c.groups, true, Pad::TfSame);
-                net->addAct(c.act);
-                if (c.addAfter)
-                    net->addOp(Op{Op::Kind::AddSaved});
-                if (c.saveAfter)
-                    net->addOp(Op{Op::Kind::Save});
-            }
-        };
-        blocks.push_back(std::move(b));
-        pending.clear();
-    };
-    for (const GraphConv &c : convs) {
-        pending.push_back(c);
-        stride *= int(c.stride);
-        const bool ends = inverted ? c.act == Act::None : (c.kernel == 1 && c.groups == 1);
-        if (ends)
-            flush();
-    }
-    flush(); // MobileNetV2's last 1x1 conv: the head
-    const bool lastIsHead = inverted && convs.back().act != Act::None;
-    net->buildBlocks(blocks, lastIsHead);
+    return std::shared_ptr<OpNet>(buildTfMobileNet(convs, classifier));
+}
 
-    if (classifier.param >= 0) {
-        const std::string name = std::to_string(classifier.param);
-        auto conv = layers->register_module(
-            name, torch::nn::Conv2d(torch::nn::Conv2dOptions(classifier.in, classifier.out, 1)));
-        net->setClassifier(conv->weight, conv->bias,
-                           {"layers." + name + ".weight", "layers." + name + ".bias"});
+std::shared_ptr<OpNet> makeTfMobileNet(int version, double width, int classes)
+{
+    std::vector<GraphConv> convs;
+    std::int64_t in = 3;
+    auto add = [&](std::int64_t out, std::int64_t kernel, std::int64_t stride, bool depthwise,
+                   Act act) {
+        GraphConv c;
+        c.param = int(convs.size());
+        c.in = in;
+        c.out = out;
+        c.kernel = kernel;
+        c.stride = stride;
+        c.groups = depthwise ? in : 1;
+        c.act = act;
+        convs.push_back(c);
+        in = out;
+    };
+    if (version == 1) {
+        const auto depth = [width](int c) {
+            return std::max<std::int64_t>(8, std::int64_t(c * width));
+        };
+        const int widths[] = {64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024};
+        const int strides[] = {1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1};
+        add(depth(32), 3, 2, false, Act::Relu6);
+        for (int i = 0; i < 13; ++i) {
+            add(in, 3, strides[i], true, Act::Relu6);
+            add(depth(widths[i]), 1, 1, false, Act::Relu6);
+        }
+    } else {
+        const auto divisible = [width](int c) {
+            const double v = c * width;
+            std::int64_t r = std::max<std::int64_t>(8, (std::int64_t(v + 4) / 8) * 8);
+            if (double(r) < 0.9 * v)
+                r += 8;
+            return r;
+        };
+        struct Setting
+        {
+            int t, c, n, s;
+        };
+        const Setting settings[] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
+                                    {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
+        add(divisible(32), 3, 2, false, Act::Relu6);
+        for (const Setting &st : settings) {
+            for (int i = 0; i < st.n; ++i) {
+                if (st.t != 1)
+                    add(in * st.t, 1, 1, false, Act::Relu6);
+                add(in, 3, i == 0 ? st.s : 1, true, Act::Relu6);
+                add(divisible(st.c), 1, 1, false, Act::None);
+                convs.back().addAfter = i > 0;
+                convs.back().saveAfter = i + 1 < st.n;
+            }
+        }
+        add(width > 1.0 ? divisible(1280) : 1280, 1, 1, false, Act::Relu6);
     }
-    return std::shared_ptr<OpNet>(net);
+    GraphConv classifier;
+    if (classes > 0) {
+        classifier.param = int(convs.size());
+        classifier.in = in;
+        classifier.out = classes;
+    }
+    return buildTfMobileNet(convs, classifier);
 }
 
 std::shared_ptr<OpNet> makeKerasMobileNetV1(double alpha)

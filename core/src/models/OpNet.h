@@ -121,6 +121,9 @@ core::Result<std::shared_ptr<OpNet>>
 makeTfGraphMobileNet(const QByteArray &graphJson,
                      const std::vector<std::pair<std::string, std::vector<std::int64_t>>> &shapes,
                      const QString &file);
+/// The same TF-slim MobileNet (version 1 or 2) built without a file, randomly initialised;
+/// `classes` > 0 adds a classifier.
+std::shared_ptr<OpNet> makeTfMobileNet(int version, double width, int classes);
 /// Keras applications MobileNetV1 with width multiplier `alpha` (BatchNorm eps 1e-3).
 std::shared_ptr<OpNet> makeKerasMobileNetV1(double alpha);
 
