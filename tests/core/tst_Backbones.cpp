@@ -451,6 +451,27 @@ private Q_SLOTS:
             QCOMPARE(got.sizes(), expected.sizes());
             const double diff = maxAbsDiff(got, expected);
             QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
+
+            // Python loads the export with torch.jit.load alone and computes the same features (up
+            // to float rounding: Python picks its own thread count and kernels).
+            if (arch == "mobilenet_v2_tf" && cut == groups &&
+                graft::test::pythonHasModule(QStringLiteral("torch"))) {
+                torch::jit::Module ref("Reference");
+                ref.register_buffer("x", x);
+                ref.register_buffer("y", expected);
+                const QString refPath = dir.filePath(QStringLiteral("ref.pt"));
+                ref.save(refPath.toStdString());
+                QProcess py;
+                py.start(graft::test::debianPython(),
+                         {"-c",
+                          "import sys, torch\n"
+                          "m = torch.jit.load(sys.argv[1]); r = torch.jit.load(sys.argv[2])\n"
+                          "d = (m.features(r.x) - r.y).abs().max().item()\n"
+                          "print(d); sys.exit(0 if d < 1e-4 else 1)\n",
+                          saved, refPath});
+                QVERIFY(py.waitForFinished(120000));
+                QVERIFY2(py.exitCode() == 0, py.readAll().constData());
+            }
         }
     }
 

@@ -8,8 +8,8 @@
 
 #include <QTest>
 
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/functional/loss.h>
+#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/optim/sgd.h>
 
@@ -172,6 +172,15 @@ private Q_SLOTS:
             groupParams += net->group(g).parameters(true).size();
         QCOMPARE(count, groupParams);
         QVERIFY(count > 0);
+
+        // The catalogue's plans: the top two groups train, the rest stay frozen.
+        const auto top = models::FreezePlan::fineTuneTop(4, 2);
+        models::applyFreezePlan(*net, top);
+        for (int g = 0; g < 4; ++g)
+            QCOMPARE(models::trainableParameters(*net, g).empty(), g < 2);
+        models::applyFreezePlan(*net, models::FreezePlan::featureExtractor(3));
+        for (int g = 0; g < 4; ++g)
+            QVERIFY(models::trainableParameters(*net, g).empty());
     }
 };
 
