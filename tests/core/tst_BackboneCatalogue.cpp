@@ -64,14 +64,20 @@ void tst_BackboneCatalogue::builtinIds()
 {
     const BackboneCatalogue &cat = BackboneCatalogue::builtin();
     const QStringList expected = {
-        QStringLiteral("mobilenet_v2_imagenet"),  QStringLiteral("mobilenet_v1_imagenet"),
+        QStringLiteral("mobilenet_v2_imagenet"),
+        QStringLiteral("mobilenet_v1_imagenet"),
         QStringLiteral("mobilenet_v1_025_128_imagenet"),
         QStringLiteral("mobilenet_v1_025_imagenet_keras"),
-        QStringLiteral("resnet20_cifar10"),       QStringLiteral("resnet56_cifar10"),
-        QStringLiteral("resnet18"),               QStringLiteral("resnet34"),
-        QStringLiteral("resnet50"),               QStringLiteral("mobilenet_v2"),
-        QStringLiteral("efficientnet_b0"),        QStringLiteral("glove_6b_100d"),
-        QStringLiteral("fasttext_cc_en_300"),     QStringLiteral("fasttext_cc_es_300"),
+        QStringLiteral("resnet20_cifar10"),
+        QStringLiteral("resnet56_cifar10"),
+        QStringLiteral("resnet18"),
+        QStringLiteral("resnet34"),
+        QStringLiteral("resnet50"),
+        QStringLiteral("mobilenet_v2"),
+        QStringLiteral("efficientnet_b0"),
+        QStringLiteral("glove_6b_100d"),
+        QStringLiteral("fasttext_cc_en_300"),
+        QStringLiteral("fasttext_cc_es_300"),
         QStringLiteral("fasttext_wiki_news_300d_1m"),
     };
     QStringList ids;
@@ -210,39 +216,44 @@ void tst_BackboneCatalogue::rejects_data()
     QTest::addColumn<QString>("expected");
 
     QTest::newRow("bad id") << "id" << QJsonValue("Tiny Net") << "id must be a non-empty string";
-    QTest::newRow("bad task") << "task" << QJsonValue("audio") << "task must be \"image\" or \"text\"";
-    QTest::newRow("no architecture") << "architecture" << QJsonValue("") << "architecture is missing";
+    QTest::newRow("bad task") << "task" << QJsonValue("audio")
+                              << "task must be \"image\" or \"text\"";
+    QTest::newRow("no architecture")
+        << "architecture" << QJsonValue("") << "architecture is missing";
     QTest::newRow("path escape") << "weightsFile" << QJsonValue("../../etc/passwd")
                                  << "weightsFile must be a plain file name";
     QTest::newRow("hidden file") << "weightsFile" << QJsonValue(".x") << "plain file name";
-    QTest::newRow("labels escape") << "labelsFile" << QJsonValue("/etc/passwd")
-                                   << "labelsFile must be a plain file name";
-    QTest::newRow("bad url") << "url" << QJsonValue("ftp://example.org/x") << "url must be an http(s)";
+    QTest::newRow("labels escape")
+        << "labelsFile" << QJsonValue("/etc/passwd") << "labelsFile must be a plain file name";
+    QTest::newRow("bad url") << "url" << QJsonValue("ftp://example.org/x")
+                             << "url must be an http(s)";
     QTest::newRow("bad sha") << "sha256" << QJsonValue("abc123") << "sha256 must be 64 hexadecimal";
     QTest::newRow("negative size") << "sizeBytes" << QJsonValue(-5) << "sizeBytes must be";
-    QTest::newRow("fractional classes") << "classifierClasses" << QJsonValue(2.5)
-                                        << "classifierClasses must be";
-    QTest::newRow("options not object") << "options" << QJsonValue(3) << "options must be an object";
-    QTest::newRow("name not string") << "displayName" << QJsonValue(7) << "displayName must be a string";
+    QTest::newRow("fractional classes")
+        << "classifierClasses" << QJsonValue(2.5) << "classifierClasses must be";
+    QTest::newRow("options not object")
+        << "options" << QJsonValue(3) << "options must be an object";
+    QTest::newRow("name not string")
+        << "displayName" << QJsonValue(7) << "displayName must be a string";
     QTest::newRow("typo field") << "sha265" << QJsonValue("x") << "unknown field \"sha265\"";
-    QTest::newRow("no preprocessing") << "preprocessing" << QJsonValue(1)
-                                      << "preprocessing must be an object";
-    QTest::newRow("bad scaling")
-        << "preprocessing"
-        << QJsonValue(QJsonObject{{"inputSize", 64}, {"scaling", "unit"}})
-        << "preprocessing.scaling must be";
+    QTest::newRow("no preprocessing")
+        << "preprocessing" << QJsonValue(1) << "preprocessing must be an object";
+    QTest::newRow("bad scaling") << "preprocessing"
+                                 << QJsonValue(QJsonObject{{"inputSize", 64}, {"scaling", "unit"}})
+                                 << "preprocessing.scaling must be";
     QTest::newRow("bad size") << "preprocessing"
                               << QJsonValue(QJsonObject{{"inputSize", 0}, {"scaling", "mean-std"}})
                               << "preprocessing.inputSize must be";
-    QTest::newRow("zero std")
-        << "preprocessing"
-        << QJsonValue(QJsonObject{{"inputSize", 64}, {"scaling", "mean-std"},
-                                  {"std", QJsonArray{0.2, 0, 0.2}}})
-        << "preprocessing.std must be three positive numbers";
-    QTest::newRow("bad resize")
-        << "preprocessing"
-        << QJsonValue(QJsonObject{{"inputSize", 64}, {"scaling", "mean-std"}, {"resize", "crop"}})
-        << "preprocessing.resize must be";
+    QTest::newRow("zero std") << "preprocessing"
+                              << QJsonValue(QJsonObject{{"inputSize", 64},
+                                                        {"scaling", "mean-std"},
+                                                        {"std", QJsonArray{0.2, 0, 0.2}}})
+                              << "preprocessing.std must be three positive numbers";
+    QTest::newRow("bad resize") << "preprocessing"
+                                << QJsonValue(QJsonObject{{"inputSize", 64},
+                                                          {"scaling", "mean-std"},
+                                                          {"resize", "crop"}})
+                                << "preprocessing.resize must be";
 }
 
 void tst_BackboneCatalogue::rejects()
@@ -254,8 +265,8 @@ void tst_BackboneCatalogue::rejects()
     QVERIFY(BackboneCatalogue::fromJson(catalogueWith(minimalEntry())).ok());
     QJsonObject entry = minimalEntry();
     entry.insert(key, value);
-    const auto result = BackboneCatalogue::fromJson(catalogueWith(entry),
-                                                    QStringLiteral("custom.json"));
+    const auto result =
+        BackboneCatalogue::fromJson(catalogueWith(entry), QStringLiteral("custom.json"));
     QVERIFY(!result.ok());
     QCOMPARE(result.error().code, core::ErrorCode::InvalidFormat);
     QCOMPARE(result.error().file, QStringLiteral("custom.json"));
@@ -312,7 +323,8 @@ void tst_BackboneCatalogue::weightsStates()
     QCOMPARE(models::weightsState(spec, dir.path()), WeightsState::Downloadable);
     QVERIFY(test::writeFile(dir.filePath(QStringLiteral("tiny.safetensors")), "x"));
     QCOMPARE(models::weightsState(spec, dir.path()), WeightsState::Available);
-    QCOMPARE(models::weightsPath(spec, dir.path()), dir.filePath(QStringLiteral("tiny.safetensors")));
+    QCOMPARE(models::weightsPath(spec, dir.path()),
+             dir.filePath(QStringLiteral("tiny.safetensors")));
     QCOMPARE(QString::fromLatin1(models::weightsStateName(WeightsState::Downloadable)),
              QStringLiteral("downloadable"));
 }

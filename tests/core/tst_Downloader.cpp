@@ -70,12 +70,12 @@ private:
         });
     }
 
-    static QByteArray head(int code, const char *reason, qint64 length,
-                           const QByteArray &extra = {})
+    static QByteArray
+    head(int code, const char *reason, qint64 length, const QByteArray &extra = {})
     {
-        return "HTTP/1.1 " + QByteArray::number(code) + ' ' + reason
-               + "\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n"
-               + "Content-Length: " + QByteArray::number(length) + "\r\n" + extra + "\r\n";
+        return "HTTP/1.1 " + QByteArray::number(code) + ' ' + reason +
+               "\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n" +
+               "Content-Length: " + QByteArray::number(length) + "\r\n" + extra + "\r\n";
     }
 
     void sendBody(QTcpSocket *socket, qint64 from)
@@ -83,9 +83,9 @@ private:
         const qint64 total = m_body.size();
         if (from > 0) {
             socket->write(head(206, "Partial Content", total - from,
-                               "Content-Range: bytes " + QByteArray::number(from) + '-'
-                                   + QByteArray::number(total - 1) + '/'
-                                   + QByteArray::number(total) + "\r\n"));
+                               "Content-Range: bytes " + QByteArray::number(from) + '-' +
+                                   QByteArray::number(total - 1) + '/' + QByteArray::number(total) +
+                                   "\r\n"));
         } else {
             socket->write(head(200, "OK", total));
         }
@@ -414,7 +414,8 @@ void tst_Downloader::importWeights()
     QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message()));
     QCOMPARE(r.value(), QDir(weightsDir).filePath(QStringLiteral("tiny.safetensors")));
     QCOMPARE(readAll(r.value()), readAll(src));
-    QCOMPARE(QDir(weightsDir).entryList(QDir::Files), QStringList{QStringLiteral("tiny.safetensors")});
+    QCOMPARE(QDir(weightsDir).entryList(QDir::Files),
+             QStringList{QStringLiteral("tiny.safetensors")});
 
     // Known checksum: another file is refused and the imported one stays.
     spec.sha256 = QString(64, QLatin1Char('a'));

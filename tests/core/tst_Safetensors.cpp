@@ -118,9 +118,8 @@ void tst_Safetensors::malformed_data()
                                      << QStringLiteral("header is not valid JSON");
     QTest::newRow("header not an object") << rawFile("[1, 2, 3]", {}) << invalid
                                           << QStringLiteral("header is JSON but not an object");
-    QTest::newRow("metadata not an object")
-        << rawFile(R"({"__metadata__":"x"})", {}) << invalid
-        << QStringLiteral("__metadata__ is not an object");
+    QTest::newRow("metadata not an object") << rawFile(R"({"__metadata__":"x"})", {}) << invalid
+                                            << QStringLiteral("__metadata__ is not an object");
     QTest::newRow("entry not an object") << rawFile(R"({"w":[1,2]})", {}) << invalid
                                          << QStringLiteral("tensor 'w': entry is not an object");
     QTest::newRow("unknown dtype")
@@ -131,7 +130,8 @@ void tst_Safetensors::malformed_data()
         << rawFile(R"({"w":{"dtype":"F32","data_offsets":[0,4]}})", QByteArray(4, '\0')) << invalid
         << QStringLiteral("tensor 'w': missing or non-array shape");
     QTest::newRow("negative dimension")
-        << rawFile(R"({"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", QByteArray(4, '\0'))
+        << rawFile(R"({"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})",
+                   QByteArray(4, '\0'))
         << invalid << QStringLiteral("tensor 'w': shape entries must be non-negative integers");
     QTest::newRow("shape overflow")
         << rawFile(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296,16],)"
@@ -143,7 +143,8 @@ void tst_Safetensors::malformed_data()
                    QByteArray(8, '\0'))
         << invalid << QStringLiteral("overflows");
     QTest::newRow("negative offsets")
-        << rawFile(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}})", QByteArray(4, '\0'))
+        << rawFile(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}})",
+                   QByteArray(4, '\0'))
         << invalid
         << QStringLiteral("tensor 'w': data_offsets must be non-negative integers, got [-4, 0]");
     QTest::newRow("fractional offsets")
@@ -209,7 +210,8 @@ void tst_Safetensors::malformedFromDisk()
     const auto result = SafetensorsFile::open(path);
     QVERIFY(!result.ok());
     QCOMPARE(result.error().file, path);
-    QVERIFY(result.error().message().contains(QStringLiteral("short.safetensors: file is 3 bytes")));
+    QVERIFY(
+        result.error().message().contains(QStringLiteral("short.safetensors: file is 3 bytes")));
 
     const QString huge = dir.filePath(QStringLiteral("huge-header.safetensors"));
     QVERIFY(test::writeFile(huge, lengthField(std::numeric_limits<quint64>::max()) + "{}"));
@@ -255,9 +257,8 @@ void tst_Safetensors::nanWeights()
     QCOMPARE(bias[0], 1.f);
     QVERIFY(std::isinf(bias[1]));
 
-    const QByteArray infOnly =
-        rawFile(R"({"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})",
-                QByteArray("\x00\x3c\x00\xfc", 4)); // 1.0, -inf
+    const QByteArray infOnly = rawFile(R"({"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})",
+                                       QByteArray("\x00\x3c\x00\xfc", 4)); // 1.0, -inf
     const auto f16 = SafetensorsFile::fromBytes(infOnly, QStringLiteral("inf.safetensors"));
     QVERIFY(f16.ok());
     QVERIFY(f16->checkFinite().error().detail.contains(QStringLiteral("'w' contains infinity")));
@@ -311,11 +312,12 @@ void tst_Safetensors::roundTrip()
     // Python's reference reader agrees, when it is installed.
     if (test::pythonHasModule(QStringLiteral("safetensors"))) {
         QProcess py;
-        py.start(test::debianPython(),
-                 {QStringLiteral("-c"),
-                  QStringLiteral("import sys; from safetensors.numpy import load_file; "
-                                 "d = load_file(sys.argv[1]); print(float(d['layer.weight'].sum()))"),
-                  path});
+        py.start(
+            test::debianPython(),
+            {QStringLiteral("-c"),
+             QStringLiteral("import sys; from safetensors.numpy import load_file; "
+                            "d = load_file(sys.argv[1]); print(float(d['layer.weight'].sum()))"),
+             path});
         QVERIFY(py.waitForFinished(60000));
         double sum = 0;
         for (float v : values)
@@ -332,8 +334,8 @@ void tst_Safetensors::writerRejectsBadBlobs()
     QVERIFY(!status.ok());
     QCOMPARE(status.error().code, core::ErrorCode::InvalidArgument);
     QVERIFY(status.error().detail.contains(QStringLiteral("'w': 4 bytes given")));
-    status = weights::writeSafetensors(path, {weights::floatBlob("a", {1}, {1.f}),
-                                              weights::floatBlob("a", {1}, {2.f})});
+    status = weights::writeSafetensors(
+        path, {weights::floatBlob("a", {1}, {1.f}), weights::floatBlob("a", {1}, {2.f})});
     QVERIFY(!status.ok());
     QVERIFY(!QFileInfo::exists(path));
 
@@ -346,8 +348,8 @@ void tst_Safetensors::writerRejectsBadBlobs()
 void tst_Safetensors::realFiles()
 {
     GRAFT_REQUIRE_SHARED(dirPath, "weights");
-    const QStringList names = QDir(dirPath).entryList({QStringLiteral("*.safetensors")}, QDir::Files,
-                                                      QDir::Name);
+    const QStringList names =
+        QDir(dirPath).entryList({QStringLiteral("*.safetensors")}, QDir::Files, QDir::Name);
     QVERIFY(names.size() >= 6);
     for (const QString &name : names) {
         const QString path = QDir(dirPath).filePath(name);
@@ -363,8 +365,8 @@ void tst_Safetensors::realFiles()
         QVERIFY(params > 100000);
     }
 
-    const QString v2 = QDir(dirPath).filePath(
-        QStringLiteral("mobilenet_v2_1.0_224_imagenet.coral.safetensors"));
+    const QString v2 =
+        QDir(dirPath).filePath(QStringLiteral("mobilenet_v2_1.0_224_imagenet.coral.safetensors"));
     if (QFileInfo::exists(v2)) {
         const auto file = SafetensorsFile::open(v2);
         QVERIFY(file.ok());

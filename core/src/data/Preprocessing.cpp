@@ -31,9 +31,12 @@ QString numbers(const std::array<float, 3> &v)
 const char *resizePolicyName(ResizePolicy policy)
 {
     switch (policy) {
-    case ResizePolicy::Squash: return "squash";
-    case ResizePolicy::CenterCrop: return "center-crop";
-    case ResizePolicy::Pad: return "pad";
+    case ResizePolicy::Squash:
+        return "squash";
+    case ResizePolicy::CenterCrop:
+        return "center-crop";
+    case ResizePolicy::Pad:
+        return "pad";
     }
     return "squash";
 }
@@ -41,9 +44,12 @@ const char *resizePolicyName(ResizePolicy policy)
 const char *scalingName(Scaling scaling)
 {
     switch (scaling) {
-    case Scaling::MeanStd: return "mean-std";
-    case Scaling::MinusOneToOne: return "minus-one-to-one";
-    case Scaling::ZeroToOne: return "zero-to-one";
+    case Scaling::MeanStd:
+        return "mean-std";
+    case Scaling::MinusOneToOne:
+        return "minus-one-to-one";
+    case Scaling::ZeroToOne:
+        return "zero-to-one";
     }
     return "mean-std";
 }
@@ -81,10 +87,11 @@ Preprocessing Preprocessing::fromJson(const QJsonObject &json)
 {
     Preprocessing p;
     p.inputSize = json.value(QStringLiteral("inputSize")).toInt(p.inputSize);
-    p.resize = resizePolicyFromName(json.value(QStringLiteral("resize")).toString())
-                   .value_or(p.resize);
+    p.resize =
+        resizePolicyFromName(json.value(QStringLiteral("resize")).toString()).value_or(p.resize);
     p.cropFraction = float(json.value(QStringLiteral("cropFraction")).toDouble(p.cropFraction));
-    p.scaling = scalingFromName(json.value(QStringLiteral("scaling")).toString()).value_or(p.scaling);
+    p.scaling =
+        scalingFromName(json.value(QStringLiteral("scaling")).toString()).value_or(p.scaling);
     p.mean = fromArray(json.value(QStringLiteral("mean")), p.mean);
     p.std = fromArray(json.value(QStringLiteral("std")), p.std);
     p.bgr = json.value(QStringLiteral("bgr")).toBool(p.bgr);

@@ -28,13 +28,20 @@ using core::ErrorCode;
 const QString kBuiltinPath = QStringLiteral(":/graft/backbones.json");
 
 const QStringList kKnownKeys = {
-    QStringLiteral("id"),           QStringLiteral("displayName"),
-    QStringLiteral("task"),         QStringLiteral("architecture"),
-    QStringLiteral("pretrainedOn"), QStringLiteral("licence"),
-    QStringLiteral("description"),  QStringLiteral("preprocessing"),
-    QStringLiteral("weightsFile"),  QStringLiteral("url"),
-    QStringLiteral("sizeBytes"),    QStringLiteral("sha256"),
-    QStringLiteral("classifierClasses"), QStringLiteral("labelsFile"),
+    QStringLiteral("id"),
+    QStringLiteral("displayName"),
+    QStringLiteral("task"),
+    QStringLiteral("architecture"),
+    QStringLiteral("pretrainedOn"),
+    QStringLiteral("licence"),
+    QStringLiteral("description"),
+    QStringLiteral("preprocessing"),
+    QStringLiteral("weightsFile"),
+    QStringLiteral("url"),
+    QStringLiteral("sizeBytes"),
+    QStringLiteral("sha256"),
+    QStringLiteral("classifierClasses"),
+    QStringLiteral("labelsFile"),
     QStringLiteral("options"),
 };
 
@@ -42,8 +49,9 @@ const QStringList kKnownKeys = {
 /// weights directory.
 bool isPlainFileName(const QString &name)
 {
-    return !name.isEmpty() && !name.startsWith(QLatin1Char('.')) && !name.contains(QLatin1Char('/'))
-           && !name.contains(QLatin1Char('\\')) && !name.contains(QChar(0));
+    return !name.isEmpty() && !name.startsWith(QLatin1Char('.')) &&
+           !name.contains(QLatin1Char('/')) && !name.contains(QLatin1Char('\\')) &&
+           !name.contains(QChar(0));
 }
 
 bool isNonNegativeInteger(const QJsonValue &v)
@@ -63,8 +71,8 @@ QString checkPreprocessing(const QJsonValue &value)
     const QJsonValue size = p.value(QStringLiteral("inputSize"));
     if (!isNonNegativeInteger(size) || size.toInt() < 8 || size.toInt() > 4096)
         return QStringLiteral("preprocessing.inputSize must be an integer from 8 to 4096");
-    if (p.contains(QStringLiteral("resize"))
-        && !data::resizePolicyFromName(p.value(QStringLiteral("resize")).toString()))
+    if (p.contains(QStringLiteral("resize")) &&
+        !data::resizePolicyFromName(p.value(QStringLiteral("resize")).toString()))
         return QStringLiteral("preprocessing.resize must be squash, center-crop or pad");
     if (!data::scalingFromName(p.value(QStringLiteral("scaling")).toString()))
         return QStringLiteral("preprocessing.scaling must be mean-std, minus-one-to-one or "
@@ -80,8 +88,8 @@ QString checkPreprocessing(const QJsonValue &value)
         const QJsonArray a = p.value(QLatin1String(key)).toArray();
         bool ok = a.size() == 3;
         for (const QJsonValue &v : a)
-            ok = ok && v.isDouble() && std::isfinite(v.toDouble())
-                 && (qstrcmp(key, "mean") == 0 || v.toDouble() > 0);
+            ok = ok && v.isDouble() && std::isfinite(v.toDouble()) &&
+                 (qstrcmp(key, "mean") == 0 || v.toDouble() > 0);
         if (!ok)
             return QStringLiteral("preprocessing.%1 must be three %2numbers")
                 .arg(QLatin1String(key),
@@ -157,7 +165,8 @@ core::Result<BackboneSpec> BackboneSpec::fromJson(const QJsonObject &json)
     spec.labelsFile = json.value(QStringLiteral("labelsFile")).toString();
 
     if (spec.task != QLatin1String("image") && spec.task != QLatin1String("text"))
-        return fail(QStringLiteral("task must be \"image\" or \"text\", not \"%1\"").arg(spec.task));
+        return fail(
+            QStringLiteral("task must be \"image\" or \"text\", not \"%1\"").arg(spec.task));
     if (spec.architecture.isEmpty())
         return fail(QStringLiteral("architecture is missing"));
     if (!isPlainFileName(spec.weightsFile))
@@ -168,8 +177,8 @@ core::Result<BackboneSpec> BackboneSpec::fromJson(const QJsonObject &json)
                         .arg(spec.labelsFile));
     if (!spec.url.isEmpty()) {
         const QUrl url(spec.url, QUrl::StrictMode);
-        if (!url.isValid() || url.host().isEmpty()
-            || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")))
+        if (!url.isValid() || url.host().isEmpty() ||
+            (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")))
             return fail(QStringLiteral("url must be an http(s) URL, got \"%1\"").arg(spec.url));
     }
     static const QRegularExpression hexPattern(QStringLiteral("^[0-9a-f]{64}$"));
@@ -205,9 +214,12 @@ core::Result<BackboneSpec> BackboneSpec::fromJson(const QJsonObject &json)
 const char *weightsStateName(WeightsState state)
 {
     switch (state) {
-    case WeightsState::Available: return "available";
-    case WeightsState::Downloadable: return "downloadable";
-    case WeightsState::Missing: return "missing";
+    case WeightsState::Available:
+        return "available";
+    case WeightsState::Downloadable:
+        return "downloadable";
+    case WeightsState::Missing:
+        return "missing";
     }
     return "missing";
 }
@@ -218,7 +230,8 @@ const BackboneCatalogue &BackboneCatalogue::builtin()
         initCoreResources();
         QFile file(kBuiltinPath);
         if (!file.open(QIODevice::ReadOnly))
-            qFatal("graft: the built-in backbone catalogue %s is missing", qPrintable(kBuiltinPath));
+            qFatal("graft: the built-in backbone catalogue %s is missing",
+                   qPrintable(kBuiltinPath));
         auto parsed = fromJson(file.readAll(), kBuiltinPath);
         if (!parsed) // a broken resources/backbones.json is a build error; tests catch it
             qFatal("graft: %s", qPrintable(parsed.error().message()));
@@ -282,8 +295,8 @@ QString resolveWeightsDir(const QString &explicitDir)
     if (dir.isEmpty()) {
         const QString cache = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
         dir = cache.isEmpty()
-                  ? QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation)
-                        + QStringLiteral("/graft/weights")
+                  ? QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation) +
+                        QStringLiteral("/graft/weights")
                   : cache + QStringLiteral("/weights");
     }
     return QDir::cleanPath(QDir(dir).absolutePath());

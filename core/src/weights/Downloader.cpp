@@ -77,8 +77,10 @@ std::pair<qint64, qint64> contentRange(const QByteArray &header)
 }
 
 /// One GET into `partPath`, resuming from its current size.
-Attempt fetchOnce(QNetworkAccessManager &nam, const DownloadRequest &request,
-                  const QString &partPath, const core::ProgressFn &progress,
+Attempt fetchOnce(QNetworkAccessManager &nam,
+                  const DownloadRequest &request,
+                  const QString &partPath,
+                  const core::ProgressFn &progress,
                   const core::CancelToken &cancel)
 {
     QFile part(partPath);
@@ -198,15 +200,16 @@ Attempt fetchOnce(QNetworkAccessManager &nam, const DownloadRequest &request,
 
     const QString url = request.url.toDisplayString();
     if (!writeError.isEmpty() || !synced)
-        return {makeError(ErrorCode::WriteFailed,
-                          writeError.isEmpty() ? QStringLiteral("cannot flush to disk") : writeError,
-                          partPath),
-                false};
+        return {
+            makeError(ErrorCode::WriteFailed,
+                      writeError.isEmpty() ? QStringLiteral("cannot flush to disk") : writeError,
+                      partPath),
+            false};
     if (cancelled)
-        return {makeError(ErrorCode::Cancelled,
-                          QStringLiteral("download cancelled; %1 bytes kept for resuming")
-                              .arg(haveBytes),
-                          partPath),
+        return {makeError(
+                    ErrorCode::Cancelled,
+                    QStringLiteral("download cancelled; %1 bytes kept for resuming").arg(haveBytes),
+                    partPath),
                 false};
     if (wrongSize >= 0) {
         QFile::remove(partPath);
@@ -220,10 +223,10 @@ Attempt fetchOnce(QNetworkAccessManager &nam, const DownloadRequest &request,
     }
     if (badRange) {
         QFile::remove(partPath);
-        return {makeError(ErrorCode::Network,
-                          QStringLiteral("%1 answered a different byte range than requested")
-                              .arg(url)),
-                true};
+        return {
+            makeError(ErrorCode::Network,
+                      QStringLiteral("%1 answered a different byte range than requested").arg(url)),
+            true};
     }
     if (code == 416 && offset > 0) { // our part file is not a prefix the server knows
         QFile::remove(partPath);
@@ -234,11 +237,10 @@ Attempt fetchOnce(QNetworkAccessManager &nam, const DownloadRequest &request,
     if (code >= 400)
         return {makeError(ErrorCode::Network, QStringLiteral("%1 for %2").arg(reason, url)), false};
     if (netError != QNetworkReply::NoError)
-        return {makeError(ErrorCode::Network,
-                          QStringLiteral("%1 (after %2 bytes of %3)")
-                              .arg(netErrorText)
-                              .arg(haveBytes)
-                              .arg(url)),
+        return {makeError(ErrorCode::Network, QStringLiteral("%1 (after %2 bytes of %3)")
+                                                  .arg(netErrorText)
+                                                  .arg(haveBytes)
+                                                  .arg(url)),
                 received > 0};
     if (code != 200 && code != 206)
         return {makeError(ErrorCode::Network, QStringLiteral("%1 for %2").arg(reason, url)), false};
@@ -267,15 +269,15 @@ core::Result<QString> sha256OfFile(const QString &path)
     return QString::fromLatin1(hash.result().toHex());
 }
 
-core::Status download(const DownloadRequest &request, const core::ProgressFn &progress,
+core::Status download(const DownloadRequest &request,
+                      const core::ProgressFn &progress,
                       const core::CancelToken &cancel)
 {
     if (!QCoreApplication::instance())
         return makeError(ErrorCode::Internal, QStringLiteral("downloads need a QCoreApplication"));
     const QString dest = request.destPath;
-    if (!request.url.isValid()
-        || (request.url.scheme() != QLatin1String("http")
-            && request.url.scheme() != QLatin1String("https")))
+    if (!request.url.isValid() || (request.url.scheme() != QLatin1String("http") &&
+                                   request.url.scheme() != QLatin1String("https")))
         return makeError(ErrorCode::InvalidArgument,
                          QStringLiteral("not an http(s) URL: %1").arg(request.url.toString()),
                          dest);
@@ -343,7 +345,8 @@ core::Status download(const DownloadRequest &request, const core::ProgressFn &pr
     return renameOver(partPath, dest);
 }
 
-core::Result<QString> downloadWeights(const models::BackboneSpec &spec, const QString &weightsDir,
+core::Result<QString> downloadWeights(const models::BackboneSpec &spec,
+                                      const QString &weightsDir,
                                       const core::ProgressFn &progress,
                                       const core::CancelToken &cancel)
 {
@@ -362,7 +365,8 @@ core::Result<QString> downloadWeights(const models::BackboneSpec &spec, const QS
     return request.destPath;
 }
 
-core::Result<QString> importWeightsFile(const QString &sourcePath, const QString &weightsDir,
+core::Result<QString> importWeightsFile(const QString &sourcePath,
+                                        const QString &weightsDir,
                                         const models::BackboneSpec &spec)
 {
     const QFileInfo source(sourcePath);
@@ -374,8 +378,8 @@ core::Result<QString> importWeightsFile(const QString &sourcePath, const QString
         return makeError(ErrorCode::InvalidArgument,
                          QStringLiteral("backbone '%1' names no weights file").arg(spec.id));
 
-    if (spec.weightsFile.endsWith(QLatin1String(".safetensors"))
-        || sourcePath.endsWith(QLatin1String(".safetensors"))) {
+    if (spec.weightsFile.endsWith(QLatin1String(".safetensors")) ||
+        sourcePath.endsWith(QLatin1String(".safetensors"))) {
         const auto file = SafetensorsFile::open(sourcePath);
         if (!file)
             return file.error();
@@ -398,7 +402,8 @@ core::Result<QString> importWeightsFile(const QString &sourcePath, const QString
         return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot create the folder"),
                          weightsDir);
     const QString dest = models::weightsPath(spec, weightsDir);
-    if (QFileInfo(dest).exists() && QFileInfo(dest).canonicalFilePath() == source.canonicalFilePath())
+    if (QFileInfo(dest).exists() &&
+        QFileInfo(dest).canonicalFilePath() == source.canonicalFilePath())
         return dest;
     const QString temp = dest + QStringLiteral(".import");
     QFile::remove(temp);
@@ -420,8 +425,8 @@ core::Result<QString> importWeightsFile(const QString &sourcePath, const QString
             return makeError(ErrorCode::WriteFailed, why, dest);
         }
     }
-    const bool copied = in.error() == QFileDevice::NoError && out.size() == source.size()
-                        && syncToDisk(out);
+    const bool copied =
+        in.error() == QFileDevice::NoError && out.size() == source.size() && syncToDisk(out);
     out.close();
     if (!copied) {
         QFile::remove(temp);

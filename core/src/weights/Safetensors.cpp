@@ -2,12 +2,12 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QFloat16>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QSaveFile>
 #include <QtEndian>
-#include <QFloat16>
 
 #include <algorithm>
 #include <cmath>
@@ -69,8 +69,7 @@ float bfloat16ToFloat(std::uint16_t bits)
     return f;
 }
 
-template<typename T>
-T loadLE(const char *p)
+template<typename T> T loadLE(const char *p)
 {
     T v;
     std::memcpy(&v, p, sizeof v);
@@ -96,15 +95,24 @@ struct ParseContext
 const char *dtypeName(DType dtype)
 {
     switch (dtype) {
-    case DType::F32: return "F32";
-    case DType::F16: return "F16";
-    case DType::BF16: return "BF16";
-    case DType::F64: return "F64";
-    case DType::I64: return "I64";
-    case DType::I32: return "I32";
-    case DType::I8: return "I8";
-    case DType::U8: return "U8";
-    case DType::Bool: return "BOOL";
+    case DType::F32:
+        return "F32";
+    case DType::F16:
+        return "F16";
+    case DType::BF16:
+        return "BF16";
+    case DType::F64:
+        return "F64";
+    case DType::I64:
+        return "I64";
+    case DType::I32:
+        return "I32";
+    case DType::I8:
+        return "I8";
+    case DType::U8:
+        return "U8";
+    case DType::Bool:
+        return "BOOL";
     }
     return "?";
 }
@@ -113,14 +121,18 @@ int dtypeSize(DType dtype)
 {
     switch (dtype) {
     case DType::F64:
-    case DType::I64: return 8;
+    case DType::I64:
+        return 8;
     case DType::F32:
-    case DType::I32: return 4;
+    case DType::I32:
+        return 4;
     case DType::F16:
-    case DType::BF16: return 2;
+    case DType::BF16:
+        return 2;
     case DType::I8:
     case DType::U8:
-    case DType::Bool: return 1;
+    case DType::Bool:
+        return 1;
     }
     return 1;
 }
@@ -161,9 +173,9 @@ core::Result<SafetensorsFile> SafetensorsFile::open(const QString &path,
         return core::makeError(ErrorCode::Unreadable, f.errorString(), path);
     QByteArray bytes = f.readAll();
     if (bytes.size() != info.size())
-        return core::makeError(ErrorCode::Unreadable,
-                               QStringLiteral("read %1 of %2 bytes").arg(bytes.size()).arg(info.size()),
-                               path);
+        return core::makeError(
+            ErrorCode::Unreadable,
+            QStringLiteral("read %1 of %2 bytes").arg(bytes.size()).arg(info.size()), path);
     auto result = fromBytes(std::move(bytes), path, limits);
     if (result)
         result->m_path = path;
@@ -199,8 +211,9 @@ core::Result<SafetensorsFile> SafetensorsFile::fromBytes(QByteArray bytes,
                              .arg(headerLen)
                              .arg(total - 8));
     if (headerLen < 2)
-        return ctx.error(ErrorCode::InvalidFormat,
-                         QStringLiteral("header length %1 is too small for a JSON object").arg(headerLen));
+        return ctx.error(
+            ErrorCode::InvalidFormat,
+            QStringLiteral("header length %1 is too small for a JSON object").arg(headerLen));
 
     const QByteArray headerBytes = bytes.mid(8, qsizetype(headerLen));
     QJsonParseError parseError;
@@ -263,8 +276,8 @@ core::Result<SafetensorsFile> SafetensorsFile::fromBytes(QByteArray bytes,
             numel = next;
         }
         std::uint64_t needBytes = 0;
-        if (overflow || numel > std::uint64_t(std::numeric_limits<std::int64_t>::max())
-            || __builtin_mul_overflow(numel, std::uint64_t(dtypeSize(t.dtype)), &needBytes))
+        if (overflow || numel > std::uint64_t(std::numeric_limits<std::int64_t>::max()) ||
+            __builtin_mul_overflow(numel, std::uint64_t(dtypeSize(t.dtype)), &needBytes))
             return ctx.tensorError(name, QStringLiteral("shape %1 overflows: its element count "
                                                         "does not fit in 64 bits")
                                              .arg(shapeText(t.shape)));
@@ -282,9 +295,9 @@ core::Result<SafetensorsFile> SafetensorsFile::fromBytes(QByteArray bytes,
                                              .arg(offsets.at(0).toVariant().toString(),
                                                   offsets.at(1).toVariant().toString()));
         if (*end < *begin)
-            return ctx.tensorError(name, QStringLiteral("data_offsets end %1 is before begin %2")
-                                             .arg(*end)
-                                             .arg(*begin));
+            return ctx.tensorError(
+                name,
+                QStringLiteral("data_offsets end %1 is before begin %2").arg(*end).arg(*begin));
         if (*end - *begin != needBytes)
             return ctx.tensorError(name, QStringLiteral("data_offsets [%1, %2] span %3 bytes but "
                                                         "shape %4 of %5 needs %6 bytes")
@@ -374,8 +387,12 @@ std::vector<float> SafetensorsFile::toFloat(const TensorInfo &t) const
             std::memcpy(&out[i], &bits, sizeof bits);
             break;
         }
-        case DType::F16: out[i] = halfToFloat(loadLE<std::uint16_t>(p)); break;
-        case DType::BF16: out[i] = bfloat16ToFloat(loadLE<std::uint16_t>(p)); break;
+        case DType::F16:
+            out[i] = halfToFloat(loadLE<std::uint16_t>(p));
+            break;
+        case DType::BF16:
+            out[i] = bfloat16ToFloat(loadLE<std::uint16_t>(p));
+            break;
         case DType::F64: {
             const std::uint64_t bits = loadLE<std::uint64_t>(p);
             double d;
@@ -383,11 +400,21 @@ std::vector<float> SafetensorsFile::toFloat(const TensorInfo &t) const
             out[i] = float(d);
             break;
         }
-        case DType::I64: out[i] = float(loadLE<std::int64_t>(p)); break;
-        case DType::I32: out[i] = float(loadLE<std::int32_t>(p)); break;
-        case DType::I8: out[i] = float(static_cast<std::int8_t>(*p)); break;
-        case DType::U8: out[i] = float(static_cast<std::uint8_t>(*p)); break;
-        case DType::Bool: out[i] = *p ? 1.f : 0.f; break;
+        case DType::I64:
+            out[i] = float(loadLE<std::int64_t>(p));
+            break;
+        case DType::I32:
+            out[i] = float(loadLE<std::int32_t>(p));
+            break;
+        case DType::I8:
+            out[i] = float(static_cast<std::int8_t>(*p));
+            break;
+        case DType::U8:
+            out[i] = float(static_cast<std::uint8_t>(*p));
+            break;
+        case DType::Bool:
+            out[i] = *p ? 1.f : 0.f;
+            break;
         }
     }
     return out;
@@ -398,8 +425,8 @@ namespace {
 /// Index of the first non-finite element of a floating-point tensor, or -1.
 std::int64_t firstNonFiniteIndex(const SafetensorsFile &file, const TensorInfo &t)
 {
-    if (t.dtype != DType::F32 && t.dtype != DType::F16 && t.dtype != DType::BF16
-        && t.dtype != DType::F64)
+    if (t.dtype != DType::F32 && t.dtype != DType::F16 && t.dtype != DType::BF16 &&
+        t.dtype != DType::F64)
         return -1;
     const char *p = file.data(t);
     const std::int64_t n = t.numel();
@@ -408,13 +435,20 @@ std::int64_t firstNonFiniteIndex(const SafetensorsFile &file, const TensorInfo &
         // Non-finite exactly when all exponent bits are set.
         bool bad = false;
         switch (t.dtype) {
-        case DType::F32: bad = (loadLE<std::uint32_t>(p) & 0x7f800000u) == 0x7f800000u; break;
-        case DType::F16: bad = (loadLE<std::uint16_t>(p) & 0x7c00u) == 0x7c00u; break;
-        case DType::BF16: bad = (loadLE<std::uint16_t>(p) & 0x7f80u) == 0x7f80u; break;
+        case DType::F32:
+            bad = (loadLE<std::uint32_t>(p) & 0x7f800000u) == 0x7f800000u;
+            break;
+        case DType::F16:
+            bad = (loadLE<std::uint16_t>(p) & 0x7c00u) == 0x7c00u;
+            break;
+        case DType::BF16:
+            bad = (loadLE<std::uint16_t>(p) & 0x7f80u) == 0x7f80u;
+            break;
         case DType::F64:
             bad = (loadLE<std::uint64_t>(p) & 0x7ff0000000000000ull) == 0x7ff0000000000000ull;
             break;
-        default: break;
+        default:
+            break;
         }
         if (bad)
             return i;
@@ -440,9 +474,9 @@ core::Status SafetensorsFile::checkFinite() const
             const float v = toFloat(t)[size_t(i)];
             return core::makeError(ErrorCode::WeightsInvalid,
                                    QStringLiteral("tensor %1 contains %2 at element %3")
-                                       .arg(quoted(t.name),
-                                            std::isnan(v) ? QStringLiteral("NaN")
-                                                          : QStringLiteral("infinity"))
+                                       .arg(quoted(t.name), std::isnan(v)
+                                                                ? QStringLiteral("NaN")
+                                                                : QStringLiteral("infinity"))
                                        .arg(i),
                                    m_path);
         }
@@ -450,8 +484,8 @@ core::Status SafetensorsFile::checkFinite() const
     return {};
 }
 
-TensorBlob floatBlob(std::string name, std::vector<std::int64_t> shape,
-                     const std::vector<float> &values)
+TensorBlob
+floatBlob(std::string name, std::vector<std::int64_t> shape, const std::vector<float> &values)
 {
     TensorBlob blob;
     blob.name = std::move(name);
@@ -468,7 +502,8 @@ TensorBlob floatBlob(std::string name, std::vector<std::int64_t> shape,
     return blob;
 }
 
-core::Status writeSafetensors(const QString &path, const std::vector<TensorBlob> &tensors,
+core::Status writeSafetensors(const QString &path,
+                              const std::vector<TensorBlob> &tensors,
                               const std::map<QString, QString> &metadata)
 {
     QJsonObject header;
@@ -482,10 +517,9 @@ core::Status writeSafetensors(const QString &path, const std::vector<TensorBlob>
     std::uint64_t offset = 0;
     for (const TensorBlob &t : tensors) {
         if (t.name == "__metadata__" || !names.insert(t.name).second)
-            return core::makeError(ErrorCode::InvalidArgument,
-                                   QStringLiteral("duplicate or reserved tensor name %1")
-                                       .arg(quoted(t.name)),
-                                   path);
+            return core::makeError(
+                ErrorCode::InvalidArgument,
+                QStringLiteral("duplicate or reserved tensor name %1").arg(quoted(t.name)), path);
         std::uint64_t numel = 1;
         for (std::int64_t d : t.shape) {
             if (d < 0 || __builtin_mul_overflow(numel, std::uint64_t(d), &numel))

@@ -16,11 +16,11 @@ namespace graft::weights {
 struct DownloadRequest
 {
     QUrl url;
-    QString destPath;          ///< final location; written only once the data verifies
-    QString expectedSha256;    ///< lower-case hex; empty skips the check
-    qint64 expectedSize = 0;   ///< bytes; 0 when unknown
+    QString destPath;           ///< final location; written only once the data verifies
+    QString expectedSha256;     ///< lower-case hex; empty skips the check
+    qint64 expectedSize = 0;    ///< bytes; 0 when unknown
     int stallTimeoutMs = 30000; ///< give up when no byte arrives for this long
-    int retries = 3;           ///< automatic resumes after a dropped connection
+    int retries = 3;            ///< automatic resumes after a dropped connection
 };
 
 /// Downloads `request.url` to `request.destPath`, synchronously.
@@ -31,18 +31,21 @@ struct DownloadRequest
 /// (ChecksumMismatch); after a network failure or a cancel it is kept for resuming (Network,
 /// Cancelled). `progress` gets (bytes so far, total or 0). Runs a local event loop on the
 /// calling thread, which may be any thread; a QCoreApplication must exist. Never throws.
-core::Status download(const DownloadRequest &request, const core::ProgressFn &progress = {},
+core::Status download(const DownloadRequest &request,
+                      const core::ProgressFn &progress = {},
                       const core::CancelToken &cancel = {});
 
 /// Convenience: downloads a catalogue entry's weights into `weightsDir`. Returns the path.
-core::Result<QString> downloadWeights(const models::BackboneSpec &spec, const QString &weightsDir,
+core::Result<QString> downloadWeights(const models::BackboneSpec &spec,
+                                      const QString &weightsDir,
                                       const core::ProgressFn &progress = {},
                                       const core::CancelToken &cancel = {});
 
 /// "Import weights file...": copies `sourcePath` into `weightsDir` under `spec.weightsFile`
 /// for machines without internet. A .safetensors file must pass the validating reader; when
 /// `spec.sha256` is known the file must match it. The copy is atomic. Returns the new path.
-core::Result<QString> importWeightsFile(const QString &sourcePath, const QString &weightsDir,
+core::Result<QString> importWeightsFile(const QString &sourcePath,
+                                        const QString &weightsDir,
                                         const models::BackboneSpec &spec);
 
 /// Lower-case hex SHA-256 of a file.
