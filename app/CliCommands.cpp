@@ -1,6 +1,11 @@
 #include "CliCommands.h"
 
+#include "CliCommon.h"
 #include "graft/data/ImageScanner.h"
+#include "graft/models/LayerGroups.h"
+#include "graft/weights/Safetensors.h"
+
+#include <QJsonArray>
 
 #include <QCommandLineParser>
 #include <QJsonDocument>
@@ -9,41 +14,6 @@
 namespace graft::cli {
 
 namespace {
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-/// Parses `args` (without the command name); prints errors/help. Returns false to exit.
-bool parse(QCommandLineParser &parser, const QString &command, const QStringList &args, int *exitCode)
-{
-    parser.addHelpOption();
-    QStringList full = args;
-    full.prepend(QStringLiteral("graft-cli ") + command);
-    if (!parser.parse(full)) {
-        err() << "graft-cli " << command << ": " << parser.errorText() << "\n";
-        *exitCode = kExitFailure;
-        return false;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out() << parser.helpText();
-        *exitCode = kExitOk;
-        return false;
-    }
-    return true;
-}
-
-void printJson(const QJsonObject &obj)
-{
-    out() << QJsonDocument(obj).toJson(QJsonDocument::Indented);
-}
 
 void printScanTable(const data::ScanReport &r)
 {
@@ -116,7 +86,7 @@ int runScan(const QStringList &args)
                  QStringLiteral("fewest usable images per class (default 2)"), QStringLiteral("N"),
                  QStringLiteral("2")});
     int code = kExitOk;
-    if (!parse(p, QStringLiteral("scan"), args, &code))
+    if (!parseArgs(p, QStringLiteral("scan"), args, &code))
         return code;
     if (p.positionalArguments().size() != 1) {
         err() << "graft-cli scan: expected one folder\n";
@@ -150,6 +120,67 @@ int runScan(const QStringList &args)
     else
         printScanTable(*report);
     return report->canTrain() ? kExitOk : kExitBlocked;
+}
+
+int runCheckWeights(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("Validates safetensors weight files (structure, bounds, NaN/Inf) and, with "
+                       "--backbone, that names and shapes fit that backbone."));
+    p.addPositionalArgument(QStringLiteral("FILES"), QStringLiteral("weight files"),
+                            QStringLiteral("FILES..."));
+    p.addOption({QStringLiteral("backbone"), QStringLiteral("backbone id to check against"),
+                 QStringLiteral("ID")});
+    p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
+    int code = kExitOk;
+    if (!parseArgs(p, QStringLiteral("check-weights"), args, &code))
+        return code;
+    const QStringList files = p.positionalArguments();
+    if (files.isEmpty()) {
+        err() << "graft-cli check-weights: expected at least one file\n";
+        return kExitFailure;
+    }
+    const models::BackboneSpec *spec = nullptr;
+    if (p.isSet(QStringLiteral("backbone"))) {
+        spec = models::BackboneCatalogue::builtin().find(p.value(QStringLiteral("backbone")));
+        if (!spec) {
+            err() << "graft-cli check-weights: unknown backbone '" << p.value(QStringLiteral("backbone"))
+                  << "'\n";
+            return kExitFailure;
+        }
+    }
+    QJsonArray results;
+    bool allOk = true;
+    for (const auto &f : files) {
+        QJsonObject r{{"file", f}};
+        core::Status status;
+        auto st = weights::SafetensorsFile::open(f);
+        if (!st) {
+            status = st.error();
+        } else {
+            r.insert("tensors", int(st->tensors().size()));
+            status = st->checkFinite();
+            if (status && spec)
+                status = models::validateWeightsFor(*spec, f);
+        }
+        r.insert("ok", status.ok());
+        if (!status) {
+            allOk = false;
+            r.insert("error", status.error().message());
+            r.insert("code", QString::fromLatin1(core::errorCodeName(status.error().code)));
+        }
+        results.append(r);
+        if (!p.isSet(QStringLiteral("json"))) {
+            if (status)
+                out() << f << ": ok (" << r.value("tensors").toInt() << " tensors)\n";
+            else
+                err() << "graft-cli check-weights: " << status.error().message() << "\n";
+        }
+    }
+    if (p.isSet(QStringLiteral("json")))
+        printJson(QJsonObject{{"results", results}});
+    return allOk ? kExitOk : kExitBlocked;
 }
 
 } // namespace graft::cli

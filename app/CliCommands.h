@@ -10,5 +10,10 @@ constexpr int kExitFailure = 1;
 constexpr int kExitBlocked = 2;
 
 int runScan(const QStringList &args);
+int runBackbones(const QStringList &args);
+int runPredict(const QStringList &args);
+int runTrain(const QStringList &args);
+int runEval(const QStringList &args);
+int runCheckWeights(const QStringList &args);
 
 } // namespace graft::cli

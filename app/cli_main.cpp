@@ -13,6 +13,11 @@ void printUsage(QTextStream &out)
     out << "Usage: graft-cli COMMAND [OPTIONS]\n\n"
            "Commands:\n"
            "  scan DIR        check a dataset folder and print its report\n"
+           "  backbones       list the pretrained backbones and their weights\n"
+           "  train           train a classifier (--data DIR --backbone ID ...)\n"
+           "  eval            evaluate an exported model (--model FILE --data DIR)\n"
+           "  predict FILES   predict with --model FILE or --backbone ID\n"
+           "  check-weights F validate safetensors weight files\n"
            "  version         print the version\n\n"
            "Run 'graft-cli COMMAND --help' for the options of a command.\n";
 }
@@ -41,6 +46,16 @@ int main(int argc, char *argv[])
     }
     if (command == QLatin1String("scan"))
         return graft::cli::runScan(args);
+    if (command == QLatin1String("backbones"))
+        return graft::cli::runBackbones(args);
+    if (command == QLatin1String("train"))
+        return graft::cli::runTrain(args);
+    if (command == QLatin1String("eval"))
+        return graft::cli::runEval(args);
+    if (command == QLatin1String("predict"))
+        return graft::cli::runPredict(args);
+    if (command == QLatin1String("check-weights"))
+        return graft::cli::runCheckWeights(args);
 
     QTextStream err(stderr);
     err << "graft-cli: unknown command '" << command << "'\n\n";

@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <vector>
 
 namespace graft::train {
@@ -44,7 +45,7 @@ struct TrainingConfig
     double dropout = 0.2;
     int epochs = 10;
     int batchSize = 32;
-    double learningRate = 1e-3; ///< max LR for one-cycle; <= 0 means "find it" (lr finder)
+    double learningRate = 1e-2; ///< max LR for one-cycle; <= 0 means "find it" (lr finder)
     double backboneLrFactor = 0.1; ///< backbone groups train at lr * factor * group multiplier
     double weightDecay = 1e-2;
     double labelSmoothing = 0.0;
@@ -64,6 +65,11 @@ struct TrainingConfig
     QString cacheDir;           ///< empty = QStandardPaths cache
     QString checkpointDir;      ///< empty = no checkpoints
     bool resume = false;
+    qint64 injectNanAtStep = -1; ///< testing aid: poison the loss at this global step
+    /// A plan edited by hand (per-group trainable flags and rate multipliers). When set, it
+    /// replaces the recipe's plan for the epochs that train the backbone.
+    std::optional<models::FreezePlan> customPlan;
+
 
     QJsonObject toJson() const;
     static TrainingConfig fromJson(const QJsonObject &json);

@@ -1,0 +1,521 @@
+// graft-cli backbones | predict | train | eval
+#include "CliCommands.h"
+#include "CliCommon.h"
+
+#include "graft/core/Runtime.h"
+#include "graft/data/ImageScanner.h"
+#include "graft/models/BackboneCatalogue.h"
+#include "graft/train/Inference.h"
+#include "graft/train/Trainer.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+#include <csignal>
+
+namespace graft::cli {
+
+namespace {
+
+QString formatSeconds(double s)
+{
+    if (s < 0)
+        return QStringLiteral("--:--");
+    const int t = int(s + 0.5);
+    return QStringLiteral("%1:%2").arg(t / 60).arg(t % 60, 2, 10, QLatin1Char('0'));
+}
+
+/// Prints progress: a redrawn bar on a terminal, a line per epoch otherwise.
+class ConsoleObserver : public train::TrainingObserver
+{
+public:
+    ConsoleObserver(int epochs, bool quiet)
+        : m_epochs(epochs)
+        , m_tty(stderrIsTerminal())
+        , m_quiet(quiet)
+    {
+        m_throttle.start();
+    }
+
+    void batchFinished(const train::BatchEvent &e) override
+    {
+        if (!m_tty || m_quiet || (m_throttle.elapsed() < 100 && e.batch != e.batchesPerEpoch))
+            return;
+        m_throttle.restart();
+        const int width = 24;
+        const int filled = e.batchesPerEpoch ? width * e.batch / e.batchesPerEpoch : 0;
+        err() << QStringLiteral("\repoch %1/%2 [%3%4] batch %5/%6 loss %7 %8 img/s ETA %9   ")
+                     .arg(e.epoch)
+                     .arg(m_epochs)
+                     .arg(QString(filled, QLatin1Char('#')))
+                     .arg(QString(width - filled, QLatin1Char('.')))
+                     .arg(e.batch)
+                     .arg(e.batchesPerEpoch)
+                     .arg(e.loss, 0, 'f', 4)
+                     .arg(e.imagesPerSecond, 0, 'f', 0)
+                     .arg(formatSeconds(e.etaSeconds));
+        err().flush();
+    }
+
+    void epochFinished(const train::EpochMetrics &m) override
+    {
+        if (m_quiet)
+            return;
+        if (m_tty)
+            err() << "\r" << QString(100, QLatin1Char(' ')) << "\r";
+        err() << QStringLiteral("epoch %1/%2  train loss %3  val loss %4  val acc %5 %  %6 s%7\n")
+                     .arg(m.epoch)
+                     .arg(m_epochs)
+                     .arg(m.trainLoss, 0, 'f', 4)
+                     .arg(m.valLoss, 0, 'f', 4)
+                     .arg(m.valAccuracy * 100, 0, 'f', 1)
+                     .arg(m.seconds, 0, 'f', 2)
+                     .arg(m.best ? QStringLiteral("  *") : QString());
+        err().flush();
+    }
+
+    void phaseProgress(const QString &phase, qint64 done, qint64 total) override
+    {
+        if (!m_tty || m_quiet || (m_throttle.elapsed() < 100 && done != total))
+            return;
+        m_throttle.restart();
+        err() << QStringLiteral("\r%1: %2/%3   ").arg(phase).arg(done).arg(total);
+        if (done == total)
+            err() << "\n";
+        err().flush();
+    }
+
+    void message(const QString &text) override
+    {
+        if (!m_quiet)
+            err() << (m_tty ? "\r" : "") << text << "\n";
+    }
+
+private:
+    int m_epochs;
+    bool m_tty;
+    bool m_quiet;
+    QElapsedTimer m_throttle;
+};
+
+core::CancelToken g_cancel;
+
+extern "C" void onInterrupt(int)
+{
+    g_cancel.requestCancel();
+}
+
+QJsonArray predictionsJson(const std::vector<train::Prediction> &preds, const QStringList &labels)
+{
+    QJsonArray arr;
+    for (const auto &p : preds) {
+        QJsonObject o{{"file", p.file}};
+        if (!p.error.isEmpty()) {
+            o.insert("error", p.error);
+        } else {
+            QJsonArray top;
+            for (const auto &[idx, prob] : p.top)
+                top.append(QJsonObject{{"label", labels.value(idx)}, {"index", idx}, {"prob", prob}});
+            o.insert("top", top);
+        }
+        arr.append(o);
+    }
+    return arr;
+}
+
+void printPredictions(const std::vector<train::Prediction> &preds, const QStringList &labels)
+{
+    for (const auto &p : preds) {
+        out() << p.file << "\n";
+        if (!p.error.isEmpty()) {
+            out() << "  error: " << p.error << "\n";
+            continue;
+        }
+        for (const auto &[idx, prob] : p.top)
+            out() << QStringLiteral("  %1 %  %2\n").arg(prob * 100, 6, 'f', 2).arg(labels.value(idx));
+    }
+}
+
+bool writeText(const QString &path, const QByteArray &bytes, QString *error)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
+        *error = f.errorString();
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+int runBackbones(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Lists the backbone catalogue."));
+    p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
+    p.addOption({QStringLiteral("weights-dir"), QStringLiteral("weights folder"),
+                 QStringLiteral("DIR")});
+    int code = kExitOk;
+    if (!parseArgs(p, QStringLiteral("backbones"), args, &code))
+        return code;
+    const QString dir = models::resolveWeightsDir(p.value(QStringLiteral("weights-dir")));
+    QJsonArray arr;
+    for (const auto &s : models::BackboneCatalogue::builtin().all()) {
+        const auto state = models::weightsState(s, dir);
+        arr.append(QJsonObject{{"id", s.id},
+                               {"name", s.displayName},
+                               {"task", s.task},
+                               {"architecture", s.architecture},
+                               {"pretrained_on", s.pretrainedOn},
+                               {"input_size", s.preprocessing.inputSize},
+                               {"licence", s.licence},
+                               {"weights", QString::fromLatin1(models::weightsStateName(state))},
+                               {"weights_file", s.weightsFile},
+                               {"url", s.url}});
+    }
+    if (p.isSet(QStringLiteral("json"))) {
+        out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
+        return kExitOk;
+    }
+    out() << "Weights folder: " << dir << "\n\n";
+    for (const auto &v : arr) {
+        const QJsonObject o = v.toObject();
+        out() << QStringLiteral("%1 %2 %3 %4\n")
+                     .arg(o.value("id").toString(), -34)
+                     .arg(o.value("task").toString(), -6)
+                     .arg(o.value("pretrained_on").toString(), -22)
+                     .arg(o.value("weights").toString());
+    }
+    return kExitOk;
+}
+
+int runPredict(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("Predicts classes of images with an exported model (--model) or with a "
+                       "backbone's own ImageNet classifier (--backbone)."));
+    p.addPositionalArgument(QStringLiteral("FILES"), QStringLiteral("images"), QStringLiteral("FILES..."));
+    p.addOption({QStringLiteral("model"), QStringLiteral("exported Graft model (TorchScript; trusted)"),
+                 QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("backbone"), QStringLiteral("backbone id"), QStringLiteral("ID")});
+    p.addOption({QStringLiteral("weights-dir"), QStringLiteral("weights folder"), QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("topk"), QStringLiteral("classes per image (default 5)"),
+                 QStringLiteral("K"), QStringLiteral("5")});
+    p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
+    int code = kExitOk;
+    if (!parseArgs(p, QStringLiteral("predict"), args, &code))
+        return code;
+    const QStringList files = p.positionalArguments();
+    const int topK = p.value(QStringLiteral("topk")).toInt();
+    if (files.isEmpty() || topK < 1 ||
+        p.isSet(QStringLiteral("model")) == p.isSet(QStringLiteral("backbone"))) {
+        err() << "graft-cli predict: give --model FILE or --backbone ID, and at least one image\n";
+        return kExitFailure;
+    }
+    std::vector<train::Prediction> preds;
+    QStringList labels;
+    if (p.isSet(QStringLiteral("model"))) {
+        auto model = train::ExportedModel::load(p.value(QStringLiteral("model")));
+        if (!model) {
+            err() << "graft-cli predict: " << model.error().message() << "\n";
+            return kExitBlocked;
+        }
+        auto r = model->predict(files, topK);
+        if (!r) {
+            err() << "graft-cli predict: " << r.error().message() << "\n";
+            return kExitFailure;
+        }
+        preds = *r;
+        labels = model->classes();
+    } else {
+        auto r = train::predictWithBackbone(p.value(QStringLiteral("backbone")),
+                                            p.value(QStringLiteral("weights-dir")), files, topK);
+        if (!r) {
+            err() << "graft-cli predict: " << r.error().message() << "\n";
+            return kExitBlocked;
+        }
+        preds = r->predictions;
+        labels = r->labels;
+    }
+    if (p.isSet(QStringLiteral("json")))
+        out() << QJsonDocument(predictionsJson(preds, labels)).toJson(QJsonDocument::Indented);
+    else
+        printPredictions(preds, labels);
+    bool anyError = false;
+    for (const auto &pr : preds)
+        anyError = anyError || !pr.error.isEmpty();
+    return anyError ? kExitBlocked : kExitOk;
+}
+
+int runTrain(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Trains an image classifier on a dataset folder."));
+    const QList<QCommandLineOption> opts = {
+        {QStringLiteral("data"), QStringLiteral("dataset folder"), QStringLiteral("DIR")},
+        {QStringLiteral("backbone"), QStringLiteral("backbone id (see 'graft-cli backbones')"),
+         QStringLiteral("ID")},
+        {QStringLiteral("weights-dir"), QStringLiteral("weights folder"), QStringLiteral("DIR")},
+        {QStringLiteral("random-init"), QStringLiteral("start from random weights (for comparison)")},
+        {QStringLiteral("recipe"),
+         QStringLiteral("feature-extractor | fine-tune | full | gradual (default feature-extractor)"),
+         QStringLiteral("R"), QStringLiteral("feature-extractor")},
+        {QStringLiteral("cut"), QStringLiteral("use layer groups 1..N (default all)"),
+         QStringLiteral("N"), QStringLiteral("0")},
+        {QStringLiteral("fine-tune-groups"), QStringLiteral("groups trained by fine-tune (default 2)"),
+         QStringLiteral("N"), QStringLiteral("2")},
+        {QStringLiteral("head-epochs"), QStringLiteral("head-only epochs before fine-tuning (default 2)"),
+         QStringLiteral("N"), QStringLiteral("2")},
+        {QStringLiteral("head"), QStringLiteral("linear | mlp (default linear)"), QStringLiteral("H"),
+         QStringLiteral("linear")},
+        {QStringLiteral("epochs"), QStringLiteral("epochs (default 10)"), QStringLiteral("N"),
+         QStringLiteral("10")},
+        {QStringLiteral("batch-size"), QStringLiteral("batch size (default 32)"), QStringLiteral("B"),
+         QStringLiteral("32")},
+        {QStringLiteral("lr"), QStringLiteral("max learning rate of the head, or 'auto' (default 0.01)"),
+         QStringLiteral("LR"), QStringLiteral("0.01")},
+        {QStringLiteral("schedule"), QStringLiteral("one-cycle | cosine | constant"),
+         QStringLiteral("S"), QStringLiteral("one-cycle")},
+        {QStringLiteral("optimizer"), QStringLiteral("adamw | sgd"), QStringLiteral("O"),
+         QStringLiteral("adamw")},
+        {QStringLiteral("weight-decay"), QStringLiteral("weight decay (default 0.01)"),
+         QStringLiteral("W"), QStringLiteral("0.01")},
+        {QStringLiteral("label-smoothing"), QStringLiteral("label smoothing (default 0)"),
+         QStringLiteral("E"), QStringLiteral("0")},
+        {QStringLiteral("balanced"), QStringLiteral("weight classes by inverse frequency")},
+        {QStringLiteral("augment"), QStringLiteral("on | off (default off)"), QStringLiteral("A"),
+         QStringLiteral("off")},
+        {QStringLiteral("augment-views"), QStringLiteral("cached augmented views (default 2)"),
+         QStringLiteral("K"), QStringLiteral("2")},
+        {QStringLiteral("patience"), QStringLiteral("early stopping patience in epochs (0 = off)"),
+         QStringLiteral("N"), QStringLiteral("0")},
+        {QStringLiteral("val-fraction"), QStringLiteral("validation share without a split (0.2)"),
+         QStringLiteral("F"), QStringLiteral("0.2")},
+        {QStringLiteral("seed"), QStringLiteral("seed (default 42)"), QStringLiteral("S"),
+         QStringLiteral("42")},
+        {QStringLiteral("threads"), QStringLiteral("CPU threads (default: all cores)"),
+         QStringLiteral("T"), QStringLiteral("0")},
+        {QStringLiteral("cache-dir"), QStringLiteral("feature cache folder"), QStringLiteral("DIR")},
+        {QStringLiteral("no-cache"), QStringLiteral("do not read or write the feature cache")},
+        {QStringLiteral("checkpoint-dir"), QStringLiteral("write a checkpoint each epoch here"),
+         QStringLiteral("DIR")},
+        {QStringLiteral("resume"), QStringLiteral("resume from the checkpoint in --checkpoint-dir")},
+        {QStringLiteral("export"), QStringLiteral("export the model (TorchScript) to FILE"),
+         QStringLiteral("FILE")},
+        {QStringLiteral("report"), QStringLiteral("write the JSON report to FILE"),
+         QStringLiteral("FILE")},
+        {QStringLiteral("quiet"), QStringLiteral("no progress output")},
+    };
+    p.addOptions(opts);
+    int code = kExitOk;
+    if (!parseArgs(p, QStringLiteral("train"), args, &code))
+        return code;
+    if (!p.isSet(QStringLiteral("data")) || !p.isSet(QStringLiteral("backbone"))) {
+        err() << "graft-cli train: --data and --backbone are required\n";
+        return kExitFailure;
+    }
+    QElapsedTimer wall;
+    wall.start();
+    train::TrainingConfig c;
+    c.backboneId = p.value(QStringLiteral("backbone"));
+    c.weightsDir = p.value(QStringLiteral("weights-dir"));
+    c.pretrained = !p.isSet(QStringLiteral("random-init"));
+    if (!train::parseRecipe(p.value(QStringLiteral("recipe")), &c.recipe) ||
+        !train::parseSchedule(p.value(QStringLiteral("schedule")), &c.schedule)) {
+        err() << "graft-cli train: unknown --recipe or --schedule\n";
+        return kExitFailure;
+    }
+    bool ok = true;
+    auto toInt = [&](const char *name) {
+        bool k = false;
+        const int v = p.value(QString::fromLatin1(name)).toInt(&k);
+        ok = ok && k;
+        return v;
+    };
+    auto toDouble = [&](const char *name) {
+        bool k = false;
+        const double v = p.value(QString::fromLatin1(name)).toDouble(&k);
+        ok = ok && k;
+        return v;
+    };
+    c.cutAt = toInt("cut");
+    c.fineTuneGroups = toInt("fine-tune-groups");
+    c.headEpochs = toInt("head-epochs");
+    c.head = p.value(QStringLiteral("head")) == QLatin1String("mlp") ? train::HeadKind::Mlp
+                                                                      : train::HeadKind::Linear;
+    c.epochs = toInt("epochs");
+    c.batchSize = toInt("batch-size");
+    c.learningRate = p.value(QStringLiteral("lr")) == QLatin1String("auto") ? 0.0 : toDouble("lr");
+    c.optimizer = p.value(QStringLiteral("optimizer")) == QLatin1String("sgd")
+                      ? train::OptimizerKind::Sgd
+                      : train::OptimizerKind::AdamW;
+    c.weightDecay = toDouble("weight-decay");
+    c.labelSmoothing = toDouble("label-smoothing");
+    c.balancedClassWeights = p.isSet(QStringLiteral("balanced"));
+    c.augment = p.value(QStringLiteral("augment")) == QLatin1String("on");
+    c.augmentViews = toInt("augment-views");
+    c.earlyStoppingPatience = toInt("patience");
+    c.seed = toInt("seed");
+    c.threads = toInt("threads");
+    c.cacheDir = p.value(QStringLiteral("cache-dir"));
+    c.useFeatureCache = !p.isSet(QStringLiteral("no-cache"));
+    c.checkpointDir = p.value(QStringLiteral("checkpoint-dir"));
+    c.resume = p.isSet(QStringLiteral("resume"));
+    const double valFraction = toDouble("val-fraction");
+    if (!ok || c.epochs < 1 || c.batchSize < 1) {
+        err() << "graft-cli train: invalid number in options\n";
+        return kExitFailure;
+    }
+    core::setComputeThreads(c.threads);
+
+    data::ScanOptions so;
+    so.seed = c.seed;
+    so.valFraction = valFraction;
+    auto report = data::scanImageFolder(p.value(QStringLiteral("data")), so);
+    if (!report) {
+        err() << "graft-cli train: " << report.error().message() << "\n";
+        return kExitBlocked;
+    }
+    if (!report->canTrain()) {
+        for (const auto &b : report->blocking)
+            err() << "graft-cli train: " << b.message << "\n";
+        return kExitBlocked;
+    }
+    const bool quiet = p.isSet(QStringLiteral("quiet"));
+    if (!quiet)
+        err() << QStringLiteral("%1 classes, %2 training / %3 validation images\n")
+                     .arg(report->classes.size())
+                     .arg(report->count(data::Split::Train))
+                     .arg(report->count(data::Split::Val));
+
+    train::Trainer trainer;
+    if (auto s = trainer.setup(c, *report); !s) {
+        err() << "graft-cli train: " << s.error().message() << "\n";
+        return kExitBlocked;
+    }
+    std::signal(SIGINT, onInterrupt);
+    ConsoleObserver observer(c.epochs, quiet);
+    auto result = trainer.train(&observer, g_cancel);
+    std::signal(SIGINT, SIG_DFL);
+    if (!result) {
+        err() << "graft-cli train: " << result.error().message() << "\n";
+        return result.error().code == core::ErrorCode::NumericalError ? kExitBlocked : kExitFailure;
+    }
+    QJsonObject json = result->toJson();
+    json.insert("dataset", report->root);
+    json.insert("split", report->toJson().value("splits"));
+    if (p.isSet(QStringLiteral("export")) && !result->cancelled) {
+        auto check = trainer.exportTorchScript(p.value(QStringLiteral("export")));
+        if (!check) {
+            err() << "graft-cli train: export failed: " << check.error().message() << "\n";
+            return kExitFailure;
+        }
+        json.insert("export", QJsonObject{{"path", check->path},
+                                          {"samples", check->samples},
+                                          {"agreement", check->agreement},
+                                          {"max_abs_prob_diff", check->maxAbsProbabilityDiff}});
+        if (!quiet)
+            err() << QStringLiteral("exported %1: re-loaded file agrees on %2 % of %3 validation "
+                                    "images (max |dp| %4)\n")
+                         .arg(check->path)
+                         .arg(check->agreement * 100, 0, 'f', 1)
+                         .arg(check->samples)
+                         .arg(check->maxAbsProbabilityDiff, 0, 'g', 3);
+    }
+    json.insert("wall_seconds", double(wall.nsecsElapsed()) / 1e9);
+    if (p.isSet(QStringLiteral("report"))) {
+        QString error;
+        if (!writeText(p.value(QStringLiteral("report")),
+                       QJsonDocument(json).toJson(QJsonDocument::Indented), &error)) {
+            err() << "graft-cli train: cannot write report " << p.value(QStringLiteral("report"))
+                  << ": " << error << "\n";
+            return kExitFailure;
+        }
+    }
+    out() << QStringLiteral("val_accuracy %1 %  best_epoch %2  wall %3 s%4\n")
+                 .arg(result->valAccuracy * 100, 0, 'f', 2)
+                 .arg(result->bestEpoch)
+                 .arg(double(wall.nsecsElapsed()) / 1e9, 0, 'f', 2)
+                 .arg(result->cancelled ? QStringLiteral("  (cancelled)") : QString());
+    return result->cancelled ? kExitFailure : kExitOk;
+}
+
+int runEval(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Evaluates an exported model on a dataset folder "
+                                               "(its validation split, else its test split)."));
+    p.addOption({QStringLiteral("model"), QStringLiteral("exported Graft model"), QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("data"), QStringLiteral("dataset folder"), QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("split"), QStringLiteral("val | test | train | all (default val)"),
+                 QStringLiteral("S"), QStringLiteral("val")});
+    p.addOption({QStringLiteral("seed"), QStringLiteral("split seed (default 42)"),
+                 QStringLiteral("S"), QStringLiteral("42")});
+    p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
+    int code = kExitOk;
+    if (!parseArgs(p, QStringLiteral("eval"), args, &code))
+        return code;
+    if (!p.isSet(QStringLiteral("model")) || !p.isSet(QStringLiteral("data"))) {
+        err() << "graft-cli eval: --model and --data are required\n";
+        return kExitFailure;
+    }
+    auto model = train::ExportedModel::load(p.value(QStringLiteral("model")));
+    if (!model) {
+        err() << "graft-cli eval: " << model.error().message() << "\n";
+        return kExitBlocked;
+    }
+    data::ScanOptions so;
+    so.seed = p.value(QStringLiteral("seed")).toInt();
+    auto report = data::scanImageFolder(p.value(QStringLiteral("data")), so);
+    if (!report) {
+        err() << "graft-cli eval: " << report.error().message() << "\n";
+        return kExitBlocked;
+    }
+    const QString split = p.value(QStringLiteral("split"));
+    std::vector<data::Sample> samples;
+    if (split == QLatin1String("all")) {
+        for (auto s : {data::Split::Train, data::Split::Val, data::Split::Test}) {
+            auto v = report->samples(s);
+            samples.insert(samples.end(), v.begin(), v.end());
+        }
+    } else {
+        samples = report->samples(split == QLatin1String("test")    ? data::Split::Test
+                                  : split == QLatin1String("train") ? data::Split::Train
+                                                                    : data::Split::Val);
+    }
+    if (samples.empty()) {
+        err() << "graft-cli eval: no images in the " << split << " split\n";
+        return kExitBlocked;
+    }
+    auto ev = model->evaluate(samples, report->classNames());
+    if (!ev) {
+        err() << "graft-cli eval: " << ev.error().message() << "\n";
+        return kExitBlocked;
+    }
+    QJsonObject json = ev->toJson(model->classes());
+    json.insert("classes", QJsonArray::fromStringList(model->classes()));
+    json.insert("split", split);
+    if (p.isSet(QStringLiteral("json"))) {
+        printJson(json);
+    } else {
+        out() << QStringLiteral("accuracy %1 % on %2 images (loss %3)\n")
+                     .arg(ev->accuracy * 100, 0, 'f', 2)
+                     .arg(ev->samples)
+                     .arg(ev->loss, 0, 'f', 4);
+        const auto classes = model->classes();
+        for (int c = 0; c < classes.size(); ++c)
+            out() << QStringLiteral("  %1 precision %2 recall %3 f1 %4\n")
+                         .arg(classes[c], -16)
+                         .arg(ev->perClass[size_t(c)].precision, 0, 'f', 3)
+                         .arg(ev->perClass[size_t(c)].recall, 0, 'f', 3)
+                         .arg(ev->perClass[size_t(c)].f1, 0, 'f', 3);
+    }
+    return kExitOk;
+}
+
+} // namespace graft::cli

@@ -1,0 +1,211 @@
+// graft-cli end to end: exit codes, JSON fields, predictions on real photos, training/export.
+#include "support/TestSupport.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Run
+{
+    int code = -1;
+    QByteArray out;
+    QByteArray err;
+    QJsonDocument json() const { return QJsonDocument::fromJson(out); }
+};
+
+Run cli(const QStringList &args, int timeoutMs = 300000)
+{
+    QProcess p;
+    p.start(QStringLiteral(GRAFT_CLI_PATH), args);
+    Run r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        return r;
+    }
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+} // namespace
+
+class tst_Cli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void usage();
+    void scanHymenoptera();
+    void scanBlockingExitsTwo();
+    void backbonesJson();
+    void predictWithImageNetClassifier();
+    void checkWeightsRejectsMalformed();
+    void trainExportEvalPredict();
+};
+
+void tst_Cli::usage()
+{
+    const Run r = cli({});
+    QCOMPARE(r.code, 1);
+    QVERIFY(r.out.contains("Usage: graft-cli"));
+    QCOMPARE(cli({QStringLiteral("nonsense")}).code, 1);
+    const Run h = cli({QStringLiteral("train"), QStringLiteral("--help")});
+    QCOMPARE(h.code, 0);
+    QVERIFY(h.out.contains("--backbone"));
+}
+
+void tst_Cli::scanHymenoptera()
+{
+    GRAFT_REQUIRE_SHARED(hym, "images/hymenoptera");
+    const Run r = cli({QStringLiteral("scan"), hym, QStringLiteral("--json")});
+    QCOMPARE(r.code, 0);
+    const QJsonObject o = r.json().object();
+    QCOMPARE(o.value("kind").toString(), QStringLiteral("image"));
+    const QJsonArray classes = o.value("classes").toArray();
+    QCOMPARE(classes.size(), 2);
+    QCOMPARE(classes[0].toObject().value("name").toString(), QStringLiteral("ants"));
+    QCOMPARE(o.value("splits").toObject().value("train").toInt(), 245);
+    QCOMPARE(o.value("splits").toObject().value("val").toInt(), 153);
+    QVERIFY(o.value("issues").toArray().isEmpty());
+    const Run table = cli({QStringLiteral("scan"), hym});
+    QCOMPARE(table.code, 0);
+    QVERIFY(table.out.contains("ants"));
+    QVERIFY(table.out.contains("Ready to train"));
+}
+
+void tst_Cli::scanBlockingExitsTwo()
+{
+    QTemporaryDir d;
+    QVERIFY(graft::test::writeFile(d.filePath("only/a.jpg"), QByteArray("not an image")));
+    const Run r = cli({QStringLiteral("scan"), d.path(), QStringLiteral("--json")});
+    QCOMPARE(r.code, 2);
+    const QJsonObject o = r.json().object();
+    QVERIFY(!o.value("blocking").toArray().isEmpty());
+    QCOMPARE(o.value("issues").toArray()[0].toObject().value("kind").toString(),
+             QStringLiteral("not_image"));
+    QCOMPARE(cli({QStringLiteral("scan"), d.filePath("missing")}).code, 2);
+}
+
+void tst_Cli::backbonesJson()
+{
+    GRAFT_REQUIRE_SHARED(weights, "weights");
+    const Run r = cli({QStringLiteral("backbones"), QStringLiteral("--json"),
+                       QStringLiteral("--weights-dir"), weights});
+    QCOMPARE(r.code, 0);
+    QMap<QString, QJsonObject> byId;
+    for (const auto &v : r.json().array())
+        byId.insert(v.toObject().value("id").toString(), v.toObject());
+    for (const char *id : {"mobilenet_v2_imagenet", "resnet20_cifar10", "resnet18"})
+        QVERIFY2(byId.contains(QLatin1String(id)), id);
+    QCOMPARE(byId["mobilenet_v2_imagenet"].value("weights").toString(), QStringLiteral("available"));
+    QCOMPARE(byId["resnet18"].value("weights").toString(), QStringLiteral("downloadable"));
+    for (const auto &o : byId)
+        for (const char *key : {"id", "task", "architecture", "pretrained_on", "weights"})
+            QVERIFY2(o.contains(QLatin1String(key)), key);
+}
+
+void tst_Cli::predictWithImageNetClassifier()
+{
+    GRAFT_REQUIRE_SHARED(weights, "weights");
+    GRAFT_REQUIRE_SHARED(samples, "images/samples");
+    const QDir s(samples);
+    const Run r = cli({QStringLiteral("predict"), QStringLiteral("--backbone"),
+                       QStringLiteral("mobilenet_v2_imagenet"), QStringLiteral("--weights-dir"),
+                       weights, QStringLiteral("--json"), QStringLiteral("--topk"),
+                       QStringLiteral("3"), s.filePath("cat.bmp"), s.filePath("parrot.jpg"),
+                       s.filePath("hot_dog.jpg")});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const QJsonArray arr = r.json().array();
+    QCOMPARE(arr.size(), 3);
+    auto top1 = [&](int i) {
+        return arr[i].toObject().value("top").toArray()[0].toObject().value("label").toString();
+    };
+    QVERIFY2(top1(0).contains(QStringLiteral("cat"), Qt::CaseInsensitive), qPrintable(top1(0)));
+    QVERIFY2(top1(1).contains(QStringLiteral("macaw"), Qt::CaseInsensitive), qPrintable(top1(1)));
+    QVERIFY2(top1(2).contains(QStringLiteral("hotdog"), Qt::CaseInsensitive) ||
+                 top1(2).contains(QStringLiteral("hot dog"), Qt::CaseInsensitive),
+             qPrintable(top1(2)));
+    QCOMPARE(arr[0].toObject().value("top").toArray().size(), 3);
+}
+
+void tst_Cli::checkWeightsRejectsMalformed()
+{
+    QTemporaryDir d;
+    // 3-byte file, header length beyond the file, non-JSON header.
+    QVERIFY(graft::test::writeFile(d.filePath("three.safetensors"), QByteArray("abc")));
+    QByteArray beyond(8, '\0');
+    beyond[0] = char(0xFF);
+    beyond[1] = char(0xFF);
+    QVERIFY(graft::test::writeFile(d.filePath("beyond.safetensors"), beyond + "{}"));
+    QByteArray notJson(8, '\0');
+    notJson[0] = 4;
+    QVERIFY(graft::test::writeFile(d.filePath("notjson.safetensors"), notJson + "nope"));
+    for (const char *name : {"three", "beyond", "notjson"}) {
+        const QString f = d.filePath(QStringLiteral("%1.safetensors").arg(QLatin1String(name)));
+        const Run r = cli({QStringLiteral("check-weights"), f});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(f.toUtf8()), r.err.constData());
+    }
+    GRAFT_REQUIRE_SHARED(good, "weights/resnet20_cifar10.akamaster.safetensors");
+    const Run ok = cli({QStringLiteral("check-weights"), good, QStringLiteral("--backbone"),
+                        QStringLiteral("resnet20_cifar10")});
+    QVERIFY2(ok.code == 0, ok.err.constData());
+    // Right format, wrong backbone: names/shapes do not fit.
+    const Run wrong = cli({QStringLiteral("check-weights"), good, QStringLiteral("--backbone"),
+                           QStringLiteral("mobilenet_v1_025_128_imagenet")});
+    QCOMPARE(wrong.code, 2);
+}
+
+void tst_Cli::trainExportEvalPredict()
+{
+    GRAFT_REQUIRE_SHARED(weights, "weights");
+    GRAFT_REQUIRE_SHARED(hym, "images/hymenoptera");
+    QTemporaryDir d;
+    const QString model = d.filePath("m.pt"), report = d.filePath("r.json");
+    const Run t = cli({QStringLiteral("train"), QStringLiteral("--data"), hym,
+                       QStringLiteral("--backbone"), QStringLiteral("mobilenet_v1_025_128_imagenet"),
+                       QStringLiteral("--weights-dir"), weights, QStringLiteral("--epochs"),
+                       QStringLiteral("3"), QStringLiteral("--cache-dir"), d.filePath("cache"),
+                       QStringLiteral("--export"), model, QStringLiteral("--report"), report});
+    QVERIFY2(t.code == 0, t.err.constData());
+    QFile rf(report);
+    QVERIFY(rf.open(QIODevice::ReadOnly));
+    const QJsonObject o = QJsonDocument::fromJson(rf.readAll()).object();
+    for (const char *key : {"val_accuracy", "best_epoch", "epochs", "confusion", "classes",
+                            "misclassified", "export"})
+        QVERIFY2(o.contains(QLatin1String(key)), key);
+    QCOMPARE(o.value("epochs").toArray().size(), 3);
+    for (const char *key : {"epoch", "train_loss", "val_loss", "val_accuracy", "seconds"})
+        QVERIFY(o.value("epochs").toArray()[0].toObject().contains(QLatin1String(key)));
+    QCOMPARE(o.value("export").toObject().value("agreement").toDouble(), 1.0);
+    const double acc = o.value("val_accuracy").toDouble();
+    QVERIFY(acc > 0.75);
+
+    const Run e = cli({QStringLiteral("eval"), QStringLiteral("--model"), model,
+                       QStringLiteral("--data"), hym, QStringLiteral("--json")});
+    QVERIFY2(e.code == 0, e.err.constData());
+    QCOMPARE(e.json().object().value("accuracy").toDouble(), acc);
+
+    const QString img = QDir(hym).filePath("val/bees/" +
+                                           QDir(hym + "/val/bees").entryList(QDir::Files).first());
+    const Run p = cli({QStringLiteral("predict"), QStringLiteral("--model"), model,
+                       QStringLiteral("--json"), img});
+    QCOMPARE(p.code, 0);
+    const QJsonArray top = p.json().array()[0].toObject().value("top").toArray();
+    QCOMPARE(top.size(), 2);
+    QVERIFY(std::abs(top[0].toObject().value("prob").toDouble() +
+                     top[1].toObject().value("prob").toDouble() - 1.0) < 1e-4);
+    // A file that is not a model.
+    const Run bad = cli({QStringLiteral("predict"), QStringLiteral("--model"), report, img});
+    QCOMPARE(bad.code, 2);
+}
+
+QTEST_GUILESS_MAIN(tst_Cli)
+#include "tst_Cli.moc"
