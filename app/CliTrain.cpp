@@ -376,6 +376,9 @@ int runTrain(const QStringList &args)
     data::ScanOptions so;
     so.seed = c.seed;
     so.valFraction = valFraction;
+    // Headers, sizes, truncation and duplicates are checked here; pixel data is decoded once,
+    // during training, where a file that fails is reported and skipped.
+    so.verifyDecode = false;
     auto report = data::scanImageFolder(p.value(QStringLiteral("data")), so);
     if (!report) {
         err() << "graft-cli train: " << report.error().message() << "\n";

@@ -54,8 +54,17 @@ torch::Tensor applyConv(torch::Tensor x, const torch::nn::Conv2d &conv, Pad pad)
                       at::IntArrayRef{1, 1}, g);
 }
 
-torch::Tensor applyAct(const torch::Tensor &x, Act act)
+torch::Tensor applyAct(torch::Tensor x, Act act)
 {
+    // Without autograd the freshly computed activation can be overwritten in place.
+    if (!at::GradMode::is_enabled()) {
+        switch (act) {
+        case Act::None: return x;
+        case Act::Relu: return x.relu_();
+        case Act::Relu6: return x.clamp_(0.0, 6.0);
+        case Act::Silu: return at::silu_(x);
+        }
+    }
     switch (act) {
     case Act::None:
         return x;
@@ -246,7 +255,7 @@ torch::Tensor OpNet::run(torch::Tensor x, size_t begin, size_t end)
                 auto mask = at::empty({x.size(0), 1, 1, 1}, x.options()).bernoulli_(keep);
                 x = x * mask.div_(keep);
             }
-            x = x + saved;
+            x = at::GradMode::is_enabled() ? x + saved : x.add_(saved);
             break;
         case Op::Kind::SavedConvBn:
             saved = op.bn->forward(applyConv(saved, op.conv, Pad::Symmetric));

