@@ -1,0 +1,251 @@
+#include "support/TestSupport.h"
+
+#include "ui/controllers/TrainingController.h"
+#include "ui/panels/DataPanel.h"
+#include "ui/panels/EvaluatePanel.h"
+#include "ui/panels/ModelPanel.h"
+#include "ui/panels/PredictPanel.h"
+#include "ui/panels/TrainPanel.h"
+#include "ui/widgets/LossPlot.h"
+#include "ui/windows/MainWindow.h"
+
+#include "graft/core/Runtime.h"
+
+#include <QAction>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QListWidget>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QTreeWidget>
+
+#include <qcustomplot.h>
+
+using graft::ui::MainWindow;
+using graft::ui::TrainingController;
+
+namespace {
+
+/// Measures the largest gap between ticks of a 10 ms timer (event-loop stalls).
+class StallProbe : public QObject
+{
+public:
+    StallProbe()
+    {
+        m_timer.setInterval(10);
+        QObject::connect(&m_timer, &QTimer::timeout, this, [this] {
+            if (m_clock.isValid())
+                m_maxGapMs = qMax(m_maxGapMs, m_clock.elapsed());
+            m_clock.restart();
+        });
+    }
+    void start()
+    {
+        m_maxGapMs = 0;
+        m_clock.invalidate();
+        m_timer.start();
+    }
+    void stop() { m_timer.stop(); }
+    qint64 maxGapMs() const { return m_maxGapMs; }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_maxGapMs = 0;
+};
+
+int lossPoints(const MainWindow &window)
+{
+    auto *plot = window.trainPanel()->findChild<graft::ui::LossPlot *>();
+    if (!plot)
+        return -1;
+    int points = 0;
+    for (int i = 0; i < plot->graphCount(); ++i)
+        points += plot->graph(i)->dataCount();
+    return points;
+}
+
+} // namespace
+
+class tst_TrainingFlow : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void trainEvaluateStop();
+    void screenshots();
+
+private:
+    /// Loads hymenoptera and picks a backbone; false (with a QSKIP/QFAIL already issued) if not.
+    bool prepare(MainWindow &window, const QString &backbone, int epochs);
+
+    QTemporaryDir m_settingsDir;
+    QString m_images;
+    QString m_weights;
+};
+
+void tst_TrainingFlow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("GraftTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_TrainingFlow"));
+    // Test mode puts the feature cache under ~/.qttest; start each run from an empty one.
+    QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).removeRecursively();
+    graft::core::initRuntime();
+    m_images = graft::test::sharedData(QStringLiteral("images/hymenoptera"));
+    m_weights = graft::test::sharedData(QStringLiteral("weights"));
+}
+
+bool tst_TrainingFlow::prepare(MainWindow &window, const QString &backbone, int epochs)
+{
+    auto *data = window.findChild<graft::ui::DataPanel *>();
+    if (!data)
+        return false;
+    QSignalSpy scanned(data, &graft::ui::DataPanel::scanFinished);
+    data->openFolder(m_images);
+    if (!scanned.wait(30000) || !scanned.at(0).at(0).toBool())
+        return false;
+
+    auto *model = window.findChild<graft::ui::ModelPanel *>();
+    if (!model)
+        return false;
+    model->setWeightsDir(m_weights);
+    model->setBackboneId(backbone);
+    model->setRecipe(graft::train::Recipe::FeatureExtractor);
+    if (model->backboneId() != backbone)
+        return false;
+
+    auto *epochSpin = window.trainPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"));
+    if (!epochSpin)
+        return false;
+    epochSpin->setValue(epochs);
+    return true;
+}
+
+void tst_TrainingFlow::trainEvaluateStop()
+{
+    if (m_images.isEmpty() || m_weights.isEmpty())
+        QSKIP("needs ../shared/data/images/hymenoptera and ../shared/data/weights");
+
+    MainWindow window;
+    window.show();
+    QVERIFY(prepare(window, QStringLiteral("mobilenet_v1_025_128_imagenet"), 2));
+    TrainingController *controller = window.controller();
+    QSignalSpy finished(controller, &TrainingController::trainingFinished);
+    QSignalSpy failed(controller, &TrainingController::failed);
+    QSignalSpy busy(controller, &TrainingController::busyChanged);
+
+    // Start through the Run menu's Ctrl+T action, as a user would.
+    QAction *trainAction = nullptr;
+    for (QAction *a : window.findChildren<QAction *>())
+        if (a->shortcut() == QKeySequence(QStringLiteral("Ctrl+T")))
+            trainAction = a;
+    QVERIFY(trainAction);
+    StallProbe probe;
+    probe.start();
+    QElapsedTimer runClock;
+    runClock.start();
+    trainAction->trigger();
+    QVERIFY(controller->isBusy());
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || failed.count() > 0, 60000);
+    probe.stop();
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+    QTRY_VERIFY(!controller->isBusy());
+    const qint64 maxGap = probe.maxGapMs();
+    qInfo("training took %lld ms; max event-loop gap %lld ms", runClock.elapsed(), maxGap);
+    QVERIFY2(maxGap <= 100, qPrintable(QStringLiteral("event loop stalled %1 ms").arg(maxGap)));
+
+    const auto report = finished.at(0).at(0).value<graft::train::TrainingReport>();
+    QVERIFY(!report.cancelled);
+    QVERIFY(lossPoints(window) > 0);
+
+    // The Evaluate panel shows the confusion matrix of the validation split.
+    auto *confusion = window.evaluatePanel()->findChild<QCustomPlot *>(
+        QStringLiteral("confusionPlot"));
+    QVERIFY(confusion);
+    auto *map = qobject_cast<QCPColorMap *>(confusion->plottable(0));
+    QVERIFY(map);
+    QCOMPARE(map->data()->keySize(), 2);
+    QCOMPARE(map->data()->valueSize(), 2);
+    double total = 0;
+    for (int x = 0; x < 2; ++x)
+        for (int y = 0; y < 2; ++y)
+            total += map->data()->cell(x, y);
+    QVERIFY(total > 0);
+    auto *mistakes = window.evaluatePanel()->findChild<QListWidget *>(QStringLiteral("mistakes"));
+    QVERIFY(mistakes);
+    qInfo("misclassified shown: %d", mistakes->count());
+
+    // A second run, stopped shortly after it starts, returns to idle within a second.
+    auto *epochSpin = window.trainPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"));
+    epochSpin->setValue(qMin(epochSpin->maximum(), 200));
+    busy.clear();
+    QVERIFY(window.startTraining());
+    QVERIFY(controller->isBusy());
+    QTest::qWait(300);
+    QVERIFY2(controller->isBusy(), "second run ended before it could be stopped");
+    QElapsedTimer stopClock;
+    stopClock.start();
+    controller->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!busy.isEmpty() && !busy.last().at(0).toBool(), 5000);
+    const qint64 stopMs = stopClock.elapsed();
+    qInfo("stop latency %lld ms", stopMs);
+    QVERIFY2(stopMs <= 1000, qPrintable(QStringLiteral("stop took %1 ms").arg(stopMs)));
+    QVERIFY(!controller->isBusy());
+}
+
+void tst_TrainingFlow::screenshots()
+{
+    const QString outDir = qEnvironmentVariable("GRAFT_SCREENSHOTS_DIR");
+    if (outDir.isEmpty())
+        QSKIP("set GRAFT_SCREENSHOTS_DIR to write README screenshots");
+    if (m_images.isEmpty() || m_weights.isEmpty())
+        QSKIP("needs ../shared/data/images/hymenoptera and ../shared/data/weights");
+    QVERIFY(QDir().mkpath(outDir));
+
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(prepare(window, QStringLiteral("mobilenet_v2_imagenet"), 10));
+    TrainingController *controller = window.controller();
+    QSignalSpy finished(controller, &TrainingController::trainingFinished);
+    QSignalSpy failed(controller, &TrainingController::failed);
+    QVERIFY(window.startTraining());
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || failed.count() > 0, 300000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+    QTRY_VERIFY(!controller->isBusy());
+
+    auto *predict = window.findChild<graft::ui::PredictPanel *>();
+    QVERIFY(predict);
+    const QString samples = graft::test::sharedData(QStringLiteral("images/samples"));
+    if (!samples.isEmpty()) {
+        QSignalSpy predicted(controller, &TrainingController::predictionsReady);
+        predict->predictFiles({samples});
+        QTRY_VERIFY_WITH_TIMEOUT(predicted.count() == 1 || failed.count() > 0, 60000);
+        QTRY_VERIFY(!controller->isBusy());
+        auto *results = predict->findChild<QTreeWidget *>(QStringLiteral("predictions"));
+        if (results && results->topLevelItemCount() > 0)
+            results->setCurrentItem(results->topLevelItem(0));
+    }
+
+    const char *names[] = {"data", "model", "train", "evaluate", "predict", "export"};
+    QCOMPARE(window.tabs()->count(), 6);
+    for (int i = 0; i < 6; ++i) {
+        window.tabs()->setCurrentIndex(i);
+        QTest::qWait(400); // thumbnails and plots fill in lazily
+        const QString path = QDir(outDir).filePath(QString::fromLatin1(names[i]) + ".png");
+        QVERIFY2(window.grab().save(path), qPrintable(path));
+    }
+}
+
+QTEST_MAIN(tst_TrainingFlow)
+#include "tst_TrainingFlow.moc"
