@@ -243,7 +243,7 @@ void tst_TrainingFlow::screenshots()
         window.tabs()->setCurrentIndex(i);
         QTest::qWait(400); // thumbnails and plots fill in lazily
         const QString path = QDir(outDir).filePath(QString::fromLatin1(names[i]) + ".png");
-        QVERIFY2(window.grab().save(path), qPrintable(path));
+        QVERIFY2(window.grab().save(path, "PNG", 0), qPrintable(path)); // 0: smallest file
     }
 }
 

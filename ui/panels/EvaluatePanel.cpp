@@ -37,8 +37,9 @@ EvaluatePanel::EvaluatePanel(TrainingController *controller, QWidget *parent)
     m_confusionPlot->setObjectName(QStringLiteral("confusionPlot"));
     m_confusionPlot->setMinimumSize(300, 260);
     m_confusion = new QCPColorMap(m_confusionPlot->xAxis, m_confusionPlot->yAxis);
-    QCPColorGradient gradient(QCPColorGradient::gpCold);
+    QCPColorGradient gradient;
     gradient.setColorStopAt(0, QColor(250, 250, 255));
+    gradient.setColorStopAt(1, QColor(30, 70, 150)); // dark at the maximum: white labels stay legible
     m_confusion->setGradient(gradient);
     m_confusion->setInterpolate(false);
     m_confusionPlot->yAxis->setRangeReversed(true);
