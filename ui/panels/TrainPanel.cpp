@@ -90,7 +90,7 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
     m_epochs = spin("epochs", 1, 1000, 10);
     m_headEpochs = spin("headEpochs", 0, 100, 2);
     m_batchSize = spin("batchSize", 1, 1024, 32);
-    m_learningRate = dspin("learningRate", 0.000001, 1.0, 0.001, 6, 0.0001);
+    m_learningRate = dspin("learningRate", 0.000001, 1.0, train::TrainingConfig{}.learningRate, 6, 0.0001);
     m_backboneFactor = dspin("backboneLrFactor", 0.0, 1.0, 0.1, 3, 0.05);
     m_weightDecay = dspin("weightDecay", 0.0, 1.0, 0.01, 4, 0.005);
     m_labelSmoothing = dspin("labelSmoothing", 0.0, 0.5, 0.0, 2, 0.05);
