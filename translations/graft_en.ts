@@ -56,8 +56,8 @@
         <translation>The download failed.</translation>
     </message>
     <message>
-        <source>The file's checksum does not match.</source>
-        <translation>The file's checksum does not match.</translation>
+        <source>The file&apos;s checksum does not match.</source>
+        <translation>The file&apos;s checksum does not match.</translation>
     </message>
     <message>
         <source>Internal error.</source>
@@ -284,8 +284,8 @@ Reloaded and compared on %2 validation images: top-1 agreement %3 %, largest pro
 <context>
     <name>graft::ui::FreezePicker</name>
     <message>
-        <source>Checked: this group's weights are updated; unchecked: frozen.</source>
-        <translation>Checked: this group's weights are updated; unchecked: frozen.</translation>
+        <source>Checked: this group&apos;s weights are updated; unchecked: frozen.</source>
+        <translation>Checked: this group&apos;s weights are updated; unchecked: frozen.</translation>
     </message>
     <message>
         <source>Learning-rate multiplier of this group, relative to the backbone rate.</source>
@@ -374,7 +374,10 @@ Reloaded and compared on %2 validation images: top-1 agreement %3 %, largest pro
     <name>graft::ui::MainWindow</name>
     <message numerus="yes">
         <source>Dataset scanned: %n class(es)</source>
-        <translation><numerusform>Dataset scanned: %n class(es)</numerusform><numerusform>Dataset scanned: %n class(es)</numerusform></translation>
+        <translation>
+            <numerusform>Dataset scanned: %n class(es)</numerusform>
+            <numerusform>Dataset scanned: %n class(es)</numerusform>
+        </translation>
     </message>
     <message>
         <source>Find learning rate</source>
@@ -544,20 +547,8 @@ Reloaded and compared on %2 validation images: top-1 agreement %3 %, largest pro
         <translation>Import weights for %1</translation>
     </message>
     <message>
-        <source>Safetensors (*.safetensors)</source>
-        <translation>Safetensors (*.safetensors)</translation>
-    </message>
-    <message>
         <source>Import weights</source>
         <translation>Import weights</translation>
-    </message>
-    <message>
-        <source>Cannot create the folder %1.</source>
-        <translation>Cannot create the folder %1.</translation>
-    </message>
-    <message>
-        <source>Could not copy %1 to %2.</source>
-        <translation>Could not copy %1 to %2.</translation>
     </message>
     <message>
         <source>Backbone</source>
@@ -616,10 +607,6 @@ Reloaded and compared on %2 validation images: top-1 agreement %3 %, largest pro
         <translation>Unfreeze one more group per epoch, from the top down.</translation>
     </message>
     <message>
-        <source>Group names are derived from the architecture; exact groups and sizes come from the backbone when training starts.</source>
-        <translation>Group names are derived from the architecture; exact groups and sizes come from the backbone when training starts.</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Architecture: %2&lt;br&gt;Input: %3 x %3 pixels&lt;br&gt;Pretrained on: %4&lt;br&gt;Licence: %5&lt;br&gt;Download size: %6&lt;br&gt;%7</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Architecture: %2&lt;br&gt;Input: %3 x %3 pixels&lt;br&gt;Pretrained on: %4&lt;br&gt;Licence: %5&lt;br&gt;Download size: %6&lt;br&gt;%7</translation>
     </message>
@@ -634,6 +621,46 @@ Reloaded and compared on %2 validation images: top-1 agreement %3 %, largest pro
     <message>
         <source>Weights: missing (%1). Import the file.</source>
         <translation>Weights: missing (%1). Import the file.</translation>
+    </message>
+    <message>
+        <source>%1 (%2 channels)</source>
+        <translation>%1 (%2 channels)</translation>
+    </message>
+    <message>
+        <source>Weights (*.safetensors *.txt *.vec);;All files (*)</source>
+        <translation>Weights (*.safetensors *.txt *.vec);;All files (*)</translation>
+    </message>
+    <message>
+        <source>Could not import %1:
+%2</source>
+        <translation>Could not import %1:
+%2</translation>
+    </message>
+    <message>
+        <source>Download weights</source>
+        <translation>Download weights</translation>
+    </message>
+    <message>
+        <source>The download failed:
+%1</source>
+        <translation>The download failed:
+%1</translation>
+    </message>
+    <message>
+        <source>&amp;Download weights</source>
+        <translation>&amp;Download weights</translation>
+    </message>
+    <message>
+        <source>Download the pretrained weights, verify their checksum and keep them in the weights folder.</source>
+        <translation>Download the pretrained weights, verify their checksum and keep them in the weights folder.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Drag the cut point to use features from an earlier group when your images look unlike the pretraining data.</source>
+        <translation>Drag the cut point to use features from an earlier group when your images look unlike the pretraining data.</translation>
     </message>
 </context>
 <context>

@@ -56,7 +56,7 @@
         <translation>La descarga falló.</translation>
     </message>
     <message>
-        <source>The file's checksum does not match.</source>
+        <source>The file&apos;s checksum does not match.</source>
         <translation>La suma de comprobación del archivo no coincide.</translation>
     </message>
     <message>
@@ -284,7 +284,7 @@ Recargado y comparado con %2 imágenes de validación: coincidencia top-1 del %3
 <context>
     <name>graft::ui::FreezePicker</name>
     <message>
-        <source>Checked: this group's weights are updated; unchecked: frozen.</source>
+        <source>Checked: this group&apos;s weights are updated; unchecked: frozen.</source>
         <translation>Marcado: los pesos de este grupo se actualizan; sin marcar: congelados.</translation>
     </message>
     <message>
@@ -374,7 +374,10 @@ Recargado y comparado con %2 imágenes de validación: coincidencia top-1 del %3
     <name>graft::ui::MainWindow</name>
     <message numerus="yes">
         <source>Dataset scanned: %n class(es)</source>
-        <translation><numerusform>Conjunto de datos analizado: %n clase</numerusform><numerusform>Conjunto de datos analizado: %n clases</numerusform></translation>
+        <translation>
+            <numerusform>Conjunto de datos analizado: %n clase</numerusform>
+            <numerusform>Conjunto de datos analizado: %n clases</numerusform>
+        </translation>
     </message>
     <message>
         <source>Find learning rate</source>
@@ -544,20 +547,8 @@ Recargado y comparado con %2 imágenes de validación: coincidencia top-1 del %3
         <translation>Importar pesos para %1</translation>
     </message>
     <message>
-        <source>Safetensors (*.safetensors)</source>
-        <translation>Safetensors (*.safetensors)</translation>
-    </message>
-    <message>
         <source>Import weights</source>
         <translation>Importar pesos</translation>
-    </message>
-    <message>
-        <source>Cannot create the folder %1.</source>
-        <translation>No se puede crear la carpeta %1.</translation>
-    </message>
-    <message>
-        <source>Could not copy %1 to %2.</source>
-        <translation>No se pudo copiar %1 en %2.</translation>
     </message>
     <message>
         <source>Backbone</source>
@@ -616,10 +607,6 @@ Recargado y comparado con %2 imágenes de validación: coincidencia top-1 del %3
         <translation>Descongela un grupo más en cada época, de arriba abajo.</translation>
     </message>
     <message>
-        <source>Group names are derived from the architecture; exact groups and sizes come from the backbone when training starts.</source>
-        <translation>Los nombres de los grupos se deducen de la arquitectura; los grupos y tamaños exactos los da la red base al empezar el entrenamiento.</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Architecture: %2&lt;br&gt;Input: %3 x %3 pixels&lt;br&gt;Pretrained on: %4&lt;br&gt;Licence: %5&lt;br&gt;Download size: %6&lt;br&gt;%7</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Arquitectura: %2&lt;br&gt;Entrada: %3 x %3 píxeles&lt;br&gt;Preentrenada con: %4&lt;br&gt;Licencia: %5&lt;br&gt;Tamaño de descarga: %6&lt;br&gt;%7</translation>
     </message>
@@ -634,6 +621,46 @@ Recargado y comparado con %2 imágenes de validación: coincidencia top-1 del %3
     <message>
         <source>Weights: missing (%1). Import the file.</source>
         <translation>Pesos: faltan (%1). Importe el archivo.</translation>
+    </message>
+    <message>
+        <source>%1 (%2 channels)</source>
+        <translation>%1 (%2 canales)</translation>
+    </message>
+    <message>
+        <source>Weights (*.safetensors *.txt *.vec);;All files (*)</source>
+        <translation>Pesos (*.safetensors *.txt *.vec);;Todos los archivos (*)</translation>
+    </message>
+    <message>
+        <source>Could not import %1:
+%2</source>
+        <translation>No se pudo importar %1:
+%2</translation>
+    </message>
+    <message>
+        <source>Download weights</source>
+        <translation>Descargar pesos</translation>
+    </message>
+    <message>
+        <source>The download failed:
+%1</source>
+        <translation>La descarga ha fallado:
+%1</translation>
+    </message>
+    <message>
+        <source>&amp;Download weights</source>
+        <translation>&amp;Descargar pesos</translation>
+    </message>
+    <message>
+        <source>Download the pretrained weights, verify their checksum and keep them in the weights folder.</source>
+        <translation>Descarga los pesos preentrenados, verifica su suma de comprobación y los guarda en la carpeta de pesos.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Drag the cut point to use features from an earlier group when your images look unlike the pretraining data.</source>
+        <translation>Arrastra el punto de corte para usar características de un grupo anterior cuando tus imágenes no se parezcan a los datos de preentrenamiento.</translation>
     </message>
 </context>
 <context>

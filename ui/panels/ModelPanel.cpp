@@ -2,6 +2,9 @@
 
 #include "ui/widgets/FreezePicker.h"
 
+#include "graft/models/LayerGroups.h"
+#include "graft/weights/Downloader.h"
+
 #include <QButtonGroup>
 #include <QComboBox>
 #include <QDir>
@@ -16,13 +19,22 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
+#include <QTimer>
+#include <QtConcurrent>
 #include <QVBoxLayout>
 
 namespace graft::ui {
 
 QStringList ModelPanel::layerGroupNames(const models::BackboneSpec &spec)
 {
+    if (auto groups = models::layerGroups(spec)) {
+        QStringList out;
+        for (const auto &g : *groups)
+            out << tr("%1 (%2 channels)").arg(g.name).arg(g.outChannels);
+        return out;
+    }
     const QString arch = spec.architecture;
     QStringList names;
     auto numbered = [&names](const QString &prefix, int from, int to) {
@@ -71,6 +83,14 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_weightsDir->setObjectName(QStringLiteral("weightsDir"));
     m_browseWeights = new QPushButton(m_backboneBox);
     m_importWeights = new QPushButton(m_backboneBox);
+    m_download = new QPushButton(m_backboneBox);
+    m_cancelDownload = new QPushButton(m_backboneBox);
+    m_cancelDownload->setVisible(false);
+    m_downloadProgress = new QProgressBar(m_backboneBox);
+    m_downloadProgress->setVisible(false);
+    m_downloadTimer = new QTimer(this);
+    m_downloadTimer->setInterval(100);
+    m_downloadWatcher = new QFutureWatcher<core::Result<QString>>(this);
     auto *dirRow = new QHBoxLayout;
     dirRow->addWidget(m_weightsDirLabel);
     dirRow->addWidget(m_weightsDir, 1);
@@ -80,7 +100,13 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     backboneLayout->addWidget(m_details);
     backboneLayout->addWidget(m_weightsState);
     backboneLayout->addLayout(dirRow);
-    backboneLayout->addWidget(m_importWeights, 0, Qt::AlignLeft);
+    auto *weightsRow = new QHBoxLayout;
+    weightsRow->addWidget(m_download);
+    weightsRow->addWidget(m_downloadProgress, 1);
+    weightsRow->addWidget(m_cancelDownload);
+    weightsRow->addWidget(m_importWeights);
+    weightsRow->addStretch(0);
+    backboneLayout->addLayout(weightsRow);
     backboneLayout->addStretch(1);
 
     m_freezeBox = new QGroupBox(this);
@@ -128,6 +154,17 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
             setWeightsDir(dir);
     });
     connect(m_importWeights, &QPushButton::clicked, this, &ModelPanel::importWeights);
+    connect(m_download, &QPushButton::clicked, this, &ModelPanel::downloadWeights);
+    connect(m_cancelDownload, &QPushButton::clicked, this,
+            [this] { m_downloadCancel.requestCancel(); });
+    connect(m_downloadTimer, &QTimer::timeout, this, [this] {
+        const qint64 total = m_downloadTotal->load();
+        m_downloadProgress->setRange(0, total > 0 ? 1000 : 0);
+        if (total > 0)
+            m_downloadProgress->setValue(int(1000 * m_downloadDone->load() / total));
+    });
+    connect(m_downloadWatcher, &QFutureWatcher<core::Result<QString>>::finished, this,
+            &ModelPanel::downloadFinished);
     connect(m_recipeGroup, &QButtonGroup::idClicked, this, [this](int recipeId) {
         applyRecipe(train::Recipe(recipeId));
         Q_EMIT settingsChanged();
@@ -224,24 +261,58 @@ void ModelPanel::importWeights()
         return;
     const QString source =
         QFileDialog::getOpenFileName(this, tr("Import weights for %1").arg(spec->displayName),
-                                     QString(), tr("Safetensors (*.safetensors)"));
+                                     QString(), tr("Weights (*.safetensors *.txt *.vec);;All files (*)"));
     if (source.isEmpty())
         return;
-    const QDir dir(weightsDir());
-    if (!dir.mkpath(QStringLiteral("."))) {
+    // Validates (safetensors structure, NaN/Inf, SHA-256 when known) and copies atomically.
+    const auto imported = weights::importWeightsFile(source, weightsDir(), *spec);
+    if (!imported)
         QMessageBox::warning(this, tr("Import weights"),
-                             tr("Cannot create the folder %1.").arg(dir.absolutePath()));
+                             tr("Could not import %1:\n%2").arg(source, imported.error().message()));
+    showBackbone();
+}
+
+void ModelPanel::downloadWeights()
+{
+    const models::BackboneSpec *spec = models::BackboneCatalogue::builtin().find(backboneId());
+    if (!spec || spec->url.isEmpty() || m_downloadWatcher->isRunning())
         return;
-    }
-    const QString target = dir.filePath(spec->weightsFile);
-    const QString temp = target + QStringLiteral(".part");
-    QFile::remove(temp);
-    if (!QFile::copy(source, temp) || (QFile::exists(target) && !QFile::remove(target)) ||
-        !QFile::rename(temp, target)) {
-        QFile::remove(temp);
-        QMessageBox::warning(this, tr("Import weights"),
-                             tr("Could not copy %1 to %2.").arg(source, target));
-    }
+    m_downloadCancel.reset();
+    m_downloadDone->store(0);
+    m_downloadTotal->store(spec->sizeBytes);
+    m_download->setEnabled(false);
+    m_backbone->setEnabled(false);
+    m_downloadProgress->setVisible(true);
+    m_cancelDownload->setVisible(true);
+    m_downloadTimer->start();
+    const models::BackboneSpec copy = *spec;
+    const QString dir = weightsDir();
+    const core::CancelToken cancel = m_downloadCancel;
+    auto done = m_downloadDone;
+    auto total = m_downloadTotal;
+    m_downloadWatcher->setFuture(QtConcurrent::run([copy, dir, cancel, done, total] {
+        return weights::downloadWeights(
+            copy, dir,
+            [done, total](qint64 d, qint64 t) {
+                done->store(d);
+                if (t > 0)
+                    total->store(t);
+            },
+            cancel);
+    }));
+}
+
+void ModelPanel::downloadFinished()
+{
+    m_downloadTimer->stop();
+    m_downloadProgress->setVisible(false);
+    m_cancelDownload->setVisible(false);
+    m_download->setEnabled(true);
+    m_backbone->setEnabled(true);
+    const core::Result<QString> result = m_downloadWatcher->result();
+    if (!result && result.error().code != core::ErrorCode::Cancelled)
+        QMessageBox::warning(this, tr("Download weights"),
+                             tr("The download failed:\n%1").arg(result.error().message()));
     showBackbone();
 }
 
@@ -259,6 +330,10 @@ void ModelPanel::retranslate()
     m_weightsDirLabel->setText(tr("Weights folder:"));
     m_browseWeights->setText(tr("Browse..."));
     m_importWeights->setText(tr("&Import weights file..."));
+    m_download->setText(tr("&Download weights"));
+    m_download->setToolTip(tr("Download the pretrained weights, verify their checksum and keep "
+                              "them in the weights folder."));
+    m_cancelDownload->setText(tr("Cancel"));
     m_freezeBox->setTitle(tr("What to freeze"));
     m_featureExtractor->setText(tr("Feature extractor"));
     m_featureExtractor->setToolTip(
@@ -271,8 +346,8 @@ void ModelPanel::retranslate()
                           "groups."));
     m_gradual->setText(tr("Gradual unfreezing"));
     m_gradual->setToolTip(tr("Unfreeze one more group per epoch, from the top down."));
-    m_placeholderNote->setText(tr("Group names are derived from the architecture; exact groups "
-                                  "and sizes come from the backbone when training starts."));
+    m_placeholderNote->setText(tr("Drag the cut point to use features from an earlier group "
+                                  "when your images look unlike the pretraining data."));
 
     const models::BackboneSpec *spec = models::BackboneCatalogue::builtin().find(backboneId());
     if (!spec)
@@ -285,7 +360,9 @@ void ModelPanel::retranslate()
             .arg(spec->preprocessing.inputSize)
             .arg(spec->pretrainedOn.toHtmlEscaped(), spec->licence.toHtmlEscaped(),
                  locale.formattedDataSize(spec->sizeBytes), spec->description.toHtmlEscaped()));
-    switch (models::weightsState(*spec, weightsDir())) {
+    const models::WeightsState state = models::weightsState(*spec, weightsDir());
+    m_download->setVisible(state == models::WeightsState::Downloadable);
+    switch (state) {
     case models::WeightsState::Available:
         m_weightsState->setText(tr("Weights: available"));
         m_weightsState->setStyleSheet(QStringLiteral("color: #2e7d32;"));

@@ -4,7 +4,14 @@
 #include "graft/models/FreezePlan.h"
 #include "graft/train/TrainingTypes.h"
 
+#include "graft/core/Cancellation.h"
+#include "graft/core/Result.h"
+
+#include <QFutureWatcher>
 #include <QWidget>
+
+#include <atomic>
+#include <memory>
 
 class QButtonGroup;
 class QComboBox;
@@ -12,6 +19,8 @@ class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QProgressBar;
+class QTimer;
 
 namespace graft::ui {
 
@@ -34,8 +43,8 @@ public:
     models::FreezePlan freezePlan() const;
     void setFreezePlan(const models::FreezePlan &plan);
 
-    /// Layer groups shown for a backbone. Placeholder names derived from the architecture until
-    /// core offers a torch-free layerGroups(spec).
+    /// Layer groups shown for a backbone, from core's models::layerGroups (name and channels);
+    /// names derived from the architecture only if the backbone cannot be built.
     static QStringList layerGroupNames(const models::BackboneSpec &spec);
 
 Q_SIGNALS:
@@ -49,6 +58,8 @@ private:
     void showBackbone();
     void applyRecipe(train::Recipe recipe);
     void importWeights();
+    void downloadWeights();
+    void downloadFinished();
 
     train::Recipe m_recipe = train::Recipe::FeatureExtractor;
     QGroupBox *m_backboneBox = nullptr;
@@ -59,6 +70,15 @@ private:
     QLineEdit *m_weightsDir = nullptr;
     QPushButton *m_browseWeights = nullptr;
     QPushButton *m_importWeights = nullptr;
+    QPushButton *m_download = nullptr;
+    QPushButton *m_cancelDownload = nullptr;
+    QProgressBar *m_downloadProgress = nullptr;
+    QTimer *m_downloadTimer = nullptr;
+    QFutureWatcher<core::Result<QString>> *m_downloadWatcher = nullptr;
+    core::CancelToken m_downloadCancel;
+    /// Written by the download thread, read by m_downloadTimer on the GUI thread.
+    std::shared_ptr<std::atomic<qint64>> m_downloadDone = std::make_shared<std::atomic<qint64>>(0);
+    std::shared_ptr<std::atomic<qint64>> m_downloadTotal = std::make_shared<std::atomic<qint64>>(0);
     QGroupBox *m_freezeBox = nullptr;
     FreezePicker *m_freeze = nullptr;
     QLabel *m_placeholderNote = nullptr;

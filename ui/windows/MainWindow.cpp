@@ -253,6 +253,8 @@ train::TrainingConfig MainWindow::trainingConfig() const
     config.cutAt = plan.cutAt;
     if (config.recipe == train::Recipe::FineTune)
         config.fineTuneGroups = qMax(1, plan.trainableCount());
+    // The plan as edited in the freeze picker (per-group trainable flags and rate multipliers).
+    config.customPlan = plan;
     m_train->applyTo(config);
     return config;
 }
