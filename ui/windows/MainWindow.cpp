@@ -24,7 +24,9 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
+#include <QIcon>
 #include <QTabWidget>
+#include <QToolBar>
 
 namespace graft::ui {
 
@@ -156,6 +158,25 @@ void MainWindow::createMenus()
     m_stopAction = m_runMenu->addAction(QString(), m_controller, &TrainingController::stop);
     m_stopAction->setShortcut(QKeySequence(Qt::Key_Escape));
     m_stopAction->setEnabled(false);
+    // Scalable icons (crisp at any device pixel ratio) and a toolbar for the main actions.
+    auto icon = [](const char *name) {
+        return QIcon(QStringLiteral(":/icons/%1.svg").arg(QLatin1String(name)));
+    };
+    m_openDatasetAction->setIcon(icon("open-folder"));
+    m_saveAction->setIcon(icon("save"));
+    m_trainAction->setIcon(icon("train"));
+    m_findLrAction->setIcon(icon("find-lr"));
+    m_stopAction->setIcon(icon("stop"));
+    m_toolBar = addToolBar(QString());
+    m_toolBar->setObjectName(QStringLiteral("mainToolBar"));
+    m_toolBar->setMovable(false);
+    m_toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_toolBar->addAction(m_openDatasetAction);
+    m_toolBar->addAction(m_saveAction);
+    m_toolBar->addSeparator();
+    m_toolBar->addAction(m_trainAction);
+    m_toolBar->addAction(m_findLrAction);
+    m_toolBar->addAction(m_stopAction);
     for (int i = 0; i < 6; ++i) {
         auto *tabAction = new QAction(this);
         tabAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));

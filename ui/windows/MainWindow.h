@@ -9,6 +9,7 @@ class QAction;
 class QActionGroup;
 class QMenu;
 class QTabWidget;
+class QToolBar;
 
 namespace graft::ui {
 
@@ -94,6 +95,7 @@ private:
     QAction *m_quitAction = nullptr;
     QAction *m_trainAction = nullptr;
     QAction *m_stopAction = nullptr;
+    QToolBar *m_toolBar = nullptr;
     QAction *m_findLrAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QActionGroup *m_languageGroup = nullptr;
