@@ -3,9 +3,13 @@
 #include "CliCommon.h"
 #include "graft/data/ImageScanner.h"
 #include "graft/models/LayerGroups.h"
+#include "graft/text/TextDataset.h"
 #include "graft/weights/Safetensors.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
+
+#include <optional>
 
 #include <QCommandLineParser>
 #include <QJsonDocument>
@@ -82,6 +86,9 @@ int runScan(const QStringList &args)
     p.addOption({QStringLiteral("max-megapixels"),
                  QStringLiteral("largest image accepted (default 100)"), QStringLiteral("N"),
                  QStringLiteral("100")});
+    p.addOption({QStringLiteral("kind"),
+                 QStringLiteral("auto | image | text (default auto: text when no image is found)"),
+                 QStringLiteral("K"), QStringLiteral("auto")});
     p.addOption({QStringLiteral("min-images"),
                  QStringLiteral("fewest usable images per class (default 2)"), QStringLiteral("N"),
                  QStringLiteral("2")});
@@ -103,7 +110,55 @@ int runScan(const QStringList &args)
         err() << "graft-cli scan: invalid number in options\n";
         return kExitFailure;
     }
-    auto report = data::scanImageFolder(p.positionalArguments().first(), opt);
+    const QString path = p.positionalArguments().first();
+    const QString kind = p.value(QStringLiteral("kind"));
+    // A single file, or a folder without a single usable image, is read as text (reviews).
+    bool text = kind == QLatin1String("text") || (kind == QLatin1String("auto") && QFileInfo(path).isFile());
+    std::optional<core::Result<data::ScanReport>> imageScan;
+    if (!text) {
+        imageScan = data::scanImageFolder(path, opt);
+        if (kind == QLatin1String("auto") && imageScan->ok()) {
+            const auto &r = imageScan->value();
+            const int usable = r.count(data::Split::Train) + r.count(data::Split::Val) +
+                               r.count(data::Split::Test);
+            // No usable image, and text-like files present: a folder of reviews.
+            bool textFiles = false;
+            for (const auto &e : r.entries) {
+                const QString suffix = QFileInfo(e.path).suffix().toLower();
+                textFiles = textFiles || suffix == QLatin1String("txt") ||
+                            suffix == QLatin1String("csv") || suffix == QLatin1String("tsv");
+            }
+            text = usable == 0 && textFiles;
+        }
+    }
+    if (text) {
+        auto ds = text::scanTextDataset(path);
+        if (!ds) {
+            err() << "graft-cli scan: " << ds.error().message() << "\n";
+            return kExitBlocked;
+        }
+        const QJsonObject json = ds->toJson();
+        if (p.isSet(QStringLiteral("json"))) {
+            printJson(json);
+        } else {
+            out() << "Text dataset: " << ds->root << " (" << text::layoutName(ds->layout) << ")\n";
+            for (int c = 0; c < ds->classes.size(); ++c)
+                out() << QStringLiteral("  %1 %2\n").arg(ds->classes[c], -20).arg(ds->count(c));
+            out() << QStringLiteral("tokens per text: min %1, median %2, max %3\n")
+                         .arg(ds->minTokens)
+                         .arg(ds->medianTokens)
+                         .arg(ds->maxTokens);
+            for (const auto &v : json.value("issues").toArray())
+                out() << "  [" << v.toObject().value("kind").toString() << "] "
+                      << v.toObject().value("file").toString() << ": "
+                      << v.toObject().value("message").toString() << "\n";
+            for (const auto &b : ds->blocking)
+                out() << "error: " << b << "\n";
+            out() << (ds->isBlocked() ? "\nCannot train on this data yet.\n" : "\nReady to train.\n");
+        }
+        return ds->isBlocked() ? kExitBlocked : kExitOk;
+    }
+    auto report = std::move(*imageScan);
     if (!report) {
         err() << "graft-cli scan: " << report.error().message() << "\n";
         return kExitBlocked;

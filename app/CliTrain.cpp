@@ -5,6 +5,7 @@
 #include "graft/core/Runtime.h"
 #include "graft/data/ImageScanner.h"
 #include "graft/models/BackboneCatalogue.h"
+#include "graft/text/TextTraining.h"
 #include "graft/train/Inference.h"
 #include "graft/train/Trainer.h"
 
@@ -148,6 +149,62 @@ bool writeText(const QString &path, const QByteArray &bytes, QString *error)
         return false;
     }
     return true;
+}
+
+/// Text classification: reviews in class folders or CSV/TSV, optional pretrained word vectors.
+int runTextTrain(const QCommandLineParser &p)
+{
+    if (!p.isSet(QStringLiteral("data"))) {
+        err() << "graft-cli train: --data is required\n";
+        return kExitFailure;
+    }
+    QElapsedTimer wall;
+    wall.start();
+    text::TextTrainingConfig c;
+    c.dataPath = p.value(QStringLiteral("data"));
+    c.vectorsPath = p.value(QStringLiteral("vectors"));
+    c.epochs = p.value(QStringLiteral("epochs")).toInt();
+    c.batchSize = p.value(QStringLiteral("batch-size")).toInt();
+    if (p.isSet(QStringLiteral("lr")))
+        c.learningRate = p.value(QStringLiteral("lr")).toDouble();
+    c.seed = p.value(QStringLiteral("seed")).toInt();
+    c.threads = p.value(QStringLiteral("threads")).toInt();
+    c.valFraction = p.value(QStringLiteral("val-fraction")).toDouble();
+    c.earlyStoppingPatience = p.value(QStringLiteral("patience")).toInt();
+    if (c.epochs < 1 || c.batchSize < 1 || c.learningRate <= 0) {
+        err() << "graft-cli train: invalid number in options\n";
+        return kExitFailure;
+    }
+    const bool quiet = p.isSet(QStringLiteral("quiet"));
+    ConsoleObserver console(c.epochs, quiet);
+    text::TextTrainingObserver obs;
+    obs.onBatch = [&console](const train::BatchEvent &e) { console.batchFinished(e); };
+    obs.onEpoch = [&console](const train::EpochMetrics &m) { console.epochFinished(m); };
+    std::signal(SIGINT, onInterrupt);
+    auto result = text::runTextTraining(c, obs, g_cancel);
+    std::signal(SIGINT, SIG_DFL);
+    if (!result) {
+        err() << "graft-cli train: " << result.error().message() << "\n";
+        return kExitBlocked;
+    }
+    QJsonObject json = result->toJson();
+    json.insert("wall_seconds", double(wall.nsecsElapsed()) / 1e9);
+    if (p.isSet(QStringLiteral("report"))) {
+        QString error;
+        if (!writeText(p.value(QStringLiteral("report")),
+                       QJsonDocument(json).toJson(QJsonDocument::Indented), &error)) {
+            err() << "graft-cli train: cannot write report " << p.value(QStringLiteral("report"))
+                  << ": " << error << "\n";
+            return kExitFailure;
+        }
+    }
+    if (p.isSet(QStringLiteral("export")))
+        err() << "graft-cli train: export of text models is not available yet\n";
+    out() << QStringLiteral("val_accuracy %1 %  best_epoch %2  wall %3 s\n")
+                 .arg(result->valAccuracy * 100, 0, 'f', 2)
+                 .arg(result->bestEpoch)
+                 .arg(double(wall.nsecsElapsed()) / 1e9, 0, 'f', 2);
+    return kExitOk;
 }
 
 } // namespace
@@ -310,11 +367,25 @@ int runTrain(const QStringList &args)
         {QStringLiteral("report"), QStringLiteral("write the JSON report to FILE"),
          QStringLiteral("FILE")},
         {QStringLiteral("quiet"), QStringLiteral("no progress output")},
+        {QStringLiteral("kind"),
+         QStringLiteral("auto | image | text (default auto: text when --vectors is given or the "
+                        "data is a CSV/TSV file)"),
+         QStringLiteral("K"), QStringLiteral("auto")},
+        {QStringLiteral("vectors"),
+         QStringLiteral("text: pretrained word vectors (GloVe, word2vec, fastText .vec)"),
+         QStringLiteral("FILE")},
     };
     p.addOptions(opts);
     int code = kExitOk;
     if (!parseArgs(p, QStringLiteral("train"), args, &code))
         return code;
+    const QString kind = p.value(QStringLiteral("kind"));
+    const bool text = kind == QLatin1String("text") ||
+                      (kind == QLatin1String("auto") &&
+                       (p.isSet(QStringLiteral("vectors")) ||
+                        QFileInfo(p.value(QStringLiteral("data"))).isFile()));
+    if (text)
+        return runTextTrain(p);
     if (!p.isSet(QStringLiteral("data")) || !p.isSet(QStringLiteral("backbone"))) {
         err() << "graft-cli train: --data and --backbone are required\n";
         return kExitFailure;

@@ -48,6 +48,7 @@ private Q_SLOTS:
     void predictWithImageNetClassifier();
     void checkWeightsRejectsMalformed();
     void trainExportEvalPredict();
+    void textScanAndTrain();
 };
 
 void tst_Cli::usage()
@@ -205,6 +206,37 @@ void tst_Cli::trainExportEvalPredict()
     // A file that is not a model.
     const Run bad = cli({QStringLiteral("predict"), QStringLiteral("--model"), report, img});
     QCOMPARE(bad.code, 2);
+}
+
+void tst_Cli::textScanAndTrain()
+{
+    QTemporaryDir d;
+    QVERIFY(graft::test::writeFile(d.filePath("reviews.tsv"),
+                                   QByteArray("great phone\tpositive\nawful service\tnegative\n"
+                                              "loved it\tpositive\nbroke in a day\tnegative\n")));
+    const Run s = cli({QStringLiteral("scan"), d.filePath("reviews.tsv"), QStringLiteral("--json")});
+    QVERIFY2(s.code == 0, s.err.constData());
+    QCOMPARE(s.json().object().value("kind").toString(), QStringLiteral("text"));
+    QCOMPARE(s.json().object().value("classes").toArray().size(), 2);
+    GRAFT_REQUIRE_SHARED(en, "text/uci_sentiment_en");
+    GRAFT_REQUIRE_SHARED(glove, "embeddings/glove.6B.100d.txt");
+    const Run folder = cli({QStringLiteral("scan"), en});
+    QCOMPARE(folder.code, 0);
+    QVERIFY(folder.out.contains("Text dataset"));
+    const QString report = d.filePath("r.json");
+    const Run t = cli({QStringLiteral("train"), QStringLiteral("--data"), en,
+                       QStringLiteral("--vectors"), glove, QStringLiteral("--epochs"),
+                       QStringLiteral("3"), QStringLiteral("--report"), report,
+                       QStringLiteral("--quiet")});
+    QVERIFY2(t.code == 0, t.err.constData());
+    QFile f(report);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
+    QCOMPARE(o.value("kind").toString(), QStringLiteral("text"));
+    for (const char *key : {"val_accuracy", "best_epoch", "epochs", "confusion", "classes",
+                            "misclassified"})
+        QVERIFY2(o.contains(QLatin1String(key)), key);
+    QVERIFY(o.value("val_accuracy").toDouble() > 0.75);
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)
