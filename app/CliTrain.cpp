@@ -328,6 +328,9 @@ int runTrain(const QStringList &args)
          QStringLiteral("N"), QStringLiteral("2")},
         {QStringLiteral("head-epochs"), QStringLiteral("head-only epochs before fine-tuning (default 2)"),
          QStringLiteral("N"), QStringLiteral("2")},
+        {QStringLiteral("backbone-lr-factor"),
+         QStringLiteral("backbone groups train at this fraction of --lr (default 0.1)"),
+         QStringLiteral("F"), QStringLiteral("0.1")},
         {QStringLiteral("head"), QStringLiteral("linear | mlp (default linear)"), QStringLiteral("H"),
          QStringLiteral("linear")},
         {QStringLiteral("epochs"), QStringLiteral("epochs (default 10)"), QStringLiteral("N"),
@@ -357,6 +360,9 @@ int runTrain(const QStringList &args)
          QStringLiteral("42")},
         {QStringLiteral("threads"), QStringLiteral("CPU threads (default: all cores)"),
          QStringLiteral("T"), QStringLiteral("0")},
+        {QStringLiteral("device"),
+         QStringLiteral("auto | cpu | cuda | cuda:N (default auto: CUDA when this build has it)"),
+         QStringLiteral("D"), QStringLiteral("auto")},
         {QStringLiteral("cache-dir"), QStringLiteral("feature cache folder"), QStringLiteral("DIR")},
         {QStringLiteral("no-cache"), QStringLiteral("do not read or write the feature cache")},
         {QStringLiteral("checkpoint-dir"), QStringLiteral("write a checkpoint each epoch here"),
@@ -417,6 +423,7 @@ int runTrain(const QStringList &args)
     c.cutAt = toInt("cut");
     c.fineTuneGroups = toInt("fine-tune-groups");
     c.headEpochs = toInt("head-epochs");
+    c.backboneLrFactor = toDouble("backbone-lr-factor");
     c.head = p.value(QStringLiteral("head")) == QLatin1String("mlp") ? train::HeadKind::Mlp
                                                                       : train::HeadKind::Linear;
     c.epochs = toInt("epochs");
@@ -433,6 +440,7 @@ int runTrain(const QStringList &args)
     c.earlyStoppingPatience = toInt("patience");
     c.seed = toInt("seed");
     c.threads = toInt("threads");
+    c.device = p.value(QStringLiteral("device"));
     c.cacheDir = p.value(QStringLiteral("cache-dir"));
     c.useFeatureCache = !p.isSet(QStringLiteral("no-cache"));
     c.checkpointDir = p.value(QStringLiteral("checkpoint-dir"));
@@ -450,7 +458,15 @@ int runTrain(const QStringList &args)
     // Headers, sizes, truncation and duplicates are checked here; pixel data is decoded once,
     // during training, where a file that fails is reported and skipped.
     so.verifyDecode = false;
+    QJsonObject timings;
+    QElapsedTimer phase;
+    phase.start();
+    auto lap = [&](const char *name) {
+        timings.insert(QLatin1String(name), double(phase.nsecsElapsed()) / 1e9);
+        phase.restart();
+    };
     auto report = data::scanImageFolder(p.value(QStringLiteral("data")), so);
+    lap("scan");
     if (!report) {
         err() << "graft-cli train: " << report.error().message() << "\n";
         return kExitBlocked;
@@ -472,10 +488,12 @@ int runTrain(const QStringList &args)
         err() << "graft-cli train: " << s.error().message() << "\n";
         return kExitBlocked;
     }
+    lap("setup");
     std::signal(SIGINT, onInterrupt);
     ConsoleObserver observer(c.epochs, quiet);
     auto result = trainer.train(&observer, g_cancel);
     std::signal(SIGINT, SIG_DFL);
+    lap("train");
     if (!result) {
         err() << "graft-cli train: " << result.error().message() << "\n";
         return result.error().code == core::ErrorCode::NumericalError ? kExitBlocked : kExitFailure;
@@ -483,6 +501,7 @@ int runTrain(const QStringList &args)
     QJsonObject json = result->toJson();
     json.insert("dataset", report->root);
     json.insert("split", report->toJson().value("splits"));
+    json.insert("device", trainer.deviceInUse());
     if (p.isSet(QStringLiteral("export")) && !result->cancelled) {
         auto check = trainer.exportTorchScript(p.value(QStringLiteral("export")));
         if (!check) {
@@ -493,6 +512,7 @@ int runTrain(const QStringList &args)
                                           {"samples", check->samples},
                                           {"agreement", check->agreement},
                                           {"max_abs_prob_diff", check->maxAbsProbabilityDiff}});
+        lap("export");
         if (!quiet)
             err() << QStringLiteral("exported %1: re-loaded file agrees on %2 % of %3 validation "
                                     "images (max |dp| %4)\n")
@@ -502,6 +522,7 @@ int runTrain(const QStringList &args)
                          .arg(check->maxAbsProbabilityDiff, 0, 'g', 3);
     }
     json.insert("wall_seconds", double(wall.nsecsElapsed()) / 1e9);
+    json.insert("timings", timings);
     if (p.isSet(QStringLiteral("report"))) {
         QString error;
         if (!writeText(p.value(QStringLiteral("report")),

@@ -1,6 +1,6 @@
 // Forward (feature extraction) and training-step throughput of a Graft backbone, batch 32.
 // Prints one JSON line. Usage: graft-bench-forward WEIGHTS_DIR BACKBONE [ITERS] [THREADS]
-//                                [channels_last 0|1] [mode features|train]
+//                                [channels_last 0|1] [mode features|train] [pretrained|random]
 #include "graft/core/Runtime.h"
 #include "graft/models/Backbone.h"
 
@@ -30,7 +30,10 @@ int main(int argc, char *argv[])
     const bool cl = a.size() > 5 && a[5] == QLatin1String("1");
     const bool trainMode = a.size() > 6 && a[6] == QLatin1String("train");
     core::initRuntime(threads);
-    auto bb = models::createBackbone(a[2], a[1], true);
+    // Timing does not depend on the weights: a backbone whose weights are not here runs with
+    // random ones (e.g. mobilenet_v2, the torchvision architecture the PyTorch peer runs).
+    const bool pretrained = a.size() <= 7 || a[7] != QLatin1String("random");
+    auto bb = models::createBackbone(a[2], a[1], pretrained);
     if (!bb) {
         QTextStream(stderr) << bb.error().message() << "\n";
         return 2;

@@ -57,6 +57,7 @@ private Q_SLOTS:
     void nanLossStopsWithClearError();
     void exportedModelWorksInPython();
     void exportToUnwritablePathFails();
+    void deviceSettingResolves();
 
 private:
     QString m_hym, m_weights;
@@ -303,6 +304,39 @@ void tst_Trainer::exportToUnwritablePathFails()
     QVERIFY(!r.error().message().isEmpty());
     QVERIFY(QDir(dir).entryList(QDir::Files | QDir::Hidden).isEmpty()); // no partial file
     QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+}
+
+void tst_Trainer::deviceSettingResolves()
+{
+    // "cpu" is always there; "auto" picks CUDA only when this LibTorch build has it.
+    QCOMPARE(*train::checkDevice(QStringLiteral("cpu")), QStringLiteral("cpu"));
+    auto a = train::checkDevice(QStringLiteral("auto"));
+    QVERIFY(a.ok());
+    QVERIFY(*a == QLatin1String("cpu") || a->startsWith(QLatin1String("cuda")));
+    auto bad = train::checkDevice(QStringLiteral("tpu"));
+    QVERIFY(!bad.ok());
+    QCOMPARE(bad.error().code, core::ErrorCode::InvalidArgument);
+    QVERIFY(bad.error().message().contains(QLatin1String("tpu")));
+    auto cuda = train::checkDevice(QStringLiteral("cuda"));
+    if (*a == QLatin1String("cpu")) {
+        // CPU-only build: asking for CUDA is a clear error, and setup refuses it.
+        QVERIFY(!cuda.ok());
+        QCOMPARE(cuda.error().code, core::ErrorCode::Unsupported);
+        QVERIFY(cuda.error().message().contains(QLatin1String("CUDA")));
+        auto c = baseConfig();
+        c.device = QStringLiteral("cuda");
+        train::Trainer t;
+        auto s = t.setup(c, m_report);
+        QVERIFY(!s.ok());
+        QCOMPARE(s.error().code, core::ErrorCode::Unsupported);
+    } else {
+        QVERIFY(cuda.ok());
+    }
+    auto c = baseConfig();
+    c.device = QStringLiteral("auto");
+    train::Trainer t;
+    QVERIFY(t.setup(c, m_report).ok());
+    QCOMPARE(t.deviceInUse(), *a);
 }
 
 QTEST_GUILESS_MAIN(tst_Trainer)

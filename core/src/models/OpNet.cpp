@@ -56,24 +56,20 @@ torch::Tensor applyConv(torch::Tensor x, const torch::nn::Conv2d &conv, Pad pad)
 
 torch::Tensor applyAct(torch::Tensor x, Act act)
 {
-    // Without autograd the freshly computed activation can be overwritten in place.
-    if (!at::GradMode::is_enabled()) {
-        switch (act) {
-        case Act::None: return x;
-        case Act::Relu: return x.relu_();
-        case Act::Relu6: return x.clamp_(0.0, 6.0);
-        case Act::Silu: return at::silu_(x);
-        }
-    }
+    // Activations always follow a convolution, batch norm or addition, whose backward passes do
+    // not need their outputs, so ReLU/ReLU6 run in place as in torchvision (inplace=True);
+    // autograd's version counters would reject a tensor that is still needed. hardtanh_ rather
+    // than clamp: clamp's backward is four unfused kernels and made a MobileNetV2 training
+    // step ~1.6x slower. SiLU's backward needs its input, so it stays out of place under autograd.
     switch (act) {
     case Act::None:
         return x;
     case Act::Relu:
-        return at::relu(x);
+        return x.relu_();
     case Act::Relu6:
-        return at::clamp(x, 0.0, 6.0);
+        return at::hardtanh_(x, 0.0, 6.0);
     case Act::Silu:
-        return at::silu(x);
+        return at::GradMode::is_enabled() ? at::silu(x) : at::silu_(x);
     }
     return x;
 }

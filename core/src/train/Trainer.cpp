@@ -12,6 +12,7 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/optim/adamw.h>
+#include <torch/cuda.h>
 #include <torch/optim/sgd.h>
 #include <torch/script.h>
 
@@ -141,6 +142,7 @@ struct Trainer::Impl
     int cutAt = 0;
     bool trained = false;
     models::FreezePlan plan;
+    torch::Device device{torch::kCPU}; ///< where the backbone and head run
 
     // Cached features (feature-extractor phase): per view for train, one for val.
     std::vector<torch::Tensor> trainFeatures; ///< per view: [Ntrain, D]
@@ -153,13 +155,13 @@ struct Trainer::Impl
 
     std::int64_t dim() const { return backbone->featureDim(cutAt); }
 
-    data::PipelineOptions pipelineOptions(bool augment) const
+    data::PipelineOptions pipelineOptions(bool augment, bool inference = false) const
     {
         data::PipelineOptions o;
         o.preprocessing = spec.preprocessing;
         o.augmentation = config.augmentation;
         o.augmentation.enabled = augment;
-        o.batchSize = config.batchSize;
+        o.batchSize = inference ? std::max(1, config.inferenceBatchSize) : config.batchSize;
         o.seed = quint64(config.seed);
         o.workers = std::max(1, core::hardwareThreads());
         o.prefetchBatches = 4;
@@ -171,7 +173,15 @@ struct Trainer::Impl
     {
         return torch::from_blob(const_cast<float *>(b.data.data()),
                                 {b.size, 3, b.height, b.width}, torch::kFloat)
-            .contiguous(torch::MemoryFormat::ChannelsLast);
+            .contiguous(torch::MemoryFormat::ChannelsLast)
+            .to(device);
+    }
+
+    /// Moves backbone and head (and their optimizer-free state) to `d`.
+    void moveTo(torch::Device d)
+    {
+        backbone->to(d);
+        head->to(d);
     }
 
     QByteArray spaceKey(int view, bool augment) const
@@ -216,7 +226,7 @@ struct Trainer::Impl
             }
         }
         if (!todo.empty()) {
-            auto opts = pipelineOptions(augment);
+            auto opts = pipelineOptions(augment, true);
             data::BatchPipeline pipe(todo, opts);
             pipe.startEpoch(0, view);
             backbone->eval();
@@ -231,7 +241,8 @@ struct Trainer::Impl
                     if (obs)
                         obs->message(QStringLiteral("skipped %1").arg(e));
                 if (batch->size > 0) {
-                    const torch::Tensor f = backbone->features(toTensor(*batch), cutAt).contiguous();
+                    const torch::Tensor f =
+                        backbone->features(toTensor(*batch), cutAt).to(torch::kCPU).contiguous();
                     for (int k = 0; k < batch->size; ++k) {
                         const int i = todoIndex[size_t(batch->sampleIndices[size_t(k)])];
                         out[i].copy_(f[k]);
@@ -292,7 +303,7 @@ struct Trainer::Impl
         auto opts = F::CrossEntropyFuncOptions().label_smoothing(config.labelSmoothing);
         const torch::Tensor w = classWeights();
         if (w.defined())
-            opts = opts.weight(w);
+            opts = opts.weight(w.to(logits.device()));
         return F::cross_entropy(logits, labels, opts);
     }
 
@@ -371,7 +382,7 @@ struct Trainer::Impl
         backbone->eval();
         head->eval();
         torch::NoGradGuard ng;
-        data::BatchPipeline pipe(samples, pipelineOptions(false));
+        data::BatchPipeline pipe(samples, pipelineOptions(false, true));
         pipe.startEpoch(0);
         while (auto b = pipe.next()) {
             if (cancel.isCancelled())
@@ -380,6 +391,7 @@ struct Trainer::Impl
                 continue;
             const torch::Tensor p =
                 torch::softmax(head->forward(backbone->features(toTensor(*b), cutAt)), 1)
+                    .to(torch::kCPU)
                     .contiguous();
             for (int k = 0; k < b->size; ++k) {
                 const int i = b->sampleIndices[size_t(k)];
@@ -414,7 +426,8 @@ struct Trainer::Impl
     {
         head->eval();
         torch::NoGradGuard ng;
-        const torch::Tensor p = torch::softmax(head->forward(features), 1).contiguous();
+        const torch::Tensor p =
+            torch::softmax(head->forward(features.to(device)), 1).to(torch::kCPU).contiguous();
         std::vector<std::vector<float>> out(size_t(p.size(0)));
         for (std::int64_t i = 0; i < p.size(0); ++i) {
             const float *row = p[i].data_ptr<float>();
@@ -430,14 +443,14 @@ struct Trainer::Impl
         std::vector<weights::TensorBlob> blobs;
         auto add = [&](const std::string &prefix, torch::nn::Module &m) {
             for (const auto &p : m.named_parameters()) {
-                const torch::Tensor t = p.value().detach().contiguous();
+                const torch::Tensor t = p.value().detach().to(torch::kCPU).contiguous();
                 blobs.push_back({prefix + p.key(), weights::DType::F32,
                                  std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end()),
                                  QByteArray(reinterpret_cast<const char *>(t.data_ptr<float>()),
                                             qsizetype(t.numel() * 4))});
             }
             for (const auto &b : m.named_buffers()) {
-                const torch::Tensor t = b.value().detach().to(torch::kFloat).contiguous();
+                const torch::Tensor t = b.value().detach().to(torch::kCPU, torch::kFloat).contiguous();
                 blobs.push_back({prefix + "buffer:" + b.key(), weights::DType::F32,
                                  std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end()),
                                  QByteArray(reinterpret_cast<const char *>(t.data_ptr<float>()),
@@ -544,6 +557,46 @@ Trainer::Trainer()
     : d(std::make_unique<Impl>())
 {}
 
+static core::Result<torch::Device> resolveDevice(const QString &name)
+{
+    const QString n = name.trimmed().toLower();
+    if (n.isEmpty() || n == QLatin1String("auto"))
+        return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    if (n == QLatin1String("cpu"))
+        return torch::Device(torch::kCPU);
+    if (n == QLatin1String("cuda") || n.startsWith(QLatin1String("cuda:"))) {
+        if (!torch::cuda::is_available())
+            return makeError(ErrorCode::Unsupported,
+                             QStringLiteral("device '%1' was requested, but this LibTorch build has "
+                                            "no CUDA support or no GPU is visible; use 'cpu' or "
+                                            "'auto'")
+                                 .arg(name));
+        bool ok = true;
+        const int index = n.size() > 4 ? n.mid(5).toInt(&ok) : 0;
+        if (!ok || index < 0 || index >= int(torch::cuda::device_count()))
+            return makeError(ErrorCode::InvalidArgument,
+                             QStringLiteral("no CUDA device '%1' (%2 visible)")
+                                 .arg(name)
+                                 .arg(torch::cuda::device_count()));
+        return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+    }
+    return makeError(ErrorCode::InvalidArgument,
+                     QStringLiteral("unknown device '%1' (use auto, cpu, cuda or cuda:N)").arg(name));
+}
+
+core::Result<QString> checkDevice(const QString &name)
+{
+    auto d = resolveDevice(name);
+    if (!d)
+        return d.error();
+    return QString::fromStdString(d->str());
+}
+
+QString Trainer::deviceInUse() const
+{
+    return QString::fromStdString(d->device.str());
+}
+
 Trainer::~Trainer() = default;
 
 QStringList Trainer::classes() const
@@ -607,6 +660,11 @@ core::Status Trainer::setup(const TrainingConfig &config, const data::ScanReport
                        config.dropout);
         d->plan = models::FreezePlan::featureExtractor(d->cutAt);
         models::applyFreezePlan(*d->backbone, d->plan);
+        auto device = resolveDevice(config.device);
+        if (!device)
+            return device.error();
+        d->device = *device;
+        d->moveTo(d->device);
         return {};
     } catch (const std::exception &e) {
         return makeError(ErrorCode::Internal, errorFromException(e));
@@ -831,8 +889,8 @@ core::Result<TrainingReport> Trainer::Impl::runTraining(TrainingObserver *obs,
                     if (cancel.isCancelled())
                         break;
                     const auto idx = perm.slice(0, b, std::min(n, b + config.batchSize));
-                    const torch::Tensor x = feats.index_select(0, idx);
-                    const torch::Tensor y = trainLabels.index_select(0, idx);
+                    const torch::Tensor x = feats.index_select(0, idx).to(device);
+                    const torch::Tensor y = trainLabels.index_select(0, idx).to(device);
                     if (auto s = step(head->forward(x), y, x.size(0)); !s)
                         return s.error();
                 }
@@ -848,7 +906,7 @@ core::Result<TrainingReport> Trainer::Impl::runTraining(TrainingObserver *obs,
                             obs->message(QStringLiteral("skipped %1").arg(e));
                     if (batch->size == 0)
                         continue;
-                    const torch::Tensor y = torch::tensor(batch->labels, torch::kLong);
+                    const torch::Tensor y = torch::tensor(batch->labels, torch::kLong).to(device);
                     if (auto s = step(forwardImages(toTensor(*batch)), y, batch->size); !s)
                         return s.error();
                 }
@@ -999,7 +1057,8 @@ core::Result<LrFinderResult> Trainer::Impl::runFinder(TrainingObserver *obs,
         const auto idx = perm.slice(0, pos, std::min(n, pos + config.batchSize));
         pos += config.batchSize;
         const torch::Tensor loss =
-            lossOf(head->forward(feats.index_select(0, idx)), trainLabels.index_select(0, idx));
+            lossOf(head->forward(feats.index_select(0, idx).to(device)),
+                   trainLabels.index_select(0, idx).to(device));
         const double lv = loss.item<double>();
         avg = 0.9 * avg + 0.1 * lv;
         const double smooth = avg / (1.0 - std::pow(0.9, i + 1));
@@ -1081,9 +1140,11 @@ core::Result<std::vector<Prediction>> Trainer::predict(const QStringList &files,
                 out.push_back(p);
                 continue;
             }
-            const torch::Tensor in = torch::from_blob(x->data(), {1, 3, s, s}, torch::kFloat);
+            const torch::Tensor in =
+                torch::from_blob(x->data(), {1, 3, s, s}, torch::kFloat).to(d->device);
             const torch::Tensor prob =
-                torch::softmax(d->head->forward(d->backbone->features(in, d->cutAt)), 1)[0];
+                torch::softmax(d->head->forward(d->backbone->features(in, d->cutAt)), 1)[0].to(
+                    torch::kCPU);
             const int k = std::min<int>(std::max(1, topK), int(prob.size(0)));
             const auto top = prob.topk(k);
             for (int i = 0; i < k; ++i)
@@ -1110,7 +1171,7 @@ core::Result<GradCam> Trainer::gradCam(const QString &file, int classIndex)
         const int s = pre.inputSize;
         d->backbone->eval();
         d->head->eval();
-        torch::Tensor in = torch::from_blob(x.data(), {1, 3, s, s}, torch::kFloat);
+        torch::Tensor in = torch::from_blob(x.data(), {1, 3, s, s}, torch::kFloat).to(d->device);
         torch::Tensor map;
         {
             torch::NoGradGuard ng;
@@ -1128,7 +1189,7 @@ core::Result<GradCam> Trainer::gradCam(const QString &file, int classIndex)
         const double mx = cam.max().item<double>();
         if (mx > 0)
             cam = cam / mx;
-        cam = cam.contiguous();
+        cam = cam.to(torch::kCPU).contiguous();
         GradCam g;
         g.classIndex = cls;
         g.mapWidth = int(map.size(3));
@@ -1162,7 +1223,25 @@ core::Result<ExportCheck> Trainer::exportTorchScript(const QString &path,
 {
     if (!d->backbone || !d->trained)
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("no trained model to export"));
+    // Exports run on the CPU wherever the model trained; it goes back afterwards.
+    const torch::Device trainedOn = d->device;
+    struct DeviceRestore
+    {
+        Impl *impl;
+        torch::Device to;
+        ~DeviceRestore()
+        {
+            if (impl->device != to) {
+                impl->device = to;
+                impl->moveTo(to);
+            }
+        }
+    } restoreDevice{d.get(), trainedOn};
     try {
+        if (d->device != torch::Device(torch::kCPU)) {
+            d->device = torch::Device(torch::kCPU);
+            d->moveTo(d->device);
+        }
         d->backbone->eval();
         d->head->eval();
         torch::jit::Module m("GraftClassifier");
@@ -1230,7 +1309,7 @@ core::Result<ExportCheck> Trainer::exportTorchScript(const QString &path,
             for (size_t r = 0; r < d->valKept.size(); ++r)
                 cachedRows[size_t(d->valKept[r])] = std::int64_t(r);
         }
-        data::BatchPipeline pipe(d->val, d->pipelineOptions(false));
+        data::BatchPipeline pipe(d->val, d->pipelineOptions(false, true));
         pipe.startEpoch(0);
         int agree = 0;
         while (auto b = pipe.next()) {

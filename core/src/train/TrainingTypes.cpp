@@ -60,6 +60,7 @@ QJsonObject TrainingConfig::toJson() const
         {"dropout", dropout},
         {"epochs", epochs},
         {"batch_size", batchSize},
+        {"inference_batch_size", inferenceBatchSize},
         {"learning_rate", learningRate},
         {"backbone_lr_factor", backboneLrFactor},
         {"weight_decay", weightDecay},
@@ -99,6 +100,7 @@ TrainingConfig TrainingConfig::fromJson(const QJsonObject &j)
     c.dropout = j.value("dropout").toDouble(c.dropout);
     c.epochs = j.value("epochs").toInt(c.epochs);
     c.batchSize = j.value("batch_size").toInt(c.batchSize);
+    c.inferenceBatchSize = j.value("inference_batch_size").toInt(c.inferenceBatchSize);
     c.learningRate = j.value("learning_rate").toDouble(c.learningRate);
     c.backboneLrFactor = j.value("backbone_lr_factor").toDouble(c.backboneLrFactor);
     c.weightDecay = j.value("weight_decay").toDouble(c.weightDecay);

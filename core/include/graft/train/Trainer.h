@@ -113,6 +113,10 @@ struct ExportCheck
     QString path;
 };
 
+/// Resolves a device setting ("auto", "cpu", "cuda", "cuda:N") to the device it selects here,
+/// e.g. "cpu"; an error when CUDA is requested but this LibTorch build or machine has none.
+core::Result<QString> checkDevice(const QString &name);
+
 /// Owns one image classifier (backbone + head) and trains, evaluates, predicts and exports it.
 /// All calls are synchronous; run them on one worker thread (LibTorch grad mode is
 /// thread-local). `cancel` may be requested from any thread and takes effect within one batch.
@@ -148,6 +152,8 @@ public:
     QStringList classes() const;
     const TrainingConfig &config() const;
     bool isTrained() const;
+    /// Where the model runs after setup(): "cpu", "cuda:0", ...
+    QString deviceInUse() const;
 
 private:
     struct Impl;

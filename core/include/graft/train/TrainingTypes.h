@@ -45,6 +45,10 @@ struct TrainingConfig
     double dropout = 0.2;
     int epochs = 10;
     int batchSize = 32;
+    /// Batch size for passes without gradients (feature extraction, evaluation, export
+    /// check). Small batches keep activations in cache and RSS low: on 2 cores MobileNetV2
+    /// features ran 1.35x faster at 8 than at 32, with a third of the page faults.
+    int inferenceBatchSize = 8;
     double learningRate = 1e-2; ///< max LR for one-cycle; <= 0 means "find it" (lr finder)
     double backboneLrFactor = 0.1; ///< backbone groups train at lr * factor * group multiplier
     double weightDecay = 1e-2;
@@ -60,7 +64,9 @@ struct TrainingConfig
     int earlyStoppingPatience = 0; ///< 0 = off; else epochs without val-loss improvement
     int seed = 42;
     int threads = 0;            ///< 0 = all cores
-    QString device = QStringLiteral("cpu"); ///< "cpu", "cuda" or "auto"
+    /// "auto" (CUDA when this LibTorch build has it and a GPU is visible, else CPU), "cpu",
+    /// "cuda" or "cuda:N". Exports are always written for the CPU.
+    QString device = QStringLiteral("auto");
     bool useFeatureCache = true;
     QString cacheDir;           ///< empty = QStandardPaths cache
     QString checkpointDir;      ///< empty = no checkpoints
