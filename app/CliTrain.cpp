@@ -326,8 +326,8 @@ int runTrain(const QStringList &args)
          QStringLiteral("N"), QStringLiteral("0")},
         {QStringLiteral("fine-tune-groups"), QStringLiteral("groups trained by fine-tune (default 2)"),
          QStringLiteral("N"), QStringLiteral("2")},
-        {QStringLiteral("head-epochs"), QStringLiteral("head-only epochs before fine-tuning (default 2)"),
-         QStringLiteral("N"), QStringLiteral("2")},
+        {QStringLiteral("head-epochs"), QStringLiteral("head-only epochs before fine-tuning (default 4)"),
+         QStringLiteral("N"), QStringLiteral("4")},
         {QStringLiteral("backbone-lr-factor"),
          QStringLiteral("backbone groups train at this fraction of --lr (default 0.1)"),
          QStringLiteral("F"), QStringLiteral("0.1")},
@@ -348,12 +348,16 @@ int runTrain(const QStringList &args)
         {QStringLiteral("label-smoothing"), QStringLiteral("label smoothing (default 0)"),
          QStringLiteral("E"), QStringLiteral("0")},
         {QStringLiteral("balanced"), QStringLiteral("weight classes by inverse frequency")},
-        {QStringLiteral("augment"), QStringLiteral("on | off (default off)"), QStringLiteral("A"),
-         QStringLiteral("off")},
+        {QStringLiteral("augment"),
+         QStringLiteral("on | off | auto (default auto: on when the recipe trains backbone layers)"),
+         QStringLiteral("A"), QStringLiteral("auto")},
         {QStringLiteral("augment-views"), QStringLiteral("cached augmented views (default 2)"),
          QStringLiteral("K"), QStringLiteral("2")},
         {QStringLiteral("patience"), QStringLiteral("early stopping patience in epochs (0 = off)"),
          QStringLiteral("N"), QStringLiteral("0")},
+        {QStringLiteral("monitor"),
+         QStringLiteral("accuracy | loss: what picks the best epoch (default accuracy)"),
+         QStringLiteral("M"), QStringLiteral("accuracy")},
         {QStringLiteral("val-fraction"), QStringLiteral("validation share without a split (0.2)"),
          QStringLiteral("F"), QStringLiteral("0.2")},
         {QStringLiteral("seed"), QStringLiteral("seed (default 42)"), QStringLiteral("S"),
@@ -435,9 +439,12 @@ int runTrain(const QStringList &args)
     c.weightDecay = toDouble("weight-decay");
     c.labelSmoothing = toDouble("label-smoothing");
     c.balancedClassWeights = p.isSet(QStringLiteral("balanced"));
-    c.augment = p.value(QStringLiteral("augment")) == QLatin1String("on");
+    const QString augment = p.value(QStringLiteral("augment"));
+    c.augment = augment == QLatin1String("on") ||
+                (augment == QLatin1String("auto") && c.recipe != train::Recipe::FeatureExtractor);
     c.augmentViews = toInt("augment-views");
     c.earlyStoppingPatience = toInt("patience");
+    c.monitorLoss = p.value(QStringLiteral("monitor")) == QLatin1String("loss");
     c.seed = toInt("seed");
     c.threads = toInt("threads");
     c.device = p.value(QStringLiteral("device"));

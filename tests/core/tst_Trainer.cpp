@@ -53,6 +53,7 @@ private Q_SLOTS:
     void featureExtractorReachesTargetAndExports();
     void pretrainedBeatsRandomInit();
     void fineTuneRecipeTrains();
+    void fineTuningTopBlocksReaches95();
     void cancelStopsWithinOneBatchAndResumes();
     void nanLossStopsWithClearError();
     void exportedModelWorksInPython();
@@ -182,6 +183,35 @@ void tst_Trainer::fineTuneRecipeTrains()
     QVERIFY(cam.ok());
     QCOMPARE(int(cam->heat.size()), 128 * 128);
     QVERIFY(*std::max_element(cam->heat.begin(), cam->heat.end()) <= 1.0f + 1e-6f);
+}
+
+void tst_Trainer::fineTuningTopBlocksReaches95()
+{
+    // Issue 4's bar: MobileNetV2 (ImageNet) with the top two groups fine-tuned after a
+    // head-only phase reaches >= 95 % on hymenoptera, and the best epoch is a fine-tuned one
+    // (the feature extractor alone peaks at 95.4 %; seeds 1, 2, 3, 42 gave 96.1-96.7 %).
+    auto c = baseConfig("mobilenet_v2_imagenet");
+    c.recipe = train::Recipe::FineTune;
+    c.epochs = 8;
+    c.headEpochs = 4;
+    c.fineTuneGroups = 2;
+    c.augment = true;
+    c.seed = 42;
+    train::Trainer t;
+    QVERIFY(t.setup(c, m_report).ok());
+    auto r = t.train(nullptr, {});
+    QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message()));
+    QString curve;
+    for (const auto &e : r->epochs)
+        curve += QStringLiteral(" %1").arg(e.valAccuracy * 100, 0, 'f', 1);
+    QVERIFY2(r->valAccuracy >= 0.95, qPrintable(QStringLiteral("val accuracy per epoch:") + curve));
+    QVERIFY2(r->bestEpoch > c.headEpochs, qPrintable(QStringLiteral("best epoch %1:%2")
+                                                         .arg(r->bestEpoch)
+                                                         .arg(curve)));
+    // The exported weights are the best epoch's: evaluating again gives the same accuracy.
+    auto ev = t.evaluate(m_report.samples(data::Split::Val));
+    QVERIFY(ev.ok());
+    QCOMPARE(ev->accuracy, r->valAccuracy);
 }
 
 void tst_Trainer::cancelStopsWithinOneBatchAndResumes()

@@ -773,6 +773,10 @@ core::Result<TrainingReport> Trainer::Impl::runTraining(TrainingObserver *obs,
         phases.push_back({headEpochs + 1, epochs, false});
 
     const double lr = config.learningRate > 0 ? config.learningRate : 1e-3;
+    // Backbone weights before any fine-tuning: restored when the best epoch is a head-only one
+    // but later epochs changed the backbone.
+    const Snapshot initialBackbone =
+        headEpochs < epochs && headEpochs > 0 ? snapshot(*backbone) : Snapshot{};
     QElapsedTimer runTimer;
     runTimer.start();
     qint64 stepsDoneThisRun = 0;
@@ -799,7 +803,11 @@ core::Result<TrainingReport> Trainer::Impl::runTraining(TrainingObserver *obs,
             plan = *config.customPlan;
         models::applyFreezePlan(*backbone, plan);
         std::vector<double> baseLrs;
-        auto optimizer = makeOptimizer(lr, &baseLrs);
+        // After the head-only phase the head is already trained: as fastai's fine_tune, the
+        // unfrozen phase restarts its cycle at half the rate, so the warm-up does not undo
+        // the head (a full-rate restart cost 5-10 points of accuracy for an epoch here).
+        const double phaseLr = !ph.cached && headEpochs > 0 ? lr * config.unfrozenLrFactor : lr;
+        auto optimizer = makeOptimizer(phaseLr, &baseLrs);
         const qint64 perEpoch = ph.cached ? headBatches : imageBatches;
         const qint64 phaseSteps = qint64(ph.lastEpoch - ph.firstEpoch + 1) * perEpoch;
         qint64 phaseStep = qint64(std::max(0, startEpoch - ph.firstEpoch)) * perEpoch;
@@ -818,7 +826,7 @@ core::Result<TrainingReport> Trainer::Impl::runTraining(TrainingObserver *obs,
                 plan = models::FreezePlan::fineTuneTop(cutAt, n);
                 models::applyFreezePlan(*backbone, plan);
                 baseLrs.clear();
-                optimizer = makeOptimizer(lr, &baseLrs);
+                optimizer = makeOptimizer(phaseLr, &baseLrs);
             }
             const Snapshot lastGoodHead = snapshot(*head);
             const Snapshot lastGoodBackbone = ph.cached ? Snapshot{} : snapshot(*backbone);
@@ -867,7 +875,7 @@ core::Result<TrainingReport> Trainer::Impl::runTraining(TrainingObserver *obs,
                     ev.batchesPerEpoch = int(perEpoch);
                     ev.globalStep = globalStep;
                     ev.loss = lv;
-                    ev.learningRate = lr * factor;
+                    ev.learningRate = phaseLr * factor;
                     const double el = double(runTimer.nsecsElapsed()) / 1e9;
                     ev.elapsedSeconds = el;
                     ev.imagesPerSecond = double(seen) / std::max(1e-9, double(epochTimer.nsecsElapsed()) / 1e9);
@@ -924,7 +932,7 @@ core::Result<TrainingReport> Trainer::Impl::runTraining(TrainingObserver *obs,
             m.epoch = epoch;
             m.trainLoss = seen ? lossSum / double(seen) : 0;
             m.trainAccuracy = seen ? double(correct) / double(seen) : 0;
-            m.learningRate = lr * scheduledLr(config.schedule, 1.0, config.warmupFraction,
+            m.learningRate = phaseLr * scheduledLr(config.schedule, 1.0, config.warmupFraction,
                                               std::max<qint64>(0, phaseStep - 1), phaseSteps);
             if (!val.empty()) {
                 Evaluation ev;
@@ -944,16 +952,20 @@ core::Result<TrainingReport> Trainer::Impl::runTraining(TrainingObserver *obs,
                 m.valAccuracy = ev.accuracy;
             }
             m.seconds = double(epochTimer.nsecsElapsed()) / 1e9;
-            const bool better = m.valLoss < bestValLoss - 1e-6 ||
-                                (std::abs(m.valLoss - bestValLoss) <= 1e-6 && m.valAccuracy > bestValAcc);
+            const bool better =
+                config.monitorLoss
+                    ? m.valLoss < bestValLoss - 1e-6 ||
+                          (std::abs(m.valLoss - bestValLoss) <= 1e-6 && m.valAccuracy > bestValAcc)
+                    : m.valAccuracy > bestValAcc + 1e-9 ||
+                          (std::abs(m.valAccuracy - bestValAcc) <= 1e-9 && m.valLoss < bestValLoss - 1e-6);
             if (better || val.empty()) {
                 bestValLoss = m.valLoss;
                 bestValAcc = m.valAccuracy;
                 m.best = true;
                 report.bestEpoch = epoch;
                 bestHead = snapshot(*head);
-                bestBackbone = plan.allFrozen() && bestBackbone.empty() ? Snapshot{}
-                                                                        : snapshot(*backbone);
+                // A head-only epoch goes with the backbone as it was before any fine-tuning.
+                bestBackbone = ph.cached ? initialBackbone : snapshot(*backbone);
                 sinceBest = 0;
                 for (auto &e : report.epochs)
                     e.best = false;

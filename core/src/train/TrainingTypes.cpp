@@ -63,6 +63,7 @@ QJsonObject TrainingConfig::toJson() const
         {"inference_batch_size", inferenceBatchSize},
         {"learning_rate", learningRate},
         {"backbone_lr_factor", backboneLrFactor},
+        {"unfrozen_lr_factor", unfrozenLrFactor},
         {"weight_decay", weightDecay},
         {"label_smoothing", labelSmoothing},
         {"balanced_class_weights", balancedClassWeights},
@@ -74,6 +75,7 @@ QJsonObject TrainingConfig::toJson() const
         {"augment_views", augmentViews},
         {"augmentation", augmentation.toJson()},
         {"early_stopping_patience", earlyStoppingPatience},
+        {"monitor", monitorLoss ? "val_loss" : "val_accuracy"},
         {"seed", seed},
         {"threads", threads},
         {"device", device},
@@ -103,6 +105,7 @@ TrainingConfig TrainingConfig::fromJson(const QJsonObject &j)
     c.inferenceBatchSize = j.value("inference_batch_size").toInt(c.inferenceBatchSize);
     c.learningRate = j.value("learning_rate").toDouble(c.learningRate);
     c.backboneLrFactor = j.value("backbone_lr_factor").toDouble(c.backboneLrFactor);
+    c.unfrozenLrFactor = j.value("unfrozen_lr_factor").toDouble(c.unfrozenLrFactor);
     c.weightDecay = j.value("weight_decay").toDouble(c.weightDecay);
     c.labelSmoothing = j.value("label_smoothing").toDouble(c.labelSmoothing);
     c.balancedClassWeights = j.value("balanced_class_weights").toBool(c.balancedClassWeights);
@@ -116,6 +119,8 @@ TrainingConfig TrainingConfig::fromJson(const QJsonObject &j)
     if (j.contains("augmentation"))
         c.augmentation = data::Augmentation::fromJson(j.value("augmentation").toObject());
     c.earlyStoppingPatience = j.value("early_stopping_patience").toInt(c.earlyStoppingPatience);
+    if (j.contains("monitor"))
+        c.monitorLoss = j.value("monitor").toString() == QLatin1String("val_loss");
     c.seed = j.value("seed").toInt(c.seed);
     c.threads = j.value("threads").toInt(c.threads);
     c.device = j.value("device").toString(c.device);

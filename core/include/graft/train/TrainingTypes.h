@@ -39,7 +39,7 @@ struct TrainingConfig
     Recipe recipe = Recipe::FeatureExtractor;
     int cutAt = 0;              ///< 0 = all groups
     int fineTuneGroups = 2;     ///< for Recipe::FineTune
-    int headEpochs = 2;         ///< FineTune/Full: epochs with the backbone frozen first
+    int headEpochs = 4;         ///< FineTune/Full: epochs with the backbone frozen first
     HeadKind head = HeadKind::Linear;
     int mlpHidden = 256;
     double dropout = 0.2;
@@ -50,6 +50,7 @@ struct TrainingConfig
     /// features ran 1.35x faster at 8 than at 32, with a third of the page faults.
     int inferenceBatchSize = 8;
     double learningRate = 1e-2; ///< max LR for one-cycle; <= 0 means "find it" (lr finder)
+    double unfrozenLrFactor = 0.5; ///< head LR of the unfrozen phase after a head-only phase
     double backboneLrFactor = 0.1; ///< backbone groups train at lr * factor * group multiplier
     double weightDecay = 1e-2;
     double labelSmoothing = 0.0;
@@ -61,7 +62,12 @@ struct TrainingConfig
     bool augment = false;
     int augmentViews = 2;       ///< cached augmented views per image (feature extractor)
     data::Augmentation augmentation;
-    int earlyStoppingPatience = 0; ///< 0 = off; else epochs without val-loss improvement
+    int earlyStoppingPatience = 0; ///< 0 = off; else epochs without improvement of `monitor`
+    /// What "best epoch" means, for the exported weights and for early stopping: validation
+    /// accuracy (ties broken by lower loss), or validation loss. Accuracy is the default: on
+    /// small validation sets the loss favours under-trained, less confident epochs (on
+    /// hymenoptera fine-tuning it picked a 94.1 % head-only epoch over a 96.1 % fine-tuned one).
+    bool monitorLoss = false;
     int seed = 42;
     int threads = 0;            ///< 0 = all cores
     /// "auto" (CUDA when this LibTorch build has it and a GPU is visible, else CPU), "cpu",
