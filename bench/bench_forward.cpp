@@ -1,5 +1,5 @@
 // Forward (feature extraction) and training-step throughput of a Graft backbone, batch 32.
-// Prints one JSON line. Usage: graft-bench-forward WEIGHTS_DIR BACKBONE [ITERS] [THREADS]
+// Prints one JSON line. Usage: graft-bench-forward WEIGHTS_DIR BACKBONE|gemm [ITERS] [THREADS]
 //                                [channels_last 0|1] [mode features|train] [pretrained|random]
 #include "graft/core/Runtime.h"
 #include "graft/models/Backbone.h"
@@ -30,6 +30,21 @@ int main(int argc, char *argv[])
     const bool cl = a.size() > 5 && a[5] == QLatin1String("1");
     const bool trainMode = a.size() > 6 && a[6] == QLatin1String("train");
     core::initRuntime(threads);
+    if (a[2] == QLatin1String("gemm")) {
+        // The machine's limit: single-precision GEMM throughput at this thread count.
+        const std::int64_t n = 1024;
+        torch::Tensor p = torch::randn({n, n}), q = torch::randn({n, n});
+        torch::Tensor r = torch::mm(p, q);
+        QElapsedTimer g;
+        g.start();
+        for (int i = 0; i < iters; ++i)
+            r = torch::mm(p, q);
+        const double sec = double(g.nsecsElapsed()) / 1e9;
+        const QJsonObject out{{"tool", "graft"}, {"mode", "gemm"}, {"n", double(n)}, {"threads", threads},
+                              {"gflops", 2.0 * double(n * n * n) * iters / sec / 1e9}};
+        QTextStream(stdout) << QJsonDocument(out).toJson(QJsonDocument::Compact) << "\n";
+        return 0;
+    }
     // Timing does not depend on the weights: a backbone whose weights are not here runs with
     // random ones (e.g. mobilenet_v2, the torchvision architecture the PyTorch peer runs).
     const bool pretrained = a.size() <= 7 || a[7] != QLatin1String("random");

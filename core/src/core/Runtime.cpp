@@ -1,6 +1,7 @@
 #include "graft/core/Runtime.h"
 
 #include <ATen/Parallel.h>
+#include <torch/csrc/jit/python/update_graph_executor_opt.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
 
 #include <climits>
@@ -55,6 +56,7 @@ void initRuntime(int threads)
     // Graft runs TorchScript only to check exports and to predict with them: the profiling
     // executor's first two calls cost ~0.6 s for MobileNetV2 and its CPU fusions gain nothing.
     torch::jit::getProfilingMode() = false;
+    torch::jit::setGraphExecutorOptimize(false);
 }
 
 } // namespace graft::core

@@ -28,6 +28,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -151,6 +152,10 @@ struct Trainer::Impl
     torch::Tensor valLabels;
     std::vector<int> valKept; ///< indices into `val` that loaded
     bool backboneChanged = false; ///< backbone weights trained: cached features are stale
+    /// Preprocessed validation batches kept from the feature pass (sample indices into `val`)
+    /// so the export check does not decode them again; only when they fit kKeepValBytes.
+    std::vector<data::Batch> valBatches;
+    static constexpr qint64 kKeepValBytes = qint64(256) << 20;
     double featureSeconds = 0;
 
     std::int64_t dim() const { return backbone->featureDim(cutAt); }
@@ -204,7 +209,8 @@ struct Trainer::Impl
     /// Returns [N', D] and the kept sample indices (files that failed to load are skipped).
     core::Result<std::pair<torch::Tensor, std::vector<int>>>
     extractFeatures(const std::vector<data::Sample> &samples, int view, bool augment,
-                    TrainingObserver *obs, const core::CancelToken &cancel, const QString &phase)
+                    TrainingObserver *obs, const core::CancelToken &cancel, const QString &phase,
+                    std::vector<data::Batch> *keep = nullptr)
     {
         const std::int64_t D = dim();
         FeatureCache cache(cacheRoot(config), spaceKey(view, augment), int(D));
@@ -255,6 +261,12 @@ struct Trainer::Impl
                 done += batch->size + qint64(batch->errors.size());
                 if (obs)
                     obs->phaseProgress(phase, done, qint64(todo.size()));
+                if (keep && batch->size > 0) {
+                    for (int &k : batch->sampleIndices)
+                        k = todoIndex[size_t(k)];
+                    batch->errors.clear();
+                    keep->push_back(std::move(*batch));
+                }
             }
             if (config.useFeatureCache) {
                 const auto saved = cache.save();
@@ -691,7 +703,11 @@ core::Status Trainer::Impl::prepareFeatures(TrainingObserver *obs, const core::C
                              QStringLiteral("training files changed while features were computed"));
         trainFeatures.push_back(r->first);
     }
-    auto rv = extractFeatures(val, 0, false, obs, cancel, QStringLiteral("features"));
+    const int s = spec.preprocessing.inputSize;
+    const bool keepVal = qint64(val.size()) * 3 * s * s * qint64(sizeof(float)) <= kKeepValBytes;
+    valBatches.clear();
+    auto rv = extractFeatures(val, 0, false, obs, cancel, QStringLiteral("features"),
+                              keepVal ? &valBatches : nullptr);
     if (!rv)
         return rv.error();
     valFeatures = rv->first;
@@ -1321,10 +1337,27 @@ core::Result<ExportCheck> Trainer::exportTorchScript(const QString &path,
             for (size_t r = 0; r < d->valKept.size(); ++r)
                 cachedRows[size_t(d->valKept[r])] = std::int64_t(r);
         }
-        data::BatchPipeline pipe(d->val, d->pipelineOptions(false, true));
-        pipe.startEpoch(0);
+        // Validation images: as decoded for the feature pass when they were kept and cover
+        // every validation file that loaded, else decoded again.
+        size_t keptImages = 0;
+        for (const auto &b : d->valBatches)
+            keptImages += size_t(b.size);
+        const bool reuse = !d->valBatches.empty() && keptImages == d->valKept.size();
+        std::optional<data::BatchPipeline> pipe;
+        if (!reuse) {
+            pipe.emplace(d->val, d->pipelineOptions(false, true));
+            pipe->startEpoch(0);
+        }
+        size_t reuseAt = 0;
+        std::optional<data::Batch> decoded;
+        auto nextBatch = [&]() -> const data::Batch * {
+            if (reuse)
+                return reuseAt < d->valBatches.size() ? &d->valBatches[reuseAt++] : nullptr;
+            decoded = pipe->next();
+            return decoded ? &*decoded : nullptr;
+        };
         int agree = 0;
-        while (auto b = pipe.next()) {
+        while (const data::Batch *b = nextBatch()) {
             if (cancel.isCancelled())
                 return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"));
             if (b->size == 0)
