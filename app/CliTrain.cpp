@@ -92,8 +92,9 @@ public:
 
     void message(const QString &text) override
     {
-        if (!m_quiet)
-            err() << (m_tty ? "\r" : "") << text << "\n";
+        // Messages are warnings and notices (skipped files, unsaved checkpoints), not progress:
+        // --quiet keeps them.
+        err() << (m_tty && !m_quiet ? "\r" : "") << text << "\n";
     }
 
 private:
@@ -490,6 +491,13 @@ int runTrain(const QStringList &args)
                      .arg(report->count(data::Split::Train))
                      .arg(report->count(data::Split::Val));
 
+    if (!c.resume && !c.checkpointDir.isEmpty()) {
+        const QString ckpt = QDir(c.checkpointDir).filePath(QStringLiteral("checkpoint.safetensors"));
+        if (QFileInfo::exists(ckpt))
+            err() << "graft-cli train: " << ckpt
+                  << " holds an earlier run; add --resume to continue it (this run starts over "
+                     "and replaces it)\n";
+    }
     train::Trainer trainer;
     if (auto s = trainer.setup(c, *report); !s) {
         err() << "graft-cli train: " << s.error().message() << "\n";

@@ -109,7 +109,7 @@ def bench_forward(weights):
     # not depend on them), batch 32, 224 px. Graft's trainer uses channels_last.
     for mode, iters in (("features", it), ("train", str(max(3, int(it) // 2)))):
         gs, ps = [], []
-        for _ in range(2):  # interleaved repeats, best of each: this VM is noisy
+        for _ in range(2 if ARGS.quick else 3):  # interleaved repeats, best of each: this VM is noisy
             gs.append(last_json(run([fwd, weights, "mobilenet_v2", iters, t, "1", mode, "random"])[0])["images_per_second"])
             ps.append(last_json(run([PY, f"{HERE}/peer_forward.py", iters, t, "1", mode])[0])["images_per_second"])
         pn = last_json(run([PY, f"{HERE}/peer_forward.py", iters, t, "0", mode])[0])["images_per_second"]
@@ -206,6 +206,7 @@ def bench_memory(work):
 def bench_gui():
     env = dict(ENV)
     env["QT_QPA_PLATFORM"] = "offscreen"
+    env["GRAFT_SHARED_DATA"] = os.path.abspath(ARGS.shared)
     exe = f"{ARGS.build}/tests/tst_TrainingFlow"
     if not os.path.exists(exe):
         return None
@@ -248,7 +249,7 @@ def render(r):
     f = r["forward"]
     w("## Feature extraction and fine-tune training step (MobileNetV2, batch 32, 224 px)")
     w("Same architecture on both sides (torchvision's `mobilenet_v2`; Graft builds it natively), "
-      "channels_last, best of 2 interleaved runs each. Machine limit: measured single-precision GEMM "
+      "channels_last, best of 3 interleaved runs each (2 with --quick). Machine limit: measured single-precision GEMM "
       f"throughput ({f['gemm_gflops']:.0f} GFLOP/s at {m['threads']} threads) divided by the model's "
       "FLOPs per image (0.60 GFLOP forward, ~1.8 GFLOP for a training step).")
     w("")

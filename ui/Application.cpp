@@ -14,12 +14,21 @@ static void initGraftResources()
 
 namespace graft::ui {
 
+void ensureResources()
+{
+    static const bool once = [] {
+        initGraftResources();
+        return true;
+    }();
+    (void)once;
+}
+
 int runApplication(QApplication &app)
 {
     QApplication::setOrganizationName(QStringLiteral("Graft"));
     QApplication::setApplicationName(QStringLiteral("Graft"));
     QApplication::setApplicationVersion(QStringLiteral(GRAFT_VERSION));
-    initGraftResources();
+    ensureResources();
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/graft.svg")));
     Translations::instance().apply(Translations::configuredLanguage());
 

@@ -1,5 +1,6 @@
 #include "ui/windows/MainWindow.h"
 
+#include "ui/Application.h"
 #include "ui/Translations.h"
 #include "ui/controllers/TrainingController.h"
 #include "ui/panels/DataPanel.h"
@@ -9,6 +10,7 @@
 #include "ui/panels/PredictPanel.h"
 #include "ui/panels/TrainPanel.h"
 #include "ui/util/ErrorText.h"
+#include "ui/widgets/GuideDialog.h"
 #include "ui/widgets/LossPlot.h"
 
 #include <QAction>
@@ -38,6 +40,7 @@ const QString kRecentKey = QStringLiteral("ui/recentProjects");
 
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 {
+    ensureResources();
     setObjectName(QStringLiteral("mainWindow"));
     m_controller = new TrainingController(this);
     m_tabs = new QTabWidget(this);
@@ -203,11 +206,22 @@ void MainWindow::createMenus()
             [this](QAction *a) { setLanguage(a->data().toString()); });
 
     m_helpMenu = menuBar()->addMenu(QString());
+    m_guideAction = m_helpMenu->addAction(QString(), this, &MainWindow::showGuide);
+    m_guideAction->setShortcut(QKeySequence::HelpContents);
     m_aboutAction = m_helpMenu->addAction(QString(), this, [this] {
         QMessageBox::about(this, tr("About Graft"),
                            tr("<b>Graft %1</b><br>A desktop workbench for transfer learning.")
                                .arg(QApplication::applicationVersion()));
     });
+}
+
+void MainWindow::showGuide()
+{
+    if (!m_guide)
+        m_guide = new GuideDialog(this);
+    m_guide->show();
+    m_guide->raise();
+    m_guide->activateWindow();
 }
 
 void MainWindow::setLanguage(const QString &language)
@@ -246,6 +260,7 @@ void MainWindow::retranslate()
     m_langSystem->setText(tr("System default"));
     m_helpMenu->setTitle(tr("&Help"));
     m_aboutAction->setText(tr("&About Graft"));
+    m_guideAction->setText(tr("&User Guide"));
     rebuildRecentMenu();
     updateTitle();
 }

@@ -14,6 +14,7 @@ class QToolBar;
 namespace graft::ui {
 
 class DataPanel;
+class GuideDialog;
 class EvaluatePanel;
 class ExportPanel;
 class ModelPanel;
@@ -63,6 +64,7 @@ private:
     void addRecent(const QString &path);
     void rebuildRecentMenu();
     void setLanguage(const QString &language);
+    void showGuide();
     train::TrainingConfig trainingConfig() const;
     void recordRun(const train::TrainingReport &report);
 
@@ -98,6 +100,8 @@ private:
     QToolBar *m_toolBar = nullptr;
     QAction *m_findLrAction = nullptr;
     QAction *m_aboutAction = nullptr;
+    QAction *m_guideAction = nullptr;
+    GuideDialog *m_guide = nullptr;
     QActionGroup *m_languageGroup = nullptr;
     QAction *m_langSystem = nullptr;
     QAction *m_langEnglish = nullptr;

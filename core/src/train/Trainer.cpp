@@ -596,6 +596,13 @@ static core::Result<torch::Device> resolveDevice(const QString &name)
                      QStringLiteral("unknown device '%1' (use auto, cpu, cuda or cuda:N)").arg(name));
 }
 
+QString modelJsonPath(const QString &modelPath)
+{
+    const QFileInfo fi(modelPath);
+    const QString p = fi.dir().filePath(fi.completeBaseName() + QStringLiteral(".json"));
+    return QFileInfo(p) == fi ? modelPath + QStringLiteral(".model.json") : p;
+}
+
 core::Result<QString> checkDevice(const QString &name)
 {
     auto d = resolveDevice(name);
@@ -1325,6 +1332,38 @@ core::Result<ExportCheck> Trainer::exportTorchScript(const QString &path,
         }
         if (!f.commit())
             return makeError(ErrorCode::WriteFailed, f.errorString(), path);
+
+        // model.json beside the file: what a program needs to feed the model without Graft.
+        const QString sidecar = modelJsonPath(path);
+        QJsonObject pre = d->spec.preprocessing.toJson();
+        const QJsonObject modelJson{
+            {"format", "graft-model"},
+            {"format_version", 1},
+            {"model_file", QFileInfo(path).fileName()},
+            {"graft_version", QStringLiteral(GRAFT_VERSION)},
+            {"backbone", d->spec.id},
+            {"labels", QJsonArray::fromStringList(d->classes)},
+            {"input",
+             QJsonObject{{"layout", "NCHW"},
+                         {"dtype", "float32"},
+                         {"channels", d->spec.preprocessing.bgr ? "BGR" : "RGB"},
+                         {"size", d->spec.preprocessing.inputSize}}},
+            {"preprocessing", pre},
+            {"preprocessing_steps",
+             QJsonArray{QStringLiteral("decode to 8-bit RGB, applying EXIF orientation"),
+                        QStringLiteral("resize: 'squash' = both sides to size; 'center-crop' = "
+                                       "shorter side to size / cropFraction, then the central "
+                                       "size x size; 'pad' = longer side to size, rest padded "
+                                       "with the mean colour (area filter when shrinking, "
+                                       "bilinear when enlarging)"),
+                        QStringLiteral("scaling: 'mean-std' = (v/255 - mean)/std; "
+                                       "'minus-one-to-one' = v/127.5 - 1; 'zero-to-one' = v/255")}},
+            {"output", "logits (forward); softmax probabilities (predict_proba)"},
+        };
+        QSaveFile mj(sidecar);
+        const QByteArray mjBytes = QJsonDocument(modelJson).toJson(QJsonDocument::Indented);
+        if (!mj.open(QIODevice::WriteOnly) || mj.write(mjBytes) != mjBytes.size() || !mj.commit())
+            return makeError(ErrorCode::WriteFailed, mj.errorString(), sidecar);
 
         // Verify: reload and compare with the in-app model on the validation set.
         ExportCheck check;

@@ -113,6 +113,9 @@ struct ExportCheck
     QString path;
 };
 
+/// The model.json written beside an exported model: "dir/ants.pt" -> "dir/ants.json".
+QString modelJsonPath(const QString &modelPath);
+
 /// Resolves a device setting ("auto", "cpu", "cuda", "cuda:N") to the device it selects here,
 /// e.g. "cpu"; an error when CUDA is requested but this LibTorch build or machine has none.
 core::Result<QString> checkDevice(const QString &name);
@@ -144,8 +147,9 @@ public:
     core::Result<std::vector<Prediction>> predict(const QStringList &files, int topK = 5);
     core::Result<GradCam> gradCam(const QString &file, int classIndex);
 
-    /// Writes a TorchScript file (backbone + head) atomically, then reloads it and runs the
-    /// validation samples through it, comparing with this model.
+    /// Writes a TorchScript file (backbone + head) atomically, and modelJsonPath(path) beside
+    /// it (labels, input size and preprocessing for other programs), then reloads the model
+    /// and runs the validation samples through it, comparing with this model.
     core::Result<ExportCheck> exportTorchScript(const QString &path,
                                                 const core::CancelToken &cancel = {});
 
