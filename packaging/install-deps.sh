@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
     # toolchain
     g++ cmake ninja-build pkg-config dpkg-dev file git
+    # libFuzzer targets (tests/fuzz) and the package check (lintian)
+    clang lintian
     # libraries
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6svg6 qt6-svg-dev
     libqcustomplot-dev libtorch-dev libopencv-dev

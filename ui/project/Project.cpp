@@ -65,8 +65,13 @@ core::Result<Project> Project::load(const QString &path)
         return makeError(ErrorCode::Unreadable, file.errorString(), path);
     if (file.size() > 256 * 1024 * 1024)
         return makeError(ErrorCode::TooLarge, QStringLiteral("project file over 256 MiB"), path);
+    return fromBytes(file.readAll(), path);
+}
+
+core::Result<Project> Project::fromBytes(const QByteArray &bytes, const QString &path)
+{
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
     if (doc.isNull() || !doc.isObject())
         return makeError(ErrorCode::InvalidFormat, parseError.errorString(), path);
     const QJsonObject json = doc.object();

@@ -27,6 +27,8 @@ struct Project
     /// Writes the project as indented JSON atomically (QSaveFile).
     core::Status save(const QString &path) const;
     static core::Result<Project> load(const QString &path);
+    /// Parses the bytes of a project file; `path` only names it in errors.
+    static core::Result<Project> fromBytes(const QByteArray &bytes, const QString &path);
 };
 
 } // namespace graft::ui

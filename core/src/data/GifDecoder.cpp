@@ -1,6 +1,7 @@
 // First-frame GIF decoder (GIF87a/89a, LZW, interlacing). OpenCV 4.6 cannot read GIF.
 #include "data/CvDecode.h"
 
+#include <algorithm>
 #include <array>
 
 namespace graft::data {
@@ -104,10 +105,19 @@ core::Result<cv::Mat> decodeGifFirstFrame(const QByteArray &bytes)
         if (!readSubBlocks(p, n, pos, &data))
             return gifError(QStringLiteral("image data is truncated"));
 
-        // LZW decode into indices.
+        // The frame's size comes from its own descriptor, not from the header whose pixel
+        // count was checked: refuse frames far larger than the image (found by fuzz_image: a
+        // 50-byte GIF asked for 2.9 GB). Pixels outside the logical screen are dropped anyway.
         const qint64 total = qint64(w) * h;
+        if (total > 4 * qint64(screenW) * qint64(screenH) + 65536)
+            return gifError(QStringLiteral("first frame (%1x%2) is far larger than the image (%3x%4)")
+                                .arg(w)
+                                .arg(h)
+                                .arg(screenW)
+                                .arg(screenH));
+        // LZW decode into indices.
         std::vector<unsigned char> indices;
-        indices.reserve(size_t(total));
+        indices.reserve(size_t(std::min<qint64>(total, qint64(data.size()) * 8)));
         const int clearCode = 1 << minCodeSize;
         const int endCode = clearCode + 1;
         std::vector<int> prefix(4096, -1);
@@ -170,7 +180,7 @@ core::Result<cv::Mat> decodeGifFirstFrame(const QByteArray &bytes)
         }
         if (indices.empty())
             return gifError(QStringLiteral("first frame has no pixels"));
-        indices.resize(size_t(total), 0);
+        // Missing pixels at the end of short data are index 0, as other decoders do.
 
         // Row order for interlaced images: passes start at 0,4,2,1 with steps 8,8,4,2.
         std::vector<int> rows;
@@ -192,7 +202,8 @@ core::Result<cv::Mat> decodeGifFirstFrame(const QByteArray &bytes)
                 const int cx = left + x;
                 if (cx >= screenW)
                     break;
-                const unsigned idx = indices[size_t(r) * size_t(w) + size_t(x)];
+                const size_t at = size_t(r) * size_t(w) + size_t(x);
+                const unsigned idx = at < indices.size() ? indices[at] : 0u;
                 if (int(idx) < tableSize)
                     canvas.at<cv::Vec3b>(y, cx) = table[idx];
             }
