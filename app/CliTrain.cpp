@@ -375,6 +375,9 @@ int runTrain(const QStringList &args)
         {QStringLiteral("resume"), QStringLiteral("resume from the checkpoint in --checkpoint-dir")},
         {QStringLiteral("export"), QStringLiteral("export the model (TorchScript) to FILE"),
          QStringLiteral("FILE")},
+        {QStringLiteral("export-onnx"),
+         QStringLiteral("export the model as ONNX (opset 13) to FILE, checked with OpenCV DNN"),
+         QStringLiteral("FILE")},
         {QStringLiteral("report"), QStringLiteral("write the JSON report to FILE"),
          QStringLiteral("FILE")},
         {QStringLiteral("quiet"), QStringLiteral("no progress output")},
@@ -531,6 +534,26 @@ int runTrain(const QStringList &args)
         if (!quiet)
             err() << QStringLiteral("exported %1: re-loaded file agrees on %2 % of %3 validation "
                                     "images (max |dp| %4)\n")
+                         .arg(check->path)
+                         .arg(check->agreement * 100, 0, 'f', 1)
+                         .arg(check->samples)
+                         .arg(check->maxAbsProbabilityDiff, 0, 'g', 3);
+    }
+    if (p.isSet(QStringLiteral("export-onnx")) && !result->cancelled) {
+        auto check = trainer.exportOnnx(p.value(QStringLiteral("export-onnx")));
+        if (!check) {
+            err() << "graft-cli train: ONNX export failed: " << check.error().message() << "\n";
+            return kExitFailure;
+        }
+        json.insert("export_onnx", QJsonObject{{"path", check->path},
+                                               {"samples", check->samples},
+                                               {"agreement", check->agreement},
+                                               {"max_abs_prob_diff", check->maxAbsProbabilityDiff},
+                                               {"checked_with", "OpenCV DNN"}});
+        lap("export_onnx");
+        if (!quiet)
+            err() << QStringLiteral("exported %1: OpenCV DNN agrees on %2 % of %3 validation images "
+                                    "(max |dp| %4)\n")
                          .arg(check->path)
                          .arg(check->agreement * 100, 0, 'f', 1)
                          .arg(check->samples)

@@ -16,7 +16,7 @@ PACKAGES=(
     # GUI tests and screenshots
     xvfb xauth imagemagick
     # reference checks and benchmark peers
-    python3 python3-torch python3-torchvision python3-numpy python3-pil
+    python3 python3-torch python3-torchvision python3-numpy python3-pil python3-onnx
 )
 
 SUDO=""

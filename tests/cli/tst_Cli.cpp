@@ -49,6 +49,7 @@ private Q_SLOTS:
     void checkWeightsRejectsMalformed();
     void trainExportEvalPredict();
     void textScanAndTrain();
+    void onnxExportIsCheckedByTwoRuntimes();
 };
 
 void tst_Cli::usage()
@@ -206,6 +207,50 @@ void tst_Cli::trainExportEvalPredict()
     // A file that is not a model.
     const Run bad = cli({QStringLiteral("predict"), QStringLiteral("--model"), report, img});
     QCOMPARE(bad.code, 2);
+}
+
+void tst_Cli::onnxExportIsCheckedByTwoRuntimes()
+{
+    // Issue 7: a MobileNetV2 classifier exported as ONNX agrees with the in-app model on 100 %
+    // of the validation images in OpenCV DNN (inside graft-cli), passes onnx.checker and gives
+    // the same probabilities as the TorchScript export in an independent interpreter.
+    GRAFT_REQUIRE_SHARED(weights, "weights");
+    GRAFT_REQUIRE_SHARED(hym, "images/hymenoptera");
+    QTemporaryDir d;
+    const QString onnx = d.filePath("ants.onnx"), pt = d.filePath("ants.pt"),
+                  report = d.filePath("r.json");
+    const Run t = cli({QStringLiteral("train"), QStringLiteral("--data"), hym,
+                       QStringLiteral("--backbone"), QStringLiteral("mobilenet_v2_imagenet"),
+                       QStringLiteral("--weights-dir"), weights, QStringLiteral("--epochs"),
+                       QStringLiteral("2"), QStringLiteral("--cache-dir"), d.filePath("cache"),
+                       QStringLiteral("--export"), pt, QStringLiteral("--export-onnx"), onnx,
+                       QStringLiteral("--report"), report, QStringLiteral("--quiet")});
+    QVERIFY2(t.code == 0, t.err.constData());
+    QFile rf(report);
+    QVERIFY(rf.open(QIODevice::ReadOnly));
+    const QJsonObject o = QJsonDocument::fromJson(rf.readAll()).object().value("export_onnx").toObject();
+    QCOMPARE(o.value("samples").toInt(), 153);
+    QCOMPARE(o.value("agreement").toDouble(), 1.0);
+    QVERIFY2(o.value("max_abs_prob_diff").toDouble() < 1e-4,
+             qPrintable(QString::number(o.value("max_abs_prob_diff").toDouble())));
+    QFile mj(d.filePath("ants.json"));
+    QVERIFY(mj.open(QIODevice::ReadOnly));
+    const QJsonObject meta = QJsonDocument::fromJson(mj.readAll()).object();
+    QCOMPARE(meta.value("model_format").toString(), QStringLiteral("onnx"));
+    QCOMPARE(meta.value("labels").toArray().size(), 2);
+    if (!graft::test::pythonHasModule(QStringLiteral("onnx")) ||
+        !graft::test::pythonHasModule(QStringLiteral("torch"))) {
+        qInfo("python3-onnx or python3-torch missing: the independent check was not run");
+        return;
+    }
+    QProcess py;
+    py.start(graft::test::debianPython(),
+             {qEnvironmentVariable("GRAFT_SOURCE_DIR") + QStringLiteral("/tests/tools/onnx_reference.py"),
+              onnx, pt});
+    QVERIFY(py.waitForFinished(300000));
+    const QByteArray out = py.readAllStandardOutput();
+    qInfo("%s", out.trimmed().constData());
+    QVERIFY2(py.exitCode() == 0, (out + py.readAllStandardError()).constData());
 }
 
 void tst_Cli::textScanAndTrain()

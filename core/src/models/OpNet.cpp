@@ -1,9 +1,13 @@
 #include "models/OpNet.h"
 
+#include "graft/models/OnnxGraph.h"
+
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <limits>
 #include <sstream>
+#include <tuple>
 
 namespace graft::models {
 
@@ -400,6 +404,112 @@ void OpNet::emitTorchScript(torch::jit::Module &module, int cutAt) const
     if (needSame)
         module.define(kSameConvSource);
     module.define(src.str());
+}
+
+std::string OpNet::emitOnnx(OnnxGraph &g, const std::string &input, int inputSize, int cutAt) const
+{
+    TORCH_CHECK(cutAt >= 1 && cutAt <= int(m_groups.size()), "cut out of range: ", cutAt);
+    using A = OnnxGraph;
+    // Weights as contiguous NCHW float32 (the trainer keeps convolutions channels_last).
+    auto tensor = [&](const torch::Tensor &t, const char *hint) {
+        const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
+        return g.addFloat(hint, std::vector<std::int64_t>(c.sizes().begin(), c.sizes().end()),
+                          c.data_ptr<float>());
+    };
+    // Spatial size through the network: SAME padding depends on it, and it is static here.
+    std::int64_t h = inputSize, w = inputSize;
+    auto conv = [&](const std::string &in, const torch::nn::Conv2d &c, Pad pad, std::int64_t *hh,
+                    std::int64_t *ww) {
+        const std::int64_t s = convStride(c), k = convKernel(c);
+        std::int64_t t = 0, b = 0, l = 0, r = 0;
+        if (pad == Pad::Symmetric) {
+            t = b = l = r = (k - 1) / 2;
+        } else {
+            std::tie(t, b) = samePad(*hh, k, s);
+            std::tie(l, r) = samePad(*ww, k, s);
+        }
+        std::vector<std::string> inputs{in, tensor(c->weight, "conv_w")};
+        if (c->bias.defined())
+            inputs.push_back(tensor(c->bias, "conv_b"));
+        *hh = (*hh + t + b - k) / s + 1;
+        *ww = (*ww + l + r - k) / s + 1;
+        return g.node("Conv", inputs,
+                      {A::attrs("kernel_shape", {k, k}), A::attrs("strides", {s, s}),
+                       A::attrs("pads", {t, l, b, r}), A::attrs("dilations", {1, 1}),
+                       A::attr("group", c->options.groups())});
+    };
+    auto bn = [&](const std::string &in, const torch::nn::BatchNorm2d &m) {
+        const std::int64_t n = m->options.num_features();
+        const torch::Tensor gamma = m->weight.defined() ? m->weight : torch::ones({n});
+        const torch::Tensor beta = m->bias.defined() ? m->bias : torch::zeros({n});
+        return g.node("BatchNormalization",
+                      {in, tensor(gamma, "bn_scale"), tensor(beta, "bn_bias"),
+                       tensor(m->running_mean, "bn_mean"), tensor(m->running_var, "bn_var")},
+                      {A::attrF("epsilon", float(m->options.eps()))});
+    };
+    auto act = [&](const std::string &in, Act a) {
+        switch (a) {
+        case Act::None: return in;
+        case Act::Relu: return g.node("Relu", {in});
+        case Act::Relu6: {
+            // relu(x) - relu(x - 6): the opset-13 Clip takes its bounds as inputs, which
+            // OpenCV 4.6's importer rejects; this form is exact for x <= 12 and within an ulp
+            // above, and every runtime reads it.
+            const float six = 6.f;
+            const std::string over = g.node("Relu", {g.node("Sub", {in, g.addFloat("six", {}, &six)})});
+            return g.node("Sub", {g.node("Relu", {in}), over});
+        }
+        case Act::Silu: return g.node("Mul", {in, g.node("Sigmoid", {in})});
+        }
+        return in;
+    };
+    std::string x = input, saved = input;
+    std::int64_t savedH = h, savedW = w;
+    const size_t end = opBegin(cutAt);
+    for (size_t i = 0; i < end; ++i) {
+        const Op &op = m_ops[i];
+        switch (op.kind) {
+        case Op::Kind::Conv: x = conv(x, op.conv, op.pad, &h, &w); break;
+        case Op::Kind::BatchNorm: x = bn(x, op.bn); break;
+        case Op::Kind::Activation: x = act(x, op.act); break;
+        case Op::Kind::Save:
+            saved = x;
+            savedH = h;
+            savedW = w;
+            break;
+        case Op::Kind::AddSaved: x = g.node("Add", {x, saved}); break;
+        case Op::Kind::SavedConvBn: saved = bn(conv(saved, op.conv, Pad::Symmetric, &savedH, &savedW), op.bn); break;
+        case Op::Kind::SavedPadA: {
+            const std::int64_t big = std::numeric_limits<std::int64_t>::max();
+            const std::string sub = g.node(
+                "Slice", {saved, g.addInt64("starts", {2}, {0, 0}), g.addInt64("ends", {2}, {big, big}),
+                          g.addInt64("axes", {2}, {2, 3}), g.addInt64("steps", {2}, {2, 2})});
+            const std::int64_t p = op.padChannels;
+            saved = g.node("Pad", {sub, g.addInt64("pads", {8}, {0, p, 0, 0, 0, p, 0, 0})},
+                           {});
+            savedH = (savedH + 1) / 2;
+            savedW = (savedW + 1) / 2;
+            break;
+        }
+        case Op::Kind::MaxPool:
+            x = g.node("MaxPool", {x},
+                       {A::attrs("kernel_shape", {3, 3}), A::attrs("strides", {2, 2}),
+                        A::attrs("pads", {1, 1, 1, 1})});
+            h = (h + 2 - 3) / 2 + 1;
+            w = (w + 2 - 3) / 2 + 1;
+            break;
+        case Op::Kind::SqueezeExcite: {
+            std::int64_t one = 1;
+            std::string se = g.node("GlobalAveragePool", {x});
+            se = act(conv(se, op.conv, Pad::Symmetric, &one, &one), Act::Silu);
+            one = 1;
+            se = g.node("Sigmoid", {conv(se, op.conv2, Pad::Symmetric, &one, &one)});
+            x = g.node("Mul", {x, se});
+            break;
+        }
+        }
+    }
+    return g.node("Flatten", {g.node("GlobalAveragePool", {x})}, {A::attr("axis", 1)});
 }
 
 } // namespace detail

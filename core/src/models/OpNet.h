@@ -59,6 +59,8 @@ public:
     bool hasClassifier() const override { return m_classifierWeight.defined(); }
     torch::Tensor classify(const torch::Tensor &x) override;
     void emitTorchScript(torch::jit::Module &module, int cutAt) const override;
+    std::string emitOnnx(OnnxGraph &graph, const std::string &input, int inputSize,
+                         int cutAt) const override;
     /// Also switches the group holders (they are not children: parameters are not duplicated).
     void train(bool on = true) override;
 

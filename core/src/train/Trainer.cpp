@@ -4,6 +4,7 @@
 #include "graft/core/Runtime.h"
 #include "graft/data/BatchPipeline.h"
 #include "graft/models/Backbone.h"
+#include "graft/models/OnnxGraph.h"
 #include "graft/weights/Safetensors.h"
 #include "train/FeatureCache.h"
 #include "train/Metrics.h"
@@ -16,6 +17,8 @@
 #include <torch/optim/sgd.h>
 #include <torch/script.h>
 
+#include <opencv2/dnn.hpp>
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
@@ -27,6 +30,7 @@
 #include <QStandardPaths>
 
 #include <cmath>
+#include <functional>
 #include <numeric>
 #include <optional>
 #include <random>
@@ -558,6 +562,107 @@ struct Trainer::Impl
             epochs->push_back(m);
         }
         return meta.value("epoch").toString().toInt();
+    }
+
+
+    /// model.json beside an exported file: what a program needs to feed the model without Graft.
+    core::Status writeModelJson(const QString &path, const QString &format) const
+    {
+        const QString sidecar = modelJsonPath(path);
+        const QJsonObject modelJson{
+            {"format", "graft-model"},
+            {"format_version", 1},
+            {"model_file", QFileInfo(path).fileName()},
+            {"model_format", format},
+            {"graft_version", QStringLiteral(GRAFT_VERSION)},
+            {"backbone", spec.id},
+            {"labels", QJsonArray::fromStringList(classes)},
+            {"input",
+             QJsonObject{{"layout", "NCHW"},
+                         {"dtype", "float32"},
+                         {"channels", spec.preprocessing.bgr ? "BGR" : "RGB"},
+                         {"size", spec.preprocessing.inputSize},
+                         {"name", "input"}}},
+            {"preprocessing", spec.preprocessing.toJson()},
+            {"preprocessing_steps",
+             QJsonArray{QStringLiteral("decode to 8-bit RGB, applying EXIF orientation"),
+                        QStringLiteral("resize: 'squash' = both sides to size; 'center-crop' = "
+                                       "shorter side to size / cropFraction, then the central "
+                                       "size x size; 'pad' = longer side to size, rest padded "
+                                       "with the mean colour (area filter when shrinking, "
+                                       "bilinear when enlarging)"),
+                        QStringLiteral("scaling: 'mean-std' = (v/255 - mean)/std; "
+                                       "'minus-one-to-one' = v/127.5 - 1; 'zero-to-one' = v/255")}},
+            {"output", format == QLatin1String("onnx")
+                           ? "outputs 'logits' and 'probabilities' (softmax)"
+                           : "logits (forward); softmax probabilities (predict_proba)"},
+        };
+        QSaveFile mj(sidecar);
+        const QByteArray bytes = QJsonDocument(modelJson).toJson(QJsonDocument::Indented);
+        if (!mj.open(QIODevice::WriteOnly) || mj.write(bytes) != bytes.size() || !mj.commit())
+            return makeError(ErrorCode::WriteFailed, mj.errorString(), sidecar);
+        return {};
+    }
+
+
+    /// Runs the validation images through `theirs` (probabilities [n, classes] for a batch) and
+    /// compares with this model: agreement of top-1 and the largest probability difference.
+    /// Uses the images decoded for the feature pass when they were kept, and the cached
+    /// validation features for this model when the backbone did not change.
+    core::Status compareOnValidation(
+        const std::function<torch::Tensor(const torch::Tensor &, const data::Batch &)> &theirs,
+        ExportCheck *check, const core::CancelToken &cancel)
+    {
+        std::vector<std::int64_t> cachedRows;
+        if (valFeatures.defined() && !backboneChanged) {
+            cachedRows.assign(val.size(), -1);
+            for (size_t r = 0; r < valKept.size(); ++r)
+                cachedRows[size_t(valKept[r])] = std::int64_t(r);
+        }
+        size_t keptImages = 0;
+        for (const auto &b : valBatches)
+            keptImages += size_t(b.size);
+        const bool reuse = !valBatches.empty() && keptImages == valKept.size();
+        std::optional<data::BatchPipeline> pipe;
+        if (!reuse) {
+            pipe.emplace(val, pipelineOptions(false, true));
+            pipe->startEpoch(0);
+        }
+        size_t reuseAt = 0;
+        std::optional<data::Batch> decoded;
+        auto nextBatch = [&]() -> const data::Batch * {
+            if (reuse)
+                return reuseAt < valBatches.size() ? &valBatches[reuseAt++] : nullptr;
+            decoded = pipe->next();
+            return decoded ? &*decoded : nullptr;
+        };
+        torch::NoGradGuard ng;
+        int agree = 0;
+        while (const data::Batch *b = nextBatch()) {
+            if (cancel.isCancelled())
+                return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"));
+            if (b->size == 0)
+                continue;
+            const torch::Tensor x = toTensor(*b);
+            torch::Tensor feats;
+            if (cachedRows.size() == val.size()) {
+                std::vector<std::int64_t> rows;
+                for (int i : b->sampleIndices)
+                    rows.push_back(cachedRows[size_t(i)]);
+                if (std::find(rows.begin(), rows.end(), -1) == rows.end())
+                    feats = valFeatures.index_select(0, torch::tensor(rows, torch::kLong));
+            }
+            if (!feats.defined())
+                feats = backbone->features(x, cutAt);
+            const torch::Tensor ours = torch::softmax(head->forward(feats), 1);
+            const torch::Tensor other = theirs(x, *b);
+            check->maxAbsProbabilityDiff =
+                std::max(check->maxAbsProbabilityDiff, (ours - other).abs().max().item<double>());
+            agree += int(ours.argmax(1).eq(other.argmax(1)).sum().item<std::int64_t>());
+            check->samples += b->size;
+        }
+        check->agreement = check->samples ? double(agree) / check->samples : 1.0;
+        return {};
     }
 
     core::Result<TrainingReport> runTraining(TrainingObserver *obs, const core::CancelToken &cancel);
@@ -1333,94 +1438,104 @@ core::Result<ExportCheck> Trainer::exportTorchScript(const QString &path,
         if (!f.commit())
             return makeError(ErrorCode::WriteFailed, f.errorString(), path);
 
-        // model.json beside the file: what a program needs to feed the model without Graft.
-        const QString sidecar = modelJsonPath(path);
-        QJsonObject pre = d->spec.preprocessing.toJson();
-        const QJsonObject modelJson{
-            {"format", "graft-model"},
-            {"format_version", 1},
-            {"model_file", QFileInfo(path).fileName()},
-            {"graft_version", QStringLiteral(GRAFT_VERSION)},
-            {"backbone", d->spec.id},
-            {"labels", QJsonArray::fromStringList(d->classes)},
-            {"input",
-             QJsonObject{{"layout", "NCHW"},
-                         {"dtype", "float32"},
-                         {"channels", d->spec.preprocessing.bgr ? "BGR" : "RGB"},
-                         {"size", d->spec.preprocessing.inputSize}}},
-            {"preprocessing", pre},
-            {"preprocessing_steps",
-             QJsonArray{QStringLiteral("decode to 8-bit RGB, applying EXIF orientation"),
-                        QStringLiteral("resize: 'squash' = both sides to size; 'center-crop' = "
-                                       "shorter side to size / cropFraction, then the central "
-                                       "size x size; 'pad' = longer side to size, rest padded "
-                                       "with the mean colour (area filter when shrinking, "
-                                       "bilinear when enlarging)"),
-                        QStringLiteral("scaling: 'mean-std' = (v/255 - mean)/std; "
-                                       "'minus-one-to-one' = v/127.5 - 1; 'zero-to-one' = v/255")}},
-            {"output", "logits (forward); softmax probabilities (predict_proba)"},
-        };
-        QSaveFile mj(sidecar);
-        const QByteArray mjBytes = QJsonDocument(modelJson).toJson(QJsonDocument::Indented);
-        if (!mj.open(QIODevice::WriteOnly) || mj.write(mjBytes) != mjBytes.size() || !mj.commit())
-            return makeError(ErrorCode::WriteFailed, mj.errorString(), sidecar);
+        if (auto w = d->writeModelJson(path, QStringLiteral("torchscript")); !w)
+            return w.error();
 
         // Verify: reload and compare with the in-app model on the validation set.
         ExportCheck check;
         check.path = path;
         torch::jit::Module loaded = torch::jit::load(path.toStdString());
         loaded.eval();
-        std::vector<std::int64_t> cachedRows;
-        if (d->valFeatures.defined() && !d->backboneChanged) {
-            cachedRows.assign(d->val.size(), -1);
-            for (size_t r = 0; r < d->valKept.size(); ++r)
-                cachedRows[size_t(d->valKept[r])] = std::int64_t(r);
-        }
-        // Validation images: as decoded for the feature pass when they were kept and cover
-        // every validation file that loaded, else decoded again.
-        size_t keptImages = 0;
-        for (const auto &b : d->valBatches)
-            keptImages += size_t(b.size);
-        const bool reuse = !d->valBatches.empty() && keptImages == d->valKept.size();
-        std::optional<data::BatchPipeline> pipe;
-        if (!reuse) {
-            pipe.emplace(d->val, d->pipelineOptions(false, true));
-            pipe->startEpoch(0);
-        }
-        size_t reuseAt = 0;
-        std::optional<data::Batch> decoded;
-        auto nextBatch = [&]() -> const data::Batch * {
-            if (reuse)
-                return reuseAt < d->valBatches.size() ? &d->valBatches[reuseAt++] : nullptr;
-            decoded = pipe->next();
-            return decoded ? &*decoded : nullptr;
+        auto compared = d->compareOnValidation(
+            [&](const torch::Tensor &x, const data::Batch &) {
+                return torch::softmax(loaded.forward({x}).toTensor(), 1);
+            },
+            &check, cancel);
+        if (!compared)
+            return compared.error();
+        return check;
+    } catch (const std::exception &e) {
+        return makeError(ErrorCode::Internal, errorFromException(e), path);
+    }
+}
+
+core::Result<ExportCheck> Trainer::exportOnnx(const QString &path, const core::CancelToken &cancel)
+{
+    if (!d->backbone || !d->trained)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("no trained model to export"));
+    try {
+        d->backbone->eval();
+        d->head->eval();
+        torch::NoGradGuard ng;
+        const int s = d->spec.preprocessing.inputSize;
+        const auto classes = std::int64_t(d->classes.size());
+        models::OnnxGraph g;
+        g.addInput("input", {-1, 3, s, s});
+        std::string x = d->backbone->emitOnnx(g, "input", s, d->cutAt);
+        auto tensor = [&](const torch::Tensor &t, const char *hint) {
+            const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
+            return g.addFloat(hint, std::vector<std::int64_t>(c.sizes().begin(), c.sizes().end()),
+                              c.data_ptr<float>());
         };
-        int agree = 0;
-        while (const data::Batch *b = nextBatch()) {
-            if (cancel.isCancelled())
-                return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"));
-            if (b->size == 0)
-                continue;
-            const torch::Tensor x = d->toTensor(*b);
-            // In-app side: cached validation features when the backbone did not change.
-            torch::Tensor feats;
-            if (cachedRows.size() == d->val.size()) {
-                std::vector<std::int64_t> rows;
-                for (int i : b->sampleIndices)
-                    rows.push_back(cachedRows[size_t(i)]);
-                if (std::find(rows.begin(), rows.end(), -1) == rows.end())
-                    feats = d->valFeatures.index_select(0, torch::tensor(rows, torch::kLong));
-            }
-            if (!feats.defined())
-                feats = d->backbone->features(x, d->cutAt);
-            const torch::Tensor ours = torch::softmax(d->head->forward(feats), 1);
-            const torch::Tensor theirs = torch::softmax(loaded.forward({x}).toTensor(), 1);
-            check.maxAbsProbabilityDiff = std::max(
-                check.maxAbsProbabilityDiff, (ours - theirs).abs().max().item<double>());
-            agree += int(ours.argmax(1).eq(theirs.argmax(1)).sum().item<std::int64_t>());
-            check.samples += b->size;
+        using A = models::OnnxGraph;
+        if (d->head->mlp) {
+            x = g.node("Gemm", {x, tensor(d->head->fc1->weight, "head_fc1_w"), tensor(d->head->fc1->bias, "head_fc1_b")},
+                       {A::attr("transB", 1)});
+            x = g.node("Relu", {x});
         }
-        check.agreement = check.samples ? double(agree) / check.samples : 1.0;
+        const std::string logits =
+            g.node("Gemm", {x, tensor(d->head->fc2->weight, "head_w"), tensor(d->head->fc2->bias, "head_b")},
+                   {A::attr("transB", 1)}, "logits");
+        g.node("Softmax", {logits}, {A::attr("axis", 1)}, "probabilities");
+        g.addOutput("logits", {-1, classes});
+        g.addOutput("probabilities", {-1, classes});
+        g.addMetadata("labels", QJsonDocument(QJsonArray::fromStringList(d->classes))
+                                    .toJson(QJsonDocument::Compact)
+                                    .toStdString());
+        g.addMetadata("preprocessing",
+                      QJsonDocument(d->spec.preprocessing.toJson()).toJson(QJsonDocument::Compact).toStdString());
+        g.addMetadata("backbone", d->spec.id.toStdString());
+        const std::string bytes = g.serialize("GraftClassifier", GRAFT_VERSION);
+
+        QSaveFile f(path);
+        if (!f.open(QIODevice::WriteOnly))
+            return makeError(ErrorCode::WriteFailed, f.errorString(), path);
+        if (f.write(bytes.data(), qint64(bytes.size())) != qint64(bytes.size())) {
+            f.cancelWriting();
+            return makeError(ErrorCode::WriteFailed, f.errorString(), path);
+        }
+        if (!f.commit())
+            return makeError(ErrorCode::WriteFailed, f.errorString(), path);
+        if (auto w = d->writeModelJson(path, QStringLiteral("onnx")); !w)
+            return w.error();
+
+        // Verify with an independent runtime: OpenCV's DNN module reads the file back.
+        ExportCheck check;
+        check.path = path;
+        cv::dnn::Net net;
+        try {
+            net = cv::dnn::readNetFromONNX(path.toStdString());
+        } catch (const cv::Exception &e) {
+            return makeError(ErrorCode::Internal,
+                             QStringLiteral("OpenCV DNN cannot read the exported model: %1")
+                                 .arg(QString::fromStdString(e.what()).trimmed()),
+                             path);
+        }
+        net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+        auto compared = d->compareOnValidation(
+            [&](const torch::Tensor &, const data::Batch &b) {
+                const int dims[4] = {b.size, 3, b.height, b.width};
+                const cv::Mat blob(4, dims, CV_32F, const_cast<float *>(b.data.data()));
+                net.setInput(blob, "input");
+                const cv::Mat out = net.forward("probabilities").clone();
+                return torch::from_blob(const_cast<float *>(out.ptr<float>()), {b.size, classes},
+                                        torch::kFloat)
+                    .clone()
+                    .to(d->device);
+            },
+            &check, cancel);
+        if (!compared)
+            return compared.error();
         return check;
     } catch (const std::exception &e) {
         return makeError(ErrorCode::Internal, errorFromException(e), path);
@@ -1428,3 +1543,4 @@ core::Result<ExportCheck> Trainer::exportTorchScript(const QString &path,
 }
 
 } // namespace graft::train
+

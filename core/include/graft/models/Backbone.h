@@ -15,6 +15,8 @@
 
 namespace graft::models {
 
+class OnnxGraph;
+
 /// One layer group of a backbone, as the freeze picker shows it.
 struct LayerGroup
 {
@@ -50,6 +52,11 @@ public:
     /// and buffers under `prefix` and defines a method `features(self, x) -> Tensor` returning
     /// the pooled [N, D] features, numerically identical to features(x, cutAt) in eval mode.
     virtual void emitTorchScript(torch::jit::Module &module, int cutAt) const = 0;
+
+    /// Adds groups [0, cutAt) to an ONNX graph (eval mode) for a square input of `inputSize`,
+    /// reading `input` (NCHW); returns the name of the pooled [N, D] features.
+    virtual std::string emitOnnx(OnnxGraph &graph, const std::string &input, int inputSize,
+                                 int cutAt) const = 0;
 
     const BackboneSpec &spec() const { return m_spec; }
     void setSpec(BackboneSpec spec) { m_spec = std::move(spec); }

@@ -153,6 +153,11 @@ public:
     core::Result<ExportCheck> exportTorchScript(const QString &path,
                                                 const core::CancelToken &cancel = {});
 
+    /// Writes an ONNX file (opset 13, one file, outputs "logits" and "probabilities") and
+    /// model.json beside it, then loads it with OpenCV DNN and compares its predictions with
+    /// this model on the validation samples.
+    core::Result<ExportCheck> exportOnnx(const QString &path, const core::CancelToken &cancel = {});
+
     QStringList classes() const;
     const TrainingConfig &config() const;
     bool isTrained() const;
