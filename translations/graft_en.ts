@@ -243,10 +243,6 @@ pred: %2 (%3 %)</translation>
         <translation>Export model</translation>
     </message>
     <message>
-        <source>TorchScript (*.pt)</source>
-        <translation>TorchScript (*.pt)</translation>
-    </message>
-    <message>
         <source>Train a model first.</source>
         <translation>Train a model first.</translation>
     </message>
@@ -265,10 +261,6 @@ Reloaded and compared on %2 validation images: top-1 agreement %3 %, largest pro
 Reloaded and compared on %2 validation images: top-1 agreement %3 %, largest probability difference %4.</translation>
     </message>
     <message>
-        <source>Export the trained model (backbone and head) as a TorchScript file with its labels and preprocessing. The file is reloaded and checked against this model on the validation images.</source>
-        <translation>Export the trained model (backbone and head) as a TorchScript file with its labels and preprocessing. The file is reloaded and checked against this model on the validation images.</translation>
-    </message>
-    <message>
         <source>File:</source>
         <translation>File:</translation>
     </message>
@@ -279,6 +271,19 @@ Reloaded and compared on %2 validation images: top-1 agreement %3 %, largest pro
     <message>
         <source>&amp;Export</source>
         <translation>&amp;Export</translation>
+    </message>
+    <message>
+        <source>TorchScript (*.pt);;ONNX (*.onnx)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Written to %1.
+Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 %, largest probability difference %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export the trained model (backbone and head) as a TorchScript file (.pt) or as ONNX (.onnx), with a .json file beside it that holds the labels and preprocessing. The file is loaded again and checked against this model on the validation images.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -318,6 +323,13 @@ Reloaded and compared on %2 validation images: top-1 agreement %3 %, largest pro
     <message>
         <source>Using %1 of %2 groups; %3 trainable.</source>
         <translation>Using %1 of %2 groups; %3 trainable.</translation>
+    </message>
+</context>
+<context>
+    <name>graft::ui::GuideDialog</name>
+    <message>
+        <source>Graft User Guide</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -534,6 +546,10 @@ Reloaded and compared on %2 validation images: top-1 agreement %3 %, largest pro
     <message>
         <source>A job is running. Stop it and close the window?</source>
         <translation>A job is running. Stop it and close the window?</translation>
+    </message>
+    <message>
+        <source>&amp;User Guide</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -243,10 +243,6 @@ pred.: %2 (%3 %)</translation>
         <translation>Exportar modelo</translation>
     </message>
     <message>
-        <source>TorchScript (*.pt)</source>
-        <translation>TorchScript (*.pt)</translation>
-    </message>
-    <message>
         <source>Train a model first.</source>
         <translation>Primero entrene un modelo.</translation>
     </message>
@@ -265,10 +261,6 @@ Reloaded and compared on %2 validation images: top-1 agreement %3 %, largest pro
 Recargado y comparado con %2 imágenes de validación: coincidencia top-1 del %3 %, mayor diferencia de probabilidad %4.</translation>
     </message>
     <message>
-        <source>Export the trained model (backbone and head) as a TorchScript file with its labels and preprocessing. The file is reloaded and checked against this model on the validation images.</source>
-        <translation>Exporte el modelo entrenado (red base y cabeza) como archivo TorchScript con sus etiquetas y su preprocesado. El archivo se vuelve a cargar y se comprueba frente a este modelo con las imágenes de validación.</translation>
-    </message>
-    <message>
         <source>File:</source>
         <translation>Archivo:</translation>
     </message>
@@ -279,6 +271,20 @@ Recargado y comparado con %2 imágenes de validación: coincidencia top-1 del %3
     <message>
         <source>&amp;Export</source>
         <translation>&amp;Exportar</translation>
+    </message>
+    <message>
+        <source>TorchScript (*.pt);;ONNX (*.onnx)</source>
+        <translation>TorchScript (*.pt);;ONNX (*.onnx)</translation>
+    </message>
+    <message>
+        <source>Written to %1.
+Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 %, largest probability difference %4.</source>
+        <translation>Escrito en %1.
+Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia top-1 %3 %, mayor diferencia de probabilidad %4.</translation>
+    </message>
+    <message>
+        <source>Export the trained model (backbone and head) as a TorchScript file (.pt) or as ONNX (.onnx), with a .json file beside it that holds the labels and preprocessing. The file is loaded again and checked against this model on the validation images.</source>
+        <translation>Exporta el modelo entrenado (red base y cabeza) como archivo TorchScript (.pt) o como ONNX (.onnx), con un archivo .json al lado que guarda las etiquetas y el preprocesado. El archivo se vuelve a cargar y se comprueba frente a este modelo con las imágenes de validación.</translation>
     </message>
 </context>
 <context>
@@ -318,6 +324,13 @@ Recargado y comparado con %2 imágenes de validación: coincidencia top-1 del %3
     <message>
         <source>Using %1 of %2 groups; %3 trainable.</source>
         <translation>Se usan %1 de %2 grupos; %3 entrenables.</translation>
+    </message>
+</context>
+<context>
+    <name>graft::ui::GuideDialog</name>
+    <message>
+        <source>Graft User Guide</source>
+        <translation>Guía de usuario de Graft</translation>
     </message>
 </context>
 <context>
@@ -534,6 +547,10 @@ Recargado y comparado con %2 imágenes de validación: coincidencia top-1 del %3
     <message>
         <source>A job is running. Stop it and close the window?</source>
         <translation>Hay una tarea en curso. ¿Detenerla y cerrar la ventana?</translation>
+    </message>
+    <message>
+        <source>&amp;User Guide</source>
+        <translation>&amp;Guía de usuario</translation>
     </message>
 </context>
 <context>

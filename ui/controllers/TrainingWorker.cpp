@@ -81,7 +81,10 @@ void TrainingWorker::gradCam(const QString &file, int classIndex)
 void TrainingWorker::exportTorchScript(const QString &path)
 {
     m_cancel.reset();
-    auto result = m_trainer->exportTorchScript(path, m_cancel);
+    // The file name picks the format: .onnx for ONNX (checked with OpenCV DNN), else TorchScript.
+    auto result = path.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive)
+                      ? m_trainer->exportOnnx(path, m_cancel)
+                      : m_trainer->exportTorchScript(path, m_cancel);
     if (!result) {
         Q_EMIT failed(QStringLiteral("export"), ErrorText::describe(result.error()));
         return;

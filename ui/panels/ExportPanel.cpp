@@ -42,7 +42,7 @@ ExportPanel::ExportPanel(TrainingController *controller, QWidget *parent)
 
     connect(m_browse, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Export model"), m_path->text(),
-                                                          tr("TorchScript (*.pt)"));
+                                                          tr("TorchScript (*.pt);;ONNX (*.onnx)"));
         if (!path.isEmpty())
             m_path->setText(path);
     });
@@ -58,10 +58,15 @@ ExportPanel::ExportPanel(TrainingController *controller, QWidget *parent)
     });
     connect(m_controller, &TrainingController::exportFinished, this,
             [this](const train::ExportCheck &check) {
-                m_result->setText(tr("Written to %1.\nReloaded and compared on %2 validation "
-                                     "images: top-1 agreement %3 %, largest probability "
-                                     "difference %4.")
-                                      .arg(QDir::toNativeSeparators(check.path))
+                const bool onnx = check.path.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive);
+                const QString text =
+                    onnx ? tr("Written to %1.\nLoaded with OpenCV DNN and compared on %2 "
+                              "validation images: top-1 agreement %3 %, largest probability "
+                              "difference %4.")
+                         : tr("Written to %1.\nReloaded and compared on %2 validation "
+                              "images: top-1 agreement %3 %, largest probability "
+                              "difference %4.");
+                m_result->setText(text.arg(QDir::toNativeSeparators(check.path))
                                       .arg(check.samples)
                                       .arg(check.agreement * 100, 0, 'f', 2)
                                       .arg(check.maxAbsProbabilityDiff, 0, 'g', 3));
@@ -86,7 +91,8 @@ void ExportPanel::changeEvent(QEvent *event)
 void ExportPanel::retranslate()
 {
     m_intro->setText(tr("Export the trained model (backbone and head) as a TorchScript file "
-                        "with its labels and preprocessing. The file is reloaded and checked "
+                        "(.pt) or as ONNX (.onnx), with a .json file beside it that holds the "
+                        "labels and preprocessing. The file is loaded again and checked "
                         "against this model on the validation images."));
     m_pathLabel->setText(tr("File:"));
     m_browse->setText(tr("Browse..."));
