@@ -565,6 +565,22 @@ struct Trainer::Impl
     }
 
 
+    /// Writes an exported model atomically (nothing at `path` changes unless the whole file
+    /// is written), then model.json beside it.
+    core::Status writeExport(const QString &path, const std::string &bytes, const QString &format) const
+    {
+        QSaveFile f(path);
+        if (!f.open(QIODevice::WriteOnly))
+            return makeError(ErrorCode::WriteFailed, f.errorString(), path);
+        if (f.write(bytes.data(), qint64(bytes.size())) != qint64(bytes.size())) {
+            f.cancelWriting();
+            return makeError(ErrorCode::WriteFailed, f.errorString(), path);
+        }
+        if (!f.commit())
+            return makeError(ErrorCode::WriteFailed, f.errorString(), path);
+        return writeModelJson(path, format);
+    }
+
     /// model.json beside an exported file: what a program needs to feed the model without Graft.
     core::Status writeModelJson(const QString &path, const QString &format) const
     {
@@ -1428,17 +1444,7 @@ core::Result<ExportCheck> Trainer::exportTorchScript(const QString &path,
         m.save(buffer, extra);
         const std::string bytes = buffer.str();
 
-        QSaveFile f(path);
-        if (!f.open(QIODevice::WriteOnly))
-            return makeError(ErrorCode::WriteFailed, f.errorString(), path);
-        if (f.write(bytes.data(), qint64(bytes.size())) != qint64(bytes.size())) {
-            f.cancelWriting();
-            return makeError(ErrorCode::WriteFailed, f.errorString(), path);
-        }
-        if (!f.commit())
-            return makeError(ErrorCode::WriteFailed, f.errorString(), path);
-
-        if (auto w = d->writeModelJson(path, QStringLiteral("torchscript")); !w)
+        if (auto w = d->writeExport(path, bytes, QStringLiteral("torchscript")); !w)
             return w.error();
 
         // Verify: reload and compare with the in-app model on the validation set.
@@ -1497,16 +1503,7 @@ core::Result<ExportCheck> Trainer::exportOnnx(const QString &path, const core::C
         g.addMetadata("backbone", d->spec.id.toStdString());
         const std::string bytes = g.serialize("GraftClassifier", GRAFT_VERSION);
 
-        QSaveFile f(path);
-        if (!f.open(QIODevice::WriteOnly))
-            return makeError(ErrorCode::WriteFailed, f.errorString(), path);
-        if (f.write(bytes.data(), qint64(bytes.size())) != qint64(bytes.size())) {
-            f.cancelWriting();
-            return makeError(ErrorCode::WriteFailed, f.errorString(), path);
-        }
-        if (!f.commit())
-            return makeError(ErrorCode::WriteFailed, f.errorString(), path);
-        if (auto w = d->writeModelJson(path, QStringLiteral("onnx")); !w)
+        if (auto w = d->writeExport(path, bytes, QStringLiteral("onnx")); !w)
             return w.error();
 
         // Verify with an independent runtime: OpenCV's DNN module reads the file back.
