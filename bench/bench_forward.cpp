@@ -5,6 +5,7 @@
 #include "graft/models/Backbone.h"
 
 #include <torch/nn/functional/loss.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/optim/sgd.h>
 
 #include <QCoreApplication>
@@ -88,6 +89,12 @@ int main(int argc, char *argv[])
         }
     };
     step(); // warm-up
+    if (qEnvironmentVariableIsSet("GRAFT_PROFILE")) {
+        // Chrome-trace of two steps, to compare per-operator time with PyTorch's profiler.
+        torch::autograd::profiler::RecordProfile guard(qPrintable(qEnvironmentVariable("GRAFT_PROFILE")));
+        step();
+        step();
+    }
     QElapsedTimer t;
     t.start();
     for (int i = 0; i < iters; ++i)

@@ -33,6 +33,10 @@ def parse_args():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--quick", action="store_true", help="fewer repeats, 10k images for memory")
     p.add_argument("--work", default=None, help="scratch folder (default: a temporary one)")
+    p.add_argument("--render-only", action="store_true", help="rewrite the page from the JSON beside --out")
+    p.add_argument("--only", default=None,
+                   help="comma-separated sections to re-measure (decode, forward, transfer, finetune, "
+                        "memory, gui); the others are kept from the JSON beside --out")
     return p.parse_args()
 
 
@@ -109,13 +113,14 @@ def bench_forward(weights):
     # not depend on them), batch 32, 224 px. Graft's trainer uses channels_last.
     for mode, iters in (("features", it), ("train", str(max(3, int(it) // 2)))):
         gs, ps = [], []
-        for _ in range(2 if ARGS.quick else 3):  # interleaved repeats, best of each: this VM is noisy
+        for _ in range(3 if ARGS.quick else 5):  # interleaved repeats, median of each: this VM is noisy
             gs.append(last_json(run([fwd, weights, "mobilenet_v2", iters, t, "1", mode, "random"])[0])["images_per_second"])
             ps.append(last_json(run([PY, f"{HERE}/peer_forward.py", iters, t, "1", mode])[0])["images_per_second"])
         pn = last_json(run([PY, f"{HERE}/peer_forward.py", iters, t, "0", mode])[0])["images_per_second"]
         coral = last_json(run([fwd, weights, "mobilenet_v2_imagenet", iters, t, "1", mode])[0])["images_per_second"]
-        out[mode] = {"graft": max(gs), "peer_channels_last": max(ps), "peer_nchw": pn,
-                     "graft_coral_mobilenet_v2": coral, "ratio": max(gs) / max(ps)}
+        g, pc = statistics.median(gs), statistics.median(ps)
+        out[mode] = {"graft": g, "peer_channels_last": pc, "peer_nchw": pn, "graft_runs": gs, "peer_runs": ps,
+                     "graft_coral_mobilenet_v2": coral, "ratio": g / pc}
     # MobileNetV2 at 224 px: 300 M multiply-adds = 0.60 GFLOP per image forward (Sandler et al.
     # 2018, table 8); a training step is ~3x that (forward, input and weight gradients).
     out["features"]["limit"] = gemm / 0.60
@@ -227,7 +232,8 @@ def render(r):
     w = L.append
     w("# Benchmarks")
     w("")
-    w(f"Written by `bench/run_all.py` on {m['date']}; every figure below comes from that one run.")
+    w(f"Written by `bench/run_all.py` ({m['date']}); each comparison below ran Graft and its peer "
+      "side by side in the same run.")
     w(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Linux {m['kernel']}. "
       f"Libraries: LibTorch {m['libtorch']}, PyTorch {m['python_torch']} / torchvision {m['torchvision']} "
       f"(the peers), OpenCV {m['opencv']}, Qt {m['qt']}, OpenBLAS (OpenMP) {m['openblas']}, glibc {m['glibc']}.")
@@ -249,7 +255,7 @@ def render(r):
     f = r["forward"]
     w("## Feature extraction and fine-tune training step (MobileNetV2, batch 32, 224 px)")
     w("Same architecture on both sides (torchvision's `mobilenet_v2`; Graft builds it natively), "
-      "channels_last, best of 3 interleaved runs each (2 with --quick). Machine limit: measured single-precision GEMM "
+      "channels_last, median of 5 interleaved runs each (3 with --quick; every run is in benchmarks.json). Machine limit: measured single-precision GEMM "
       f"throughput ({f['gemm_gflops']:.0f} GFLOP/s at {m['threads']} threads) divided by the model's "
       "FLOPs per image (0.60 GFLOP forward, ~1.8 GFLOP for a training step).")
     w("")
@@ -332,11 +338,26 @@ def main():
         sys.exit(f"shared data not found at {ARGS.shared} (need images/hymenoptera and weights)")
     work = ARGS.work or tempfile.mkdtemp(prefix="graft-bench-")
     os.makedirs(work, exist_ok=True)
+    if ARGS.render_only:
+        with open(os.path.splitext(ARGS.out)[0] + ".json") as f:
+            text = render(json.load(f))
+        with open(ARGS.out + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(ARGS.out + ".tmp", ARGS.out)
+        return
     r = {"machine": machine()}
+    only = set(ARGS.only.split(",")) if ARGS.only else None
+    raw = os.path.splitext(ARGS.out)[0] + ".json"
+    if only:
+        with open(raw) as f:
+            r = json.load(f)
+        r["machine"]["date"] += f"; re-measured {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}: {ARGS.only}"
     for name, fn in (("decode", lambda: bench_decode(hym)), ("forward", lambda: bench_forward(weights)),
                      ("transfer", lambda: bench_transfer(hym, weights, work)),
                      ("finetune", lambda: bench_finetune(hym, weights, work)),
                      ("memory", lambda: bench_memory(work)), ("gui", bench_gui)):
+        if only and name not in only:
+            continue
         log(f"== {name}")
         t = time.perf_counter()
         r[name] = fn()
@@ -345,7 +366,6 @@ def main():
     with open(ARGS.out + ".tmp", "w") as f:
         f.write(text)
     os.replace(ARGS.out + ".tmp", ARGS.out)
-    raw = os.path.splitext(ARGS.out)[0] + ".json"
     with open(raw + ".tmp", "w") as f:
         json.dump(r, f, indent=1)
     os.replace(raw + ".tmp", raw)
