@@ -59,6 +59,7 @@ private Q_SLOTS:
     void exportedModelWorksInPython();
     void exportToUnwritablePathFails();
     void deviceSettingResolves();
+    void filesVanishingMidTrainingAreSkipped();
 
 private:
     QString m_hym, m_weights;
@@ -367,6 +368,63 @@ void tst_Trainer::deviceSettingResolves()
     train::Trainer t;
     QVERIFY(t.setup(c, m_report).ok());
     QCOMPARE(t.deviceInUse(), *a);
+}
+
+void tst_Trainer::filesVanishingMidTrainingAreSkipped()
+{
+    // Issue 8: training images deleted or corrupted while a run streams them are reported and
+    // skipped; the run goes on. A small copy of hymenoptera, fine-tuning (images are decoded
+    // every epoch), files removed and overwritten after epoch 1.
+    QTemporaryDir data;
+    int copied = 0;
+    for (const char *split : {"train", "val"})
+        for (const char *cls : {"ants", "bees"}) {
+            const QString from = QDir(m_hym).filePath(QStringLiteral("%1/%2").arg(split, cls));
+            const QString to = data.filePath(QStringLiteral("%1/%2").arg(split, cls));
+            QVERIFY(QDir().mkpath(to));
+            const QStringList files = QDir(from).entryList(QDir::Files, QDir::Name).mid(0, 12);
+            for (const auto &f : files)
+                copied += QFile::copy(QDir(from).filePath(f), QDir(to).filePath(f)) ? 1 : 0;
+        }
+    QCOMPARE(copied, 48);
+    auto scanned = data::scanImageFolder(data.path());
+    QVERIFY(scanned.ok());
+    auto c = baseConfig();
+    c.recipe = train::Recipe::FineTune;
+    c.headEpochs = 0;
+    c.epochs = 3;
+    c.batchSize = 8;
+    c.augment = false;
+    c.cacheDir = data.filePath(QStringLiteral("cache"));
+    const QString gone = data.filePath(QStringLiteral("train/ants/") +
+                                       QDir(data.filePath(QStringLiteral("train/ants"))).entryList(QDir::Files).first());
+    const QString garbled = data.filePath(QStringLiteral("train/bees/") +
+                                          QDir(data.filePath(QStringLiteral("train/bees"))).entryList(QDir::Files).first());
+    struct Saboteur : CountingObserver
+    {
+        QString gone, garbled;
+        void epochFinished(const train::EpochMetrics &m) override
+        {
+            CountingObserver::epochFinished(m);
+            if (m.epoch == 1) {
+                QFile::remove(gone);
+                QFile f(garbled);
+                if (f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+                    f.write("not an image any more");
+            }
+        }
+    } obs;
+    obs.gone = gone;
+    obs.garbled = garbled;
+    train::Trainer t;
+    QVERIFY(t.setup(c, *scanned).ok());
+    auto r = t.train(&obs, obs.token);
+    QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message()));
+    QCOMPARE(int(r->epochs.size()), 3); // training went on
+    const QString all = obs.messages.join(QLatin1Char('\n'));
+    QVERIFY2(all.contains(QFileInfo(gone).fileName()), qPrintable(all));
+    QVERIFY2(all.contains(QFileInfo(garbled).fileName()), qPrintable(all));
+    QVERIFY(all.contains(QLatin1String("skipped")));
 }
 
 QTEST_GUILESS_MAIN(tst_Trainer)
