@@ -186,6 +186,8 @@ void tst_MainWindow::helpMenuOpensTheEmbeddedGuide()
     const QString text = dialog->browser()->toPlainText();
     QVERIFY2(text.contains(QLatin1String("Graft user guide")), qPrintable(text.left(200)));
     QVERIFY(text.contains(QLatin1String("Feature extractor")));
+    if (const QString dir = qEnvironmentVariable("GRAFT_SCREENSHOTS_DIR"); !dir.isEmpty())
+        dialog->grab().save(dir + QStringLiteral("/guide.png"));
     // Links to the other embedded pages resolve: the CLI reference opens in the same browser.
     dialog->browser()->setSource(QUrl(QStringLiteral("qrc:/docs/cli-reference.md")),
                                  QTextDocument::MarkdownResource);
