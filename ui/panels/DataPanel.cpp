@@ -85,6 +85,8 @@ DataPanel::DataPanel(QWidget *parent) : QWidget(parent)
     m_classTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_classTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_classTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Count columns fit their headers ("Validation" was cut off); the name takes the rest.
+    m_classTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_classTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_classTable->verticalHeader()->setVisible(false);
     (new QVBoxLayout(m_classesBox))->addWidget(m_classTable);
