@@ -332,12 +332,6 @@ def render(r):
 
 
 def main():
-    hym = os.path.join(ARGS.shared, "images", "hymenoptera")
-    weights = os.path.join(ARGS.shared, "weights")
-    if not os.path.isdir(hym):
-        sys.exit(f"shared data not found at {ARGS.shared} (need images/hymenoptera and weights)")
-    work = ARGS.work or tempfile.mkdtemp(prefix="graft-bench-")
-    os.makedirs(work, exist_ok=True)
     if ARGS.render_only:
         with open(os.path.splitext(ARGS.out)[0] + ".json") as f:
             text = render(json.load(f))
@@ -345,6 +339,12 @@ def main():
             f.write(text)
         os.replace(ARGS.out + ".tmp", ARGS.out)
         return
+    hym = os.path.join(ARGS.shared, "images", "hymenoptera")
+    weights = os.path.join(ARGS.shared, "weights")
+    if not os.path.isdir(hym):
+        sys.exit(f"shared data not found at {ARGS.shared} (need images/hymenoptera and weights)")
+    work = ARGS.work or tempfile.mkdtemp(prefix="graft-bench-")
+    os.makedirs(work, exist_ok=True)
     r = {"machine": machine()}
     only = set(ARGS.only.split(",")) if ARGS.only else None
     raw = os.path.splitext(ARGS.out)[0] + ".json"
