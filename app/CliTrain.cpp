@@ -5,6 +5,8 @@
 #include "graft/core/Runtime.h"
 #include "graft/data/ImageScanner.h"
 #include "graft/models/BackboneCatalogue.h"
+#include "graft/text/TextClassifier.h"
+#include "graft/text/TextDecoder.h"
 #include "graft/text/TextTraining.h"
 #include "graft/train/Inference.h"
 #include "graft/train/Trainer.h"
@@ -16,6 +18,7 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <cmath>
 #include <csignal>
 
 namespace graft::cli {
@@ -172,6 +175,12 @@ int runTextTrain(const QCommandLineParser &p)
     c.threads = p.value(QStringLiteral("threads")).toInt();
     c.valFraction = p.value(QStringLiteral("val-fraction")).toDouble();
     c.earlyStoppingPatience = p.value(QStringLiteral("patience")).toInt();
+    c.freezeEmbeddings = p.isSet(QStringLiteral("freeze-embeddings"));
+    const QString head = p.value(QStringLiteral("head"));
+    if (head != QLatin1String("linear") && !text::parseTextHead(head, &c.head)) {
+        err() << "graft-cli train: --head for text is mean-max or cnn\n";
+        return kExitFailure;
+    }
     if (c.epochs < 1 || c.batchSize < 1 || c.learningRate <= 0) {
         err() << "graft-cli train: invalid number in options\n";
         return kExitFailure;
@@ -189,6 +198,34 @@ int runTextTrain(const QCommandLineParser &p)
         return kExitBlocked;
     }
     QJsonObject json = result->toJson();
+    const auto exportWith = [&](const char *option, const char *key, const char *checkedWith,
+                                auto fn) {
+        if (!p.isSet(QLatin1String(option)))
+            return true;
+        auto check = fn(p.value(QLatin1String(option)));
+        if (!check) {
+            err() << "graft-cli train: export failed: " << check.error().message() << "\n";
+            return false;
+        }
+        json.insert(QLatin1String(key), QJsonObject{{"path", check->path},
+                                                    {"samples", check->samples},
+                                                    {"agreement", check->agreement},
+                                                    {"max_abs_prob_diff", check->maxAbsProbabilityDiff},
+                                                    {"checked_with", checkedWith}});
+        if (!quiet)
+            err() << QStringLiteral("exported %1: %2 agrees on %3 % of %4 validation texts "
+                                    "(max |dp| %5)\n")
+                         .arg(check->path, QLatin1String(checkedWith))
+                         .arg(check->agreement * 100, 0, 'f', 1)
+                         .arg(check->samples)
+                         .arg(check->maxAbsProbabilityDiff, 0, 'g', 3);
+        return true;
+    };
+    if (!exportWith("export", "export", "the re-loaded file",
+                    [&](const QString &f) { return result->model->exportTorchScript(f); }) ||
+        !exportWith("export-onnx", "export_onnx", "OpenCV DNN",
+                    [&](const QString &f) { return result->model->exportOnnx(f); }))
+        return kExitFailure;
     json.insert("wall_seconds", double(wall.nsecsElapsed()) / 1e9);
     if (p.isSet(QStringLiteral("report"))) {
         QString error;
@@ -199,8 +236,6 @@ int runTextTrain(const QCommandLineParser &p)
             return kExitFailure;
         }
     }
-    if (p.isSet(QStringLiteral("export")))
-        err() << "graft-cli train: export of text models is not available yet\n";
     out() << QStringLiteral("val_accuracy %1 %  best_epoch %2  wall %3 s\n")
                  .arg(result->valAccuracy * 100, 0, 'f', 2)
                  .arg(result->bestEpoch)
@@ -251,6 +286,159 @@ int runBackbones(const QStringList &args)
     return kExitOk;
 }
 
+namespace {
+
+/// predict with a text model: --text strings and/or text files.
+int runTextPredict(const QCommandLineParser &p, const QStringList &files, int topK)
+{
+    auto model = text::TextClassifier::load(p.value(QStringLiteral("model")));
+    if (!model) {
+        err() << "graft-cli predict: " << model.error().message() << "\n";
+        return kExitBlocked;
+    }
+    QStringList texts = p.values(QStringLiteral("text"));
+    QStringList sources = texts;
+    bool anyError = false;
+    for (const QString &f : files) {
+        auto t = text::readTextFile(f);
+        if (!t) {
+            err() << "graft-cli predict: " << t.error().message() << "\n";
+            anyError = true;
+            continue;
+        }
+        texts << t->text;
+        sources << f;
+    }
+    if (texts.isEmpty() || topK < 1) {
+        err() << "graft-cli predict: give --text TEXT or text files to classify\n";
+        return kExitFailure;
+    }
+    auto preds = model->predict(texts, topK, sources);
+    if (!preds) {
+        err() << "graft-cli predict: " << preds.error().message() << "\n";
+        return kExitFailure;
+    }
+    const QStringList labels = model->classes();
+    const bool explain = p.isSet(QStringLiteral("explain"));
+    QJsonArray arr;
+    for (size_t i = 0; i < preds->size(); ++i) {
+        const auto &pr = (*preds)[i];
+        anyError = anyError || !pr.error.isEmpty();
+        QJsonArray top;
+        for (const auto &[idx, prob] : pr.top)
+            top.append(QJsonObject{{"label", labels.value(idx)}, {"prob", double(prob)}});
+        QJsonObject o{{"source", pr.source},
+                      {"tokens", pr.tokens},
+                      {"unknown_tokens", pr.unknownTokens},
+                      {"top", top}};
+        if (!pr.error.isEmpty())
+            o.insert("error", pr.error);
+        std::vector<text::TokenContribution> words;
+        if (explain && pr.error.isEmpty()) {
+            auto ex = model->explain(texts[int(i)]);
+            if (ex) {
+                words = *ex;
+                std::stable_sort(words.begin(), words.end(), [](const auto &a, const auto &b) {
+                    return std::fabs(a.weight) > std::fabs(b.weight);
+                });
+                words.resize(std::min<size_t>(words.size(), 10));
+                QJsonArray w;
+                for (const auto &c : words)
+                    w.append(QJsonObject{{"token", c.token}, {"weight", c.weight}});
+                o.insert("words", w);
+            }
+        }
+        arr.append(o);
+        if (!p.isSet(QStringLiteral("json"))) {
+            QString shown = pr.source.simplified();
+            if (shown.size() > 70)
+                shown = shown.left(67) + QStringLiteral("...");
+            out() << shown << "\n";
+            if (!pr.error.isEmpty())
+                out() << "  error: " << pr.error << "\n";
+            for (const auto &[idx, prob] : pr.top)
+                out() << QStringLiteral("  %1 %  %2\n").arg(prob * 100, 6, 'f', 2).arg(labels.value(idx));
+            if (!words.empty()) {
+                QStringList w;
+                for (const auto &c : words)
+                    w << QStringLiteral("%1 (%2%3)")
+                             .arg(c.token, c.weight >= 0 ? QStringLiteral("+") : QString())
+                             .arg(c.weight, 0, 'f', 3);
+                out() << "  words: " << w.join(QStringLiteral(", ")) << "\n";
+            }
+        }
+    }
+    if (p.isSet(QStringLiteral("json")))
+        out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
+    return anyError ? kExitBlocked : kExitOk;
+}
+
+/// eval with a text model on a text dataset.
+int runTextEval(const QCommandLineParser &p)
+{
+    auto model = text::TextClassifier::load(p.value(QStringLiteral("model")));
+    if (!model) {
+        err() << "graft-cli eval: " << model.error().message() << "\n";
+        return kExitBlocked;
+    }
+    text::TextScanOptions so;
+    so.tokenizer = model->tokenizerOptions();
+    auto ds = text::scanTextDataset(p.value(QStringLiteral("data")), so);
+    if (!ds) {
+        err() << "graft-cli eval: " << ds.error().message() << "\n";
+        return kExitBlocked;
+    }
+    const QString split = p.value(QStringLiteral("split"));
+    std::vector<int> idx;
+    if (split == QLatin1String("all")) {
+        for (size_t i = 0; i < ds->samples.size(); ++i)
+            idx.push_back(int(i));
+    } else if (split == QLatin1String("test")) {
+        idx = ds->indicesOf(QStringLiteral("test"));
+    } else {
+        const auto s = text::splitTextDataset(ds.value(), p.value(QStringLiteral("val-fraction")).toDouble(),
+                                              p.value(QStringLiteral("seed")).toInt());
+        idx = split == QLatin1String("train") ? s.train : s.val;
+    }
+    if (idx.empty()) {
+        err() << "graft-cli eval: no texts in the " << split << " split\n";
+        return kExitBlocked;
+    }
+    auto ev = model->evaluate(ds.value(), idx);
+    if (!ev) {
+        err() << "graft-cli eval: " << ev.error().message() << "\n";
+        return kExitBlocked;
+    }
+    QJsonObject json = ev->toJson(model->classes());
+    json.insert("kind", "text");
+    json.insert("classes", QJsonArray::fromStringList(model->classes()));
+    json.insert("split", split);
+    json.insert("samples", int(idx.size()));
+    if (p.isSet(QStringLiteral("json"))) {
+        printJson(json);
+    } else {
+        out() << QStringLiteral("accuracy %1 % on %2 texts (loss %3)\n")
+                     .arg(ev->accuracy * 100, 0, 'f', 2)
+                     .arg(idx.size())
+                     .arg(ev->loss, 0, 'f', 4);
+        const auto classes = model->classes();
+        for (int c = 0; c < classes.size(); ++c) {
+            int tp = ev->confusion[size_t(c)][size_t(c)], rowSum = 0, colSum = 0;
+            for (int k = 0; k < classes.size(); ++k) {
+                rowSum += ev->confusion[size_t(c)][size_t(k)];
+                colSum += ev->confusion[size_t(k)][size_t(c)];
+            }
+            out() << QStringLiteral("  %1 precision %2 recall %3\n")
+                         .arg(classes[c], -16)
+                         .arg(colSum ? double(tp) / colSum : 0.0, 0, 'f', 3)
+                         .arg(rowSum ? double(tp) / rowSum : 0.0, 0, 'f', 3);
+        }
+    }
+    return kExitOk;
+}
+
+} // namespace
+
 int runPredict(const QStringList &args)
 {
     QCommandLineParser p;
@@ -264,12 +452,22 @@ int runPredict(const QStringList &args)
     p.addOption({QStringLiteral("weights-dir"), QStringLiteral("weights folder"), QStringLiteral("DIR")});
     p.addOption({QStringLiteral("topk"), QStringLiteral("classes per image (default 5)"),
                  QStringLiteral("K"), QStringLiteral("5")});
+    p.addOption({QStringLiteral("text"),
+                 QStringLiteral("text model: classify this text (repeatable; FILES are then "
+                                "optional and read as text files)"),
+                 QStringLiteral("TEXT")});
+    p.addOption({QStringLiteral("explain"),
+                 QStringLiteral("text model: also list the words that pushed each prediction")});
     p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
     int code = kExitOk;
     if (!parseArgs(p, QStringLiteral("predict"), args, &code))
         return code;
     const QStringList files = p.positionalArguments();
     const int topK = p.value(QStringLiteral("topk")).toInt();
+    if (p.isSet(QStringLiteral("model")) &&
+        (p.isSet(QStringLiteral("text")) ||
+         text::TextClassifier::isTextModel(p.value(QStringLiteral("model")))))
+        return runTextPredict(p, files, topK);
     if (files.isEmpty() || topK < 1 ||
         p.isSet(QStringLiteral("model")) == p.isSet(QStringLiteral("backbone"))) {
         err() << "graft-cli predict: give --model FILE or --backbone ID, and at least one image\n";
@@ -332,8 +530,9 @@ int runTrain(const QStringList &args)
         {QStringLiteral("backbone-lr-factor"),
          QStringLiteral("backbone groups train at this fraction of --lr (default 0.1)"),
          QStringLiteral("F"), QStringLiteral("0.1")},
-        {QStringLiteral("head"), QStringLiteral("linear | mlp (default linear)"), QStringLiteral("H"),
-         QStringLiteral("linear")},
+        {QStringLiteral("head"),
+         QStringLiteral("linear | mlp (default linear); text: mean-max | cnn (default mean-max)"),
+         QStringLiteral("H"), QStringLiteral("linear")},
         {QStringLiteral("epochs"), QStringLiteral("epochs (default 10)"), QStringLiteral("N"),
          QStringLiteral("10")},
         {QStringLiteral("batch-size"), QStringLiteral("batch size (default 32)"), QStringLiteral("B"),
@@ -382,12 +581,14 @@ int runTrain(const QStringList &args)
          QStringLiteral("FILE")},
         {QStringLiteral("quiet"), QStringLiteral("no progress output")},
         {QStringLiteral("kind"),
-         QStringLiteral("auto | image | text (default auto: text when --vectors is given or the "
-                        "data is a CSV/TSV file)"),
+         QStringLiteral("auto | image | text (default auto: text when --vectors is given, the "
+                        "data is a file, or a folder of .txt/.csv/.tsv files without images)"),
          QStringLiteral("K"), QStringLiteral("auto")},
         {QStringLiteral("vectors"),
          QStringLiteral("text: pretrained word vectors (GloVe, word2vec, fastText .vec)"),
          QStringLiteral("FILE")},
+        {QStringLiteral("freeze-embeddings"),
+         QStringLiteral("text: keep the pretrained word vectors fixed (train the head only)")},
     };
     p.addOptions(opts);
     int code = kExitOk;
@@ -397,7 +598,7 @@ int runTrain(const QStringList &args)
     const bool text = kind == QLatin1String("text") ||
                       (kind == QLatin1String("auto") &&
                        (p.isSet(QStringLiteral("vectors")) ||
-                        QFileInfo(p.value(QStringLiteral("data"))).isFile()));
+                        text::looksLikeTextDataset(p.value(QStringLiteral("data")))));
     if (text)
         return runTextTrain(p);
     if (!p.isSet(QStringLiteral("data")) || !p.isSet(QStringLiteral("backbone"))) {
@@ -589,6 +790,9 @@ int runEval(const QStringList &args)
                  QStringLiteral("S"), QStringLiteral("val")});
     p.addOption({QStringLiteral("seed"), QStringLiteral("split seed (default 42)"),
                  QStringLiteral("S"), QStringLiteral("42")});
+    p.addOption({QStringLiteral("val-fraction"),
+                 QStringLiteral("text data without a split: validation share, as in training (0.2)"),
+                 QStringLiteral("F"), QStringLiteral("0.2")});
     p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
     int code = kExitOk;
     if (!parseArgs(p, QStringLiteral("eval"), args, &code))
@@ -597,6 +801,8 @@ int runEval(const QStringList &args)
         err() << "graft-cli eval: --model and --data are required\n";
         return kExitFailure;
     }
+    if (text::TextClassifier::isTextModel(p.value(QStringLiteral("model"))))
+        return runTextEval(p);
     auto model = train::ExportedModel::load(p.value(QStringLiteral("model")));
     if (!model) {
         err() << "graft-cli eval: " << model.error().message() << "\n";

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void trainExportEvalPredict();
     void textScanAndTrain();
     void onnxExportIsCheckedByTwoRuntimes();
+    void textExportPredictEval();
 };
 
 void tst_Cli::usage()
@@ -233,10 +234,12 @@ void tst_Cli::onnxExportIsCheckedByTwoRuntimes()
     QCOMPARE(o.value("agreement").toDouble(), 1.0);
     QVERIFY2(o.value("max_abs_prob_diff").toDouble() < 1e-4,
              qPrintable(QString::number(o.value("max_abs_prob_diff").toDouble())));
-    QFile mj(d.filePath("ants.json"));
+    QFile mj(d.filePath("ants.onnx.json"));
     QVERIFY(mj.open(QIODevice::ReadOnly));
     const QJsonObject meta = QJsonDocument::fromJson(mj.readAll()).object();
     QCOMPARE(meta.value("model_format").toString(), QStringLiteral("onnx"));
+    QCOMPARE(graft::test::readJson(d.filePath("ants.json")).value("model_format").toString(),
+             QStringLiteral("torchscript"));
     QCOMPARE(meta.value("labels").toArray().size(), 2);
     if (!graft::test::pythonHasModule(QStringLiteral("onnx")) ||
         !graft::test::pythonHasModule(QStringLiteral("torch"))) {
@@ -282,6 +285,65 @@ void tst_Cli::textScanAndTrain()
                             "misclassified"})
         QVERIFY2(o.contains(QLatin1String(key)), key);
     QVERIFY(o.value("val_accuracy").toDouble() > 0.75);
+}
+
+void tst_Cli::textExportPredictEval()
+{
+    // Issue 6/7: a text classifier trained from the CLI is exported as TorchScript and ONNX
+    // (each checked against the trained network on every validation text: 100 % agreement,
+    // ONNX in OpenCV DNN), then predicts typed text and evaluates like the report said.
+    GRAFT_REQUIRE_SHARED(en, "text/uci_sentiment_en");
+    GRAFT_REQUIRE_SHARED(glove, "embeddings/glove.6B.100d.txt");
+    QTemporaryDir d;
+    const QString pt = d.filePath("reviews.pt"), onnx = d.filePath("reviews.onnx"),
+                  report = d.filePath("r.json");
+    const Run t = cli({QStringLiteral("train"), QStringLiteral("--data"), en,
+                       QStringLiteral("--vectors"), glove, QStringLiteral("--epochs"),
+                       QStringLiteral("3"), QStringLiteral("--export"), pt,
+                       QStringLiteral("--export-onnx"), onnx, QStringLiteral("--report"), report,
+                       QStringLiteral("--quiet")});
+    QVERIFY2(t.code == 0, t.err.constData());
+    const QJsonObject o = graft::test::readJson(report);
+    for (const char *key : {"export", "export_onnx"}) {
+        const QJsonObject e = o.value(QLatin1String(key)).toObject();
+        QCOMPARE(e.value("samples").toInt(), 600);
+        QCOMPARE(e.value("agreement").toDouble(), 1.0);
+        QVERIFY2(e.value("max_abs_prob_diff").toDouble() < 1e-4, key);
+    }
+    QCOMPARE(graft::test::readJson(d.filePath("reviews.onnx.json")).value("kind").toString(),
+             QStringLiteral("text"));
+
+    const Run p = cli({QStringLiteral("predict"), QStringLiteral("--model"), pt,
+                       QStringLiteral("--text"), QStringLiteral("Great food and a lovely staff"),
+                       QStringLiteral("--text"), QStringLiteral("Terrible, it broke after a day"),
+                       QStringLiteral("--explain"), QStringLiteral("--json")});
+    QVERIFY2(p.code == 0, p.err.constData());
+    const QJsonArray preds = p.json().array();
+    QCOMPARE(preds.size(), 2);
+    QCOMPARE(preds[0].toObject().value("top").toArray()[0].toObject().value("label").toString(),
+             QStringLiteral("positive"));
+    QCOMPARE(preds[1].toObject().value("top").toArray()[0].toObject().value("label").toString(),
+             QStringLiteral("negative"));
+    QVERIFY(!preds[0].toObject().value("words").toArray().isEmpty());
+
+    const Run e = cli({QStringLiteral("eval"), QStringLiteral("--model"), pt, QStringLiteral("--data"),
+                       en, QStringLiteral("--json")});
+    QVERIFY2(e.code == 0, e.err.constData());
+    QCOMPARE(e.json().object().value("samples").toInt(), 600);
+    QVERIFY(std::abs(e.json().object().value("accuracy").toDouble() -
+                     o.value("val_accuracy").toDouble()) < 1e-9);
+
+    if (graft::test::pythonHasModule(QStringLiteral("onnx")) &&
+        graft::test::pythonHasModule(QStringLiteral("torch"))) {
+        QProcess py;
+        py.start(graft::test::debianPython(),
+                 {qEnvironmentVariable("GRAFT_SOURCE_DIR") + QStringLiteral("/tests/tools/onnx_reference.py"),
+                  onnx, pt});
+        QVERIFY(py.waitForFinished(300000));
+        const QByteArray out = py.readAllStandardOutput();
+        qInfo("%s", out.trimmed().constData());
+        QVERIFY2(py.exitCode() == 0, (out + py.readAllStandardError()).constData());
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

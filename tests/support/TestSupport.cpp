@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
 #include <QProcess>
 
 namespace graft::test {
@@ -47,6 +48,14 @@ bool pythonHasModule(const QString &module)
     QProcess p;
     p.start(py, {QStringLiteral("-c"), QStringLiteral("import ") + module});
     return p.waitForFinished(120000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+}
+
+QJsonObject readJson(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
 }
 
 } // namespace graft::test

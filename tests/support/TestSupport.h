@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QString>
 
 namespace graft::test {
@@ -13,6 +14,9 @@ QString sharedData(const QString &relative);
 
 /// Writes bytes to a file, creating parent folders. Returns false on failure.
 bool writeFile(const QString &path, const QByteArray &bytes);
+
+/// The JSON object in a file (empty when missing or not an object).
+QJsonObject readJson(const QString &path);
 
 /// Python interpreter that sees Debian's python3-torch (/usr/bin/python3), or empty.
 QString debianPython();

@@ -36,7 +36,9 @@ def run(model, x):
         a = attrs(n)
         i = [env[name] for name in n.input]
         op = n.op_type
-        if op == "Conv":
+        if op == "Conv" and i[1].dim() == 3:  # 1-d (text CNN), no padding
+            y = F.conv1d(i[0], i[1], i[2] if len(i) > 2 else None)
+        elif op == "Conv":
             t, l, b, r = a["pads"]
             xin = F.pad(i[0], (l, r, t, b)) if (t, l) != (b, r) else i[0]
             pad = 0 if (t, l) != (b, r) else (t, l)
@@ -55,7 +57,21 @@ def run(model, x):
         elif op == "Mul":
             y = i[0] * i[1]
         elif op == "GlobalAveragePool":
-            y = i[0].mean((2, 3), keepdim=True)
+            y = i[0].mean(tuple(range(2, i[0].dim())), keepdim=True)
+        elif op == "GlobalMaxPool":
+            y = i[0].amax(tuple(range(2, i[0].dim())), keepdim=True)
+        elif op == "Abs":
+            y = i[0].abs()
+        elif op == "MatMul":
+            y = i[0] @ i[1]
+        elif op == "Transpose":
+            y = i[0].permute(*a["perm"])
+        elif op == "Unsqueeze":
+            y = i[0]
+            for axis in sorted(i[1].tolist()):
+                y = y.unsqueeze(axis)
+        elif op == "Concat":
+            y = torch.cat(i, a["axis"])
         elif op == "Flatten":
             y = i[0].flatten(a.get("axis", 1))
         elif op == "Gemm":
@@ -89,16 +105,28 @@ def main():
     batch = int(sys.argv[3]) if len(sys.argv) > 3 else 4
     model = onnx.load(onnx_path)
     onnx.checker.check_model(model, full_check=True)
-    dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim[1:]]
+    meta = {p.key: p.value for p in model.metadata_props}
     torch.manual_seed(0)
-    x = torch.randn(batch, *dims)
     with torch.no_grad():
-        out = run(model, x)
         ts = torch.jit.load(ts_path)
-        ref = ts.predict_proba(x)
+        if meta.get("kind") == "text":
+            # Text: one text per run, ids as a float column [T, 1]; random lengths and ids.
+            vocab = len(meta["vocabulary"].splitlines())
+            outs, refs = [], []
+            for _ in range(batch * 4):
+                n = int(torch.randint(5, 60, (1,)))
+                ids = torch.randint(1, vocab, (n,))  # 0 is padding
+                outs.append(run(model, ids.float().unsqueeze(1))["probabilities"])
+                refs.append(ts.predict_proba(ids.unsqueeze(0)))
+            out = {"probabilities": torch.cat(outs)}
+            ref = torch.cat(refs)
+        else:
+            dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim[1:]]
+            x = torch.randn(batch, *dims)
+            out = run(model, x)
+            ref = ts.predict_proba(x)
     diff = (out["probabilities"] - ref).abs().max().item()
     agree = (out["probabilities"].argmax(1) == ref.argmax(1)).float().mean().item()
-    meta = {p.key: p.value for p in model.metadata_props}
     print(json.dumps({"checker": "ok", "opset": model.opset_import[0].version, "nodes": len(model.graph.node),
                       "max_abs_prob_diff": diff, "top1_agreement": agree, "labels": json.loads(meta["labels"])}))
     sys.exit(0 if diff < 1e-4 and agree == 1.0 else 1)

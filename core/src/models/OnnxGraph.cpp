@@ -62,7 +62,7 @@ std::string valueInfo(const std::string &name, const std::vector<std::int64_t> &
     for (std::int64_t d : dims) {
         std::string dim;
         if (d < 0)
-            bytesField(dim, DimP::Param, "N");
+            bytesField(dim, DimP::Param, d == -2 ? "T" : "N");
         else
             intField(dim, DimP::Value, d);
         bytesField(shape, ShapeP::Dim, dim);

@@ -545,4 +545,28 @@ core::Result<TextDataset> scanTextDataset(const QString &path,
     return std::move(s.ds);
 }
 
+bool looksLikeTextDataset(const QString &path)
+{
+    const QFileInfo info(path);
+    if (info.isFile())
+        return true;
+    if (!info.isDir())
+        return false;
+    static const QStringList textSuffixes{QStringLiteral("txt"), QStringLiteral("csv"),
+                                          QStringLiteral("tsv")};
+    static const QStringList imageSuffixes{
+        QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("png"), QStringLiteral("bmp"),
+        QStringLiteral("gif"), QStringLiteral("webp"), QStringLiteral("tif"), QStringLiteral("tiff"),
+        QStringLiteral("ppm"), QStringLiteral("pgm")};
+    QDirIterator it(path, QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+    bool text = false;
+    for (int seen = 0; it.hasNext() && seen < 5000; ++seen) {
+        const QString suffix = QFileInfo(it.next()).suffix().toLower();
+        if (imageSuffixes.contains(suffix))
+            return false;
+        text = text || textSuffixes.contains(suffix);
+    }
+    return text;
+}
+
 } // namespace graft::text

@@ -1,6 +1,8 @@
 // The only translation unit of the text module that includes LibTorch.
 #include "graft/text/TextTraining.h"
 
+#include "TextClassifierImpl.h"
+
 #include "graft/core/Runtime.h"
 #include "graft/text/TextSplits.h"
 #include "graft/text/Vocabulary.h"
@@ -125,10 +127,30 @@ double scheduledLr(const TextTrainingConfig &c, int64_t step, int64_t total)
     return cosine(lr, 0.0, (pct - warm) / (1.0 - warm));
 }
 
-struct EvalOutput
+/// Class probabilities of `rows`, in batches (exact for the masked mean-max head; the CNN
+/// head sees zero padding up to the batch's longest text, as in training).
+std::vector<std::vector<float>> predictRows(TextNet &net,
+                                            const std::vector<std::vector<int64_t>> &encoded,
+                                            const std::vector<int> &labels,
+                                            const std::vector<int> &rows,
+                                            int batchSize)
 {
-    TextEvaluation eval;
-};
+    torch::NoGradGuard noGrad;
+    net->eval();
+    std::vector<std::vector<float>> out;
+    out.reserve(rows.size());
+    for (size_t b = 0; b < rows.size(); b += size_t(batchSize)) {
+        const size_t e = std::min(rows.size(), b + size_t(batchSize));
+        Batch batch = makeBatch(encoded, labels, rows, b, e, net->minLength);
+        const torch::Tensor p =
+            torch::softmax(net->forward(batch.ids, batch.mask), 1).contiguous();
+        for (int64_t r = 0; r < p.size(0); ++r) {
+            const float *row = p[r].data_ptr<float>();
+            out.emplace_back(row, row + p.size(1));
+        }
+    }
+    return out;
+}
 
 TextEvaluation evaluate(TextNet &net,
                         const TextDataset &data,
@@ -136,46 +158,15 @@ TextEvaluation evaluate(TextNet &net,
                         const std::vector<int> &labels,
                         const std::vector<int> &rows,
                         const std::vector<int> &sampleOf,
-                        int batchSize,
-                        int classes)
+                        int batchSize)
 {
-    torch::NoGradGuard noGrad;
-    net->eval();
-    TextEvaluation ev;
-    ev.confusion.assign(classes, std::vector<int>(classes, 0));
-    int correct = 0;
-    double lossSum = 0;
-    for (size_t b = 0; b < rows.size(); b += size_t(batchSize)) {
-        const size_t e = std::min(rows.size(), b + size_t(batchSize));
-        Batch batch = makeBatch(encoded, labels, rows, b, e, net->minLength);
-        const torch::Tensor logp = torch::log_softmax(net->forward(batch.ids, batch.mask), 1);
-        const auto la = logp.accessor<float, 2>();
-        for (int64_t r = 0; r < logp.size(0); ++r) {
-            const int row = rows[b + size_t(r)];
-            const int y = labels[row];
-            int pred = 0;
-            for (int c = 1; c < classes; ++c)
-                if (la[r][c] > la[r][pred])
-                    pred = c;
-            const double loss = -double(la[r][y]);
-            lossSum += loss;
-            ++ev.confusion[y][pred];
-            if (pred == y) {
-                ++correct;
-            } else {
-                const TextSample &s = data.samples[sampleOf[row]];
-                ev.misclassified.push_back(MisclassifiedText{s.file, s.line, s.text, y, pred,
-                                                             std::exp(double(la[r][pred])), loss});
-            }
-        }
+    std::vector<int> sampleRows, rowLabels;
+    for (int r : rows) {
+        sampleRows.push_back(sampleOf[size_t(r)]);
+        rowLabels.push_back(labels[size_t(r)]);
     }
-    std::sort(ev.misclassified.begin(), ev.misclassified.end(),
-              [](const auto &a, const auto &b) { return a.loss > b.loss; });
-    if (!rows.empty()) {
-        ev.accuracy = double(correct) / double(rows.size());
-        ev.loss = lossSum / double(rows.size());
-    }
-    return ev;
+    return buildTextEvaluation(data, sampleRows, rowLabels,
+                               predictRows(net, encoded, labels, rows, batchSize));
 }
 
 core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
@@ -364,7 +355,7 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
             }
         }
         const TextEvaluation ev = evaluate(net, data, encoded, labels, valRows, sampleOf,
-                                           std::max(config.batchSize, 64), classes);
+                                           std::max(config.batchSize, 64));
         train::EpochMetrics m;
         m.epoch = epoch;
         m.trainLoss = seen > 0 ? lossSum / double(seen) : 0;
@@ -403,8 +394,33 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
         report.bestEpoch = int(report.epochs.size());
     }
     report.evaluation = evaluate(net, data, encoded, labels, valRows, sampleOf,
-                                 std::max(config.batchSize, 64), classes);
+                                 std::max(config.batchSize, 64));
     report.valAccuracy = report.evaluation.accuracy;
+
+    // The kept network as a TextClassifier, with its validation outputs for export checks.
+    {
+        std::vector<std::vector<int64_t>> checkIds;
+        for (int r : valRows) {
+            std::vector<int64_t> ids = encoded[size_t(r)];
+            while (int(ids.size()) < net->minLength)
+                ids.push_back(Vocabulary::kPad);
+            checkIds.push_back(std::move(ids));
+        }
+        auto checkProbs = predictRows(net, encoded, labels, valRows,
+                                      config.head == TextHead::MeanMax ? 64 : 1);
+        TextNetTensors tensors;
+        tensors.embedding = net->embedding->weight;
+        if (net->convs)
+            for (const auto &conv : *net->convs) {
+                tensors.convWeights.push_back(conv->as<torch::nn::Conv1d>()->weight);
+                tensors.convBiases.push_back(conv->as<torch::nn::Conv1d>()->bias);
+            }
+        tensors.fcWeight = net->fc->weight;
+        tensors.fcBias = net->fc->bias;
+        report.model = std::make_shared<const TextClassifier>(
+            makeTextClassifier(tensors, vocab, tokOptions, data.classes, config,
+                               std::move(checkIds), std::move(checkProbs)));
+    }
     report.seconds = double(clock.elapsed()) / 1000.0;
     return report;
 }
@@ -450,27 +466,33 @@ core::Result<TextTrainingReport> runTextTraining(const TextTrainingConfig &confi
             return v.error();
         vectors = std::move(v.value());
     }
-    std::vector<int> trainIdx = data->indicesOf(QStringLiteral("train"));
-    std::vector<int> valIdx = data->indicesOf(QStringLiteral("val"));
-    if (trainIdx.empty() || valIdx.empty()) {
-        // No ready-made split: split train + unsplit texts, seeded and stratified.
-        std::vector<int> pool = data->indicesOf(QString());
-        pool.insert(pool.end(), trainIdx.begin(), trainIdx.end());
-        std::sort(pool.begin(), pool.end());
-        std::vector<int> poolLabels;
-        for (int i : pool)
-            poolLabels.push_back(data->samples[i].label);
-        const SplitIndices split =
-            stratifiedSplit(poolLabels, config.valFraction, uint64_t(config.seed));
-        trainIdx.clear();
-        valIdx.clear();
-        for (int i : split.train)
-            trainIdx.push_back(pool[i]);
-        for (int i : split.val)
-            valIdx.push_back(pool[i]);
-    }
-    return trainTextClassifier(data.value(), trainIdx, valIdx, config,
+    const TextSplit split = splitTextDataset(data.value(), config.valFraction, config.seed);
+    return trainTextClassifier(data.value(), split.train, split.val, config,
                                vectors ? &*vectors : nullptr, observer, cancel);
+}
+
+TextSplit splitTextDataset(const TextDataset &data, double valFraction, int seed)
+{
+    TextSplit out;
+    out.train = data.indicesOf(QStringLiteral("train"));
+    out.val = data.indicesOf(QStringLiteral("val"));
+    if (!out.train.empty() && !out.val.empty())
+        return out;
+    // No ready-made split: split train + unsplit texts, seeded and stratified.
+    std::vector<int> pool = data.indicesOf(QString());
+    pool.insert(pool.end(), out.train.begin(), out.train.end());
+    std::sort(pool.begin(), pool.end());
+    std::vector<int> poolLabels;
+    for (int i : pool)
+        poolLabels.push_back(data.samples[size_t(i)].label);
+    const SplitIndices split = stratifiedSplit(poolLabels, valFraction, uint64_t(seed));
+    out.train.clear();
+    out.val.clear();
+    for (int i : split.train)
+        out.train.push_back(pool[size_t(i)]);
+    for (int i : split.val)
+        out.val.push_back(pool[size_t(i)]);
+    return out;
 }
 
 } // namespace graft::text

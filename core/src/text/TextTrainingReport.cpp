@@ -2,6 +2,9 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+#include <cmath>
+
 namespace graft::text {
 
 namespace {
@@ -139,6 +142,40 @@ TextTrainingConfig TextTrainingConfig::fromJson(const QJsonObject &json)
     integer("threads", c.threads);
     c.scan.tokenizer = c.tokenizer;
     return c;
+}
+
+TextEvaluation buildTextEvaluation(const TextDataset &data,
+                                   const std::vector<int> &rows,
+                                   const std::vector<int> &labels,
+                                   const std::vector<std::vector<float>> &probs)
+{
+    TextEvaluation ev;
+    const int classes = probs.empty() ? int(data.classes.size()) : int(probs.front().size());
+    ev.confusion.assign(size_t(classes), std::vector<int>(size_t(classes), 0));
+    int correct = 0;
+    double lossSum = 0;
+    for (size_t i = 0; i < rows.size() && i < probs.size(); ++i) {
+        const auto &p = probs[i];
+        const int y = labels[i];
+        const int pred = int(std::max_element(p.begin(), p.end()) - p.begin());
+        const double loss = -std::log(std::max(double(p[size_t(y)]), 1e-12));
+        lossSum += loss;
+        ++ev.confusion[size_t(y)][size_t(pred)];
+        if (pred == y) {
+            ++correct;
+        } else {
+            const TextSample &s = data.samples[size_t(rows[i])];
+            ev.misclassified.push_back(
+                MisclassifiedText{s.file, s.line, s.text, y, pred, double(p[size_t(pred)]), loss});
+        }
+    }
+    std::stable_sort(ev.misclassified.begin(), ev.misclassified.end(),
+                     [](const auto &a, const auto &b) { return a.loss > b.loss; });
+    if (!rows.empty()) {
+        ev.accuracy = double(correct) / double(rows.size());
+        ev.loss = lossSum / double(rows.size());
+    }
+    return ev;
 }
 
 QJsonObject TextEvaluation::toJson(const QStringList &classes) const

@@ -720,6 +720,10 @@ static core::Result<torch::Device> resolveDevice(const QString &name)
 QString modelJsonPath(const QString &modelPath)
 {
     const QFileInfo fi(modelPath);
+    // ONNX keeps its suffix ("ants.onnx.json") so that a TorchScript and an ONNX export of the
+    // same name ("ants.pt", "ants.onnx") do not share one model.json.
+    if (fi.suffix().compare(QLatin1String("onnx"), Qt::CaseInsensitive) == 0)
+        return modelPath + QStringLiteral(".json");
     const QString p = fi.dir().filePath(fi.completeBaseName() + QStringLiteral(".json"));
     return QFileInfo(p) == fi ? modelPath + QStringLiteral(".model.json") : p;
 }

@@ -36,7 +36,8 @@ public:
     std::string node(const std::string &opType, const std::vector<std::string> &inputs,
                      std::vector<Attribute> attributes = {}, const std::string &outputName = {});
 
-    /// Graph input/output: float32 NCHW-style shapes; a dim < 0 is symbolic (batch "N").
+    /// Graph input/output: float32 NCHW-style shapes; a dim of -1 is symbolic "N" (batch),
+    /// -2 is symbolic "T" (sequence length).
     void addInput(const std::string &name, const std::vector<std::int64_t> &dims);
     void addOutput(const std::string &name, const std::vector<std::int64_t> &dims);
     void addMetadata(const std::string &key, const std::string &value);

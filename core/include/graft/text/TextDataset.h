@@ -94,4 +94,8 @@ core::Result<TextDataset> scanTextDataset(const QString &path,
                                           const core::ProgressFn &progress = {},
                                           const core::CancelToken &cancel = {});
 
+/// True when `path` looks like text data rather than images: a file, or a folder whose first
+/// few thousand files include .txt/.csv/.tsv files and no image files.
+bool looksLikeTextDataset(const QString &path);
+
 } // namespace graft::text

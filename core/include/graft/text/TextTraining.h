@@ -12,10 +12,12 @@
 #include <QStringList>
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace graft::text {
 
+class TextClassifier;
 class WordVectors;
 
 /// Classifier head on top of the word embeddings.
@@ -104,11 +106,28 @@ struct TextTrainingReport
     double vectorCoverage = 0; ///< fraction of vocabulary tokens found in the vectors
     double seconds = 0;
     TextTrainingConfig config;
+    /// The trained classifier (the kept weights): predict, explain, export. Null on failure.
+    std::shared_ptr<const TextClassifier> model;
 
     /// kind "text", val_accuracy, best_epoch, epochs [{epoch,train_loss,val_loss,
     /// val_accuracy,seconds}], confusion, classes, misclassified [{file,true,predicted,prob}].
     QJsonObject toJson() const;
 };
+
+/// Builds an evaluation from per-text class probabilities: `rows[i]` indexes `data.samples`,
+/// `labels[i]` is its class in the model's numbering and `probs[i]` the model's output.
+TextEvaluation buildTextEvaluation(const TextDataset &data,
+                                   const std::vector<int> &rows,
+                                   const std::vector<int> &labels,
+                                   const std::vector<std::vector<float>> &probs);
+
+/// Training and validation indices of a dataset: its own train/val split when it has both,
+/// else a seeded stratified split of the train and unsplit texts (`valFraction` to val).
+struct TextSplit
+{
+    std::vector<int> train, val;
+};
+TextSplit splitTextDataset(const TextDataset &data, double valFraction, int seed);
 
 /// Trains on `trainIdx` and evaluates on `valIdx` (indices into `data.samples`).
 /// `vectors` may be null (random embeddings). Checks `cancel` between batches.

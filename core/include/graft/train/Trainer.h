@@ -113,7 +113,8 @@ struct ExportCheck
     QString path;
 };
 
-/// The model.json written beside an exported model: "dir/ants.pt" -> "dir/ants.json".
+/// The model.json written beside an exported model: "dir/ants.pt" -> "dir/ants.json",
+/// "dir/ants.onnx" -> "dir/ants.onnx.json".
 QString modelJsonPath(const QString &modelPath);
 
 /// Resolves a device setting ("auto", "cpu", "cuda", "cuda:N") to the device it selects here,
