@@ -422,17 +422,12 @@ int runTextEval(const QCommandLineParser &p)
                      .arg(idx.size())
                      .arg(ev->loss, 0, 'f', 4);
         const auto classes = model->classes();
-        for (int c = 0; c < classes.size(); ++c) {
-            int tp = ev->confusion[size_t(c)][size_t(c)], rowSum = 0, colSum = 0;
-            for (int k = 0; k < classes.size(); ++k) {
-                rowSum += ev->confusion[size_t(c)][size_t(k)];
-                colSum += ev->confusion[size_t(k)][size_t(c)];
-            }
-            out() << QStringLiteral("  %1 precision %2 recall %3\n")
+        for (int c = 0; c < classes.size(); ++c)
+            out() << QStringLiteral("  %1 precision %2 recall %3 f1 %4\n")
                          .arg(classes[c], -16)
-                         .arg(colSum ? double(tp) / colSum : 0.0, 0, 'f', 3)
-                         .arg(rowSum ? double(tp) / rowSum : 0.0, 0, 'f', 3);
-        }
+                         .arg(ev->perClass[size_t(c)].precision, 0, 'f', 3)
+                         .arg(ev->perClass[size_t(c)].recall, 0, 'f', 3)
+                         .arg(ev->perClass[size_t(c)].f1, 0, 'f', 3);
     }
     return kExitOk;
 }

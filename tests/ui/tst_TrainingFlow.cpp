@@ -12,6 +12,13 @@
 #include "graft/core/Runtime.h"
 
 #include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QGroupBox>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTextBrowser>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QListWidget>
@@ -20,6 +27,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -79,6 +87,7 @@ class tst_TrainingFlow : public QObject
 private Q_SLOTS:
     void initTestCase();
     void trainEvaluateStop();
+    void textReviewsEndToEnd();
     void screenshots();
 
 private:
@@ -200,6 +209,119 @@ void tst_TrainingFlow::trainEvaluateStop()
     qInfo("stop latency %lld ms", stopMs);
     QVERIFY2(stopMs <= 1000, qPrintable(QStringLiteral("stop took %1 ms").arg(stopMs)));
     QVERIFY(!controller->isBusy());
+}
+
+// Issue 6: the same panels take a folder of reviews: the Data tab lists the classes and shows
+// reviews with their tokens, the Model tab shows the text settings, training runs in the
+// background with curves, the Evaluate tab lists misclassified reviews and highlights the words
+// that decided, the Predict tab classifies typed text and the Export tab writes a text model.
+void tst_TrainingFlow::textReviewsEndToEnd()
+{
+    const QString glove = graft::test::sharedData(QStringLiteral("embeddings/glove.6B.100d.txt"));
+    QTemporaryDir dir;
+    // Reviews whose class shows in a few words, 40 per class, as one .txt per review.
+    const QStringList good = {"great", "excellent", "love", "perfect", "wonderful"};
+    const QStringList bad = {"awful", "terrible", "hate", "broken", "horrible"};
+    const QStringList filler = {"the", "phone", "was", "really", "and", "this", "product", "is"};
+    for (int i = 0; i < 40; ++i)
+        for (int c = 0; c < 2; ++c) {
+            QStringList words;
+            for (int w = 0; w < 7; ++w)
+                words << filler[(i * 3 + w * 5 + c) % filler.size()];
+            words.insert(1 + i % 5, (c ? good : bad)[(i + c) % 5]);
+            QVERIFY(graft::test::writeFile(
+                dir.filePath(QStringLiteral("reviews/%1/%2.txt").arg(c ? "positive" : "negative").arg(i)),
+                words.join(QLatin1Char(' ')).toUtf8()));
+        }
+
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    auto *data = window.findChild<graft::ui::DataPanel *>();
+    QSignalSpy scanned(data, &graft::ui::DataPanel::scanFinished);
+    data->openFolder(dir.filePath("reviews"));
+    QVERIFY(scanned.wait(30000));
+    QVERIFY(scanned.at(0).at(0).toBool());
+    QVERIFY(data->isText());
+    QVERIFY(!data->report());
+    auto *classTable = data->findChild<QTableWidget *>(QStringLiteral("classTable"));
+    QCOMPARE(classTable->rowCount(), 2);
+    auto *reviews = data->findChild<QListWidget *>(QStringLiteral("thumbnails"));
+    QTRY_VERIFY(reviews->count() > 0);
+    reviews->setCurrentRow(0);
+    auto *tokens = data->findChild<QLabel *>(QStringLiteral("tokenPreview"));
+    QVERIFY(tokens->text().contains(QStringLiteral("Tokens (8)")));
+
+    auto *model = window.findChild<graft::ui::ModelPanel *>();
+    QVERIFY(model->isTextMode());
+    QVERIFY(model->findChild<QGroupBox *>(QStringLiteral("textModelBox"))->isVisibleTo(model));
+    if (!glove.isEmpty())
+        model->findChild<QLineEdit *>(QStringLiteral("wordVectors"))->setText(glove);
+    window.trainPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"))->setValue(glove.isEmpty() ? 20 : 8);
+
+    TrainingController *controller = window.controller();
+    QSignalSpy finished(controller, &TrainingController::textTrainingFinished);
+    QSignalSpy failed(controller, &TrainingController::failed);
+    StallProbe probe;
+    probe.start();
+    QVERIFY(window.startTraining());
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || failed.count() > 0, 120000);
+    probe.stop();
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+    QTRY_VERIFY(!controller->isBusy());
+    QVERIFY2(probe.maxGapMs() <= 100, qPrintable(QString::number(probe.maxGapMs())));
+    const auto report = finished.at(0).at(0).value<graft::text::TextTrainingReport>();
+    QCOMPARE(report.valCount, 16);
+    QVERIFY(report.valAccuracy >= 0.75);
+    QVERIFY(lossPoints(window) > 0);
+    QVERIFY(controller->hasTextModel());
+
+    auto *summary = window.evaluatePanel()->findChild<QLabel *>(QStringLiteral("evalSummary"));
+    QVERIFY2(summary->text().contains(QStringLiteral("16 reviews")), qPrintable(summary->text()));
+
+    // Predict typed text; the top row gets its words explained.
+    auto *predict = window.findChild<graft::ui::PredictPanel *>();
+    window.tabs()->setCurrentWidget(predict);
+    auto *input = predict->findChild<QPlainTextEdit *>(QStringLiteral("textInput"));
+    QVERIFY(input->isVisibleTo(predict));
+    input->setPlainText(QStringLiteral("this phone is excellent"));
+    QSignalSpy predicted(controller, &TrainingController::textPredictionsReady);
+    QSignalSpy explained(controller, &TrainingController::textExplained);
+    predict->findChild<QPushButton *>(QStringLiteral("classifyText"))->click();
+    QTRY_VERIFY_WITH_TIMEOUT(predicted.count() == 1, 30000);
+    auto *results = predict->findChild<QTreeWidget *>(QStringLiteral("predictions"));
+    QTRY_COMPARE(results->topLevelItemCount(), 1);
+    QCOMPARE(results->topLevelItem(0)->text(1), QStringLiteral("positive"));
+    QTRY_VERIFY_WITH_TIMEOUT(explained.count() >= 1, 30000);
+    auto *why = predict->findChild<QTextBrowser *>(QStringLiteral("textExplanation"));
+    QTRY_VERIFY(why->toHtml().contains(QStringLiteral("background-color")));
+    QVERIFY(why->toPlainText().contains(QStringLiteral("excellent")));
+
+    // Export as TorchScript and ONNX: both checked against the trained network.
+    QSignalSpy exported(controller, &TrainingController::exportFinished);
+    QTRY_VERIFY(!controller->isBusy());
+    QVERIFY(controller->exportTorchScript(dir.filePath("reviews.pt")));
+    QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1 || failed.count() > 0, 60000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+    QCOMPARE(exported.at(0).at(0).value<graft::train::ExportCheck>().agreement, 1.0);
+    QTRY_VERIFY(!controller->isBusy());
+    QVERIFY(controller->exportTorchScript(dir.filePath("reviews.onnx")));
+    QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 2 || failed.count() > 0, 60000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+    QCOMPARE(exported.at(1).at(0).value<graft::train::ExportCheck>().agreement, 1.0);
+
+    if (const QString out = qEnvironmentVariable("GRAFT_SCREENSHOTS_DIR"); !out.isEmpty()) {
+        const QList<QPair<QWidget *, const char *>> shots = {
+            {data, "text-data"}, {window.evaluatePanel(), "text-evaluate"}, {predict, "text-predict"}};
+        auto *mistakes = window.evaluatePanel()->findChild<QListWidget *>(QStringLiteral("mistakes"));
+        if (mistakes && mistakes->count() > 0)
+            mistakes->setCurrentRow(0);
+        for (const auto &[panel, name] : shots) {
+            window.tabs()->setCurrentWidget(panel);
+            QTest::qWait(600);
+            window.grab().save(QDir(out).filePath(QString::fromLatin1(name) + ".png"), "PNG", 0);
+        }
+    }
 }
 
 void tst_TrainingFlow::screenshots()

@@ -12,6 +12,9 @@ TrainingController::TrainingController(QObject *parent) : QObject(parent)
     qRegisterMetaType<train::ExportCheck>();
     qRegisterMetaType<train::GradCam>();
     qRegisterMetaType<GraftPredictions>();
+    qRegisterMetaType<text::TextTrainingReport>();
+    qRegisterMetaType<GraftTextPredictions>();
+    qRegisterMetaType<GraftTokenContributions>();
 
     m_thread.setObjectName(QStringLiteral("graft-training"));
     auto *worker = new TrainingWorker(m_cancel);
@@ -26,6 +29,7 @@ TrainingController::TrainingController(QObject *parent) : QObject(parent)
     connect(worker, &TrainingWorker::trainingFinished, this,
             [this](const train::TrainingReport &report) {
                 m_hasModel = !report.epochs.empty();
+                m_textModel = false;
                 m_classes = report.classes;
                 finish();
                 Q_EMIT trainingFinished(report);
@@ -49,6 +53,24 @@ TrainingController::TrainingController(QObject *parent) : QObject(parent)
         finish();
         Q_EMIT exportFinished(check);
     });
+    connect(worker, &TrainingWorker::textTrainingFinished, this,
+            [this](const text::TextTrainingReport &report) {
+                m_hasModel = report.model != nullptr;
+                m_textModel = m_hasModel;
+                m_classes = report.classes;
+                finish();
+                Q_EMIT textTrainingFinished(report);
+            });
+    connect(worker, &TrainingWorker::textPredictionsReady, this,
+            [this](const GraftTextPredictions &predictions) {
+                finish();
+                Q_EMIT textPredictionsReady(predictions);
+            });
+    connect(worker, &TrainingWorker::textExplained, this,
+            [this](const QString &text, const GraftTokenContributions &words) {
+                finish();
+                Q_EMIT textExplained(text, words);
+            });
     connect(worker, &TrainingWorker::failed, this,
             [this](const QString &operation, const QString &text) {
                 finish();
@@ -104,7 +126,7 @@ bool TrainingController::findLearningRate(const train::TrainingConfig &config,
 
 bool TrainingController::predict(const QStringList &files, int topK)
 {
-    if (!m_hasModel || !begin(Job::Predict))
+    if (!m_hasModel || m_textModel || !begin(Job::Predict))
         return false;
     TrainingWorker *worker = m_worker;
     QMetaObject::invokeMethod(
@@ -114,7 +136,7 @@ bool TrainingController::predict(const QStringList &files, int topK)
 
 bool TrainingController::gradCam(const QString &file, int classIndex)
 {
-    if (!m_hasModel || !begin(Job::GradCam))
+    if (!m_hasModel || m_textModel || !begin(Job::GradCam))
         return false;
     TrainingWorker *worker = m_worker;
     QMetaObject::invokeMethod(
@@ -130,6 +152,39 @@ bool TrainingController::exportTorchScript(const QString &path)
     TrainingWorker *worker = m_worker;
     QMetaObject::invokeMethod(
         worker, [worker, path] { worker->exportTorchScript(path); }, Qt::QueuedConnection);
+    return true;
+}
+
+bool TrainingController::startTextTraining(const text::TextTrainingConfig &config,
+                                           std::shared_ptr<const text::TextDataset> dataset)
+{
+    if (!dataset || !begin(Job::Train))
+        return false;
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, config, dataset] { worker->trainText(config, dataset); },
+        Qt::QueuedConnection);
+    return true;
+}
+
+bool TrainingController::predictText(const QStringList &texts, int topK)
+{
+    if (!hasTextModel() || !begin(Job::Predict))
+        return false;
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, texts, topK] { worker->predictText(texts, topK); }, Qt::QueuedConnection);
+    return true;
+}
+
+bool TrainingController::explainText(const QString &text, int classIndex)
+{
+    if (!hasTextModel() || !begin(Job::Explain))
+        return false;
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, text, classIndex] { worker->explainText(text, classIndex); },
+        Qt::QueuedConnection);
     return true;
 }
 

@@ -14,7 +14,7 @@ class TrainingController : public QObject
 {
     Q_OBJECT
 public:
-    enum class Job { None, Train, FindLr, Predict, GradCam, Export };
+    enum class Job { None, Train, FindLr, Predict, GradCam, Export, Explain };
 
     explicit TrainingController(QObject *parent = nullptr);
     ~TrainingController() override;
@@ -23,6 +23,8 @@ public:
     Job job() const { return m_job; }
     bool hasModel() const { return m_hasModel; }
     QStringList classes() const { return m_classes; }
+    /// True when the model trained last classifies text.
+    bool hasTextModel() const { return m_hasModel && m_textModel; }
 
     /// Each returns false (and does nothing) while another job runs.
     bool startTraining(const train::TrainingConfig &config, const data::ScanReport &dataset);
@@ -30,6 +32,10 @@ public:
     bool predict(const QStringList &files, int topK);
     bool gradCam(const QString &file, int classIndex);
     bool exportTorchScript(const QString &path);
+    bool startTextTraining(const text::TextTrainingConfig &config,
+                           std::shared_ptr<const text::TextDataset> dataset);
+    bool predictText(const QStringList &texts, int topK);
+    bool explainText(const QString &text, int classIndex = -1);
 
     /// Asks the running job to stop; it ends within about one batch.
     void stop();
@@ -48,6 +54,9 @@ Q_SIGNALS:
     void gradCamReady(const QString &file, const graft::train::GradCam &cam);
     void exportFinished(const graft::train::ExportCheck &check);
     void failed(const QString &operation, const QString &text);
+    void textTrainingFinished(const graft::text::TextTrainingReport &report);
+    void textPredictionsReady(const GraftTextPredictions &predictions);
+    void textExplained(const QString &text, const GraftTokenContributions &words);
 
 private:
     bool begin(Job job);
@@ -58,6 +67,7 @@ private:
     core::CancelToken m_cancel;
     Job m_job = Job::None;
     bool m_hasModel = false;
+    bool m_textModel = false;
     QStringList m_classes;
 };
 

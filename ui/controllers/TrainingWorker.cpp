@@ -2,6 +2,10 @@
 
 #include "ui/util/ErrorText.h"
 
+#include "graft/text/WordVectors.h"
+
+#include <optional>
+
 namespace graft::ui {
 
 namespace {
@@ -41,6 +45,7 @@ void TrainingWorker::train(const train::TrainingConfig &config, const data::Scan
         Q_EMIT failed(QStringLiteral("train"), ErrorText::describe(result.error()));
         return;
     }
+    m_textModel.reset();
     Q_EMIT trainingFinished(result.value());
 }
 
@@ -82,14 +87,76 @@ void TrainingWorker::exportTorchScript(const QString &path)
 {
     m_cancel.reset();
     // The file name picks the format: .onnx for ONNX (checked with OpenCV DNN), else TorchScript.
-    auto result = path.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive)
-                      ? m_trainer->exportOnnx(path, m_cancel)
-                      : m_trainer->exportTorchScript(path, m_cancel);
+    const bool onnx = path.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive);
+    auto result = m_textModel ? (onnx ? m_textModel->exportOnnx(path, m_cancel)
+                                      : m_textModel->exportTorchScript(path, m_cancel))
+                  : onnx      ? m_trainer->exportOnnx(path, m_cancel)
+                              : m_trainer->exportTorchScript(path, m_cancel);
     if (!result) {
         Q_EMIT failed(QStringLiteral("export"), ErrorText::describe(result.error()));
         return;
     }
     Q_EMIT exportFinished(result.value());
+}
+
+void TrainingWorker::trainText(const text::TextTrainingConfig &config,
+                               std::shared_ptr<const text::TextDataset> dataset)
+{
+    m_cancel.reset();
+    m_pending.clear();
+    std::optional<text::WordVectors> vectors;
+    if (!config.vectorsPath.isEmpty()) {
+        Q_EMIT phaseChanged(QStringLiteral("vectors"), 0, 1);
+        auto v = text::WordVectors::load(config.vectorsPath, text::WordVectors::Format::Auto,
+                                         config.maxVectorWords);
+        if (!v) {
+            Q_EMIT failed(QStringLiteral("train"), ErrorText::describe(v.error()));
+            return;
+        }
+        vectors = std::move(v.value());
+        Q_EMIT phaseChanged(QStringLiteral("vectors"), 1, 1);
+    }
+    const text::TextSplit split = text::splitTextDataset(*dataset, config.valFraction, config.seed);
+    text::TextTrainingObserver obs;
+    obs.onBatch = [this](const train::BatchEvent &e) { batchFinished(e); };
+    obs.onEpoch = [this](const train::EpochMetrics &m) { epochFinished(m); };
+    auto result = text::trainTextClassifier(*dataset, split.train, split.val, config,
+                                            vectors ? &*vectors : nullptr, obs, m_cancel);
+    flushBatches();
+    if (!result) {
+        Q_EMIT failed(QStringLiteral("train"), ErrorText::describe(result.error()));
+        return;
+    }
+    m_textModel = result->model;
+    Q_EMIT textTrainingFinished(result.value());
+}
+
+void TrainingWorker::predictText(const QStringList &texts, int topK)
+{
+    if (!m_textModel) {
+        Q_EMIT failed(QStringLiteral("predict"), tr("Train a text model first."));
+        return;
+    }
+    auto result = m_textModel->predict(texts, topK);
+    if (!result) {
+        Q_EMIT failed(QStringLiteral("predict"), ErrorText::describe(result.error()));
+        return;
+    }
+    Q_EMIT textPredictionsReady(result.value());
+}
+
+void TrainingWorker::explainText(const QString &text, int classIndex)
+{
+    if (!m_textModel) {
+        Q_EMIT failed(QStringLiteral("explain"), tr("Train a text model first."));
+        return;
+    }
+    auto result = m_textModel->explain(text, classIndex);
+    if (!result) {
+        Q_EMIT failed(QStringLiteral("explain"), ErrorText::describe(result.error()));
+        return;
+    }
+    Q_EMIT textExplained(text, result.value());
 }
 
 void TrainingWorker::batchFinished(const train::BatchEvent &event)

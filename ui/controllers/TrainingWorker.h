@@ -2,6 +2,9 @@
 
 #include "graft/core/Cancellation.h"
 #include "graft/data/ScanReport.h"
+#include "graft/text/TextClassifier.h"
+#include "graft/text/TextDataset.h"
+#include "graft/text/TextTraining.h"
 #include "graft/train/Trainer.h"
 
 #include <QElapsedTimer>
@@ -13,11 +16,16 @@
 
 using GraftPredictions = std::vector<graft::train::Prediction>;
 using GraftBatchEvents = QList<graft::train::BatchEvent>;
+using GraftTextPredictions = std::vector<graft::text::TextPrediction>;
+using GraftTokenContributions = std::vector<graft::text::TokenContribution>;
 Q_DECLARE_METATYPE(graft::train::TrainingReport)
 Q_DECLARE_METATYPE(graft::train::LrFinderResult)
 Q_DECLARE_METATYPE(graft::train::ExportCheck)
 Q_DECLARE_METATYPE(graft::train::GradCam)
 Q_DECLARE_METATYPE(GraftPredictions)
+Q_DECLARE_METATYPE(graft::text::TextTrainingReport)
+Q_DECLARE_METATYPE(GraftTextPredictions)
+Q_DECLARE_METATYPE(GraftTokenContributions)
 
 namespace graft::ui {
 
@@ -35,7 +43,14 @@ public:
     void findLearningRate(const train::TrainingConfig &config, const data::ScanReport &dataset);
     void predict(const QStringList &files, int topK);
     void gradCam(const QString &file, int classIndex);
+    /// Exports the model trained last (image or text); ".onnx" picks ONNX.
     void exportTorchScript(const QString &path);
+    /// Text: trains on the dataset's split (its own, else seeded by config.seed and
+    /// config.valFraction), loading config.vectorsPath first.
+    void trainText(const text::TextTrainingConfig &config,
+                   std::shared_ptr<const text::TextDataset> dataset);
+    void predictText(const QStringList &texts, int topK);
+    void explainText(const QString &text, int classIndex);
 
     // TrainingObserver (called on this thread by the Trainer)
     void batchFinished(const train::BatchEvent &event) override;
@@ -53,7 +68,11 @@ Q_SIGNALS:
     void predictionsReady(const GraftPredictions &predictions);
     void gradCamReady(const QString &file, const graft::train::GradCam &cam);
     void exportFinished(const graft::train::ExportCheck &check);
-    /// `operation` is "train", "lr", "predict", "gradcam" or "export"; `text` is translated.
+    void textTrainingFinished(const graft::text::TextTrainingReport &report);
+    void textPredictionsReady(const GraftTextPredictions &predictions);
+    void textExplained(const QString &text, const GraftTokenContributions &words);
+    /// `operation` is "train", "lr", "predict", "gradcam", "explain" or "export"; `text` is
+    /// translated.
     void failed(const QString &operation, const QString &text);
 
 private:
@@ -63,6 +82,7 @@ private:
     void flushBatches();
 
     std::unique_ptr<train::Trainer> m_trainer;
+    std::shared_ptr<const text::TextClassifier> m_textModel; ///< set when text was trained last
     core::CancelToken m_cancel;
     GraftBatchEvents m_pending;
     QElapsedTimer m_sinceFlush;

@@ -1,6 +1,9 @@
 #include "ui/panels/DataPanel.h"
 
 #include "graft/data/ImageScanner.h"
+#include "graft/text/TextSplits.h"
+#include "graft/text/TextTraining.h"
+#include "graft/text/Tokenizer.h"
 #include "ui/util/ErrorText.h"
 #include "ui/util/Thumbnails.h"
 
@@ -109,7 +112,14 @@ DataPanel::DataPanel(QWidget *parent) : QWidget(parent)
     m_thumbnails->setResizeMode(QListView::Adjust);
     m_thumbnails->setIconSize(QSize(kThumbSide, kThumbSide));
     m_thumbnails->setUniformItemSizes(true);
-    (new QVBoxLayout(m_thumbBox))->addWidget(m_thumbnails);
+    m_tokenPreview = new QLabel(m_thumbBox);
+    m_tokenPreview->setObjectName(QStringLiteral("tokenPreview"));
+    m_tokenPreview->setWordWrap(true);
+    m_tokenPreview->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_tokenPreview->setVisible(false);
+    auto *thumbLayout = new QVBoxLayout(m_thumbBox);
+    thumbLayout->addWidget(m_thumbnails, 1);
+    thumbLayout->addWidget(m_tokenPreview);
 
     m_problemsBox = new QGroupBox(this);
     m_problems = new QTreeWidget(m_problemsBox);
@@ -157,8 +167,30 @@ DataPanel::DataPanel(QWidget *parent) : QWidget(parent)
     connect(m_cancelButton, &QPushButton::clicked, this, [this] { m_scanCancel.requestCancel(); });
     connect(m_seed, &QSpinBox::valueChanged, this, &DataPanel::settingsChanged);
     connect(m_valFraction, &QDoubleSpinBox::valueChanged, this, &DataPanel::settingsChanged);
-    connect(m_classTable, &QTableWidget::currentCellChanged, this,
-            [this](int row) { showThumbnails(row); });
+    // Text splits are made when training starts: show the counts they will have.
+    connect(m_seed, &QSpinBox::valueChanged, this, [this] {
+        if (m_text)
+            showTextReport();
+    });
+    connect(m_valFraction, &QDoubleSpinBox::valueChanged, this, [this] {
+        if (m_text)
+            showTextReport();
+    });
+    connect(m_classTable, &QTableWidget::currentCellChanged, this, [this](int row) {
+        if (m_text)
+            showReviews(row);
+        else
+            showThumbnails(row);
+    });
+    connect(m_thumbnails, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
+        if (!m_text || !item)
+            return;
+        // The tokens the model will see: the tokenizer's defaults, as training uses them.
+        const QString review = item->data(Qt::UserRole).toString();
+        const QStringList tokens = text::Tokenizer().tokenize(review);
+        m_tokenPreview->setText(
+            tr("Tokens (%1): %2").arg(tokens.size()).arg(tokens.mid(0, 200).join(QStringLiteral(" · "))));
+    });
     connect(m_problems, &QTreeWidget::currentItemChanged, this,
             [this](QTreeWidgetItem *item) { m_openFolderButton->setEnabled(item != nullptr); });
     connect(m_problems, &QTreeWidget::itemDoubleClicked, this, &DataPanel::openProblemFolder);
@@ -177,15 +209,31 @@ DataPanel::DataPanel(QWidget *parent) : QWidget(parent)
             return;
         }
         const ScanResult result = future.result();
-        if (!result || !*result) {
+        if (result && result->texts) {
+            m_report.reset();
+            if (!*result->texts) {
+                m_text.reset();
+                showReport();
+                if (result->texts->error().code != core::ErrorCode::Cancelled)
+                    m_blockingLabel->setText(ErrorText::describe(result->texts->error()));
+                Q_EMIT scanFinished(false);
+                return;
+            }
+            m_text = std::make_shared<const text::TextDataset>(std::move(result->texts->value()));
+            showTextReport();
+            Q_EMIT scanFinished(true);
+            return;
+        }
+        m_text.reset();
+        if (!result || !result->images || !*result->images) {
             m_report.reset();
             showReport();
-            if (result && result->error().code != core::ErrorCode::Cancelled)
-                m_blockingLabel->setText(ErrorText::describe(result->error()));
+            if (result && result->images && result->images->error().code != core::ErrorCode::Cancelled)
+                m_blockingLabel->setText(ErrorText::describe(result->images->error()));
             Q_EMIT scanFinished(false);
             return;
         }
-        m_report = std::move(result->value());
+        m_report = std::move(result->images->value());
         showReport();
         Q_EMIT scanFinished(true);
     });
@@ -254,14 +302,25 @@ void DataPanel::openFolder(const QString &path)
             p.setProgressRange(0, int(qMin<qint64>(total, INT_MAX)));
             p.setProgressValue(int(qMin<qint64>(done, INT_MAX)));
         };
-        p.addResult(std::make_shared<core::Result<data::ScanReport>>(
-            data::scanImageFolder(root, options, progress, cancel)));
+        auto outcome = std::make_shared<ScanOutcome>();
+        if (text::looksLikeTextDataset(root))
+            outcome->texts = text::scanTextDataset(root, {}, progress, cancel);
+        else
+            outcome->images = data::scanImageFolder(root, options, progress, cancel);
+        p.addResult(outcome);
     }));
     Q_EMIT settingsChanged();
 }
 
 void DataPanel::showReport()
 {
+    m_tokenPreview->setVisible(false);
+    m_thumbnails->setViewMode(QListView::IconMode);
+    m_thumbnails->setFlow(QListView::LeftToRight);
+    m_thumbnails->setWrapping(true);
+    m_thumbnails->setUniformItemSizes(true);
+    m_thumbnails->setAlternatingRowColors(false);
+    m_thumbnails->setWordWrap(false);
     m_classTable->setRowCount(0);
     m_problems->clear();
     m_thumbnails->clear();
@@ -347,6 +406,95 @@ void DataPanel::showThumbnails(int classRow)
     }));
 }
 
+void DataPanel::showTextReport()
+{
+    showReport(); // clears the widgets
+    if (!m_text)
+        return;
+    const text::TextDataset &t = *m_text;
+    m_thumbnails->setViewMode(QListView::ListMode);
+    m_thumbnails->setFlow(QListView::TopToBottom);
+    m_thumbnails->setWrapping(false);
+    m_thumbnails->setUniformItemSizes(false);
+    m_thumbnails->setAlternatingRowColors(true);
+    m_thumbnails->setWordWrap(true);
+    m_tokenPreview->setVisible(true);
+    m_tokenPreview->clear();
+    // The split training will use: the data's own, else seeded as set here.
+    const text::TextSplit split = text::splitTextDataset(t, m_valFraction->value(), m_seed->value());
+    const int classes = int(t.classes.size());
+    std::vector<int> train(size_t(classes), 0), val(size_t(classes), 0);
+    for (int i : split.train)
+        ++train[size_t(t.samples[size_t(i)].label)];
+    for (int i : split.val)
+        ++val[size_t(t.samples[size_t(i)].label)];
+    QVector<double> ticks, counts;
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    m_classTable->setRowCount(classes);
+    int maxCount = 0;
+    for (int c = 0; c < classes; ++c) {
+        const int test = t.count(c, QStringLiteral("test"));
+        const int total = t.count(c);
+        const QList<int> values = {train[size_t(c)], val[size_t(c)], test, total};
+        m_classTable->setItem(c, 0, new QTableWidgetItem(t.classes[c]));
+        for (int col = 0; col < values.size(); ++col) {
+            auto *item = new QTableWidgetItem;
+            item->setData(Qt::DisplayRole, values[col]);
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            m_classTable->setItem(c, col + 1, item);
+        }
+        ticks << c + 1;
+        counts << total;
+        ticker->addTick(c + 1, t.classes[c]);
+        maxCount = qMax(maxCount, total);
+    }
+    m_bars->setData(ticks, counts);
+    m_balancePlot->xAxis->setTicker(ticker);
+    m_balancePlot->yAxis->setRange(0, qMax(1.0, maxCount * 1.1));
+    m_balancePlot->xAxis->setRange(0.3, classes + 0.7);
+    m_balancePlot->replot(QCustomPlot::rpQueuedReplot);
+    m_splitLabel->setText(tr("Reviews: %1 train, %2 validation; %3 tokens per review (median), "
+                             "%4 at most")
+                              .arg(split.train.size())
+                              .arg(split.val.size())
+                              .arg(t.medianTokens)
+                              .arg(t.maxTokens));
+    for (const text::TextIssue &issue : t.issues) {
+        auto *item = new QTreeWidgetItem(m_problems);
+        item->setText(0, issue.line > 0 ? QStringLiteral("%1:%2").arg(issue.file).arg(issue.line)
+                                        : issue.file);
+        item->setText(1, issue.kind);
+        item->setText(2, issue.message);
+        item->setData(0, Qt::UserRole, issue.file);
+        item->setToolTip(0, issue.file);
+    }
+    m_blockingLabel->setText(t.blocking.join(QLatin1Char('\n')));
+    retranslate();
+    if (classes > 0)
+        m_classTable->setCurrentCell(0, 0);
+}
+
+void DataPanel::showReviews(int classRow)
+{
+    m_thumbnails->clear();
+    m_tokenPreview->clear();
+    if (!m_text || classRow < 0 || classRow >= int(m_text->classes.size()))
+        return;
+    int shown = 0;
+    for (const text::TextSample &s : m_text->samples) {
+        if (s.label != classRow)
+            continue;
+        QString preview = s.text.simplified();
+        if (preview.size() > 220)
+            preview = preview.left(217) + QStringLiteral("...");
+        auto *item = new QListWidgetItem(preview, m_thumbnails);
+        item->setData(Qt::UserRole, s.text);
+        item->setToolTip(s.line > 0 ? QStringLiteral("%1:%2").arg(s.file).arg(s.line) : s.file);
+        if (++shown >= 200)
+            break;
+    }
+}
+
 void DataPanel::openProblemFolder()
 {
     const QTreeWidgetItem *item = m_problems->currentItem();
@@ -371,9 +519,11 @@ void DataPanel::dragEnterEvent(QDragEnterEvent *event)
 
 void DataPanel::dropEvent(QDropEvent *event)
 {
+    static const QStringList tables{QStringLiteral("csv"), QStringLiteral("tsv"),
+                                    QStringLiteral("txt")};
     for (const QUrl &url : event->mimeData()->urls()) {
         const QFileInfo info(url.toLocalFile());
-        if (info.isDir()) {
+        if (info.isDir() || (info.isFile() && tables.contains(info.suffix().toLower()))) {
             openFolder(info.absoluteFilePath());
             event->acceptProposedAction();
             return;
@@ -384,7 +534,8 @@ void DataPanel::dropEvent(QDropEvent *event)
 void DataPanel::retranslate()
 {
     m_dropHint->setText(tr("Drop an image folder here: one subfolder per class, optionally "
-                           "inside train/ and val/ folders."));
+                           "inside train/ and val/ folders. Reviews work too: one .txt per "
+                           "review in class folders, or a CSV/TSV file."));
     if (m_path.isEmpty())
         m_pathLabel->setText(tr("No dataset loaded."));
     m_openButton->setText(tr("&Open folder..."));
@@ -399,9 +550,10 @@ void DataPanel::retranslate()
     m_classTable->setHorizontalHeaderLabels(
         {tr("Class"), tr("Train"), tr("Validation"), tr("Test"), tr("Total")});
     m_balanceBox->setTitle(tr("Class balance"));
-    m_balancePlot->yAxis->setLabel(tr("Images"));
+    m_balancePlot->yAxis->setLabel(m_text ? tr("Reviews") : tr("Images"));
     m_balancePlot->replot(QCustomPlot::rpQueuedReplot);
-    m_thumbBox->setTitle(tr("Thumbnails of the selected class"));
+    m_thumbBox->setTitle(m_text ? tr("Reviews of the selected class (select one to see its tokens)")
+                                : tr("Thumbnails of the selected class"));
     m_problemsBox->setTitle(tr("Problems"));
     m_problems->setHeaderLabels({tr("File"), tr("Problem"), tr("Detail")});
     m_openFolderButton->setText(tr("Open containing folder"));

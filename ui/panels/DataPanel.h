@@ -3,6 +3,7 @@
 #include "graft/core/Cancellation.h"
 #include "graft/core/Result.h"
 #include "graft/data/ScanReport.h"
+#include "graft/text/TextDataset.h"
 
 #include <QFutureWatcher>
 #include <QImage>
@@ -27,7 +28,9 @@ class QGroupBox;
 namespace graft::ui {
 
 /// The Data tab: drop or open an image folder, scan it off the GUI thread, show classes and
-/// counts, class balance, the split, thumbnails per class and every problem file.
+/// counts, class balance, the split, thumbnails per class and every problem file. A folder of
+/// reviews (.txt per review in class folders) or a CSV/TSV file is scanned as text: the same
+/// table, review previews instead of thumbnails, and the tokens the model will see.
 class DataPanel : public QWidget
 {
     Q_OBJECT
@@ -42,8 +45,11 @@ public:
     double valFraction() const;
     void setSplit(int seed, double valFraction);
     bool isScanning() const;
-    /// The last successful scan, or nullptr.
+    /// The last successful image scan, or nullptr (also while text is loaded).
     const data::ScanReport *report() const { return m_report ? &*m_report : nullptr; }
+    /// The last successful text scan, or null (also while images are loaded).
+    std::shared_ptr<const text::TextDataset> textDataset() const { return m_text; }
+    bool isText() const { return m_text != nullptr; }
 
 Q_SIGNALS:
     void scanFinished(bool ok);
@@ -55,14 +61,22 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
-    using ScanResult = std::shared_ptr<core::Result<data::ScanReport>>;
+    struct ScanOutcome
+    {
+        std::optional<core::Result<data::ScanReport>> images;
+        std::optional<core::Result<text::TextDataset>> texts;
+    };
+    using ScanResult = std::shared_ptr<ScanOutcome>;
     void retranslate();
     void showReport();
     void showThumbnails(int classRow);
+    void showTextReport();
+    void showReviews(int classRow);
     void openProblemFolder();
 
     QString m_path;
     std::optional<data::ScanReport> m_report;
+    std::shared_ptr<const text::TextDataset> m_text;
     core::CancelToken m_scanCancel;
     QFutureWatcher<ScanResult> m_scanWatcher;
     QFutureWatcher<QList<QImage>> m_thumbWatcher;
@@ -86,6 +100,7 @@ private:
     QCPBars *m_bars = nullptr;
     QGroupBox *m_thumbBox = nullptr;
     QListWidget *m_thumbnails = nullptr;
+    QLabel *m_tokenPreview = nullptr;
     QGroupBox *m_problemsBox = nullptr;
     QTreeWidget *m_problems = nullptr;
     QPushButton *m_openFolderButton = nullptr;

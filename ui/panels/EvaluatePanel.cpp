@@ -2,6 +2,7 @@
 
 #include "ui/controllers/TrainingController.h"
 #include "ui/util/Thumbnails.h"
+#include "ui/util/WordHighlight.h"
 #include "ui/widgets/ImageViewDialog.h"
 
 #include <QEvent>
@@ -14,6 +15,7 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableWidget>
+#include <QTextBrowser>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrent>
 
@@ -62,8 +64,12 @@ EvaluatePanel::EvaluatePanel(TrainingController *controller, QWidget *parent)
     m_gallery->setGridSize(QSize(kThumbSide + 40, kThumbSide + 56));
     m_gallery->setWordWrap(true);
     m_showAll = new QPushButton(m_galleryBox);
+    m_explanation = new QTextBrowser(m_galleryBox);
+    m_explanation->setObjectName(QStringLiteral("explanation"));
+    m_explanation->setVisible(false);
     auto *galleryLayout = new QVBoxLayout(m_galleryBox);
     galleryLayout->addWidget(m_gallery, 1);
+    galleryLayout->addWidget(m_explanation, 1);
     galleryLayout->addWidget(m_showAll, 0, Qt::AlignRight);
 
     auto *left = new QSplitter(Qt::Vertical, this);
@@ -78,6 +84,31 @@ EvaluatePanel::EvaluatePanel(TrainingController *controller, QWidget *parent)
     layout->addWidget(body, 1);
 
     connect(m_controller, &TrainingController::trainingFinished, this, &EvaluatePanel::showReport);
+    connect(m_controller, &TrainingController::textTrainingFinished, this,
+            &EvaluatePanel::showTextReport);
+    connect(m_gallery, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
+        if (m_text)
+            explainItem(item);
+    });
+    connect(m_controller, &TrainingController::textExplained, this,
+            [this](const QString &text, const GraftTokenContributions &words) {
+                if (!m_text || text != m_pendingExplain)
+                    return;
+                const QListWidgetItem *item = m_gallery->currentItem();
+                const QString heading = item ? item->data(Qt::UserRole + 2).toString() : QString();
+                m_explanation->setHtml(QStringLiteral("<p><b>%1</b></p><p>%2</p><p><small>%3</small></p>")
+                                           .arg(heading.toHtmlEscaped(), highlightedWordsHtml(words),
+                                                tr("Green words pushed the model towards its "
+                                                   "prediction, red words against it (how much "
+                                                   "the prediction drops when the word is left "
+                                                   "out).")
+                                                    .toHtmlEscaped()));
+            });
+    // A job was running when the review was selected: ask again once the worker is free.
+    connect(m_controller, &TrainingController::busyChanged, this, [this](bool busy) {
+        if (!busy && m_text && m_explanation->toPlainText().isEmpty() && m_gallery->currentItem())
+            explainItem(m_gallery->currentItem());
+    });
     connect(m_confusionPlot, &QCustomPlot::mousePress, this, [this](QMouseEvent *event) {
         const int n = int(m_classes.size());
         if (n == 0)
@@ -109,7 +140,58 @@ EvaluatePanel::~EvaluatePanel()
     m_thumbWatcher.waitForFinished();
 }
 
+void EvaluatePanel::showTextReport(const text::TextTrainingReport &report)
+{
+    // The text evaluation in the image panel's shape: confusion, per-class metrics, summary.
+    train::TrainingReport shaped;
+    shaped.classes = report.classes;
+    shaped.validation.accuracy = report.evaluation.accuracy;
+    shaped.validation.loss = report.evaluation.loss;
+    shaped.validation.samples = report.valCount;
+    shaped.validation.confusion = report.evaluation.confusion;
+    shaped.validation.perClass = report.evaluation.perClass;
+    for (const text::MisclassifiedText &m : report.evaluation.misclassified)
+        shaped.validation.misclassified.push_back(
+            {m.file, m.trueLabel, m.predicted, float(m.probability), 0.0f, float(m.loss)});
+    m_text = true;
+    m_textMistakes = report.evaluation.misclassified;
+    m_gallery->setViewMode(QListView::ListMode);
+    m_gallery->setIconSize(QSize());
+    m_gallery->setGridSize(QSize());
+    m_gallery->setWordWrap(true);
+    m_gallery->setAlternatingRowColors(true);
+    m_explanation->setVisible(true);
+    m_explanation->clear();
+    showEvaluation(shaped);
+}
+
+void EvaluatePanel::explainItem(QListWidgetItem *item)
+{
+    m_explanation->clear();
+    if (!item)
+        return;
+    const int index = item->data(Qt::UserRole + 3).toInt();
+    if (index < 0 || index >= int(m_textMistakes.size()))
+        return;
+    const text::MisclassifiedText &m = m_textMistakes[size_t(index)];
+    m_pendingExplain = m.text;
+    // Explained for the (wrongly) predicted class: which words misled the model.
+    m_controller->explainText(m.text, m.predicted);
+}
+
 void EvaluatePanel::showReport(const train::TrainingReport &report)
+{
+    m_text = false;
+    m_textMistakes.clear();
+    m_explanation->setVisible(false);
+    m_gallery->setViewMode(QListView::IconMode);
+    m_gallery->setIconSize(QSize(kThumbSide, kThumbSide));
+    m_gallery->setGridSize(QSize(kThumbSide + 40, kThumbSide + 56));
+    m_gallery->setAlternatingRowColors(false);
+    showEvaluation(report);
+}
+
+void EvaluatePanel::showEvaluation(const train::TrainingReport &report)
 {
     m_classes = report.classes;
     m_eval = report.validation;
@@ -174,6 +256,28 @@ int EvaluatePanel::galleryCount() const
 void EvaluatePanel::fillGallery()
 {
     m_gallery->clear();
+    if (m_text) {
+        for (int i = 0; i < int(m_textMistakes.size()); ++i) {
+            const text::MisclassifiedText &m = m_textMistakes[size_t(i)];
+            if (m_filterTrue >= 0 && (m.trueLabel != m_filterTrue || m.predicted != m_filterPred))
+                continue;
+            const QString heading = tr("true: %1, predicted: %2 (%3 %)")
+                                        .arg(m_classes.value(m.trueLabel), m_classes.value(m.predicted))
+                                        .arg(m.probability * 100, 0, 'f', 0);
+            QString preview = m.text.simplified();
+            if (preview.size() > 240)
+                preview = preview.left(237) + QStringLiteral("...");
+            auto *item = new QListWidgetItem(heading + QLatin1Char('\n') + preview, m_gallery);
+            item->setData(Qt::UserRole, m.file);
+            item->setData(Qt::UserRole + 1, m.predicted);
+            item->setData(Qt::UserRole + 2, heading);
+            item->setData(Qt::UserRole + 3, i);
+            item->setToolTip(m.line > 0 ? QStringLiteral("%1:%2").arg(m.file).arg(m.line) : m.file);
+            if (m_gallery->count() >= kMaxGallery)
+                break;
+        }
+        return;
+    }
     QStringList files;
     QPixmap placeholder(kThumbSide, kThumbSide);
     placeholder.fill(palette().color(QPalette::Mid));
@@ -203,7 +307,7 @@ void EvaluatePanel::fillGallery()
 
 void EvaluatePanel::openItem(QListWidgetItem *item)
 {
-    if (!item)
+    if (!item || m_text)
         return;
     auto *dialog = new ImageViewDialog(m_controller, item->data(Qt::UserRole).toString(),
                                        item->text(), item->data(Qt::UserRole + 1).toInt(), this);
@@ -221,6 +325,12 @@ void EvaluatePanel::retranslate()
 {
     if (m_classes.isEmpty())
         m_summary->setText(tr("Train a model to see how it does on the validation images."));
+    else if (m_text)
+        m_summary->setText(tr("Validation: %1 reviews, accuracy %2 %, loss %3, %4 mistakes.")
+                               .arg(m_eval.samples)
+                               .arg(m_eval.accuracy * 100, 0, 'f', 1)
+                               .arg(m_eval.loss, 0, 'f', 4)
+                               .arg(m_eval.misclassified.size()));
     else
         m_summary->setText(tr("Validation: %1 images, accuracy %2 %, loss %3, %4 mistakes.")
                                .arg(m_eval.samples)
@@ -232,12 +342,14 @@ void EvaluatePanel::retranslate()
     m_confusionPlot->yAxis->setLabel(tr("True"));
     m_confusionPlot->replot(QCustomPlot::rpQueuedReplot);
     m_metricsBox->setTitle(tr("Per class"));
-    m_metrics->setHorizontalHeaderLabels(
-        {tr("Class"), tr("Precision"), tr("Recall"), tr("F1"), tr("Images")});
+    m_metrics->setHorizontalHeaderLabels({tr("Class"), tr("Precision"), tr("Recall"), tr("F1"),
+                                          m_text ? tr("Reviews") : tr("Images")});
     if (m_filterTrue >= 0)
         m_galleryBox->setTitle(
             tr("Mistakes: %1 predicted as %2")
                 .arg(m_classes.value(m_filterTrue), m_classes.value(m_filterPred)));
+    else if (m_text)
+        m_galleryBox->setTitle(tr("Mistakes, worst first (select one to see which words decided)"));
     else
         m_galleryBox->setTitle(tr("Mistakes, worst first (double-click for a large view)"));
     m_showAll->setText(tr("Show all mistakes"));

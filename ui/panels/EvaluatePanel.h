@@ -1,5 +1,7 @@
 #pragma once
 
+#include "graft/text/TextClassifier.h"
+#include "graft/text/TextTraining.h"
 #include "graft/train/Trainer.h"
 
 #include <QFutureWatcher>
@@ -15,13 +17,16 @@ class QListWidget;
 class QListWidgetItem;
 class QPushButton;
 class QTableWidget;
+class QTextBrowser;
 
 namespace graft::ui {
 
 class TrainingController;
 
 /// The Evaluate tab: confusion matrix (click a cell to filter), per-class precision/recall/F1
-/// and the misclassified images, worst first, with a large view and Grad-CAM.
+/// and the misclassified images, worst first, with a large view and Grad-CAM. For a text model,
+/// the misclassified reviews, worst first; selecting one shows it with the words that pushed
+/// the prediction highlighted (occlusion, computed on the training thread).
 class EvaluatePanel : public QWidget
 {
     Q_OBJECT
@@ -30,6 +35,7 @@ public:
     ~EvaluatePanel() override;
 
     void showReport(const train::TrainingReport &report);
+    void showTextReport(const text::TextTrainingReport &report);
     /// Restricts the gallery to one confusion cell; -1, -1 shows all mistakes.
     void setFilter(int trueLabel, int predicted);
     int galleryCount() const;
@@ -39,12 +45,17 @@ protected:
 
 private:
     void retranslate();
+    void showEvaluation(const train::TrainingReport &report);
     void fillGallery();
     void openItem(QListWidgetItem *item);
+    void explainItem(QListWidgetItem *item);
 
     TrainingController *m_controller;
     QStringList m_classes;
     train::Evaluation m_eval;
+    bool m_text = false;
+    std::vector<text::MisclassifiedText> m_textMistakes;
+    QString m_pendingExplain; ///< text whose explanation was asked for last
     int m_filterTrue = -1;
     int m_filterPred = -1;
     QFutureWatcher<QList<QImage>> m_thumbWatcher;
@@ -58,6 +69,7 @@ private:
     QGroupBox *m_galleryBox = nullptr;
     QListWidget *m_gallery = nullptr;
     QPushButton *m_showAll = nullptr;
+    QTextBrowser *m_explanation = nullptr;
 };
 
 } // namespace graft::ui

@@ -90,10 +90,11 @@ void ExportPanel::changeEvent(QEvent *event)
 
 void ExportPanel::retranslate()
 {
-    m_intro->setText(tr("Export the trained model (backbone and head) as a TorchScript file "
-                        "(.pt) or as ONNX (.onnx), with a .json file beside it that holds the "
-                        "labels and preprocessing. The file is loaded again and checked "
-                        "against this model on the validation images."));
+    m_intro->setText(tr("Export the trained model as a TorchScript file (.pt) or as ONNX "
+                        "(.onnx), with a .json file beside it that holds the labels and the "
+                        "preprocessing (image size and scaling, or the vocabulary and tokenizer "
+                        "settings of a text model). The file is loaded again and checked "
+                        "against this model on the validation data."));
     m_pathLabel->setText(tr("File:"));
     m_browse->setText(tr("Browse..."));
     m_export->setText(tr("&Export"));

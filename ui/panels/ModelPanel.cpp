@@ -6,6 +6,7 @@
 #include "graft/weights/Downloader.h"
 
 #include <QButtonGroup>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QEvent>
@@ -135,9 +136,48 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     freezeLayout->addWidget(m_freeze, 1);
     freezeLayout->addWidget(m_placeholderNote);
 
+    m_textBox = new QGroupBox(this);
+    m_textBox->setObjectName(QStringLiteral("textModelBox"));
+    m_textIntro = new QLabel(m_textBox);
+    m_textIntro->setWordWrap(true);
+    m_vectorsLabel = new QLabel(m_textBox);
+    m_vectors = new QLineEdit(m_textBox);
+    m_vectors->setObjectName(QStringLiteral("wordVectors"));
+    m_browseVectors = new QPushButton(m_textBox);
+    m_textHeadLabel = new QLabel(m_textBox);
+    m_textHead = new QComboBox(m_textBox);
+    m_textHead->setObjectName(QStringLiteral("textHead"));
+    m_textHead->addItem(QString(), QString::fromLatin1(text::textHeadName(text::TextHead::MeanMax)));
+    m_textHead->addItem(QString(), QString::fromLatin1(text::textHeadName(text::TextHead::Cnn)));
+    m_freezeEmbeddings = new QCheckBox(m_textBox);
+    m_freezeEmbeddings->setObjectName(QStringLiteral("freezeEmbeddings"));
+    auto *vectorsRow = new QHBoxLayout;
+    vectorsRow->addWidget(m_vectors, 1);
+    vectorsRow->addWidget(m_browseVectors);
+    auto *textForm = new QFormLayout;
+    textForm->addRow(m_vectorsLabel, vectorsRow);
+    textForm->addRow(m_textHeadLabel, m_textHead);
+    textForm->addRow(QString(), m_freezeEmbeddings);
+    auto *textLayout = new QVBoxLayout(m_textBox);
+    textLayout->addWidget(m_textIntro);
+    textLayout->addLayout(textForm);
+    textLayout->addStretch(1);
+    m_textBox->setVisible(false);
+    connect(m_browseVectors, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(
+            this, tr("Word vectors"), m_vectors->text(),
+            tr("Word vectors (*.txt *.vec *.bin);;All files (*)"));
+        if (!file.isEmpty())
+            m_vectors->setText(file);
+    });
+    connect(m_vectors, &QLineEdit::textChanged, this, &ModelPanel::settingsChanged);
+    connect(m_textHead, &QComboBox::currentIndexChanged, this, &ModelPanel::settingsChanged);
+    connect(m_freezeEmbeddings, &QCheckBox::toggled, this, &ModelPanel::settingsChanged);
+
     auto *layout = new QHBoxLayout(this);
     layout->addWidget(m_backboneBox, 1);
     layout->addWidget(m_freezeBox, 1);
+    layout->addWidget(m_textBox, 2);
 
     connect(m_backbone, &QComboBox::currentIndexChanged, this, [this] {
         showBackbone();
@@ -323,8 +363,37 @@ void ModelPanel::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
 }
 
+void ModelPanel::setTextMode(bool textMode)
+{
+    m_textMode = textMode;
+    m_backboneBox->setVisible(!textMode);
+    m_freezeBox->setVisible(!textMode);
+    m_textBox->setVisible(textMode);
+}
+
+void ModelPanel::applyTextTo(text::TextTrainingConfig &config) const
+{
+    config.vectorsPath = m_vectors->text().trimmed();
+    text::parseTextHead(m_textHead->currentData().toString(), &config.head);
+    config.freezeEmbeddings = m_freezeEmbeddings->isChecked();
+}
+
 void ModelPanel::retranslate()
 {
+    m_textBox->setTitle(tr("Text model"));
+    m_textIntro->setText(
+        tr("Reviews are read as words. Pretrained word vectors (GloVe, word2vec or fastText "
+           "text files) give the words their meaning from a large corpus; without them the "
+           "model learns word meanings from your reviews alone, which needs many more of them. "
+           "Keep the vectors frozen when you have few reviews; let them train when you have "
+           "thousands."));
+    m_vectorsLabel->setText(tr("Word vectors:"));
+    m_vectors->setPlaceholderText(tr("none: learn word vectors from the reviews"));
+    m_browseVectors->setText(tr("Browse..."));
+    m_textHeadLabel->setText(tr("Classifier:"));
+    m_textHead->setItemText(0, tr("Mean and max of the word vectors, then linear"));
+    m_textHead->setItemText(1, tr("Convolutions over 3-5 word windows (Kim CNN)"));
+    m_freezeEmbeddings->setText(tr("Keep the word vectors frozen (train the classifier only)"));
     m_backboneBox->setTitle(tr("Backbone"));
     m_backbone->setToolTip(tr("The pretrained network whose features are reused."));
     m_weightsDirLabel->setText(tr("Weights folder:"));

@@ -2,6 +2,7 @@
 
 #include "graft/models/BackboneCatalogue.h"
 #include "graft/models/FreezePlan.h"
+#include "graft/text/TextTraining.h"
 #include "graft/train/TrainingTypes.h"
 
 #include "graft/core/Cancellation.h"
@@ -14,6 +15,7 @@
 #include <memory>
 
 class QButtonGroup;
+class QCheckBox;
 class QComboBox;
 class QGroupBox;
 class QLabel;
@@ -42,6 +44,13 @@ public:
     void setRecipe(train::Recipe recipe);
     models::FreezePlan freezePlan() const;
     void setFreezePlan(const models::FreezePlan &plan);
+
+    /// Text data loaded: show the text model settings (word vectors, head, freezing) instead
+    /// of the image backbone and its layer groups.
+    void setTextMode(bool text);
+    bool isTextMode() const { return m_textMode; }
+    /// Writes the text settings shown (vectors file, head, frozen embeddings) into `config`.
+    void applyTextTo(text::TextTrainingConfig &config) const;
 
     /// Layer groups shown for a backbone, from core's models::layerGroups (name and channels);
     /// names derived from the architecture only if the backbone cannot be built.
@@ -87,6 +96,16 @@ private:
     QPushButton *m_full = nullptr;
     QPushButton *m_gradual = nullptr;
     QButtonGroup *m_recipeGroup = nullptr;
+
+    bool m_textMode = false;
+    QGroupBox *m_textBox = nullptr;
+    QLabel *m_textIntro = nullptr;
+    QLabel *m_vectorsLabel = nullptr;
+    QLineEdit *m_vectors = nullptr;
+    QPushButton *m_browseVectors = nullptr;
+    QLabel *m_textHeadLabel = nullptr;
+    QComboBox *m_textHead = nullptr;
+    QCheckBox *m_freezeEmbeddings = nullptr;
 };
 
 } // namespace graft::ui

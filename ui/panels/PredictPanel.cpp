@@ -1,6 +1,10 @@
 #include "ui/panels/PredictPanel.h"
 
 #include "ui/controllers/TrainingController.h"
+#include "ui/util/ErrorText.h"
+#include "ui/util/WordHighlight.h"
+
+#include "graft/text/TextDecoder.h"
 
 #include <QDirIterator>
 #include <QDragEnterEvent>
@@ -13,10 +17,13 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTextBrowser>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -60,6 +67,19 @@ PredictPanel::PredictPanel(TrainingController *controller, QWidget *parent)
     m_plot->xAxis->setRange(0, 1);
     m_plot->yAxis->setRangeReversed(true);
 
+    m_textLabel = new QLabel(this);
+    m_textInput = new QPlainTextEdit(this);
+    m_textInput->setObjectName(QStringLiteral("textInput"));
+    m_textInput->setMaximumHeight(110);
+    m_classify = new QPushButton(this);
+    m_classify->setObjectName(QStringLiteral("classifyText"));
+    m_explanation = new QTextBrowser(this);
+    m_explanation->setObjectName(QStringLiteral("textExplanation"));
+    m_explanation->setMaximumHeight(160);
+    for (QWidget *w : {static_cast<QWidget *>(m_textLabel), static_cast<QWidget *>(m_textInput),
+                       static_cast<QWidget *>(m_classify), static_cast<QWidget *>(m_explanation)})
+        w->setVisible(false);
+
     auto *top = new QHBoxLayout;
     top->addWidget(m_add);
     top->addWidget(m_topKLabel);
@@ -70,15 +90,24 @@ PredictPanel::PredictPanel(TrainingController *controller, QWidget *parent)
     body->addWidget(m_results);
     body->addWidget(m_plot);
     body->setStretchFactor(0, 1);
+    auto *textRow = new QHBoxLayout;
+    textRow->addWidget(m_textInput, 1);
+    textRow->addWidget(m_classify, 0, Qt::AlignTop);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_hint);
+    layout->addWidget(m_textLabel);
+    layout->addLayout(textRow);
     layout->addLayout(top);
     layout->addWidget(body, 1);
+    layout->addWidget(m_explanation);
 
     connect(m_add, &QPushButton::clicked, this, [this] {
-        const QStringList files = QFileDialog::getOpenFileNames(
-            this, tr("Images to classify"), QString(),
-            tr("Images (*.jpg *.jpeg *.png *.bmp *.gif *.webp *.tif *.tiff)"));
+        const QStringList files =
+            m_textMode ? QFileDialog::getOpenFileNames(this, tr("Texts to classify"), QString(),
+                                                       tr("Text files (*.txt);;All files (*)"))
+                       : QFileDialog::getOpenFileNames(
+                             this, tr("Images to classify"), QString(),
+                             tr("Images (*.jpg *.jpeg *.png *.bmp *.gif *.webp *.tif *.tiff)"));
         if (!files.isEmpty())
             predictFiles(files);
     });
@@ -90,18 +119,98 @@ PredictPanel::PredictPanel(TrainingController *controller, QWidget *parent)
             QMessageBox::warning(this, tr("Save predictions"), tr("Could not write %1.").arg(path));
     });
     connect(m_controller, &TrainingController::predictionsReady, this, &PredictPanel::showResults);
+    connect(m_classify, &QPushButton::clicked, this, [this] {
+        const QString text = m_textInput->toPlainText().trimmed();
+        if (!text.isEmpty())
+            predictTexts({text}, {text});
+    });
+    connect(m_controller, &TrainingController::trainingFinished, this,
+            [this] { setTextMode(false); });
+    connect(m_controller, &TrainingController::textTrainingFinished, this,
+            [this] { setTextMode(true); });
+    connect(m_controller, &TrainingController::textPredictionsReady, this,
+            [this](const GraftTextPredictions &predictions) {
+                GraftPredictions shaped;
+                for (const text::TextPrediction &p : predictions)
+                    shaped.push_back({p.source, p.top, p.error});
+                showResults(shaped);
+            });
+    connect(m_controller, &TrainingController::textExplained, this,
+            [this](const QString &text, const GraftTokenContributions &words) {
+                if (m_textMode && text == m_pendingExplain)
+                    m_explanation->setHtml(
+                        QStringLiteral("<p>%1</p><p><small>%2</small></p>")
+                            .arg(highlightedWordsHtml(words),
+                                 tr("Green words pushed the model towards its prediction, red "
+                                    "words against it.")
+                                     .toHtmlEscaped()));
+            });
     connect(m_controller, &TrainingController::failed, this,
             [this](const QString &operation, const QString &text) {
                 if (operation == QLatin1String("predict"))
                     QMessageBox::warning(this, tr("Predict"), text);
             });
-    connect(m_results, &QTreeWidget::currentItemChanged, this,
-            [this] { showBars(m_results->indexOfTopLevelItem(m_results->currentItem())); });
+    connect(m_results, &QTreeWidget::currentItemChanged, this, [this] {
+        const int row = m_results->indexOfTopLevelItem(m_results->currentItem());
+        showBars(row);
+        // Text: which words decided, computed on the training thread.
+        if (m_textMode && row >= 0 && row < m_texts.size()) {
+            m_explanation->clear();
+            m_pendingExplain = m_texts[row];
+            if (!m_controller->explainText(m_pendingExplain))
+                QTimer::singleShot(200, this, [this, row] {
+                    if (m_texts.value(row) == m_pendingExplain)
+                        m_controller->explainText(m_pendingExplain);
+                });
+        }
+    });
     retranslate();
+}
+
+void PredictPanel::setTextMode(bool text)
+{
+    m_textMode = text;
+    for (QWidget *w : {static_cast<QWidget *>(m_textLabel), static_cast<QWidget *>(m_textInput),
+                       static_cast<QWidget *>(m_classify), static_cast<QWidget *>(m_explanation)})
+        w->setVisible(text);
+    m_results->clear();
+    m_predictions.clear();
+    m_texts.clear();
+    m_explanation->clear();
+    showBars(-1);
+    retranslate();
+}
+
+void PredictPanel::predictTexts(const QStringList &texts, const QStringList &sources)
+{
+    if (!m_controller->hasTextModel()) {
+        QMessageBox::information(this, tr("Predict"), tr("Train a text model first."));
+        return;
+    }
+    m_texts = texts;
+    Q_UNUSED(sources);
+    if (!m_controller->predictText(texts, m_topK->value()))
+        QMessageBox::information(this, tr("Predict"), tr("Wait for the current job to finish."));
 }
 
 void PredictPanel::predictFiles(const QStringList &paths)
 {
+    if (m_textMode) {
+        // Text model: each dropped file is one review.
+        QStringList texts, sources;
+        for (const QString &p : paths) {
+            auto t = text::readTextFile(p);
+            if (!t) {
+                QMessageBox::warning(this, tr("Predict"), ErrorText::describe(t.error()));
+                return;
+            }
+            texts << t->text;
+            sources << p;
+        }
+        if (!texts.isEmpty())
+            predictTexts(texts, sources);
+        return;
+    }
     QStringList files;
     static const QStringList filters = {QStringLiteral("*.jpg"), QStringLiteral("*.jpeg"),
                                         QStringLiteral("*.png"), QStringLiteral("*.bmp"),
@@ -134,7 +243,14 @@ void PredictPanel::showResults(const GraftPredictions &predictions)
     m_results->clear();
     for (const train::Prediction &p : predictions) {
         auto *item = new QTreeWidgetItem(m_results);
-        item->setText(0, QFileInfo(p.file).fileName());
+        if (m_textMode) {
+            QString shown = p.file.simplified();
+            if (shown.size() > 120)
+                shown = shown.left(117) + QStringLiteral("...");
+            item->setText(0, shown);
+        } else {
+            item->setText(0, QFileInfo(p.file).fileName());
+        }
         item->setToolTip(0, p.file);
         if (!p.error.isEmpty()) {
             item->setText(1, tr("error"));
@@ -213,11 +329,19 @@ void PredictPanel::dropEvent(QDropEvent *event)
 
 void PredictPanel::retranslate()
 {
-    m_hint->setText(tr("Drop images or a folder here to classify them with the trained model."));
-    m_add->setText(tr("&Add images..."));
+    m_hint->setText(m_textMode
+                        ? tr("Type or paste a review below, or drop .txt files here, to classify "
+                             "them with the trained text model.")
+                        : tr("Drop images or a folder here to classify them with the trained "
+                             "model."));
+    m_textLabel->setText(tr("Review:"));
+    m_textInput->setPlaceholderText(tr("e.g. The battery died after two days."));
+    m_classify->setText(tr("C&lassify"));
+    m_add->setText(m_textMode ? tr("&Add text files...") : tr("&Add images..."));
     m_save->setText(tr("Save as &CSV..."));
     m_topKLabel->setText(tr("Top classes:"));
-    m_results->setHeaderLabels({tr("File"), tr("Prediction"), tr("Probability")});
+    m_results->setHeaderLabels(
+        {m_textMode ? tr("Text") : tr("File"), tr("Prediction"), tr("Probability")});
     m_plot->xAxis->setLabel(tr("Probability"));
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }

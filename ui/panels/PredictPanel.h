@@ -7,6 +7,8 @@
 class QCPBars;
 class QCustomPlot;
 class QLabel;
+class QPlainTextEdit;
+class QTextBrowser;
 class QPushButton;
 class QSpinBox;
 class QTreeWidget;
@@ -16,6 +18,8 @@ namespace graft::ui {
 class TrainingController;
 
 /// The Predict tab: drop images or a folder, see the top-k classes per image, save as CSV.
+/// With a text model: type or paste a review (or drop .txt files) and see the classes and the
+/// words that decided.
 class PredictPanel : public QWidget
 {
     Q_OBJECT
@@ -24,6 +28,8 @@ public:
 
     /// Runs the trained model on these files (folders are expanded to their images).
     void predictFiles(const QStringList &paths);
+    /// Text model: classifies these texts; `sources` names them (file names or the text).
+    void predictTexts(const QStringList &texts, const QStringList &sources);
     /// Writes file,rank,class,probability rows atomically.
     bool saveCsv(const QString &path) const;
 
@@ -36,6 +42,7 @@ private:
     void retranslate();
     void showResults(const GraftPredictions &predictions);
     void showBars(int row);
+    void setTextMode(bool text);
 
     TrainingController *m_controller;
     GraftPredictions m_predictions;
@@ -48,6 +55,13 @@ private:
     QTreeWidget *m_results = nullptr;
     QCustomPlot *m_plot = nullptr;
     QCPBars *m_bars = nullptr;
+    bool m_textMode = false;
+    QStringList m_texts; ///< the texts of the last text prediction, by row
+    QString m_pendingExplain;
+    QLabel *m_textLabel = nullptr;
+    QPlainTextEdit *m_textInput = nullptr;
+    QPushButton *m_classify = nullptr;
+    QTextBrowser *m_explanation = nullptr;
 };
 
 } // namespace graft::ui

@@ -204,6 +204,8 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
             [this](const QString &phase, qint64 done, qint64 total) {
                 if (phase == QLatin1String("features"))
                     m_status->setText(tr("Extracting features: %1 of %2").arg(done).arg(total));
+                else if (phase == QLatin1String("vectors") && done < total)
+                    m_status->setText(tr("Loading word vectors..."));
             });
     connect(m_controller, &TrainingController::messageLogged, m_log,
             &QPlainTextEdit::appendPlainText);
@@ -217,6 +219,19 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
                                       .arg(r.bestEpoch));
                 if (!r.cancelled)
                     m_progress->setValue(m_progress->maximum());
+            });
+    connect(m_controller, &TrainingController::textTrainingFinished, this,
+            [this](const text::TextTrainingReport &r) {
+                m_status->setText(tr("Finished. Best validation accuracy %1 % (epoch %2).")
+                                      .arg(r.valAccuracy * 100, 0, 'f', 1)
+                                      .arg(r.bestEpoch));
+                m_progress->setValue(m_progress->maximum());
+                m_log->appendPlainText(tr("%1 training and %2 validation reviews, vocabulary of "
+                                          "%3 words, %4 % of them found in the word vectors.")
+                                           .arg(r.trainCount)
+                                           .arg(r.valCount)
+                                           .arg(r.vocabularySize)
+                                           .arg(r.vectorCoverage * 100, 0, 'f', 1));
             });
     connect(m_controller, &TrainingController::failed, this,
             [this](const QString &operation, const QString &text) {

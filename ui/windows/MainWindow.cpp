@@ -66,13 +66,23 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_model, &ModelPanel::settingsChanged, this, markModified);
     connect(m_train, &TrainPanel::settingsChanged, this, markModified);
     connect(m_data, &DataPanel::scanFinished, this, [this](bool ok) {
+        m_model->setTextMode(m_data->isText());
         if (ok && m_data->report())
             statusBar()->showMessage(
                 tr("Dataset scanned: %n class(es)", nullptr, int(m_data->report()->classes.size())),
                 5000);
+        else if (ok && m_data->isText())
+            statusBar()->showMessage(tr("Reviews scanned: %n class(es)", nullptr,
+                                        int(m_data->textDataset()->classes.size())),
+                                     5000);
     });
     connect(m_train, &TrainPanel::trainRequested, this, &MainWindow::startTraining);
     connect(m_train, &TrainPanel::findLrRequested, this, [this] {
+        if (m_data->isText()) {
+            QMessageBox::information(this, tr("Find learning rate"),
+                                     tr("The learning-rate finder works on image data only."));
+            return;
+        }
         const data::ScanReport *report = m_data->report();
         if (!report || !report->canTrain()) {
             QMessageBox::information(this, tr("Find learning rate"),
@@ -86,6 +96,24 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
                 recordRun(report);
                 if (!report.cancelled)
                     statusBar()->showMessage(tr("Training finished."), 5000);
+            });
+    connect(m_controller, &TrainingController::textTrainingFinished, this,
+            [this](const text::TextTrainingReport &report) {
+                QJsonObject run;
+                run[QStringLiteral("finished")] = QDateTime::currentDateTime().toString(Qt::ISODate);
+                run[QStringLiteral("kind")] = QStringLiteral("text");
+                run[QStringLiteral("vectors")] = report.config.vectorsPath;
+                run[QStringLiteral("head")] = QString::fromLatin1(text::textHeadName(report.config.head));
+                run[QStringLiteral("val_accuracy")] = report.valAccuracy;
+                run[QStringLiteral("best_epoch")] = report.bestEpoch;
+                run[QStringLiteral("seconds")] = report.seconds;
+                QJsonArray epochs;
+                for (const train::EpochMetrics &m : report.epochs)
+                    epochs.append(m.toJson());
+                run[QStringLiteral("epochs")] = epochs;
+                m_runs.append(run);
+                setModified(true);
+                statusBar()->showMessage(tr("Training finished."), 5000);
             });
     connect(m_controller, &TrainingController::busyChanged, this, [this](bool busy) {
         m_trainAction->setEnabled(!busy);
@@ -417,6 +445,31 @@ void MainWindow::rebuildRecentMenu()
 
 bool MainWindow::startTraining()
 {
+    if (const auto texts = m_data->textDataset()) {
+        if (texts->isBlocked()) {
+            QMessageBox::information(this, tr("Train"),
+                                     tr("Load a dataset that can be trained on first."));
+            m_tabs->setCurrentWidget(m_data);
+            return false;
+        }
+        // The Train tab's schedule settings, the Model tab's text settings, the Data tab's split.
+        const train::TrainingConfig shown = trainingConfig();
+        text::TextTrainingConfig config;
+        config.dataPath = m_data->datasetPath();
+        config.epochs = shown.epochs;
+        config.batchSize = shown.batchSize;
+        config.learningRate = shown.learningRate;
+        config.weightDecay = shown.weightDecay;
+        config.schedule = shown.schedule;
+        config.earlyStoppingPatience = shown.earlyStoppingPatience;
+        config.seed = m_data->splitSeed();
+        config.valFraction = m_data->valFraction();
+        m_model->applyTextTo(config);
+        if (!m_controller->startTextTraining(config, texts))
+            return false;
+        m_tabs->setCurrentWidget(m_train);
+        return true;
+    }
     const data::ScanReport *report = m_data->report();
     if (!report || !report->canTrain()) {
         QMessageBox::information(this, tr("Train"),

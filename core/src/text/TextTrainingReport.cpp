@@ -1,5 +1,7 @@
 #include "graft/text/TextTraining.h"
 
+#include "train/Metrics.h"
+
 #include <QJsonArray>
 
 #include <algorithm>
@@ -149,31 +151,23 @@ TextEvaluation buildTextEvaluation(const TextDataset &data,
                                    const std::vector<int> &labels,
                                    const std::vector<std::vector<float>> &probs)
 {
-    TextEvaluation ev;
     const int classes = probs.empty() ? int(data.classes.size()) : int(probs.front().size());
-    ev.confusion.assign(size_t(classes), std::vector<int>(size_t(classes), 0));
-    int correct = 0;
-    double lossSum = 0;
-    for (size_t i = 0; i < rows.size() && i < probs.size(); ++i) {
-        const auto &p = probs[i];
-        const int y = labels[i];
-        const int pred = int(std::max_element(p.begin(), p.end()) - p.begin());
-        const double loss = -std::log(std::max(double(p[size_t(y)]), 1e-12));
-        lossSum += loss;
-        ++ev.confusion[size_t(y)][size_t(pred)];
-        if (pred == y) {
-            ++correct;
-        } else {
-            const TextSample &s = data.samples[size_t(rows[i])];
-            ev.misclassified.push_back(
-                MisclassifiedText{s.file, s.line, s.text, y, pred, double(p[size_t(pred)]), loss});
-        }
-    }
-    std::stable_sort(ev.misclassified.begin(), ev.misclassified.end(),
-                     [](const auto &a, const auto &b) { return a.loss > b.loss; });
-    if (!rows.empty()) {
-        ev.accuracy = double(correct) / double(rows.size());
-        ev.loss = lossSum / double(rows.size());
+    // The image side's metrics (confusion, loss, per-class precision/recall/F1), with row
+    // numbers standing in for file names so that mistakes can be traced back to texts.
+    QStringList ids;
+    for (size_t i = 0; i < rows.size(); ++i)
+        ids << QString::number(i);
+    const train::Evaluation base = train::computeEvaluation(probs, labels, ids, classes);
+    TextEvaluation ev;
+    ev.accuracy = base.accuracy;
+    ev.loss = base.loss;
+    ev.confusion = base.confusion;
+    ev.perClass = base.perClass;
+    for (const train::Misclassified &m : base.misclassified) {
+        const TextSample &s = data.samples[size_t(rows[size_t(m.file.toInt())])];
+        ev.misclassified.push_back(MisclassifiedText{s.file, s.line, s.text, m.trueLabel,
+                                                     m.predicted, double(m.probability),
+                                                     double(m.loss)});
     }
     return ev;
 }
@@ -199,9 +193,17 @@ QJsonObject TextEvaluation::toJson(const QStringList &classes) const
             o.insert(QStringLiteral("line"), m.line);
         mis.append(o);
     }
+    QJsonArray per;
+    for (size_t c = 0; c < perClass.size(); ++c)
+        per.append(QJsonObject{{QStringLiteral("class"), classes.value(int(c))},
+                               {QStringLiteral("precision"), perClass[c].precision},
+                               {QStringLiteral("recall"), perClass[c].recall},
+                               {QStringLiteral("f1"), perClass[c].f1},
+                               {QStringLiteral("support"), perClass[c].support}});
     return QJsonObject{{QStringLiteral("accuracy"), accuracy},
                        {QStringLiteral("loss"), loss},
                        {QStringLiteral("confusion"), conf},
+                       {QStringLiteral("per_class"), per},
                        {QStringLiteral("misclassified"), mis}};
 }
 

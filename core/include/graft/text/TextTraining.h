@@ -4,6 +4,7 @@
 #include "graft/core/Result.h"
 #include "graft/text/TextDataset.h"
 #include "graft/text/Tokenizer.h"
+#include "graft/train/Trainer.h"
 #include "graft/train/TrainingTypes.h"
 
 #include <QJsonObject>
@@ -87,6 +88,7 @@ struct TextEvaluation
     double accuracy = 0;
     double loss = 0;
     std::vector<std::vector<int>> confusion;
+    std::vector<train::ClassMetrics> perClass;    ///< precision, recall, F1, support
     std::vector<MisclassifiedText> misclassified; ///< highest loss first
 
     QJsonObject toJson(const QStringList &classes) const;
