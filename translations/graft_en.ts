@@ -79,10 +79,6 @@
         <translation>Seeded split: %1 train, %2 validation, %3 test</translation>
     </message>
     <message>
-        <source>Drop an image folder here: one subfolder per class, optionally inside train/ and val/ folders.</source>
-        <translation>Drop an image folder here: one subfolder per class, optionally inside train/ and val/ folders.</translation>
-    </message>
-    <message>
         <source>No dataset loaded.</source>
         <translation>No dataset loaded.</translation>
     </message>
@@ -170,6 +166,26 @@
         <source>Open containing folder</source>
         <translation>Open containing folder</translation>
     </message>
+    <message>
+        <source>Tokens (%1): %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reviews: %1 train, %2 validation; %3 tokens per review (median), %4 at most</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drop an image folder here: one subfolder per class, optionally inside train/ and val/ folders. Reviews work too: one .txt per review in class folders, or a CSV/TSV file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reviews</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reviews of the selected class (select one to see its tokens)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::EvaluatePanel</name>
@@ -235,6 +251,26 @@ pred: %2 (%3 %)</translation>
         <source>Show all mistakes</source>
         <translation>Show all mistakes</translation>
     </message>
+    <message>
+        <source>Green words pushed the model towards its prediction, red words against it (how much the prediction drops when the word is left out).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>true: %1, predicted: %2 (%3 %)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Validation: %1 reviews, accuracy %2 %, loss %3, %4 mistakes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reviews</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mistakes, worst first (select one to see which words decided)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::ExportPanel</name>
@@ -282,7 +318,7 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Export the trained model (backbone and head) as a TorchScript file (.pt) or as ONNX (.onnx), with a .json file beside it that holds the labels and preprocessing. The file is loaded again and checked against this model on the validation images.</source>
+        <source>Export the trained model as a TorchScript file (.pt) or as ONNX (.onnx), with a .json file beside it that holds the labels and the preprocessing (image size and scaling, or the vocabulary and tokenizer settings of a text model). The file is loaded again and checked against this model on the validation data.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -551,6 +587,17 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <source>&amp;User Guide</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>Reviews scanned: %n class(es)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The learning-rate finder works on image data only.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::ModelPanel</name>
@@ -678,6 +725,46 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <source>Drag the cut point to use features from an earlier group when your images look unlike the pretraining data.</source>
         <translation>Drag the cut point to use features from an earlier group when your images look unlike the pretraining data.</translation>
     </message>
+    <message>
+        <source>Word vectors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Word vectors (*.txt *.vec *.bin);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reviews are read as words. Pretrained word vectors (GloVe, word2vec or fastText text files) give the words their meaning from a large corpus; without them the model learns word meanings from your reviews alone, which needs many more of them. Keep the vectors frozen when you have few reviews; let them train when you have thousands.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Word vectors:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none: learn word vectors from the reviews</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classifier:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mean and max of the word vectors, then linear</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Convolutions over 3-5 word windows (Kim CNN)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the word vectors frozen (train the classifier only)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::PredictPanel</name>
@@ -744,6 +831,46 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
     <message>
         <source>Probability</source>
         <translation>Probability</translation>
+    </message>
+    <message>
+        <source>Texts to classify</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Green words pushed the model towards its prediction, red words against it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train a text model first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type or paste a review below, or drop .txt files here, to classify them with the trained text model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Review:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. The battery died after two days.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>C&amp;lassify</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Add text files...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -995,6 +1122,21 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
     <message>
         <source>Loss</source>
         <translation>Loss</translation>
+    </message>
+    <message>
+        <source>Loading word vectors...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 training and %2 validation reviews, vocabulary of %3 words, %4 % of them found in the word vectors.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>graft::ui::TrainingWorker</name>
+    <message>
+        <source>Train a text model first.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

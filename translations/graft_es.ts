@@ -79,10 +79,6 @@
         <translation>División con semilla: %1 de entrenamiento, %2 de validación, %3 de prueba</translation>
     </message>
     <message>
-        <source>Drop an image folder here: one subfolder per class, optionally inside train/ and val/ folders.</source>
-        <translation>Suelte aquí una carpeta de imágenes: una subcarpeta por clase, opcionalmente dentro de carpetas train/ y val/.</translation>
-    </message>
-    <message>
         <source>No dataset loaded.</source>
         <translation>No hay ningún conjunto de datos cargado.</translation>
     </message>
@@ -170,6 +166,26 @@
         <source>Open containing folder</source>
         <translation>Abrir la carpeta que lo contiene</translation>
     </message>
+    <message>
+        <source>Tokens (%1): %2</source>
+        <translation>Tokens (%1): %2</translation>
+    </message>
+    <message>
+        <source>Reviews: %1 train, %2 validation; %3 tokens per review (median), %4 at most</source>
+        <translation>Reseñas: %1 de entrenamiento, %2 de validación; %3 tokens por reseña (mediana), %4 como máximo</translation>
+    </message>
+    <message>
+        <source>Drop an image folder here: one subfolder per class, optionally inside train/ and val/ folders. Reviews work too: one .txt per review in class folders, or a CSV/TSV file.</source>
+        <translation>Suelte aquí una carpeta de imágenes: una subcarpeta por clase, opcionalmente dentro de carpetas train/ y val/. También sirven reseñas: un .txt por reseña en carpetas por clase, o un archivo CSV/TSV.</translation>
+    </message>
+    <message>
+        <source>Reviews</source>
+        <translation>Reseñas</translation>
+    </message>
+    <message>
+        <source>Reviews of the selected class (select one to see its tokens)</source>
+        <translation>Reseñas de la clase seleccionada (seleccione una para ver sus tokens)</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::EvaluatePanel</name>
@@ -235,6 +251,26 @@ pred.: %2 (%3 %)</translation>
         <source>Show all mistakes</source>
         <translation>Mostrar todos los errores</translation>
     </message>
+    <message>
+        <source>Green words pushed the model towards its prediction, red words against it (how much the prediction drops when the word is left out).</source>
+        <translation>Las palabras en verde empujaron al modelo hacia su predicción y las rojas en contra (cuánto baja la predicción si se quita la palabra).</translation>
+    </message>
+    <message>
+        <source>true: %1, predicted: %2 (%3 %)</source>
+        <translation>real: %1, predicha: %2 (%3 %)</translation>
+    </message>
+    <message>
+        <source>Validation: %1 reviews, accuracy %2 %, loss %3, %4 mistakes.</source>
+        <translation>Validación: %1 reseñas, exactitud %2 %, pérdida %3, %4 errores.</translation>
+    </message>
+    <message>
+        <source>Reviews</source>
+        <translation>Reseñas</translation>
+    </message>
+    <message>
+        <source>Mistakes, worst first (select one to see which words decided)</source>
+        <translation>Errores, los peores primero (seleccione uno para ver qué palabras decidieron)</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::ExportPanel</name>
@@ -283,8 +319,8 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
 Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia top-1 %3 %, mayor diferencia de probabilidad %4.</translation>
     </message>
     <message>
-        <source>Export the trained model (backbone and head) as a TorchScript file (.pt) or as ONNX (.onnx), with a .json file beside it that holds the labels and preprocessing. The file is loaded again and checked against this model on the validation images.</source>
-        <translation>Exporta el modelo entrenado (red base y cabeza) como archivo TorchScript (.pt) o como ONNX (.onnx), con un archivo .json al lado que guarda las etiquetas y el preprocesado. El archivo se vuelve a cargar y se comprueba frente a este modelo con las imágenes de validación.</translation>
+        <source>Export the trained model as a TorchScript file (.pt) or as ONNX (.onnx), with a .json file beside it that holds the labels and the preprocessing (image size and scaling, or the vocabulary and tokenizer settings of a text model). The file is loaded again and checked against this model on the validation data.</source>
+        <translation>Exporta el modelo entrenado como archivo TorchScript (.pt) o como ONNX (.onnx), con un archivo .json al lado que guarda las etiquetas y el preprocesamiento (tamaño y escala de la imagen, o el vocabulario y los ajustes del tokenizador de un modelo de texto). El archivo se vuelve a cargar y se compara con este modelo en los datos de validación.</translation>
     </message>
 </context>
 <context>
@@ -552,6 +588,17 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <source>&amp;User Guide</source>
         <translation>&amp;Guía de usuario</translation>
     </message>
+    <message numerus="yes">
+        <source>Reviews scanned: %n class(es)</source>
+        <translation>
+            <numerusform>Reseñas analizadas: %n clase</numerusform>
+            <numerusform>Reseñas analizadas: %n clases</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The learning-rate finder works on image data only.</source>
+        <translation>El buscador de tasa de aprendizaje solo funciona con imágenes.</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::ModelPanel</name>
@@ -679,6 +726,46 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <source>Drag the cut point to use features from an earlier group when your images look unlike the pretraining data.</source>
         <translation>Arrastra el punto de corte para usar características de un grupo anterior cuando tus imágenes no se parezcan a los datos de preentrenamiento.</translation>
     </message>
+    <message>
+        <source>Word vectors</source>
+        <translation>Vectores de palabras</translation>
+    </message>
+    <message>
+        <source>Word vectors (*.txt *.vec *.bin);;All files (*)</source>
+        <translation>Vectores de palabras (*.txt *.vec *.bin);;Todos los archivos (*)</translation>
+    </message>
+    <message>
+        <source>Text model</source>
+        <translation>Modelo de texto</translation>
+    </message>
+    <message>
+        <source>Reviews are read as words. Pretrained word vectors (GloVe, word2vec or fastText text files) give the words their meaning from a large corpus; without them the model learns word meanings from your reviews alone, which needs many more of them. Keep the vectors frozen when you have few reviews; let them train when you have thousands.</source>
+        <translation>Las reseñas se leen como palabras. Los vectores de palabras preentrenados (archivos de texto de GloVe, word2vec o fastText) aportan el significado de las palabras aprendido en un corpus grande; sin ellos, el modelo aprende el significado solo de sus reseñas, y necesita muchas más. Mantenga los vectores congelados si tiene pocas reseñas; déjelos entrenar si tiene miles.</translation>
+    </message>
+    <message>
+        <source>Word vectors:</source>
+        <translation>Vectores de palabras:</translation>
+    </message>
+    <message>
+        <source>none: learn word vectors from the reviews</source>
+        <translation>ninguno: aprender los vectores de las reseñas</translation>
+    </message>
+    <message>
+        <source>Classifier:</source>
+        <translation>Clasificador:</translation>
+    </message>
+    <message>
+        <source>Mean and max of the word vectors, then linear</source>
+        <translation>Media y máximo de los vectores de palabras, luego lineal</translation>
+    </message>
+    <message>
+        <source>Convolutions over 3-5 word windows (Kim CNN)</source>
+        <translation>Convoluciones sobre ventanas de 3 a 5 palabras (CNN de Kim)</translation>
+    </message>
+    <message>
+        <source>Keep the word vectors frozen (train the classifier only)</source>
+        <translation>Mantener congelados los vectores de palabras (entrenar solo el clasificador)</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::PredictPanel</name>
@@ -745,6 +832,46 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
     <message>
         <source>Probability</source>
         <translation>Probabilidad</translation>
+    </message>
+    <message>
+        <source>Texts to classify</source>
+        <translation>Textos para clasificar</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>Archivos de texto (*.txt);;Todos los archivos (*)</translation>
+    </message>
+    <message>
+        <source>Green words pushed the model towards its prediction, red words against it.</source>
+        <translation>Las palabras en verde empujaron al modelo hacia su predicción y las rojas en contra.</translation>
+    </message>
+    <message>
+        <source>Train a text model first.</source>
+        <translation>Primero entrene un modelo de texto.</translation>
+    </message>
+    <message>
+        <source>Type or paste a review below, or drop .txt files here, to classify them with the trained text model.</source>
+        <translation>Escriba o pegue una reseña abajo, o suelte aquí archivos .txt, para clasificarlos con el modelo de texto entrenado.</translation>
+    </message>
+    <message>
+        <source>Review:</source>
+        <translation>Reseña:</translation>
+    </message>
+    <message>
+        <source>e.g. The battery died after two days.</source>
+        <translation>p. ej.: La batería murió a los dos días.</translation>
+    </message>
+    <message>
+        <source>C&amp;lassify</source>
+        <translation>C&amp;lasificar</translation>
+    </message>
+    <message>
+        <source>&amp;Add text files...</source>
+        <translation>&amp;Añadir archivos de texto...</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Texto</translation>
     </message>
 </context>
 <context>
@@ -996,6 +1123,21 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
     <message>
         <source>Loss</source>
         <translation>Pérdida</translation>
+    </message>
+    <message>
+        <source>Loading word vectors...</source>
+        <translation>Cargando vectores de palabras...</translation>
+    </message>
+    <message>
+        <source>%1 training and %2 validation reviews, vocabulary of %3 words, %4 % of them found in the word vectors.</source>
+        <translation>%1 reseñas de entrenamiento y %2 de validación, vocabulario de %3 palabras, el %4 % de ellas presentes en los vectores de palabras.</translation>
+    </message>
+</context>
+<context>
+    <name>graft::ui::TrainingWorker</name>
+    <message>
+        <source>Train a text model first.</source>
+        <translation>Primero entrene un modelo de texto.</translation>
     </message>
 </context>
 </TS>

@@ -9,6 +9,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QLineEdit>
 #include <QDoubleSpinBox>
 #include <QJsonDocument>
 #include <QSettings>
@@ -102,6 +103,11 @@ void tst_MainWindow::projectSaveOpenRoundTripsEverySetting()
     train->findChild<QComboBox *>(QStringLiteral("schedule"))->setCurrentIndex(1);
     train->findChild<QCheckBox *>(QStringLiteral("augment"))->setChecked(true);
     train->findChild<QCheckBox *>(QStringLiteral("balancedClassWeights"))->setChecked(true);
+    // Text model settings travel in the project too.
+    window.modelPanel()->findChild<QLineEdit *>(QStringLiteral("wordVectors"))
+        ->setText(dir.filePath(QStringLiteral("vectors.txt")));
+    window.modelPanel()->findChild<QComboBox *>(QStringLiteral("textHead"))->setCurrentIndex(1);
+    window.modelPanel()->findChild<QCheckBox *>(QStringLiteral("freezeEmbeddings"))->setChecked(true);
     QVERIFY(window.isModified());
 
     const QString path = dir.filePath(QStringLiteral("p.graft"));
@@ -132,6 +138,11 @@ void tst_MainWindow::projectSaveOpenRoundTripsEverySetting()
     QCOMPARE(config.schedule, graft::train::Schedule::CosineWarmup);
     QVERIFY(config.augment);
     QVERIFY(config.balancedClassWeights);
+    graft::text::TextTrainingConfig textConfig;
+    reopened.modelPanel()->applyTextTo(textConfig);
+    QCOMPARE(textConfig.vectorsPath, dir.filePath(QStringLiteral("vectors.txt")));
+    QCOMPARE(textConfig.head, graft::text::TextHead::Cnn);
+    QVERIFY(textConfig.freezeEmbeddings);
     QCOMPARE(reopened.dataPanel()->report()->classes.size(), size_t(2));
     QVERIFY(!reopened.isModified());
     QCOMPARE(QSettings().value(QStringLiteral("ui/recentProjects")).toStringList().value(0),

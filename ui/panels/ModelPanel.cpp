@@ -378,6 +378,21 @@ void ModelPanel::applyTextTo(text::TextTrainingConfig &config) const
     config.freezeEmbeddings = m_freezeEmbeddings->isChecked();
 }
 
+QJsonObject ModelPanel::textSettings() const
+{
+    return QJsonObject{{QStringLiteral("vectors"), m_vectors->text().trimmed()},
+                       {QStringLiteral("head"), m_textHead->currentData().toString()},
+                       {QStringLiteral("freeze_embeddings"), m_freezeEmbeddings->isChecked()}};
+}
+
+void ModelPanel::setTextSettings(const QJsonObject &settings)
+{
+    m_vectors->setText(settings.value(QStringLiteral("vectors")).toString());
+    const int head = m_textHead->findData(settings.value(QStringLiteral("head")).toString());
+    m_textHead->setCurrentIndex(qMax(0, head));
+    m_freezeEmbeddings->setChecked(settings.value(QStringLiteral("freeze_embeddings")).toBool());
+}
+
 void ModelPanel::retranslate()
 {
     m_textBox->setTitle(tr("Text model"));

@@ -51,6 +51,9 @@ public:
     bool isTextMode() const { return m_textMode; }
     /// Writes the text settings shown (vectors file, head, frozen embeddings) into `config`.
     void applyTextTo(text::TextTrainingConfig &config) const;
+    /// The text settings as stored in a project file, and back.
+    QJsonObject textSettings() const;
+    void setTextSettings(const QJsonObject &settings);
 
     /// Layer groups shown for a backbone, from core's models::layerGroups (name and channels);
     /// names derived from the architecture only if the backbone cannot be built.

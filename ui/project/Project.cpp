@@ -25,6 +25,7 @@ QJsonObject Project::toJson() const
     json[QStringLiteral("backbone")] = backboneId;
     json[QStringLiteral("freeze_plan")] = freezePlan.toJson();
     json[QStringLiteral("training")] = config.toJson();
+    json[QStringLiteral("text")] = text;
     json[QStringLiteral("runs")] = runs;
     return json;
 }
@@ -39,6 +40,7 @@ Project Project::fromJson(const QJsonObject &json)
     p.freezePlan =
         models::FreezePlan::fromJson(json.value(QStringLiteral("freeze_plan")).toObject());
     p.config = train::TrainingConfig::fromJson(json.value(QStringLiteral("training")).toObject());
+    p.text = json.value(QStringLiteral("text")).toObject();
     p.runs = json.value(QStringLiteral("runs")).toArray();
     return p;
 }

@@ -332,6 +332,7 @@ Project MainWindow::currentProject() const
     p.backboneId = m_model->backboneId();
     p.freezePlan = m_model->freezePlan();
     p.config = trainingConfig();
+    p.text = m_model->textSettings();
     p.runs = m_runs;
     return p;
 }
@@ -346,13 +347,14 @@ void MainWindow::applyProject(const Project &project)
     if (!project.backboneId.isEmpty())
         m_model->setBackboneId(project.backboneId);
     m_model->setRecipe(project.config.recipe);
+    m_model->setTextSettings(project.text);
     if (project.freezePlan.cutAt > 0)
         m_model->setFreezePlan(project.freezePlan);
     m_train->setFrom(project.config);
     m_runs = project.runs;
     m_train->lossPlot()->clearCurves();
     m_train->showHistory(m_runs);
-    if (!project.datasetPath.isEmpty() && QFileInfo(project.datasetPath).isDir())
+    if (!project.datasetPath.isEmpty() && QFileInfo::exists(project.datasetPath))
         m_data->openFolder(project.datasetPath);
     m_applying = false;
 }
