@@ -14,9 +14,9 @@ out=$(cd "$out" && pwd)
 : "${GRAFT_SHARED_DATA:=$(cd "$(dirname "$0")/../.." && pwd)/shared/data}"
 export GRAFT_SHARED_DATA GRAFT_SCREENSHOTS_DIR="$out"
 if command -v xvfb-run >/dev/null 2>&1; then
-    xvfb-run -a -s "-screen 0 1400x900x24" "$test" screenshots
+    xvfb-run -a -s "-screen 0 1400x900x24" "$test" screenshots textReviewsEndToEnd
 else
-    QT_QPA_PLATFORM=offscreen "$test" screenshots
+    QT_QPA_PLATFORM=offscreen "$test" screenshots textReviewsEndToEnd
 fi
 # Photo thumbnails make some tabs large: quantize those over 300 KB when ImageMagick is present.
 if command -v convert >/dev/null 2>&1; then
