@@ -2,6 +2,7 @@
 
 #include "graft/text/WordVectors.h"
 
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -20,6 +21,7 @@ private Q_SLOTS:
     void word2vecTextAndVec();
     void word2vecBinary();
     void malformed();
+    void gzipped();
     void realGlove();
 };
 
@@ -52,6 +54,45 @@ void TstTextWordVectors::word2vecTextAndVec()
     QCOMPARE(v->dimension(), 4);
     QCOMPARE(v->size(), 2);
     QCOMPARE(v->vector(v->indexOf(QStringLiteral("adiós")))[3], 8.0f);
+}
+
+// fastText ships .vec.gz: read without unpacking to disk, only as far as the words kept;
+// corrupt or truncated gzip data is an error naming the file.
+void TstTextWordVectors::gzipped()
+{
+    QTemporaryDir dir;
+    const QString plain = dir.filePath("cc.es.tiny.vec");
+    QByteArray text = "3 2\nde 0.5 1\ncanción 2 3\nbueno -1 4\n"_ba;
+    QVERIFY(writeFile(plain, text));
+    QProcess gz;
+    gz.start(QStringLiteral("gzip"), {QStringLiteral("-k"), plain});
+    QVERIFY(gz.waitForFinished(10000));
+    if (gz.exitCode() != 0)
+        QSKIP("gzip is not available");
+    const QString packed = plain + QStringLiteral(".gz");
+    auto v = WordVectors::load(packed);
+    QVERIFY2(v.ok(), qPrintable(v ? QString() : v.error().message()));
+    QCOMPARE(v->format(), WordVectors::Format::Word2VecText);
+    QCOMPARE(v->size(), 3);
+    QCOMPARE(v->vector(v->indexOf(QStringLiteral("bueno")))[1], 4.0f);
+    auto two = WordVectors::load(packed, WordVectors::Format::Auto, 2);
+    QVERIFY(two.ok());
+    QCOMPARE(two->size(), 2);
+
+    QFile f(packed);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QByteArray bytes = f.readAll();
+    f.close();
+    QVERIFY(writeFile(dir.filePath("cut.vec.gz"), bytes.left(bytes.size() - 12)));
+    auto cut = WordVectors::load(dir.filePath("cut.vec.gz"));
+    QVERIFY(!cut.ok());
+    QVERIFY(cut.error().message().contains("cut.vec.gz"));
+    bytes[bytes.size() / 2] = char(bytes[bytes.size() / 2] ^ 0x5a);
+    bytes[bytes.size() / 2 + 1] = char(bytes[bytes.size() / 2 + 1] ^ 0xa5);
+    QVERIFY(writeFile(dir.filePath("bad.vec.gz"), bytes));
+    auto bad = WordVectors::load(dir.filePath("bad.vec.gz"));
+    QVERIFY(!bad.ok());
+    QCOMPARE(bad.error().code, graft::core::ErrorCode::InvalidFormat);
 }
 
 void TstTextWordVectors::word2vecBinary()

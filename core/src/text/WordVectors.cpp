@@ -5,6 +5,8 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <zlib.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -15,6 +17,67 @@ using core::ErrorCode;
 using core::makeError;
 
 namespace {
+
+/// Inflates gzip data (fastText ships .vec.gz). With `maxLines` > 0 it stops once that many
+/// lines are complete, so a 4 GB file is not unpacked to read its first words; the result is
+/// capped at `maxBytes` (TooLarge beyond).
+core::Result<QByteArray> gunzip(QFile &file, int maxLines, qint64 maxBytes)
+{
+    z_stream zs{};
+    if (inflateInit2(&zs, 15 + 32) != Z_OK) // 15 + 32: zlib or gzip header
+        return makeError(ErrorCode::Internal, QStringLiteral("zlib initialisation failed"),
+                         file.fileName());
+    QByteArray out;
+    QByteArray in;
+    std::vector<char> chunk(1 << 20);
+    qint64 lines = 0;
+    int ret = Z_OK;
+    bool done = false;
+    while (!done) {
+        in = file.read(1 << 20);
+        if (in.isEmpty())
+            break;
+        zs.next_in = reinterpret_cast<Bytef *>(in.data());
+        zs.avail_in = uInt(in.size());
+        while (zs.avail_in > 0 && !done) {
+            zs.next_out = reinterpret_cast<Bytef *>(chunk.data());
+            zs.avail_out = uInt(chunk.size());
+            ret = inflate(&zs, Z_NO_FLUSH);
+            if (ret != Z_OK && ret != Z_STREAM_END) {
+                inflateEnd(&zs);
+                return makeError(ErrorCode::InvalidFormat,
+                                 QStringLiteral("corrupt gzip data at byte %1 of the compressed "
+                                                "file")
+                                     .arg(qint64(zs.total_in)),
+                                 file.fileName());
+            }
+            const qint64 produced = qint64(chunk.size()) - zs.avail_out;
+            if (maxLines > 0)
+                for (qint64 i = 0; i < produced && !done; ++i)
+                    if (chunk[size_t(i)] == '\n' && ++lines >= maxLines) {
+                        out.append(chunk.data(), i + 1);
+                        done = true;
+                    }
+            if (!done)
+                out.append(chunk.data(), produced);
+            if (out.size() > maxBytes) {
+                inflateEnd(&zs);
+                return makeError(ErrorCode::TooLarge,
+                                 QStringLiteral("more than %1 MB once unpacked; keep fewer "
+                                                "words (the most frequent come first)")
+                                     .arg(maxBytes >> 20),
+                                 file.fileName());
+            }
+            if (ret == Z_STREAM_END)
+                done = true;
+        }
+    }
+    inflateEnd(&zs);
+    if (!done)
+        return makeError(ErrorCode::InvalidFormat, QStringLiteral("the gzip data is truncated"),
+                         file.fileName());
+    return out;
+}
 
 bool isSpace(char c)
 {
@@ -63,7 +126,20 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
         return makeError(ErrorCode::NotFound, QStringLiteral("vector file not found"), path);
     if (!f.open(QIODevice::ReadOnly))
         return makeError(ErrorCode::Unreadable, f.errorString(), path);
-    const QByteArray bytes = f.readAll();
+    QByteArray bytes;
+    if (f.peek(2) == QByteArray("\x1f\x8b", 2)) {
+        // gzip (e.g. fastText's cc.es.300.vec.gz): unpack only the lines that will be kept.
+        if (maxWords <= 0)
+            maxWords = kDefaultGzipWords;
+        // Binary word2vec (GoogleNews-vectors-negative300.bin.gz) has no lines to count.
+        const bool binary = QFileInfo(path).completeSuffix().toLower().contains(QLatin1String("bin"));
+        auto unpacked = gunzip(f, binary ? 0 : maxWords + 1, qint64(6) << 30);
+        if (!unpacked)
+            return unpacked.error();
+        bytes = std::move(unpacked.value());
+    } else {
+        bytes = f.readAll();
+    }
     if (f.error() != QFileDevice::NoError)
         return makeError(ErrorCode::Unreadable, f.errorString(), path);
     if (bytes.isEmpty())

@@ -21,9 +21,14 @@ public:
         Word2VecBinary, ///< header "N D\n", then "word " + D little-endian float32 per entry
     };
 
-    /// Loads a vector file. `maxWords` > 0 keeps only the first (most frequent) words.
-    /// Errors name the file and the line (or entry) that is wrong. fastText .bin models are
-    /// recognised and rejected as Unsupported (export them to .vec).
+    /// Words kept from a gzip-compressed file when no `maxWords` is given (fastText's 2M-word
+    /// .vec.gz files are 4-7 GB unpacked; their most frequent words come first).
+    static constexpr int kDefaultGzipWords = 500000;
+
+    /// Loads a vector file, plain or gzip-compressed (.vec.gz, .txt.gz). `maxWords` > 0 keeps
+    /// only the first (most frequent) words. Errors name the file and the line (or entry)
+    /// that is wrong. fastText .bin models are recognised and rejected as Unsupported (export
+    /// them to .vec).
     static core::Result<WordVectors>
     load(const QString &path, Format format = Format::Auto, int maxWords = 0);
 
