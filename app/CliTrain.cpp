@@ -288,6 +288,23 @@ int runBackbones(const QStringList &args)
 
 namespace {
 
+/// The plain-text summary of `eval`: accuracy, loss and per-class precision/recall/F1.
+void printEvaluation(double accuracy, int samples, const char *unit, double loss,
+                     const QStringList &classes, const std::vector<train::ClassMetrics> &perClass)
+{
+    out() << QStringLiteral("accuracy %1 % on %2 %3 (loss %4)\n")
+                 .arg(accuracy * 100, 0, 'f', 2)
+                 .arg(samples)
+                 .arg(QLatin1String(unit))
+                 .arg(loss, 0, 'f', 4);
+    for (int c = 0; c < classes.size() && c < int(perClass.size()); ++c)
+        out() << QStringLiteral("  %1 precision %2 recall %3 f1 %4\n")
+                     .arg(classes[c], -16)
+                     .arg(perClass[size_t(c)].precision, 0, 'f', 3)
+                     .arg(perClass[size_t(c)].recall, 0, 'f', 3)
+                     .arg(perClass[size_t(c)].f1, 0, 'f', 3);
+}
+
 /// predict with a text model: --text strings and/or text files.
 int runTextPredict(const QCommandLineParser &p, const QStringList &files, int topK)
 {
@@ -417,17 +434,8 @@ int runTextEval(const QCommandLineParser &p)
     if (p.isSet(QStringLiteral("json"))) {
         printJson(json);
     } else {
-        out() << QStringLiteral("accuracy %1 % on %2 texts (loss %3)\n")
-                     .arg(ev->accuracy * 100, 0, 'f', 2)
-                     .arg(idx.size())
-                     .arg(ev->loss, 0, 'f', 4);
-        const auto classes = model->classes();
-        for (int c = 0; c < classes.size(); ++c)
-            out() << QStringLiteral("  %1 precision %2 recall %3 f1 %4\n")
-                         .arg(classes[c], -16)
-                         .arg(ev->perClass[size_t(c)].precision, 0, 'f', 3)
-                         .arg(ev->perClass[size_t(c)].recall, 0, 'f', 3)
-                         .arg(ev->perClass[size_t(c)].f1, 0, 'f', 3);
+        printEvaluation(ev->accuracy, int(idx.size()), "texts", ev->loss, model->classes(),
+                        ev->perClass);
     }
     return kExitOk;
 }
@@ -837,17 +845,8 @@ int runEval(const QStringList &args)
     if (p.isSet(QStringLiteral("json"))) {
         printJson(json);
     } else {
-        out() << QStringLiteral("accuracy %1 % on %2 images (loss %3)\n")
-                     .arg(ev->accuracy * 100, 0, 'f', 2)
-                     .arg(ev->samples)
-                     .arg(ev->loss, 0, 'f', 4);
-        const auto classes = model->classes();
-        for (int c = 0; c < classes.size(); ++c)
-            out() << QStringLiteral("  %1 precision %2 recall %3 f1 %4\n")
-                         .arg(classes[c], -16)
-                         .arg(ev->perClass[size_t(c)].precision, 0, 'f', 3)
-                         .arg(ev->perClass[size_t(c)].recall, 0, 'f', 3)
-                         .arg(ev->perClass[size_t(c)].f1, 0, 'f', 3);
+        printEvaluation(ev->accuracy, ev->samples, "images", ev->loss, model->classes(),
+                        ev->perClass);
     }
     return kExitOk;
 }

@@ -34,6 +34,11 @@ int runApplication(QApplication &app)
 
     MainWindow window;
     window.show();
+    // `graft PATH`: a project, a dataset folder or a file of reviews (Qt's own options such as
+    // -platform are already removed from the arguments).
+    const QStringList args = QApplication::arguments().mid(1);
+    if (!args.isEmpty())
+        window.openPath(args.first());
     return app.exec();
 }
 

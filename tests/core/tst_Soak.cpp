@@ -60,7 +60,15 @@ void tst_Soak::startCancelCycles()
     auto report = data::scanImageFolder(hym, so);
     QVERIFY(report.ok());
     QTemporaryDir tmp;
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer runs this ~7x slower and keeps freed memory in quarantine on purpose:
+    // fewer cycles, no RSS bound; memory errors and crashes are what that build checks.
+    const int cycles = 24, warmup = 4;
+    constexpr bool checkRss = false;
+#else
     const int cycles = 200, warmup = 20;
+    constexpr bool checkRss = true;
+#endif
     // Bound: the run itself needs ~100-200 MB; 48 MiB of growth over 180 cycles would be a
     // leak of ~270 KB per cycle, far above allocator noise.
     const double boundMiB = 48;
@@ -109,8 +117,9 @@ void tst_Soak::startCancelCycles()
     qInfo("%d start/cancel cycles: RSS %.1f MiB after %d, %.1f MiB at the end (growth %.1f MiB, bound %.0f)",
           cancelled, afterWarmup, warmup, end, end - afterWarmup, boundMiB);
     QCOMPARE(cancelled, cycles);
-    QVERIFY2(end - afterWarmup < boundMiB,
-             qPrintable(QStringLiteral("RSS grew %1 MiB").arg(end - afterWarmup)));
+    if (checkRss)
+        QVERIFY2(end - afterWarmup < boundMiB,
+                 qPrintable(QStringLiteral("RSS grew %1 MiB").arg(end - afterWarmup)));
 }
 
 QTEST_GUILESS_MAIN(tst_Soak)

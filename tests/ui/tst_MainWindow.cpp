@@ -1,3 +1,4 @@
+#include "support/TestSupport.h"
 #include "UiTestData.h"
 
 #include "ui/Translations.h"
@@ -35,6 +36,7 @@ private Q_SLOTS:
     void openRejectsForeignJson();
     void switchingToSpanishRetranslates();
     void helpMenuOpensTheEmbeddedGuide();
+    void openPathTakesFoldersReviewsAndProjects();
 
 private:
     QTemporaryDir m_settingsDir;
@@ -177,6 +179,42 @@ void tst_MainWindow::switchingToSpanishRetranslates()
     QCOMPARE(trainButton->text(), QStringLiteral("&Entrenar"));
     graft::ui::Translations::instance().apply(QStringLiteral("en"));
     QTRY_COMPARE(window.tabs()->tabText(0), QStringLiteral("Data"));
+}
+
+// `graft PATH` (and the desktop's "Open with Graft"): a folder of images, a CSV of reviews or a
+// project opens in the window; a missing path is reported, not fatal.
+void tst_MainWindow::openPathTakesFoldersReviewsAndProjects()
+{
+    QTemporaryDir dir;
+    MainWindow window;
+    QVERIFY(!window.openPath(dir.filePath(QStringLiteral("missing"))));
+
+    const QString images = dir.filePath(QStringLiteral("images"));
+    QVERIFY(graft::test::writePngDataset(images, {QStringLiteral("x"), QStringLiteral("y")}, {3, 3}));
+    QSignalSpy scanned(window.dataPanel(), &graft::ui::DataPanel::scanFinished);
+    QVERIFY(window.openPath(images));
+    QVERIFY(scanned.wait(20000));
+    QVERIFY(window.dataPanel()->report());
+    QVERIFY(!window.dataPanel()->isText());
+
+    const QString csv = dir.filePath(QStringLiteral("reviews.csv"));
+    QVERIFY(graft::test::writeFile(csv, "text,label\n\"great, really\",pos\nawful,neg\n"
+                                        "loved it,pos\nbroke,neg\n"));
+    scanned.clear();
+    QVERIFY(window.openPath(csv));
+    QVERIFY(scanned.wait(20000));
+    QVERIFY(window.dataPanel()->isText());
+    QCOMPARE(window.dataPanel()->textDataset()->classes, QStringList({"neg", "pos"}));
+    QVERIFY(window.modelPanel()->isTextMode());
+
+    const QString project = dir.filePath(QStringLiteral("p.graft"));
+    QVERIFY(window.saveProject(project));
+    MainWindow other;
+    QSignalSpy rescanned(other.dataPanel(), &graft::ui::DataPanel::scanFinished);
+    QVERIFY(other.openPath(project));
+    QVERIFY(rescanned.wait(20000));
+    QVERIFY(other.dataPanel()->isText());
+    QCOMPARE(other.projectPath(), QFileInfo(project).absoluteFilePath());
 }
 
 void tst_MainWindow::helpMenuOpensTheEmbeddedGuide()

@@ -18,6 +18,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDateTime>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -357,6 +358,20 @@ void MainWindow::applyProject(const Project &project)
     if (!project.datasetPath.isEmpty() && QFileInfo::exists(project.datasetPath))
         m_data->openFolder(project.datasetPath);
     m_applying = false;
+}
+
+bool MainWindow::openPath(const QString &path)
+{
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        statusBar()->showMessage(tr("%1 does not exist.").arg(QDir::toNativeSeparators(path)), 8000);
+        return false;
+    }
+    if (info.isFile() && info.suffix().compare(QLatin1String("graft"), Qt::CaseInsensitive) == 0)
+        return openProject(info.absoluteFilePath());
+    m_tabs->setCurrentWidget(m_data);
+    m_data->openFolder(info.absoluteFilePath());
+    return true;
 }
 
 bool MainWindow::saveProject(const QString &path)

@@ -37,6 +37,10 @@ public:
     void applyProject(const Project &project);
     bool saveProject(const QString &path);
     bool openProject(const QString &path);
+    /// Opens what was given on the command line or by the desktop ("Open with Graft"): a
+    /// .graft project, a dataset folder, or a CSV/TSV/text file of reviews. False (with a
+    /// message in the status bar) when the path does not exist.
+    bool openPath(const QString &path);
     bool isModified() const { return m_modified; }
     QString projectPath() const { return m_projectPath; }
 
