@@ -598,6 +598,18 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <source>The learning-rate finder works on image data only.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume training?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An earlier run on this dataset with this backbone stopped after epoch %1 (it was stopped, or Graft was closed). Continue it from there?</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::ModelPanel</name>

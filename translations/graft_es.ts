@@ -599,6 +599,18 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <source>The learning-rate finder works on image data only.</source>
         <translation>El buscador de tasa de aprendizaje solo funciona con imágenes.</translation>
     </message>
+    <message>
+        <source>%1 does not exist.</source>
+        <translation>%1 no existe.</translation>
+    </message>
+    <message>
+        <source>Resume training?</source>
+        <translation>¿Reanudar el entrenamiento?</translation>
+    </message>
+    <message>
+        <source>An earlier run on this dataset with this backbone stopped after epoch %1 (it was stopped, or Graft was closed). Continue it from there?</source>
+        <translation>Una ejecución anterior con este conjunto de datos y esta red base se detuvo tras la época %1 (se detuvo o Graft se cerró). ¿Continuarla desde ahí?</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::ModelPanel</name>

@@ -21,6 +21,8 @@
 #include <QTextBrowser>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
 #include <QListWidget>
 #include <QSettings>
 #include <QSignalSpy>
@@ -88,6 +90,7 @@ private Q_SLOTS:
     void initTestCase();
     void trainEvaluateStop();
     void textReviewsEndToEnd();
+    void interruptedRunOffersResume();
     void screenshots();
 
 private:
@@ -322,6 +325,63 @@ void tst_TrainingFlow::textReviewsEndToEnd()
             window.grab().save(QDir(out).filePath(QString::fromLatin1(name) + ".png"), "PNG", 0);
         }
     }
+}
+
+// Issue 8: an image run leaves a checkpoint each epoch; a finished run removes it, an
+// interrupted one keeps it, and the next Train offers to continue from there.
+void tst_TrainingFlow::interruptedRunOffersResume()
+{
+    if (m_images.isEmpty() || m_weights.isEmpty())
+        QSKIP("needs ../shared/data/images/hymenoptera and ../shared/data/weights");
+    MainWindow window;
+    window.show();
+    QVERIFY(prepare(window, QStringLiteral("mobilenet_v1_025_128_imagenet"), 2));
+    TrainingController *controller = window.controller();
+    const QString checkpoint =
+        QDir(window.checkpointDir()).filePath(QStringLiteral("checkpoint.safetensors"));
+    QFile::remove(checkpoint);
+    int asked = -1;
+    bool answer = true;
+    window.setResumePrompt([&](int epoch) {
+        asked = epoch;
+        return answer;
+    });
+    QSignalSpy finished(controller, &TrainingController::trainingFinished);
+    QSignalSpy failed(controller, &TrainingController::failed);
+
+    // A run that finishes leaves nothing to resume.
+    QVERIFY(window.startTraining());
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || failed.count() > 0, 60000);
+    QTRY_VERIFY(!controller->isBusy());
+    QCOMPARE(asked, -1);
+    QVERIFY(!QFileInfo::exists(checkpoint));
+
+    // A long run stopped after its first epoch keeps its checkpoint...
+    window.trainPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"))->setValue(200);
+    QSignalSpy epochs(controller, &TrainingController::epochReady);
+    QVERIFY(window.startTraining());
+    QTRY_VERIFY_WITH_TIMEOUT(epochs.count() >= 1 || failed.count() > 0, 60000);
+    controller->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2 || failed.count() > 0, 30000);
+    QTRY_VERIFY(!controller->isBusy());
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+    QVERIFY(QFileInfo::exists(checkpoint));
+
+    // ...and the next Train asks; a yes continues after the saved epoch.
+    QSignalSpy messages(controller, &TrainingController::messageLogged);
+    epochs.clear();
+    QVERIFY(window.startTraining());
+    QVERIFY(asked >= 1);
+    QTRY_VERIFY_WITH_TIMEOUT(epochs.count() >= 1 || failed.count() > 0, 60000);
+    controller->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->isBusy(), 30000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+    bool resumed = false;
+    for (const auto &m : messages)
+        resumed = resumed || m.at(0).toString().contains(QStringLiteral("resumed after epoch"));
+    QVERIFY(resumed);
+    QVERIFY(epochs.at(0).at(0).value<graft::train::EpochMetrics>().epoch > asked);
+    QFile::remove(checkpoint);
 }
 
 void tst_TrainingFlow::screenshots()

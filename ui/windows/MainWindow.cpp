@@ -17,8 +17,10 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -26,6 +28,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QIcon>
 #include <QTabWidget>
@@ -94,6 +97,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     });
     connect(m_controller, &TrainingController::trainingFinished, this,
             [this](const train::TrainingReport &report) {
+                // A finished run needs no resuming; a stopped one keeps its checkpoint.
+                if (!report.cancelled && !m_runCheckpointDir.isEmpty())
+                    QFile::remove(QDir(m_runCheckpointDir)
+                                      .filePath(QStringLiteral("checkpoint.safetensors")));
                 recordRun(report);
                 if (!report.cancelled)
                     statusBar()->showMessage(tr("Training finished."), 5000);
@@ -360,6 +367,18 @@ void MainWindow::applyProject(const Project &project)
     m_applying = false;
 }
 
+QString MainWindow::checkpointDir() const
+{
+    const QByteArray key = (m_data->datasetPath() + QLatin1Char('\n') + m_model->backboneId() +
+                            QLatin1Char('\n') +
+                            QString::fromLatin1(train::recipeName(m_model->recipe())))
+                               .toUtf8();
+    const QString id = QString::fromLatin1(
+        QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().left(16));
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation))
+        .filePath(QStringLiteral("checkpoints/") + id);
+}
+
 bool MainWindow::openPath(const QString &path)
 {
     const QFileInfo info(path);
@@ -494,8 +513,23 @@ bool MainWindow::startTraining()
         m_tabs->setCurrentWidget(m_data);
         return false;
     }
-    if (!m_controller->startTraining(trainingConfig(), *report))
+    train::TrainingConfig config = trainingConfig();
+    config.checkpointDir = checkpointDir();
+    if (auto epoch = train::checkpointEpoch(config.checkpointDir)) {
+        const bool resume =
+            m_resumePrompt
+                ? m_resumePrompt(*epoch)
+                : QMessageBox::question(
+                      this, tr("Resume training?"),
+                      tr("An earlier run on this dataset with this backbone stopped after epoch "
+                         "%1 (it was stopped, or Graft was closed). Continue it from there?")
+                          .arg(*epoch),
+                      QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes) == QMessageBox::Yes;
+        config.resume = resume;
+    }
+    if (!m_controller->startTraining(config, *report))
         return false;
+    m_runCheckpointDir = config.checkpointDir;
     m_tabs->setCurrentWidget(m_train);
     return true;
 }

@@ -5,6 +5,8 @@
 
 #include <QMainWindow>
 
+#include <functional>
+
 class QAction;
 class QActionGroup;
 class QMenu;
@@ -52,7 +54,14 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
 
     /// Starts training with the settings shown; false when the data is not ready or busy.
+    /// Image runs write a checkpoint each epoch (checkpointDir()); when an earlier run on the
+    /// same data, backbone and recipe left one (it was stopped, or Graft was closed or killed),
+    /// the resume prompt is asked first and a yes continues that run.
     bool startTraining();
+    /// Where image runs on the dataset, backbone and recipe shown keep their checkpoint.
+    QString checkpointDir() const;
+    /// Replaces the resume question (a message box) - for tests. Gets the epoch reached.
+    void setResumePrompt(std::function<bool(int epoch)> prompt) { m_resumePrompt = std::move(prompt); }
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -85,6 +94,8 @@ private:
     bool m_modified = false;
     bool m_applying = false;
     QJsonArray m_runs;
+    std::function<bool(int epoch)> m_resumePrompt;
+    QString m_runCheckpointDir; ///< checkpoint folder of the image run in progress
     train::TrainingConfig m_loadedConfig; ///< fields the widgets do not show survive a round trip
 
     QMenu *m_fileMenu = nullptr;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "graft/core/Result.h"
 #include "graft/data/Preprocessing.h"
 #include "graft/models/FreezePlan.h"
 
@@ -115,6 +116,10 @@ struct EpochMetrics
 
     QJsonObject toJson() const;
 };
+
+/// The epoch after which the checkpoint in `checkpointDir` (checkpoint.safetensors, written
+/// each epoch when TrainingConfig::checkpointDir is set) was saved; NotFound when there is none.
+core::Result<int> checkpointEpoch(const QString &checkpointDir);
 
 } // namespace graft::train
 
