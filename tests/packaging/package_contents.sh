@@ -21,7 +21,7 @@ for f in /usr/bin/graft /usr/bin/graft-cli \
 done
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
-for d in libtorch libopencv-imgcodec libqt6widgets6 libopenblas0-openmp libqt6svg6; do
+for d in libtorch libopencv-imgcodec libqt6widgets6 libopenblas0-openmp libqt6svg6 qt6-qpa-plugins; do
     case "$depends" in *"$d"*) ;; *) echo "dependency missing: $d"; fail=1 ;; esac
 done
 # The desktop entry launches the installed program and names the installed icon.
