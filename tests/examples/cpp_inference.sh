@@ -16,7 +16,10 @@ cmake --build "$work/build" > "$work/build.log" || { cat "$work/build.log"; exit
 "$bin/app/graft-cli" train --data "$shared/images/hymenoptera" --backbone mobilenet_v2_imagenet \
     --weights-dir "$shared/weights" --epochs 3 --cache-dir "$work/cache" --export "$work/ants.pt" --quiet
 test -s "$work/ants.json" || { echo "no model.json beside the export"; exit 1; }
-mapfile -t imgs < <(ls "$shared"/images/hymenoptera/val/ants/*.jpg | head -20; ls "$shared"/images/hymenoptera/val/bees/*.jpg | head -20)
+# Globs, not `ls | head`: head closing the pipe early made ls fail under pipefail (flaky).
+ants=("$shared"/images/hymenoptera/val/ants/*.jpg)
+bees=("$shared"/images/hymenoptera/val/bees/*.jpg)
+imgs=("${ants[@]:0:20}" "${bees[@]:0:20}")
 "$bin/app/graft-cli" predict --model "$work/ants.pt" --json "${imgs[@]}" > "$work/graft.json"
 "$work/build/graft-infer" "$work/ants.pt" "${imgs[@]}" > "$work/example.jsonl"
 /usr/bin/python3 - "$work/graft.json" "$work/example.jsonl" <<'PY'
