@@ -34,6 +34,25 @@ Run cli(const QStringList &args, int timeoutMs = 300000)
     return r;
 }
 
+/// The independent check of an ONNX export: onnx.checker plus tests/tools/onnx_reference.py
+/// (torch.nn.functional) against the TorchScript export of the same model.
+void checkWithReferenceInterpreter(const QString &onnx, const QString &pt)
+{
+    if (!graft::test::pythonHasModule(QStringLiteral("onnx")) ||
+        !graft::test::pythonHasModule(QStringLiteral("torch"))) {
+        qInfo("python3-onnx or python3-torch missing: the independent check was not run");
+        return;
+    }
+    QProcess py;
+    py.start(graft::test::debianPython(),
+             {qEnvironmentVariable("GRAFT_SOURCE_DIR") + QStringLiteral("/tests/tools/onnx_reference.py"),
+              onnx, pt});
+    QVERIFY(py.waitForFinished(300000));
+    const QByteArray out = py.readAllStandardOutput();
+    qInfo("%s", out.trimmed().constData());
+    QVERIFY2(py.exitCode() == 0, (out + py.readAllStandardError()).constData());
+}
+
 } // namespace
 
 class tst_Cli : public QObject
@@ -241,19 +260,7 @@ void tst_Cli::onnxExportIsCheckedByTwoRuntimes()
     QCOMPARE(graft::test::readJson(d.filePath("ants.json")).value("model_format").toString(),
              QStringLiteral("torchscript"));
     QCOMPARE(meta.value("labels").toArray().size(), 2);
-    if (!graft::test::pythonHasModule(QStringLiteral("onnx")) ||
-        !graft::test::pythonHasModule(QStringLiteral("torch"))) {
-        qInfo("python3-onnx or python3-torch missing: the independent check was not run");
-        return;
-    }
-    QProcess py;
-    py.start(graft::test::debianPython(),
-             {qEnvironmentVariable("GRAFT_SOURCE_DIR") + QStringLiteral("/tests/tools/onnx_reference.py"),
-              onnx, pt});
-    QVERIFY(py.waitForFinished(300000));
-    const QByteArray out = py.readAllStandardOutput();
-    qInfo("%s", out.trimmed().constData());
-    QVERIFY2(py.exitCode() == 0, (out + py.readAllStandardError()).constData());
+    checkWithReferenceInterpreter(onnx, pt);
 }
 
 void tst_Cli::textScanAndTrain()
@@ -333,17 +340,7 @@ void tst_Cli::textExportPredictEval()
     QVERIFY(std::abs(e.json().object().value("accuracy").toDouble() -
                      o.value("val_accuracy").toDouble()) < 1e-9);
 
-    if (graft::test::pythonHasModule(QStringLiteral("onnx")) &&
-        graft::test::pythonHasModule(QStringLiteral("torch"))) {
-        QProcess py;
-        py.start(graft::test::debianPython(),
-                 {qEnvironmentVariable("GRAFT_SOURCE_DIR") + QStringLiteral("/tests/tools/onnx_reference.py"),
-                  onnx, pt});
-        QVERIFY(py.waitForFinished(300000));
-        const QByteArray out = py.readAllStandardOutput();
-        qInfo("%s", out.trimmed().constData());
-        QVERIFY2(py.exitCode() == 0, (out + py.readAllStandardError()).constData());
-    }
+    checkWithReferenceInterpreter(onnx, pt);
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)
