@@ -178,7 +178,7 @@ int runTextTrain(const QCommandLineParser &p)
     c.freezeEmbeddings = p.isSet(QStringLiteral("freeze-embeddings"));
     const QString head = p.value(QStringLiteral("head"));
     if (head != QLatin1String("linear") && !text::parseTextHead(head, &c.head)) {
-        err() << "graft-cli train: --head for text is mean-max or cnn\n";
+        err() << "graft-cli train: --head for text is mean-max, cnn or bilstm\n";
         return kExitFailure;
     }
     if (c.epochs < 1 || c.batchSize < 1 || c.learningRate <= 0) {
@@ -534,7 +534,7 @@ int runTrain(const QStringList &args)
          QStringLiteral("backbone groups train at this fraction of --lr (default 0.1)"),
          QStringLiteral("F"), QStringLiteral("0.1")},
         {QStringLiteral("head"),
-         QStringLiteral("linear | mlp (default linear); text: mean-max | cnn (default mean-max)"),
+         QStringLiteral("linear | mlp (default linear); text: mean-max | cnn | bilstm (default mean-max)"),
          QStringLiteral("H"), QStringLiteral("linear")},
         {QStringLiteral("epochs"), QStringLiteral("epochs (default 10)"), QStringLiteral("N"),
          QStringLiteral("10")},

@@ -66,6 +66,7 @@ void TstTextTraining::learnsSyntheticTask_data()
     QTest::addColumn<bool>("freeze");
     QTest::newRow("mean-max") << int(TextHead::MeanMax) << false;
     QTest::newRow("cnn") << int(TextHead::Cnn) << false;
+    QTest::newRow("bilstm") << int(TextHead::BiLstm) << false;
     QTest::newRow("frozen random embeddings") << int(TextHead::MeanMax) << true;
 }
 
@@ -80,6 +81,7 @@ void TstTextTraining::learnsSyntheticTask()
     config.freezeEmbeddings = freeze;
     config.embeddingDim = 16;
     config.cnnFilters = 8;
+    config.lstmHidden = 12;
     config.epochs = 8;
     config.batchSize = 16;
     config.learningRate = 3e-2;
@@ -124,6 +126,7 @@ void TstTextTraining::exportsRoundTrip_data()
     QTest::addColumn<int>("head");
     QTest::newRow("mean-max") << int(TextHead::MeanMax);
     QTest::newRow("cnn") << int(TextHead::Cnn);
+    QTest::newRow("bilstm") << int(TextHead::BiLstm);
 }
 
 // Train, export TorchScript and ONNX, read both back (ONNX with OpenCV DNN): the same
@@ -139,6 +142,7 @@ void TstTextTraining::exportsRoundTrip()
     config.embeddingDim = 16;
     config.cnnFilters = 8;
     config.cnnKernelSizes = {2, 3};
+    config.lstmHidden = 12;
     config.epochs = 6;
     config.batchSize = 16;
     config.learningRate = 3e-2;
@@ -163,12 +167,20 @@ void TstTextTraining::exportsRoundTrip()
 
     const QString onnx = dir.filePath("review model.onnx");
     auto ox = model.exportOnnx(onnx);
-    QVERIFY2(ox.ok(), qPrintable(ox ? QString() : ox.error().message()));
-    QCOMPARE(ox->samples, 24);
-    QCOMPARE(ox->agreement, 1.0);
-    QVERIFY2(ox->maxAbsProbabilityDiff < 1e-4, qPrintable(QString::number(ox->maxAbsProbabilityDiff)));
-    QCOMPARE(graft::test::readJson(dir.filePath("review model.onnx.json")).value("model_format").toString(),
-             QStringLiteral("onnx"));
+    if (TextHead(head) == TextHead::BiLstm) {
+        // Not expressible for OpenCV 4.6 (fixed LSTM shapes): refused, nothing written.
+        QVERIFY(!ox.ok());
+        QCOMPARE(ox.error().code, graft::core::ErrorCode::Unsupported);
+        QVERIFY(ox.error().message().contains("TorchScript"));
+        QVERIFY(!QFileInfo::exists(onnx));
+    } else {
+        QVERIFY2(ox.ok(), qPrintable(ox ? QString() : ox.error().message()));
+        QCOMPARE(ox->samples, 24);
+        QCOMPARE(ox->agreement, 1.0);
+        QVERIFY2(ox->maxAbsProbabilityDiff < 1e-4, qPrintable(QString::number(ox->maxAbsProbabilityDiff)));
+        QCOMPARE(graft::test::readJson(dir.filePath("review model.onnx.json")).value("model_format").toString(),
+                 QStringLiteral("onnx"));
+    }
     QCOMPARE(graft::test::readJson(dir.filePath("review model.json")).value("model_format").toString(),
              QStringLiteral("torchscript"));
 

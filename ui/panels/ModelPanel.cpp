@@ -149,6 +149,7 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_textHead->setObjectName(QStringLiteral("textHead"));
     m_textHead->addItem(QString(), QString::fromLatin1(text::textHeadName(text::TextHead::MeanMax)));
     m_textHead->addItem(QString(), QString::fromLatin1(text::textHeadName(text::TextHead::Cnn)));
+    m_textHead->addItem(QString(), QString::fromLatin1(text::textHeadName(text::TextHead::BiLstm)));
     m_freezeEmbeddings = new QCheckBox(m_textBox);
     m_freezeEmbeddings->setObjectName(QStringLiteral("freezeEmbeddings"));
     auto *vectorsRow = new QHBoxLayout;
@@ -408,6 +409,7 @@ void ModelPanel::retranslate()
     m_textHeadLabel->setText(tr("Classifier:"));
     m_textHead->setItemText(0, tr("Mean and max of the word vectors, then linear"));
     m_textHead->setItemText(1, tr("Convolutions over 3-5 word windows (Kim CNN)"));
+    m_textHead->setItemText(2, tr("Bidirectional LSTM reading word order (slower)"));
     m_freezeEmbeddings->setText(tr("Keep the word vectors frozen (train the classifier only)"));
     m_backboneBox->setTitle(tr("Backbone"));
     m_backbone->setToolTip(tr("The pretrained network whose features are reused."));

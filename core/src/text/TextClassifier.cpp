@@ -30,11 +30,31 @@ QString firstLine(const std::exception &e)
     return s.section(QLatin1Char('\n'), 0, 0);
 }
 
-std::string scriptSource(TextHead head, int convs)
+std::string scriptSource(TextHead head, int convs, int lstmHidden)
 {
     std::ostringstream s;
     s << "def forward(self, ids, mask):\n";
-    if (head == TextHead::MeanMax) {
+    if (head == TextHead::BiLstm) {
+        // As TextNet: the backward LSTM reads each text reversed within its own length.
+        s << "        e = torch.embedding(self.embedding, ids)\n"
+             "        pos = torch.arange(ids.size(1)).unsqueeze(0)\n"
+             "        n = (mask.gt(0).long() * (pos + 1)).amax(1, True)\n"
+             "        order = torch.where(pos < n, n - 1 - pos, pos).unsqueeze(-1)\n"
+             "        h0 = torch.zeros([1, ids.size(0), "
+          << lstmHidden
+          << "])\n"
+             "        f = torch.lstm(e, [h0, h0], [self.lstm_f_w_ih, self.lstm_f_w_hh, "
+             "self.lstm_f_b_ih, self.lstm_f_b_hh], True, 1, 0.0, False, False, True)[0]\n"
+             "        r = e.gather(1, order.expand([-1, -1, e.size(2)]))\n"
+             "        b = torch.lstm(r, [h0, h0], [self.lstm_b_w_ih, self.lstm_b_w_hh, "
+             "self.lstm_b_b_ih, self.lstm_b_b_hh], True, 1, 0.0, False, False, True)[0]\n"
+             "        b = b.gather(1, order.expand([-1, -1, b.size(2)]))\n"
+             "        y = torch.cat([f, b], 2)\n"
+             "        m = mask.unsqueeze(-1)\n"
+             "        mean = (y * m).sum(1) / m.sum(1).clamp_min(1.0)\n"
+             "        mx = y.masked_fill(m == 0, -10000.0).amax(1)\n"
+             "        return torch.linear(torch.cat([mean, mx], 1), self.fc_weight, self.fc_bias)\n";
+    } else if (head == TextHead::MeanMax) {
         s << "        e = torch.embedding(self.embedding, ids)\n"
              "        m = mask.unsqueeze(-1)\n"
              "        mean = (e * m).sum(1) / m.sum(1).clamp_min(1.0)\n"
@@ -113,9 +133,19 @@ TextClassifier makeTextClassifier(const TextNetTensors &tensors,
         reg("conv" + std::to_string(i) + "_weight", tensors.convWeights[i]);
         reg("conv" + std::to_string(i) + "_bias", tensors.convBiases[i]);
     }
+    int lstmHidden = 0;
+    for (size_t dir = 0; dir < tensors.lstm.size(); ++dir) {
+        const std::string p = dir == 0 ? "lstm_f_" : "lstm_b_";
+        const auto &t = tensors.lstm[dir];
+        reg(p + "w_ih", t.at(0));
+        reg(p + "w_hh", t.at(1));
+        reg(p + "b_ih", t.at(2));
+        reg(p + "b_hh", t.at(3));
+        lstmHidden = int(t.at(1).size(1));
+    }
     reg("fc_weight", tensors.fcWeight);
     reg("fc_bias", tensors.fcBias);
-    m.define(scriptSource(config.head, int(tensors.convWeights.size())));
+    m.define(scriptSource(config.head, int(tensors.convWeights.size()), lstmHidden));
     m.eval();
     d->module = m;
     d->vocab = vocab;
@@ -123,6 +153,7 @@ TextClassifier makeTextClassifier(const TextNetTensors &tensors,
     d->classes = classes;
     d->head = config.head;
     d->kernelSizes = config.head == TextHead::Cnn ? config.cnnKernelSizes : QList<int>{};
+    d->lstmHidden = lstmHidden;
     d->minLength = 1;
     for (int k : d->kernelSizes)
         d->minLength = std::max(d->minLength, k);
@@ -136,6 +167,7 @@ TextClassifier makeTextClassifier(const TextNetTensors &tensors,
         {"head", textHeadName(config.head)},
         {"kernel_sizes", kernels},
         {"min_length", d->minLength},
+        {"lstm_hidden", lstmHidden},
         {"vocabulary_size", vocab.size()},
         {"embedding_dim", int(tensors.embedding.size(1))},
         {"input",
@@ -199,6 +231,7 @@ core::Result<TextClassifier> TextClassifier::load(const QString &path)
         for (const auto &k : d->meta.value("kernel_sizes").toArray())
             d->kernelSizes << k.toInt();
         d->minLength = std::max(1, d->meta.value("min_length").toInt(1));
+        d->lstmHidden = d->meta.value("lstm_hidden").toInt(0);
         const int64_t rows = d->module.attr("embedding").toTensor().size(0);
         if (rows != d->vocab.size())
             return makeError(ErrorCode::InvalidFormat,
@@ -265,8 +298,9 @@ std::vector<int64_t> encodeTokens(const TextClassifier::Impl &d, const QStringLi
     return ids;
 }
 
-/// Probabilities of id sequences through `module`. The mean-max head is masked, so texts are
-/// batched; the CNN head would see the padding, so it runs one text at a time.
+/// Probabilities of id sequences through `module`. The mean-max and BiLSTM heads ignore the
+/// padding after a text, so texts are batched; the CNN head would see the padding, so it runs
+/// one text at a time.
 std::vector<std::vector<float>> runIds(const TextClassifier::Impl &d,
                                        torch::jit::Module module,
                                        const std::vector<std::vector<int64_t>> &seqs,
@@ -274,7 +308,7 @@ std::vector<std::vector<float>> runIds(const TextClassifier::Impl &d,
                                        bool *cancelled)
 {
     torch::NoGradGuard noGrad;
-    const size_t batch = d.head == TextHead::MeanMax ? 32 : 1;
+    const size_t batch = d.head == TextHead::Cnn ? 1 : 32;
     std::vector<std::vector<float>> out;
     out.reserve(seqs.size());
     for (size_t b = 0; b < seqs.size(); b += batch) {
@@ -527,6 +561,13 @@ core::Result<train::ExportCheck> TextClassifier::exportOnnx(const QString &path,
 {
     if (!d)
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("no trained model to export"));
+    if (d->head == TextHead::BiLstm)
+        // OpenCV 4.6 (the runtime that checks every ONNX export) sizes its LSTM layer when it
+        // reads the file, so a text length that varies cannot be expressed.
+        return makeError(ErrorCode::Unsupported,
+                         QStringLiteral("ONNX export is available for the mean-max and CNN heads; "
+                                        "export the BiLSTM model as TorchScript (.pt)"),
+                         path);
     try {
         using A = models::OnnxGraph;
         models::OnnxGraph g;
@@ -550,10 +591,10 @@ core::Result<train::ExportCheck> TextClassifier::exportOnnx(const QString &path,
         x = g.node("Add", {x, g.addFloat("one", {1}, &one)});
         x = g.node("Relu", {x}, {}, "one_hot");
         x = g.node("MatMul", {x, tensor(emb, "embedding")}, {}, "embedded"); // [T, D]
-        x = g.node("Transpose", {x}, {A::attrs("perm", {1, 0})});             // [D, T]
+        x = g.node("Transpose", {x}, {A::attrs("perm", {1, 0})}); // [D, T]
         x = g.node("Unsqueeze", {x, g.addInt64("axis0", {1}, {0})});         // [1, D, T]
         std::vector<std::string> pooled;
-        if (d->head == TextHead::MeanMax) {
+        if (d->head != TextHead::Cnn) {
             pooled.push_back(g.node("Flatten", {g.node("GlobalAveragePool", {x})}, {A::attr("axis", 1)}));
             pooled.push_back(g.node("Flatten", {g.node("GlobalMaxPool", {x})}, {A::attr("axis", 1)}));
         } else {

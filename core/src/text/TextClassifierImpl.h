@@ -19,6 +19,9 @@ struct TextNetTensors
 {
     torch::Tensor embedding; ///< [vocab, dim]
     std::vector<torch::Tensor> convWeights, convBiases;
+    /// BiLSTM head: forward then backward direction, each {w_ih, w_hh, b_ih, b_hh}
+    /// (PyTorch gate order i, f, g, o).
+    std::vector<std::vector<torch::Tensor>> lstm;
     torch::Tensor fcWeight, fcBias;
 };
 
@@ -30,6 +33,7 @@ struct TextClassifier::Impl
     QStringList classes;
     TextHead head = TextHead::MeanMax;
     QList<int> kernelSizes;
+    int lstmHidden = 0;
     int minLength = 1; ///< texts are padded to this many ids (the widest CNN kernel)
     QJsonObject meta;  ///< graft.json
     /// For export checks: validation texts as ids, and the trained network's probabilities.

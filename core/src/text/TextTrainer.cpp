@@ -25,6 +25,31 @@ using core::makeError;
 
 namespace {
 
+/// [B, T, F] features, [B, T] mask -> [B, 2F]: mean and max over the masked positions.
+torch::Tensor maskedMeanMax(const torch::Tensor &x, const torch::Tensor &mask)
+{
+    const torch::Tensor m = mask.unsqueeze(-1);
+    const torch::Tensor mean = (x * m).sum(1) / m.sum(1).clamp_min(1.0);
+    const torch::Tensor mx = x.masked_fill(m == 0, -1e4).amax(1);
+    return torch::cat({mean, mx}, 1);
+}
+
+/// [B, T] time indices that reverse each row within its length (the last position with a
+/// token, + 1) and leave the padding after it in place. Its own inverse.
+torch::Tensor reverseWithinLength(const torch::Tensor &mask)
+{
+    const int64_t t = mask.size(1);
+    const torch::Tensor pos = torch::arange(t, torch::kLong).unsqueeze(0);
+    const torch::Tensor len = (mask.gt(0).to(torch::kLong) * (pos + 1)).amax(1, true);
+    return torch::where(pos < len, len - 1 - pos, pos);
+}
+
+/// x [B, T, F] reordered along time by `order` [B, T].
+torch::Tensor gatherTime(const torch::Tensor &x, const torch::Tensor &order)
+{
+    return x.gather(1, order.unsqueeze(-1).expand({-1, -1, x.size(2)}));
+}
+
 struct TextNetImpl : torch::nn::Module
 {
     TextNetImpl(int64_t vocab, int64_t dim, int64_t classes, const TextTrainingConfig &c)
@@ -40,6 +65,15 @@ struct TextNetImpl : torch::nn::Module
                 convs->push_back(torch::nn::Conv1d(torch::nn::Conv1dOptions(dim, c.cnnFilters, k)));
             features = int64_t(c.cnnFilters) * c.cnnKernelSizes.size();
             minLength = *std::max_element(c.cnnKernelSizes.begin(), c.cnnKernelSizes.end());
+        } else if (head == TextHead::BiLstm) {
+            const int64_t hidden = std::max(1, c.lstmHidden);
+            lstmForward = register_module(
+                "lstm_forward",
+                torch::nn::LSTM(torch::nn::LSTMOptions(dim, hidden).batch_first(true)));
+            lstmBackward = register_module(
+                "lstm_backward",
+                torch::nn::LSTM(torch::nn::LSTMOptions(dim, hidden).batch_first(true)));
+            features = 4 * hidden;
         }
         dropout = register_module("dropout", torch::nn::Dropout(c.dropout));
         fc = register_module("fc", torch::nn::Linear(features, classes));
@@ -51,10 +85,14 @@ struct TextNetImpl : torch::nn::Module
         torch::Tensor e = embedding(ids);
         torch::Tensor feat;
         if (head == TextHead::MeanMax) {
-            const torch::Tensor m = mask.unsqueeze(-1);
-            const torch::Tensor mean = (e * m).sum(1) / m.sum(1).clamp_min(1.0);
-            const torch::Tensor mx = e.masked_fill(m == 0, -1e4).amax(1);
-            feat = torch::cat({mean, mx}, 1);
+            feat = maskedMeanMax(e, mask);
+        } else if (head == TextHead::BiLstm) {
+            // The backward direction reads each text reversed within its own length, so
+            // padding after the text changes nothing (batched = one text at a time).
+            const torch::Tensor order = reverseWithinLength(mask);
+            const torch::Tensor fwd = std::get<0>(lstmForward->forward(e));
+            const torch::Tensor rev = std::get<0>(lstmBackward->forward(gatherTime(e, order)));
+            feat = maskedMeanMax(torch::cat({fwd, gatherTime(rev, order)}, 2), mask);
         } else {
             const torch::Tensor x = e.transpose(1, 2);
             std::vector<torch::Tensor> pooled;
@@ -69,6 +107,7 @@ struct TextNetImpl : torch::nn::Module
     int minLength = 1;
     torch::nn::Embedding embedding{nullptr};
     torch::nn::ModuleList convs{nullptr};
+    torch::nn::LSTM lstmForward{nullptr}, lstmBackward{nullptr};
     torch::nn::Dropout dropout{nullptr};
     torch::nn::Linear fc{nullptr};
 };
@@ -127,8 +166,8 @@ double scheduledLr(const TextTrainingConfig &c, int64_t step, int64_t total)
     return cosine(lr, 0.0, (pct - warm) / (1.0 - warm));
 }
 
-/// Class probabilities of `rows`, in batches (exact for the masked mean-max head; the CNN
-/// head sees zero padding up to the batch's longest text, as in training).
+/// Class probabilities of `rows`, in batches (exact for the masked mean-max and BiLSTM heads;
+/// the CNN head sees zero padding up to the batch's longest text, as in training).
 std::vector<std::vector<float>> predictRows(TextNet &net,
                                             const std::vector<std::vector<int64_t>> &encoded,
                                             const std::vector<int> &labels,
@@ -407,7 +446,7 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
             checkIds.push_back(std::move(ids));
         }
         auto checkProbs = predictRows(net, encoded, labels, valRows,
-                                      config.head == TextHead::MeanMax ? 64 : 1);
+                                      config.head == TextHead::Cnn ? 1 : 64);
         TextNetTensors tensors;
         tensors.embedding = net->embedding->weight;
         if (net->convs)
@@ -415,6 +454,14 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
                 tensors.convWeights.push_back(conv->as<torch::nn::Conv1d>()->weight);
                 tensors.convBiases.push_back(conv->as<torch::nn::Conv1d>()->bias);
             }
+        if (net->lstmForward) {
+            for (auto *lstm : {&net->lstmForward, &net->lstmBackward}) {
+                auto &l = **lstm;
+                tensors.lstm.push_back(
+                    {l.named_parameters()["weight_ih_l0"], l.named_parameters()["weight_hh_l0"],
+                     l.named_parameters()["bias_ih_l0"], l.named_parameters()["bias_hh_l0"]});
+            }
+        }
         tensors.fcWeight = net->fc->weight;
         tensors.fcBias = net->fc->bias;
         report.model = std::make_shared<const TextClassifier>(

@@ -42,13 +42,15 @@ const char *textHeadName(TextHead head)
         return "mean-max";
     case TextHead::Cnn:
         return "cnn";
+    case TextHead::BiLstm:
+        return "bilstm";
     }
     return "unknown";
 }
 
 bool parseTextHead(const QString &text, TextHead *out)
 {
-    for (TextHead h : {TextHead::MeanMax, TextHead::Cnn}) {
+    for (TextHead h : {TextHead::MeanMax, TextHead::Cnn, TextHead::BiLstm}) {
         if (text.compare(QLatin1String(textHeadName(h)), Qt::CaseInsensitive) == 0) {
             *out = h;
             return true;
@@ -76,6 +78,7 @@ QJsonObject TextTrainingConfig::toJson() const
         {QStringLiteral("head"), QString::fromLatin1(textHeadName(head))},
         {QStringLiteral("cnn_filters"), cnnFilters},
         {QStringLiteral("cnn_kernel_sizes"), kernels},
+        {QStringLiteral("lstm_hidden"), lstmHidden},
         {QStringLiteral("min_frequency"), minFrequency},
         {QStringLiteral("max_vocabulary"), maxVocabulary},
         {QStringLiteral("max_tokens"), maxTokens},
@@ -127,6 +130,7 @@ TextTrainingConfig TextTrainingConfig::fromJson(const QJsonObject &json)
         for (const auto &v : json.value(QLatin1String("cnn_kernel_sizes")).toArray())
             c.cnnKernelSizes.append(v.toInt());
     }
+    integer("lstm_hidden", c.lstmHidden);
     integer("min_frequency", c.minFrequency);
     integer("max_vocabulary", c.maxVocabulary);
     integer("max_tokens", c.maxTokens);

@@ -25,8 +25,9 @@ class WordVectors;
 enum class TextHead {
     MeanMax, ///< masked mean and max pooling, concatenated, then dropout + linear
     Cnn,     ///< Kim (2014): 1-d convolutions of several widths, ReLU, max over time, linear
+    BiLstm,  ///< bidirectional LSTM, masked mean and max of its states, dropout + linear
 };
-const char *textHeadName(TextHead head); ///< "mean-max", "cnn"
+const char *textHeadName(TextHead head); ///< "mean-max", "cnn", "bilstm"
 bool parseTextHead(const QString &text, TextHead *out);
 
 /// Everything that defines a text training run.
@@ -43,6 +44,7 @@ struct TextTrainingConfig
     TextHead head = TextHead::MeanMax;
     int cnnFilters = 100;
     QList<int> cnnKernelSizes = {3, 4, 5};
+    int lstmHidden = 100; ///< units per direction of the BiLSTM head
     int minFrequency = 1;
     int maxVocabulary = 50000;
     int maxTokens = 400; ///< longer texts are cut
