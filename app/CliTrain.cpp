@@ -155,6 +155,58 @@ bool writeText(const QString &path, const QByteArray &bytes, QString *error)
     return true;
 }
 
+/// train --folds K: cross-validated accuracy of the configuration and of the BoW baseline.
+int runTextCrossValidation(const QCommandLineParser &p, const text::TextTrainingConfig &c,
+                           int folds, bool quiet, const QElapsedTimer &wall)
+{
+    if (folds < 2 || p.isSet(QStringLiteral("export")) || p.isSet(QStringLiteral("export-onnx"))) {
+        err() << "graft-cli train: --folds needs K >= 2 and cannot be combined with --export\n";
+        return kExitFailure;
+    }
+    text::TextTrainingObserver obs; // per-epoch lines of every fold would drown the summary
+    const auto onFold = [&](const text::TextFoldResult &f) {
+        if (!quiet)
+            err() << QStringLiteral("fold %1/%2  train %3  val %4  model %5 %  bag-of-words %6 %  "
+                                    "%7 s\n")
+                         .arg(f.fold)
+                         .arg(folds)
+                         .arg(f.trainCount)
+                         .arg(f.valCount)
+                         .arg(f.accuracy * 100, 0, 'f', 2)
+                         .arg(f.baselineAccuracy * 100, 0, 'f', 2)
+                         .arg(f.seconds, 0, 'f', 1);
+    };
+    std::signal(SIGINT, onInterrupt);
+    auto cv = text::crossValidateText(c, folds, obs, onFold, g_cancel);
+    std::signal(SIGINT, SIG_DFL);
+    if (!cv) {
+        err() << "graft-cli train: " << cv.error().message() << "\n";
+        return kExitBlocked;
+    }
+    QJsonObject json = cv->toJson();
+    json.insert("wall_seconds", double(wall.nsecsElapsed()) / 1e9);
+    if (p.isSet(QStringLiteral("report"))) {
+        QString error;
+        if (!writeText(p.value(QStringLiteral("report")),
+                       QJsonDocument(json).toJson(QJsonDocument::Indented), &error)) {
+            err() << "graft-cli train: cannot write report " << p.value(QStringLiteral("report"))
+                  << ": " << error << "\n";
+            return kExitFailure;
+        }
+    }
+    out() << QStringLiteral("%1-fold accuracy %2 % (sd %3)  bag-of-words baseline %4 % (sd %5)  "
+                            "%6  wall %7 s\n")
+                 .arg(folds)
+                 .arg(cv->meanAccuracy * 100, 0, 'f', 2)
+                 .arg(cv->stdAccuracy * 100, 0, 'f', 2)
+                 .arg(cv->meanBaselineAccuracy * 100, 0, 'f', 2)
+                 .arg(cv->stdBaselineAccuracy * 100, 0, 'f', 2)
+                 .arg(cv->meanAccuracy > cv->meanBaselineAccuracy ? QStringLiteral("beats baseline")
+                                                                  : QStringLiteral("below baseline"))
+                 .arg(double(wall.nsecsElapsed()) / 1e9, 0, 'f', 2);
+    return kExitOk;
+}
+
 /// Text classification: reviews in class folders or CSV/TSV, optional pretrained word vectors.
 int runTextTrain(const QCommandLineParser &p)
 {
@@ -190,6 +242,9 @@ int runTextTrain(const QCommandLineParser &p)
     text::TextTrainingObserver obs;
     obs.onBatch = [&console](const train::BatchEvent &e) { console.batchFinished(e); };
     obs.onEpoch = [&console](const train::EpochMetrics &m) { console.epochFinished(m); };
+    const int folds = p.value(QStringLiteral("folds")).toInt();
+    if (folds != 0)
+        return runTextCrossValidation(p, c, folds, quiet, wall);
     std::signal(SIGINT, onInterrupt);
     auto result = text::runTextTraining(c, obs, g_cancel);
     std::signal(SIGINT, SIG_DFL);
@@ -592,6 +647,10 @@ int runTrain(const QStringList &args)
          QStringLiteral("FILE")},
         {QStringLiteral("freeze-embeddings"),
          QStringLiteral("text: keep the pretrained word vectors fixed (train the head only)")},
+        {QStringLiteral("folds"),
+         QStringLiteral("text: K-fold cross-validation of this configuration against a "
+                        "bag-of-words logistic regression on the same folds (no export)"),
+         QStringLiteral("K"), QStringLiteral("0")},
     };
     p.addOptions(opts);
     int code = kExitOk;
@@ -604,6 +663,10 @@ int runTrain(const QStringList &args)
                         text::looksLikeTextDataset(p.value(QStringLiteral("data")))));
     if (text)
         return runTextTrain(p);
+    if (p.isSet(QStringLiteral("folds"))) {
+        err() << "graft-cli train: --folds is available for text data\n";
+        return kExitFailure;
+    }
     if (!p.isSet(QStringLiteral("data")) || !p.isSet(QStringLiteral("backbone"))) {
         err() << "graft-cli train: --data and --backbone are required\n";
         return kExitFailure;

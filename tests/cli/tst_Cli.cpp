@@ -68,6 +68,7 @@ private Q_SLOTS:
     void checkWeightsRejectsMalformed();
     void trainExportEvalPredict();
     void textScanAndTrain();
+    void textCrossValidationAgainstBaseline();
     void onnxExportIsCheckedByTwoRuntimes();
     void textExportPredictEval();
 };
@@ -292,6 +293,56 @@ void tst_Cli::textScanAndTrain()
                             "misclassified"})
         QVERIFY2(o.contains(QLatin1String(key)), key);
     QVERIFY(o.value("val_accuracy").toDouble() > 0.75);
+}
+
+// train --folds K: per-fold accuracy of the model and of the bag-of-words baseline, computed
+// in the same run on the same folds, with means in the JSON report.
+void tst_Cli::textCrossValidationAgainstBaseline()
+{
+    QTemporaryDir d;
+    QByteArray tsv;
+    const char *good[] = {"great", "excellent", "loved", "superb", "perfect"};
+    const char *bad[] = {"awful", "broken", "hated", "poor", "terrible"};
+    for (int i = 0; i < 40; ++i)
+        tsv += QByteArray("the phone was ") + good[i % 5] + " really\tpositive\n" +
+               "the phone was " + bad[i % 5] + " really\tnegative\n";
+    QVERIFY(graft::test::writeFile(d.filePath("reviews.tsv"), tsv));
+    const QString report = d.filePath("cv.json");
+    const Run r = cli({QStringLiteral("train"), QStringLiteral("--data"), d.filePath("reviews.tsv"),
+                       QStringLiteral("--folds"), QStringLiteral("4"), QStringLiteral("--epochs"),
+                       QStringLiteral("8"), QStringLiteral("--lr"), QStringLiteral("0.03"),
+                       QStringLiteral("--report"), report});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(r.err.count("fold "), 4);
+    QVERIFY2(r.out.contains("4-fold accuracy"), r.out.constData());
+    const QJsonObject cv = graft::test::readJson(report).value("cross_validation").toObject();
+    QCOMPARE(cv.value("folds").toInt(), 4);
+    QCOMPARE(cv.value("samples").toInt(), 80);
+    const QJsonArray folds = cv.value("per_fold").toArray();
+    QCOMPARE(folds.size(), 4);
+    double sum = 0;
+    for (const auto &f : folds) {
+        QCOMPARE(f.toObject().value("val").toInt(), 20);
+        sum += f.toObject().value("accuracy").toDouble();
+    }
+    QVERIFY(std::fabs(cv.value("accuracy_mean").toDouble() - sum / 4) < 1e-9);
+    // One decisive word per review: both methods learn it.
+    QVERIFY2(cv.value("accuracy_mean").toDouble() >= 0.9, report.toUtf8().constData());
+    QVERIFY(cv.value("baseline").toObject().value("accuracy_mean").toDouble() >= 0.9);
+
+    // Misuse is refused: one fold, --export with --folds, --folds for images.
+    QCOMPARE(cli({QStringLiteral("train"), QStringLiteral("--data"), d.filePath("reviews.tsv"),
+                  QStringLiteral("--folds"), QStringLiteral("1")}).code, 1);
+    QCOMPARE(cli({QStringLiteral("train"), QStringLiteral("--data"), d.filePath("reviews.tsv"),
+                  QStringLiteral("--folds"), QStringLiteral("3"), QStringLiteral("--export"),
+                  d.filePath("m.pt")}).code, 1);
+    QVERIFY(!QFileInfo::exists(d.filePath("m.pt")));
+    // More folds than a class has texts: a clear error naming the class.
+    const Run tooMany = cli({QStringLiteral("train"), QStringLiteral("--data"),
+                             d.filePath("reviews.tsv"), QStringLiteral("--folds"),
+                             QStringLiteral("50")});
+    QCOMPARE(tooMany.code, 2);
+    QVERIFY2(tooMany.err.contains("fewer than the 50 folds"), tooMany.err.constData());
 }
 
 void tst_Cli::textExportPredictEval()

@@ -149,4 +149,41 @@ core::Result<TextTrainingReport> runTextTraining(const TextTrainingConfig &confi
                                                  const TextTrainingObserver &observer = {},
                                                  const core::CancelToken &cancel = {});
 
+/// One fold of a cross-validation: the model and the bag-of-words baseline on the same texts.
+struct TextFoldResult
+{
+    int fold = 0; ///< 1-based
+    int trainCount = 0;
+    int valCount = 0;
+    double accuracy = 0;         ///< the configured model, last epoch (no selection on the fold)
+    double baselineAccuracy = 0; ///< bag-of-words TF-IDF logistic regression
+    double seconds = 0;
+};
+
+/// k-fold cross-validation of a text configuration against the bag-of-words baseline.
+struct TextCrossValidation
+{
+    int folds = 0;
+    std::vector<TextFoldResult> results;
+    double meanAccuracy = 0, stdAccuracy = 0;         ///< over folds (population std)
+    double meanBaselineAccuracy = 0, stdBaselineAccuracy = 0;
+    int samples = 0;
+    double vectorCoverage = 0; ///< of the first fold's vocabulary
+    TextTrainingConfig config;
+
+    /// kind "text", cross_validation {folds, accuracy_mean, accuracy_std, baseline {...},
+    /// per_fold [{fold, train, val, accuracy, baseline_accuracy, seconds}]}, config.
+    QJsonObject toJson() const;
+};
+
+/// Scans config.dataPath, loads config.vectorsPath once, pools every text (ignoring any
+/// train/val folders), makes `folds` seeded stratified folds and, per fold, trains the
+/// configured model (all epochs; the held-out fold is not used to pick an epoch) and the
+/// bag-of-words logistic regression. `onFold` is called after each fold.
+core::Result<TextCrossValidation>
+crossValidateText(const TextTrainingConfig &config, int folds,
+                  const TextTrainingObserver &observer = {},
+                  const std::function<void(const TextFoldResult &)> &onFold = {},
+                  const core::CancelToken &cancel = {});
+
 } // namespace graft::text
