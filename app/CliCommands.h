@@ -13,6 +13,7 @@ int runScan(const QStringList &args);
 int runBackbones(const QStringList &args);
 int runPredict(const QStringList &args);
 int runTrain(const QStringList &args);
+int runLanguageModel(const QStringList &args);
 int runEval(const QStringList &args);
 int runCheckWeights(const QStringList &args);
 

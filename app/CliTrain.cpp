@@ -5,6 +5,7 @@
 #include "graft/core/Runtime.h"
 #include "graft/data/ImageScanner.h"
 #include "graft/models/BackboneCatalogue.h"
+#include "graft/text/LanguageModel.h"
 #include "graft/text/TextClassifier.h"
 #include "graft/text/TextDecoder.h"
 #include "graft/text/TextTraining.h"
@@ -228,6 +229,7 @@ int runTextTrain(const QCommandLineParser &p)
     c.valFraction = p.value(QStringLiteral("val-fraction")).toDouble();
     c.earlyStoppingPatience = p.value(QStringLiteral("patience")).toInt();
     c.freezeEmbeddings = p.isSet(QStringLiteral("freeze-embeddings"));
+    c.languageModelPath = p.value(QStringLiteral("lm"));
     const QString head = p.value(QStringLiteral("head"));
     if (head != QLatin1String("linear") && !text::parseTextHead(head, &c.head)) {
         err() << "graft-cli train: --head for text is mean-max, cnn or bilstm\n";
@@ -299,6 +301,106 @@ int runTextTrain(const QCommandLineParser &p)
 }
 
 } // namespace
+
+int runLanguageModel(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("Trains a word-level LSTM language model (ULMFiT's first step) on "
+                       "unlabelled text and saves it for 'graft-cli train --lm'."));
+    p.addOptions({
+        {QStringLiteral("data"),
+         QStringLiteral("text to learn from: a labelled dataset (labels are ignored), a folder "
+                        "of .txt files or a CSV/TSV file; repeat for more"),
+         QStringLiteral("PATH")},
+        {QStringLiteral("out"), QStringLiteral("the language model file to write"),
+         QStringLiteral("FILE")},
+        {QStringLiteral("vectors"), QStringLiteral("pretrained word vectors to start from"),
+         QStringLiteral("FILE")},
+        {QStringLiteral("hidden"), QStringLiteral("LSTM units (default 100)"), QStringLiteral("N"),
+         QStringLiteral("100")},
+        {QStringLiteral("embedding-dim"), QStringLiteral("embedding size without --vectors (100)"),
+         QStringLiteral("N"), QStringLiteral("100")},
+        {QStringLiteral("epochs"), QStringLiteral("epochs (default 4)"), QStringLiteral("N"),
+         QStringLiteral("4")},
+        {QStringLiteral("lr"), QStringLiteral("max learning rate (default 0.003)"),
+         QStringLiteral("LR"), QStringLiteral("0.003")},
+        {QStringLiteral("bptt"), QStringLiteral("tokens per back-propagation window (50)"),
+         QStringLiteral("N"), QStringLiteral("50")},
+        {QStringLiteral("min-frequency"), QStringLiteral("keep words seen this often (2)"),
+         QStringLiteral("N"), QStringLiteral("2")},
+        {QStringLiteral("max-vocabulary"), QStringLiteral("vocabulary cap (30000)"),
+         QStringLiteral("N"), QStringLiteral("30000")},
+        {QStringLiteral("seed"), QStringLiteral("seed (default 42)"), QStringLiteral("S"),
+         QStringLiteral("42")},
+        {QStringLiteral("threads"), QStringLiteral("CPU threads (default: all cores)"),
+         QStringLiteral("T"), QStringLiteral("0")},
+        {QStringLiteral("report"), QStringLiteral("write the JSON report to FILE"),
+         QStringLiteral("FILE")},
+        {QStringLiteral("quiet"), QStringLiteral("no progress output")},
+    });
+    int code = kExitOk;
+    if (!parseArgs(p, QStringLiteral("lm"), args, &code))
+        return code;
+    if (!p.isSet(QStringLiteral("data")) || !p.isSet(QStringLiteral("out"))) {
+        err() << "graft-cli lm: --data and --out are required\n";
+        return kExitFailure;
+    }
+    text::LanguageModelConfig c;
+    c.sources = p.values(QStringLiteral("data"));
+    c.vectorsPath = p.value(QStringLiteral("vectors"));
+    c.hidden = p.value(QStringLiteral("hidden")).toInt();
+    c.embeddingDim = p.value(QStringLiteral("embedding-dim")).toInt();
+    c.epochs = p.value(QStringLiteral("epochs")).toInt();
+    c.learningRate = p.value(QStringLiteral("lr")).toDouble();
+    c.bptt = p.value(QStringLiteral("bptt")).toInt();
+    c.minFrequency = p.value(QStringLiteral("min-frequency")).toInt();
+    c.maxVocabulary = p.value(QStringLiteral("max-vocabulary")).toInt();
+    c.seed = p.value(QStringLiteral("seed")).toInt();
+    c.threads = p.value(QStringLiteral("threads")).toInt();
+    const bool quiet = p.isSet(QStringLiteral("quiet"));
+    ConsoleObserver console(c.epochs, quiet);
+    text::LanguageModelObserver obs;
+    obs.onBatch = [&console](const train::BatchEvent &e) { console.batchFinished(e); };
+    obs.onEpoch = [&](const text::LanguageModelEpoch &m) {
+        if (!quiet)
+            err() << QStringLiteral("\repoch %1/%2  train loss %3  val loss %4  val perplexity %5"
+                                    "  %6 s\n")
+                         .arg(m.epoch)
+                         .arg(c.epochs)
+                         .arg(m.trainLoss, 0, 'f', 4)
+                         .arg(m.valLoss, 0, 'f', 4)
+                         .arg(m.valPerplexity, 0, 'f', 1)
+                         .arg(m.seconds, 0, 'f', 1);
+    };
+    std::signal(SIGINT, onInterrupt);
+    auto r = text::trainLanguageModel(c, p.value(QStringLiteral("out")), obs, g_cancel);
+    std::signal(SIGINT, SIG_DFL);
+    if (!r) {
+        err() << "graft-cli lm: " << r.error().message() << "\n";
+        return kExitBlocked;
+    }
+    for (const QString &w : r->warnings)
+        err() << "graft-cli lm: skipped " << w << "\n";
+    if (p.isSet(QStringLiteral("report"))) {
+        QString error;
+        if (!writeText(p.value(QStringLiteral("report")),
+                       QJsonDocument(r->toJson()).toJson(QJsonDocument::Indented), &error)) {
+            err() << "graft-cli lm: cannot write report: " << error << "\n";
+            return kExitFailure;
+        }
+    }
+    out() << QStringLiteral("saved %1: %2 texts, %3 training words, vocabulary %4, val "
+                            "perplexity %5 (word frequencies alone: %6)  %7 s\n")
+                 .arg(r->path)
+                 .arg(r->texts)
+                 .arg(r->trainTokens)
+                 .arg(r->vocabularySize)
+                 .arg(r->epochs.back().valPerplexity, 0, 'f', 1)
+                 .arg(r->unigramPerplexity, 0, 'f', 1)
+                 .arg(r->seconds, 0, 'f', 1);
+    return kExitOk;
+}
 
 int runBackbones(const QStringList &args)
 {
@@ -647,6 +749,10 @@ int runTrain(const QStringList &args)
          QStringLiteral("FILE")},
         {QStringLiteral("freeze-embeddings"),
          QStringLiteral("text: keep the pretrained word vectors fixed (train the head only)")},
+        {QStringLiteral("lm"),
+         QStringLiteral("text: start from a language model made by 'graft-cli lm' (its "
+                        "vocabulary, embedding and LSTM; BiLSTM head, gradual unfreezing)"),
+         QStringLiteral("FILE")},
         {QStringLiteral("folds"),
          QStringLiteral("text: K-fold cross-validation of this configuration against a "
                         "bag-of-words logistic regression on the same folds (no export)"),

@@ -15,6 +15,7 @@ void printUsage(QTextStream &out)
            "  scan DIR        check a dataset folder and print its report\n"
            "  backbones       list the pretrained backbones and their weights\n"
            "  train           train a classifier (--data DIR --backbone ID ...)\n"
+           "  lm              train a text language model to start classifiers from\n"
            "  eval            evaluate an exported model (--model FILE --data DIR)\n"
            "  predict FILES   predict with --model FILE or --backbone ID\n"
            "  check-weights F validate safetensors weight files\n"
@@ -50,6 +51,8 @@ int main(int argc, char *argv[])
         return graft::cli::runBackbones(args);
     if (command == QLatin1String("train"))
         return graft::cli::runTrain(args);
+    if (command == QLatin1String("lm"))
+        return graft::cli::runLanguageModel(args);
     if (command == QLatin1String("eval"))
         return graft::cli::runEval(args);
     if (command == QLatin1String("predict"))

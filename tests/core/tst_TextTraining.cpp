@@ -2,11 +2,13 @@
 
 #include "graft/core/Runtime.h"
 #include "graft/text/BagOfWordsBaseline.h"
+#include "graft/text/LanguageModel.h"
 #include "graft/text/TextClassifier.h"
 #include "graft/text/TextDataset.h"
 #include "graft/text/TextSplits.h"
 #include "graft/text/TextTraining.h"
 #include "graft/text/WordVectors.h"
+#include "graft/weights/Safetensors.h"
 
 #include <QJsonArray>
 #include <QTemporaryDir>
@@ -30,6 +32,8 @@ private Q_SLOTS:
     void exportsRoundTrip();
     void loadRejectsOtherFiles();
     void configJsonRoundTrip();
+    void languageModelLearnsAndStartsClassifiers();
+    void languageModelRejectsBadInput();
     void englishGloveReachesTarget();
     void spanishCrossValidationBeatsBagOfWords();
 };
@@ -291,6 +295,156 @@ void TstTextTraining::configJsonRoundTrip()
     QCOMPARE(d.learningRate, 0.005);
     QCOMPARE(d.schedule, graft::train::Schedule::Constant);
     QVERIFY(d.tokenizer.foldAccents);
+}
+
+namespace {
+
+// Unlabelled text with structure a language model can learn: each subject has its own verb
+// and each verb its own object, so the next word is predictable from the previous one.
+QString writeUnlabelledCorpus(const QString &root)
+{
+    const QStringList subjects = {"el coche", "la lavadora", "el hotel", "the phone", "the book"};
+    const QStringList verbs = {"consume", "lava", "ofrece", "drains", "tells"};
+    const QStringList objects = {"gasolina", "ropa", "desayuno", "battery", "stories"};
+    std::mt19937 rng(5);
+    for (int f = 0; f < 40; ++f) {
+        QStringList sentences;
+        for (int k = 0; k < 6; ++k) {
+            const int i = int(rng() % 5);
+            sentences << subjects[i] + " " + verbs[i] + " " + objects[i] + " .";
+        }
+        graft::test::writeFile(QStringLiteral("%1/part%2/%3.txt").arg(root).arg(f % 3).arg(f),
+                               sentences.join(' ').toUtf8());
+    }
+    return root;
+}
+
+} // namespace
+
+// ULMFiT: a language model trained on unlabelled text beats word frequencies on held-out
+// text, is saved to a file, and a classifier starts from it (its words, embedding, LSTM).
+void TstTextTraining::languageModelLearnsAndStartsClassifiers()
+{
+    QTemporaryDir dir;
+    LanguageModelConfig lmc;
+    lmc.sources = {writeUnlabelledCorpus(dir.filePath("unlabelled")),
+                   writeSyntheticData(dir.filePath("labelled"))};
+    lmc.embeddingDim = 16;
+    lmc.hidden = 16;
+    lmc.minFrequency = 1;
+    lmc.bptt = 12;
+    lmc.batchSize = 8;
+    lmc.epochs = 4;
+    lmc.learningRate = 1e-2;
+    lmc.threads = 1;
+    std::vector<LanguageModelEpoch> epochs;
+    int batches = 0;
+    LanguageModelObserver obs;
+    obs.onBatch = [&](const graft::train::BatchEvent &) { ++batches; };
+    obs.onEpoch = [&](const LanguageModelEpoch &m) { epochs.push_back(m); };
+    const QString lmPath = dir.filePath("reviews.lm");
+    auto lm = trainLanguageModel(lmc, lmPath, obs);
+    QVERIFY2(lm.ok(), qPrintable(lm ? QString() : lm.error().message()));
+    QCOMPARE(lm->texts, 40 + 120);
+    QCOMPARE(int(epochs.size()), 4);
+    QVERIFY(batches > 4);
+    qInfo("perplexity: unigram %.2f, epochs %.2f -> %.2f", lm->unigramPerplexity,
+          epochs.front().valPerplexity, epochs.back().valPerplexity);
+    QVERIFY(epochs.back().valLoss < epochs.front().valLoss);
+    // Context helps: clearly below what word frequencies alone give.
+    QVERIFY2(epochs.back().valPerplexity < 0.6 * lm->unigramPerplexity,
+             qPrintable(QStringLiteral("%1 vs %2").arg(epochs.back().valPerplexity)
+                            .arg(lm->unigramPerplexity)));
+    QCOMPARE(lm->toJson().value("kind").toString(), QStringLiteral("language-model"));
+
+    auto info = readLanguageModelInfo(lmPath);
+    QVERIFY2(info.ok(), qPrintable(info ? QString() : info.error().message()));
+    QCOMPARE(info->hidden, 16);
+    QCOMPARE(info->embeddingDim, 16);
+    QCOMPARE(info->vocabularySize, lm->vocabularySize);
+
+    // A classifier from the language model: BiLSTM head of the same size, trained with
+    // gradual unfreezing; it learns the task and exports like any text model.
+    TextTrainingConfig config;
+    config.dataPath = dir.filePath("labelled");
+    config.languageModelPath = lmPath;
+    config.epochs = 6;
+    config.batchSize = 16;
+    config.learningRate = 3e-2;
+    config.threads = 1;
+    auto r = runTextTraining(config, {}, {});
+    QVERIFY2(r.ok(), qPrintable(r ? QString() : r.error().message()));
+    QCOMPARE(r->config.head, TextHead::BiLstm);
+    QCOMPARE(r->config.lstmHidden, 16);
+    QCOMPARE(r->vectorCoverage, 1.0); // every training word is in the language model
+    QVERIFY(r->vocabularySize >= lm->vocabularySize);
+    QVERIFY2(r->valAccuracy >= 0.9, qPrintable(QString::number(r->valAccuracy)));
+    auto ts = r->model->exportTorchScript(dir.filePath("from-lm.pt"));
+    QVERIFY2(ts.ok(), qPrintable(ts ? QString() : ts.error().message()));
+    QCOMPARE(ts->agreement, 1.0);
+
+    // Vectors belong to the language model, not to a classifier that starts from one.
+    config.vectorsPath = dir.filePath("vectors.txt");
+    graft::test::writeFile(config.vectorsPath, "excelente 0.1 0.2\nmalo 0.3 0.4\n");
+    auto both = runTextTraining(config, {}, {});
+    QVERIFY(!both.ok());
+    QCOMPARE(both.error().code, graft::core::ErrorCode::InvalidArgument);
+}
+
+void TstTextTraining::languageModelRejectsBadInput()
+{
+    QTemporaryDir dir;
+    LanguageModelConfig lmc;
+    lmc.sources = {writeUnlabelledCorpus(dir.filePath("corpus"))};
+    // A binary file among the texts is skipped and named; the rest trains.
+    graft::test::writeFile(dir.filePath("corpus/broken.txt"), QByteArray("ab\0\0cd", 6));
+    lmc.embeddingDim = 8;
+    lmc.hidden = 8;
+    lmc.epochs = 50;
+    lmc.threads = 1;
+    graft::core::CancelToken cancel;
+    int batches = 0;
+    LanguageModelObserver obs;
+    obs.onBatch = [&](const graft::train::BatchEvent &) {
+        if (++batches == 2)
+            cancel.requestCancel();
+    };
+    // Cancelled: an error, and no file.
+    const QString out = dir.filePath("x.lm");
+    auto cancelled = trainLanguageModel(lmc, out, obs, cancel);
+    QVERIFY(!cancelled.ok());
+    QCOMPARE(cancelled.error().code, graft::core::ErrorCode::Cancelled);
+    QVERIFY(!QFileInfo::exists(out));
+    lmc.epochs = 1;
+    auto ok = trainLanguageModel(lmc, out);
+    QVERIFY2(ok.ok(), qPrintable(ok ? QString() : ok.error().message()));
+    QCOMPARE(ok->warnings.size(), 1);
+    QVERIFY2(ok->warnings.first().contains("broken.txt"), qPrintable(ok->warnings.first()));
+
+    // Missing source, no text at all.
+    lmc.sources = {dir.filePath("nowhere")};
+    auto missing = trainLanguageModel(lmc, out);
+    QCOMPARE(missing.error().code, graft::core::ErrorCode::NotFound);
+    QDir().mkpath(dir.filePath("empty"));
+    lmc.sources = {dir.filePath("empty")};
+    QCOMPARE(trainLanguageModel(lmc, out).error().code, graft::core::ErrorCode::DatasetInvalid);
+
+    // Files that are not language models: another safetensors file, junk.
+    const QString other = dir.filePath("weights.safetensors");
+    QVERIFY(graft::weights::writeSafetensors(
+        other, {graft::weights::floatBlob("w", {2}, {1.0f, 2.0f})}, {{"format", "pt"}}));
+    auto notLm = readLanguageModelInfo(other);
+    QVERIFY(!notLm.ok());
+    QCOMPARE(notLm.error().code, graft::core::ErrorCode::InvalidFormat);
+    QVERIFY(notLm.error().message().contains("not a Graft language model"));
+    graft::test::writeFile(dir.filePath("junk.lm"), "junk");
+    QVERIFY(!readLanguageModelInfo(dir.filePath("junk.lm")).ok());
+    TextTrainingConfig config;
+    config.dataPath = writeSyntheticData(dir.filePath("labelled"));
+    config.languageModelPath = other;
+    auto r = runTextTraining(config, {}, {});
+    QVERIFY(!r.ok());
+    QVERIFY(r.error().message().contains("not a Graft language model"));
 }
 
 void TstTextTraining::englishGloveReachesTarget()

@@ -2,6 +2,7 @@
 #include "graft/text/TextTraining.h"
 
 #include "TextClassifierImpl.h"
+#include "TextTorch.h"
 
 #include "graft/core/Runtime.h"
 #include "graft/text/TextSplits.h"
@@ -145,27 +146,6 @@ Batch makeBatch(const std::vector<std::vector<int64_t>> &encoded,
     return Batch{ids, mask, y};
 }
 
-double scheduledLr(const TextTrainingConfig &c, int64_t step, int64_t total)
-{
-    const double lr = c.learningRate;
-    if (c.schedule == train::Schedule::Constant || total <= 1)
-        return lr;
-    const double pct = double(step) / double(total - 1);
-    const double warm = std::clamp(c.warmupFraction, 0.0, 0.99);
-    auto cosine = [](double from, double to, double t) {
-        return to + (from - to) * 0.5 * (1.0 + std::cos(M_PI * t));
-    };
-    if (c.schedule == train::Schedule::OneCycle) {
-        // fastai: lr/25 up to lr (cosine), then down to lr/25/1e4.
-        if (pct < warm)
-            return cosine(lr / 25.0, lr, pct / warm);
-        return cosine(lr, lr / 25.0 / 1e4, (pct - warm) / (1.0 - warm));
-    }
-    if (pct < warm)
-        return lr * pct / warm;
-    return cosine(lr, 0.0, (pct - warm) / (1.0 - warm));
-}
-
 /// Class probabilities of `rows`, in batches (exact for the masked mean-max and BiLSTM heads;
 /// the CNN head sees zero padding up to the batch's longest text, as in training).
 std::vector<std::vector<float>> predictRows(TextNet &net,
@@ -211,13 +191,29 @@ TextEvaluation evaluate(TextNet &net,
 core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
                                            const std::vector<int> &trainIdx,
                                            const std::vector<int> &valIdx,
-                                           const TextTrainingConfig &config,
+                                           const TextTrainingConfig &requested,
                                            const WordVectors *vectors,
                                            const TextTrainingObserver &observer,
                                            const core::CancelToken &cancel)
 {
     QElapsedTimer clock;
     clock.start();
+    // A language model fixes the tokenizer, the embedding and the (forward) LSTM.
+    TextTrainingConfig config = requested;
+    std::optional<LanguageModelWeights> lm;
+    if (!config.languageModelPath.isEmpty()) {
+        if (vectors)
+            return makeError(ErrorCode::InvalidArgument,
+                             QStringLiteral("give word vectors to the language model, not to a "
+                                            "classifier that starts from one"));
+        auto loaded = loadLanguageModel(config.languageModelPath);
+        if (!loaded)
+            return loaded.error();
+        lm = std::move(loaded.value());
+        config.head = TextHead::BiLstm;
+        config.lstmHidden = lm->hidden;
+        config.tokenizer = lm->tokenizer;
+    }
     const int classes = int(data.classes.size());
     if (classes < 2)
         return makeError(ErrorCode::DatasetInvalid, QStringLiteral("need at least two classes"));
@@ -246,7 +242,16 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
     const std::vector<QStringList> trainTokens(tokens.begin(), tokens.begin() + trainIdx.size());
     Vocabulary vocab = Vocabulary::build(trainTokens, config.minFrequency, config.maxVocabulary);
     int covered = 0;
-    if (vectors) {
+    if (lm) {
+        // The language model's words first (their rows come from it), then new training words.
+        for (int id = 2; id < vocab.size(); ++id)
+            covered += lm->vocab.contains(vocab.token(id)) ? 1 : 0;
+        QStringList all = lm->vocab.tokens().mid(2);
+        for (const QString &w : vocab.tokens().mid(2))
+            if (!lm->vocab.contains(w))
+                all.append(w);
+        vocab = Vocabulary::fromTokens(all);
+    } else if (vectors) {
         for (int id = 2; id < vocab.size(); ++id)
             covered += vectors->lookup(vocab.token(id)) >= 0 ? 1 : 0;
         // Words of the vector file unseen in training still carry their pretrained meaning.
@@ -275,56 +280,60 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
     std::iota(trainRows.begin(), trainRows.end(), 0);
     std::iota(valRows.begin(), valRows.end(), int(trainIdx.size()));
 
-    const int64_t dim = vectors ? vectors->dimension() : config.embeddingDim;
+    const int64_t dim = lm ? lm->embedding.size(1)
+                           : (vectors ? vectors->dimension() : config.embeddingDim);
     TextNet net(int64_t(vocab.size()), dim, classes, config);
-    if (vectors) {
+    if (lm) {
         torch::NoGradGuard noGrad;
         torch::Tensor w = net->embedding->weight;
-        // Unknown words: random with the spread of the known vectors.
-        std::vector<int> found(size_t(vocab.size()), -1);
-        double sumSq = 0;
-        int64_t n = 0;
-        for (int id = 2; id < vocab.size(); ++id) {
-            found[size_t(id)] = vectors->lookup(vocab.token(id));
-            if (found[size_t(id)] >= 0) {
-                const float *v = vectors->vector(found[size_t(id)]);
-                for (int64_t k = 0; k < dim; ++k)
-                    sumSq += double(v[k]) * v[k];
-                n += dim;
-            }
-        }
-        const double sd = n > 0 ? std::sqrt(sumSq / double(n)) : 0.1;
-        w.normal_(0.0, sd);
-        auto wa = w.accessor<float, 2>();
-        for (int id = 2; id < vocab.size(); ++id)
-            if (found[size_t(id)] >= 0) {
-                const float *v = vectors->vector(found[size_t(id)]);
-                for (int64_t k = 0; k < dim; ++k)
-                    wa[id][k] = v[k];
-            }
-        w[Vocabulary::kPad].zero_();
-        w[Vocabulary::kUnk].zero_();
+        const int64_t known = lm->embedding.size(0);
+        w.normal_(0.0, lm->embedding.narrow(0, 2, known - 2).std().item<double>());
+        w.narrow(0, 0, known).copy_(lm->embedding);
+        auto p = net->lstmForward->named_parameters();
+        p["weight_ih_l0"].copy_(lm->wIh);
+        p["weight_hh_l0"].copy_(lm->wHh);
+        p["bias_ih_l0"].copy_(lm->bIh);
+        p["bias_hh_l0"].copy_(lm->bHh);
+    } else if (vectors) {
+        torch::NoGradGuard noGrad;
+        initEmbeddingFromVectors(net->embedding->weight, vocab, *vectors);
     }
 
-    std::vector<torch::Tensor> headParams, embParams;
+    // Parameter groups with their own rate factors. With a language model: the head, the
+    // pretrained LSTM at lr/2.6 and the embedding at lr/2.6^2, unfrozen one epoch after the
+    // other (ULMFiT's gradual unfreezing and discriminative rates). Else the head and the
+    // embedding at embeddingLrFactor.
+    struct Group
+    {
+        std::vector<torch::Tensor> params;
+        double factor = 1.0;
+        double decay = 0.0;
+        int fromEpoch = 1;
+    };
+    Group head{{}, 1.0, config.weightDecay, 1};
+    Group body{{}, 1.0 / 2.6, config.weightDecay, 2};
+    Group emb{{}, lm ? 1.0 / (2.6 * 2.6) : config.embeddingLrFactor, 0.0, lm ? 3 : 1};
     for (const auto &p : net->named_parameters()) {
         if (p.key().rfind("embedding.", 0) == 0)
-            embParams.push_back(p.value());
+            emb.params.push_back(p.value());
+        else if (lm && p.key().rfind("lstm_forward.", 0) == 0)
+            body.params.push_back(p.value());
         else
-            headParams.push_back(p.value());
+            head.params.push_back(p.value());
     }
+    std::vector<Group> plan{head};
+    if (!body.params.empty())
+        plan.push_back(body);
     if (config.freezeEmbeddings)
-        for (auto &p : embParams)
+        for (auto &p : emb.params)
             p.requires_grad_(false);
+    else
+        plan.push_back(emb);
     std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(
-        headParams,
-        std::make_unique<torch::optim::AdamWOptions>(
-            torch::optim::AdamWOptions(config.learningRate).weight_decay(config.weightDecay)));
-    if (!config.freezeEmbeddings)
-        groups.emplace_back(embParams,
-                            std::make_unique<torch::optim::AdamWOptions>(
-                                torch::optim::AdamWOptions(config.learningRate).weight_decay(0.0)));
+    for (const Group &g : plan)
+        groups.emplace_back(g.params, std::make_unique<torch::optim::AdamWOptions>(
+                                          torch::optim::AdamWOptions(config.learningRate)
+                                              .weight_decay(g.decay)));
     torch::optim::AdamW optimizer(std::move(groups));
 
     TextTrainingReport report;
@@ -348,6 +357,9 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
         QElapsedTimer epochClock;
         epochClock.start();
         net->train();
+        for (const Group &g : plan)
+            for (const torch::Tensor &p : g.params)
+                const_cast<torch::Tensor &>(p).requires_grad_(epoch >= g.fromEpoch);
         for (size_t i = trainRows.size(); i > 1; --i)
             std::swap(trainRows[i - 1], trainRows[rng() % i]);
         double lossSum = 0;
@@ -356,10 +368,11 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
         for (int64_t b = 0; b < batchesPerEpoch; ++b) {
             if (cancel.isCancelled())
                 return makeError(ErrorCode::Cancelled, QStringLiteral("training cancelled"));
-            lr = scheduledLr(config, step, totalSteps);
-            for (size_t g = 0; g < optimizer.param_groups().size(); ++g)
+            lr = scheduledLr(config.learningRate, config.schedule, config.warmupFraction, step,
+                             totalSteps);
+            for (size_t g = 0; g < plan.size(); ++g)
                 static_cast<torch::optim::AdamWOptions &>(optimizer.param_groups()[g].options())
-                    .lr(g == 0 ? lr : lr * config.embeddingLrFactor);
+                    .lr(lr * plan[g].factor);
             const size_t from = size_t(b) * size_t(config.batchSize);
             const size_t to = std::min(trainRows.size(), from + size_t(config.batchSize));
             Batch batch = makeBatch(encoded, labels, trainRows, from, to, net->minLength);
@@ -473,6 +486,60 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
 }
 
 } // namespace
+
+double scheduledLr(double lr, train::Schedule schedule, double warmupFraction, int64_t step,
+                   int64_t total)
+{
+    if (schedule == train::Schedule::Constant || total <= 1)
+        return lr;
+    const double pct = double(step) / double(total - 1);
+    const double warm = std::clamp(warmupFraction, 0.0, 0.99);
+    auto cosine = [](double from, double to, double t) {
+        return to + (from - to) * 0.5 * (1.0 + std::cos(M_PI * t));
+    };
+    if (schedule == train::Schedule::OneCycle) {
+        // fastai: lr/25 up to lr (cosine), then down to lr/25/1e4.
+        if (pct < warm)
+            return cosine(lr / 25.0, lr, pct / warm);
+        return cosine(lr, lr / 25.0 / 1e4, (pct - warm) / (1.0 - warm));
+    }
+    if (pct < warm)
+        return lr * pct / warm;
+    return cosine(lr, 0.0, (pct - warm) / (1.0 - warm));
+}
+
+int initEmbeddingFromVectors(torch::Tensor w, const Vocabulary &vocab, const WordVectors &vectors)
+{
+    torch::NoGradGuard noGrad;
+    const int64_t dim = w.size(1);
+    // Unknown words: random with the spread of the known vectors.
+    std::vector<int> found(size_t(vocab.size()), -1);
+    double sumSq = 0;
+    int64_t n = 0;
+    int covered = 0;
+    for (int id = 2; id < vocab.size(); ++id) {
+        found[size_t(id)] = vectors.lookup(vocab.token(id));
+        if (found[size_t(id)] >= 0) {
+            ++covered;
+            const float *v = vectors.vector(found[size_t(id)]);
+            for (int64_t k = 0; k < dim; ++k)
+                sumSq += double(v[k]) * v[k];
+            n += dim;
+        }
+    }
+    const double sd = n > 0 ? std::sqrt(sumSq / double(n)) : 0.1;
+    w.normal_(0.0, sd);
+    auto wa = w.accessor<float, 2>();
+    for (int id = 2; id < vocab.size(); ++id)
+        if (found[size_t(id)] >= 0) {
+            const float *v = vectors.vector(found[size_t(id)]);
+            for (int64_t k = 0; k < dim; ++k)
+                wa[id][k] = v[k];
+        }
+    w[Vocabulary::kPad].zero_();
+    w[Vocabulary::kUnk].zero_();
+    return covered;
+}
 
 core::Result<TextTrainingReport> trainTextClassifier(const TextDataset &data,
                                                      const std::vector<int> &trainIdx,

@@ -71,6 +71,7 @@ QJsonObject TextTrainingConfig::toJson() const
         {QStringLiteral("label_column"), scan.labelColumn},
         {QStringLiteral("tokenizer"), tokenizer.toJson()},
         {QStringLiteral("vectors"), vectorsPath},
+        {QStringLiteral("language_model"), languageModelPath},
         {QStringLiteral("max_vector_words"), maxVectorWords},
         {QStringLiteral("embedding_dim"), embeddingDim},
         {QStringLiteral("freeze_embeddings"), freezeEmbeddings},
@@ -119,6 +120,7 @@ TextTrainingConfig TextTrainingConfig::fromJson(const QJsonObject &json)
         c.tokenizer =
             Tokenizer::Options::fromJson(json.value(QLatin1String("tokenizer")).toObject());
     str("vectors", c.vectorsPath);
+    str("language_model", c.languageModelPath);
     integer("max_vector_words", c.maxVectorWords);
     integer("embedding_dim", c.embeddingDim);
     boolean("freeze_embeddings", c.freezeEmbeddings);

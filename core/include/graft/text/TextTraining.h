@@ -37,6 +37,9 @@ struct TextTrainingConfig
     TextScanOptions scan;
     Tokenizer::Options tokenizer;
     QString vectorsPath;    ///< GloVe/word2vec/fastText vectors; empty = random init
+    /// A language model from trainLanguageModel(): the classifier starts from its tokenizer,
+    /// embedding and LSTM (BiLSTM head, forward direction), unfreezing them gradually.
+    QString languageModelPath;
     int maxVectorWords = 0; ///< 0 = all words of the vector file
     int embeddingDim = 100; ///< used when there are no vectors
     bool freezeEmbeddings = false;

@@ -1,0 +1,41 @@
+#pragma once
+// Internal: LibTorch helpers shared by the text training code (classifier and language model).
+
+#include "graft/core/Result.h"
+#include "graft/text/Tokenizer.h"
+#include "graft/text/Vocabulary.h"
+#include "graft/train/TrainingTypes.h"
+
+#include <torch/torch.h>
+
+#include <QJsonObject>
+#include <QString>
+
+namespace graft::text {
+
+class WordVectors;
+
+/// Learning rate at `step` of `total`: one-cycle (fastai: lr/25 up to lr, then down to
+/// lr/25/1e4, cosine), cosine with linear warm-up, or constant.
+double scheduledLr(double lr, train::Schedule schedule, double warmupFraction, int64_t step,
+                   int64_t total);
+
+/// Fills `weight` [vocab, dim]: rows of words found in `vectors` get their vector, the others
+/// random with the spread of the found ones; <pad> and <unk> are zero. Returns how many
+/// vocabulary words (after the two specials) were found.
+int initEmbeddingFromVectors(torch::Tensor weight, const Vocabulary &vocab,
+                             const WordVectors &vectors);
+
+/// A saved language model's weights (see LanguageModel.h).
+struct LanguageModelWeights
+{
+    Vocabulary vocab;
+    Tokenizer::Options tokenizer;
+    torch::Tensor embedding;        ///< [V, D]
+    torch::Tensor wIh, wHh, bIh, bHh; ///< one LSTM layer, PyTorch gate order
+    int hidden = 0;
+    QJsonObject metadata;
+};
+core::Result<LanguageModelWeights> loadLanguageModel(const QString &path);
+
+} // namespace graft::text
