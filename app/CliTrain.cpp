@@ -372,6 +372,7 @@ int runLanguageModel(const QStringList &args)
                          .arg(m.valLoss, 0, 'f', 4)
                          .arg(m.valPerplexity, 0, 'f', 1)
                          .arg(m.seconds, 0, 'f', 1);
+        err().flush();
     };
     std::signal(SIGINT, onInterrupt);
     auto r = text::trainLanguageModel(c, p.value(QStringLiteral("out")), obs, g_cancel);
@@ -745,7 +746,7 @@ int runTrain(const QStringList &args)
                         "data is a file, or a folder of .txt/.csv/.tsv files without images)"),
          QStringLiteral("K"), QStringLiteral("auto")},
         {QStringLiteral("vectors"),
-         QStringLiteral("text: pretrained word vectors (GloVe, word2vec, fastText .vec)"),
+         QStringLiteral("text: pretrained word vectors (GloVe, word2vec, fastText .vec or .bin; .bin gives unseen words vectors from their character n-grams)"),
          QStringLiteral("FILE")},
         {QStringLiteral("freeze-embeddings"),
          QStringLiteral("text: keep the pretrained word vectors fixed (train the head only)")},

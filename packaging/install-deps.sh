@@ -10,7 +10,7 @@ PACKAGES=(
     clang lintian
     # libraries
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6svg6 qt6-svg-dev
-    libqcustomplot-dev libtorch-dev libopencv-dev zlib1g-dev
+    libqcustomplot-dev libtorch-dev libopencv-dev zlib1g-dev libfasttext-dev
     # fast BLAS for LibTorch (the default reference BLAS is ~30x slower)
     libopenblas0-openmp
     # GUI tests and screenshots

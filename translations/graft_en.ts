@@ -777,6 +777,30 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <source>Keep the word vectors frozen (train the classifier only)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Language model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Graft language models (*.lm *.safetensors);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language model:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none (make one with: graft-cli lm --data FOLDER --out FILE.lm)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A language model trained on unlabelled text of your domain (ULMFiT). The classifier starts from its vocabulary, word vectors and LSTM, and unfreezes them gradually.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bidirectional LSTM reading word order (slower)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::PredictPanel</name>

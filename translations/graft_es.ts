@@ -778,6 +778,30 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <source>Keep the word vectors frozen (train the classifier only)</source>
         <translation>Mantener congelados los vectores de palabras (entrenar solo el clasificador)</translation>
     </message>
+    <message>
+        <source>Language model</source>
+        <translation>Modelo de lenguaje</translation>
+    </message>
+    <message>
+        <source>Graft language models (*.lm *.safetensors);;All files (*)</source>
+        <translation>Modelos de lenguaje de Graft (*.lm *.safetensors);;Todos los archivos (*)</translation>
+    </message>
+    <message>
+        <source>Language model:</source>
+        <translation>Modelo de lenguaje:</translation>
+    </message>
+    <message>
+        <source>none (make one with: graft-cli lm --data FOLDER --out FILE.lm)</source>
+        <translation>ninguno (créelo con: graft-cli lm --data CARPETA --out ARCHIVO.lm)</translation>
+    </message>
+    <message>
+        <source>A language model trained on unlabelled text of your domain (ULMFiT). The classifier starts from its vocabulary, word vectors and LSTM, and unfreezes them gradually.</source>
+        <translation>Un modelo de lenguaje entrenado con texto sin etiquetar de su dominio (ULMFiT). El clasificador parte de su vocabulario, sus vectores de palabras y su LSTM, y los descongela de forma gradual.</translation>
+    </message>
+    <message>
+        <source>Bidirectional LSTM reading word order (slower)</source>
+        <translation>LSTM bidireccional que lee el orden de las palabras (más lenta)</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::PredictPanel</name>

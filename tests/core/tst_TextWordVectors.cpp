@@ -1,6 +1,9 @@
 #include "support/TestSupport.h"
 
+#include "graft/text/TextTraining.h"
 #include "graft/text/WordVectors.h"
+
+#include <fasttext/fasttext.h>
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -22,6 +25,7 @@ private Q_SLOTS:
     void word2vecBinary();
     void malformed();
     void gzipped();
+    void fastTextBinaryWithSubwords();
     void realGlove();
 };
 
@@ -152,9 +156,104 @@ void TstTextWordVectors::malformed()
     QVERIFY(writeFile(dir.path() + "/model.bin", ft));
     v = WordVectors::load(dir.path() + "/model.bin");
     QVERIFY(!v.ok());
-    QCOMPARE(v.error().code, graft::core::ErrorCode::Unsupported);
+    QCOMPARE(v.error().code, graft::core::ErrorCode::InvalidFormat);
+    QVERIFY(v.error().file.endsWith("model.bin"));
 
     QVERIFY(!WordVectors::load(dir.path() + "/missing.txt").ok());
+}
+
+// A fastText .bin model, made here with libfasttext: its words load with fastText's own
+// vectors, unseen words get vectors from their character n-grams, and damaged or truncated
+// files are refused before libfasttext reads them.
+void TstTextWordVectors::fastTextBinaryWithSubwords()
+{
+    QTemporaryDir dir;
+    QByteArray corpus;
+    const char *lines[] = {"la habitación era excelente y el desayuno excelente",
+                           "el coche consume poco y es muy cómodo",
+                           "la lavadora hace un ruido horrible , pésimo servicio",
+                           "excelente atención , habitación limpia y cómoda"};
+    for (int i = 0; i < 60; ++i)
+        corpus += QByteArray(lines[i % 4]) + "\n";
+    QVERIFY(writeFile(dir.filePath("corpus.txt"), corpus));
+    const QString bin = dir.filePath("tiny.bin");
+    {
+        fasttext::Args a;
+        a.input = dir.filePath("corpus.txt").toStdString();
+        a.model = fasttext::model_name::sg;
+        a.dim = 8;
+        a.epoch = 3;
+        a.minCount = 1;
+        a.minn = 2;
+        a.maxn = 4;
+        a.bucket = 2000;
+        a.thread = 1;
+        a.verbose = 0;
+        fasttext::FastText ft;
+        ft.train(a);
+        ft.saveModel(bin.toStdString());
+    }
+    auto v = WordVectors::load(bin);
+    QVERIFY2(v.ok(), qPrintable(v ? QString() : v.error().message()));
+    QCOMPARE(v->format(), WordVectors::Format::FastTextBinary);
+    QCOMPARE(v->dimension(), 8);
+    QVERIFY(v->hasSubwords());
+    QVERIFY(v->indexOf(QStringLiteral("habitación")) >= 0);
+    QVERIFY(v->indexOf(QStringLiteral("excelentes")) < 0);
+
+    fasttext::FastText reference;
+    reference.loadModel(bin.toStdString());
+    fasttext::Vector expected(8);
+    reference.getWordVector(expected, "habitación");
+    const float *row = v->vector(v->indexOf(QStringLiteral("habitación")));
+    for (int k = 0; k < 8; ++k)
+        QCOMPARE(row[k], expected[k]);
+    // An unseen word shares n-grams with "excelente": fastText's subword vector.
+    float unseen[8];
+    QVERIFY(v->subwordVector(QStringLiteral("excelentes"), unseen));
+    reference.getWordVector(expected, "excelentes");
+    for (int k = 0; k < 8; ++k)
+        QCOMPARE(unseen[k], expected[k]);
+    // A classifier on top: words the model never saw still start from pretrained vectors.
+    for (int i = 0; i < 6; ++i) {
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("reviews/pos/%1.txt").arg(i)),
+                          "habitaciones excelentes y comodísimas"));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("reviews/neg/%1.txt").arg(i)),
+                          "ruidos horribles , pésimos servicios"));
+    }
+    graft::text::TextTrainingConfig config;
+    config.dataPath = dir.filePath("reviews");
+    config.vectorsPath = bin;
+    config.epochs = 1;
+    config.threads = 1;
+    auto trained = graft::text::runTextTraining(config);
+    QVERIFY2(trained.ok(), qPrintable(trained ? QString() : trained.error().message()));
+    QCOMPARE(trained->vectorCoverage, 1.0);
+
+    // maxWords keeps the most frequent words only.
+    auto few = WordVectors::load(bin, WordVectors::Format::Auto, 3);
+    QVERIFY(few.ok());
+    QCOMPARE(few->size(), 3);
+
+    // Truncated: the header promises a matrix the file does not hold.
+    QFile f(bin);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray bytes = f.readAll();
+    for (qint64 cut : {qint64(40), qint64(200), bytes.size() - 100}) {
+        QVERIFY(writeFile(dir.filePath("cut.bin"), bytes.left(cut)));
+        auto t = WordVectors::load(dir.filePath("cut.bin"));
+        QVERIFY2(!t.ok(), qPrintable(QString::number(cut)));
+        QCOMPARE(t.error().code, graft::core::ErrorCode::InvalidFormat);
+        QVERIFY(t.error().file.endsWith("cut.bin"));
+    }
+    // A damaged header (an absurd dimension).
+    QByteArray bad = bytes;
+    const int32_t dim = 1 << 30;
+    std::memcpy(bad.data() + 8, &dim, 4);
+    QVERIFY(writeFile(dir.filePath("bad.bin"), bad));
+    auto b = WordVectors::load(dir.filePath("bad.bin"));
+    QVERIFY(!b.ok());
+    QVERIFY2(b.error().message().contains("damaged fastText header"), qPrintable(b.error().message()));
 }
 
 void TstTextWordVectors::realGlove()

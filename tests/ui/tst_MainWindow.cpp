@@ -147,6 +147,21 @@ void tst_MainWindow::projectSaveOpenRoundTripsEverySetting()
     QVERIFY(textConfig.freezeEmbeddings);
     QCOMPARE(reopened.dataPanel()->report()->classes.size(), size_t(2));
     QVERIFY(!reopened.isModified());
+
+    // A language model replaces the vectors and fixes the head (its LSTM is the BiLSTM's).
+    auto *lm = reopened.modelPanel()->findChild<QLineEdit *>(QStringLiteral("languageModel"));
+    QVERIFY(lm);
+    lm->setText(dir.filePath(QStringLiteral("reviews.lm")));
+    graft::text::TextTrainingConfig lmConfig;
+    reopened.modelPanel()->applyTextTo(lmConfig);
+    QCOMPARE(lmConfig.languageModelPath, dir.filePath(QStringLiteral("reviews.lm")));
+    QVERIFY(lmConfig.vectorsPath.isEmpty());
+    QCOMPARE(lmConfig.head, graft::text::TextHead::BiLstm);
+    QVERIFY(!reopened.modelPanel()->findChild<QLineEdit *>(QStringLiteral("wordVectors"))->isEnabled());
+    QCOMPARE(reopened.modelPanel()->textSettings().value("language_model").toString(),
+             dir.filePath(QStringLiteral("reviews.lm")));
+    QVERIFY(reopened.isModified());
+    lm->clear();
     QCOMPARE(QSettings().value(QStringLiteral("ui/recentProjects")).toStringList().value(0),
              QFileInfo(path).absoluteFilePath());
 }

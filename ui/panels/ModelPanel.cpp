@@ -152,11 +152,19 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_textHead->addItem(QString(), QString::fromLatin1(text::textHeadName(text::TextHead::BiLstm)));
     m_freezeEmbeddings = new QCheckBox(m_textBox);
     m_freezeEmbeddings->setObjectName(QStringLiteral("freezeEmbeddings"));
+    m_languageModelLabel = new QLabel(m_textBox);
+    m_languageModel = new QLineEdit(m_textBox);
+    m_languageModel->setObjectName(QStringLiteral("languageModel"));
+    m_browseLanguageModel = new QPushButton(m_textBox);
     auto *vectorsRow = new QHBoxLayout;
     vectorsRow->addWidget(m_vectors, 1);
     vectorsRow->addWidget(m_browseVectors);
+    auto *lmRow = new QHBoxLayout;
+    lmRow->addWidget(m_languageModel, 1);
+    lmRow->addWidget(m_browseLanguageModel);
     auto *textForm = new QFormLayout;
     textForm->addRow(m_vectorsLabel, vectorsRow);
+    textForm->addRow(m_languageModelLabel, lmRow);
     textForm->addRow(m_textHeadLabel, m_textHead);
     textForm->addRow(QString(), m_freezeEmbeddings);
     auto *textLayout = new QVBoxLayout(m_textBox);
@@ -170,6 +178,24 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
             tr("Word vectors (*.txt *.vec *.bin);;All files (*)"));
         if (!file.isEmpty())
             m_vectors->setText(file);
+    });
+    connect(m_browseLanguageModel, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(
+            this, tr("Language model"), m_languageModel->text(),
+            tr("Graft language models (*.lm *.safetensors);;All files (*)"));
+        if (!file.isEmpty())
+            m_languageModel->setText(file);
+    });
+    // A language model brings its own words and vectors: the two choices exclude each other.
+    connect(m_languageModel, &QLineEdit::textChanged, this, [this](const QString &t) {
+        const bool lm = !t.trimmed().isEmpty();
+        m_vectors->setEnabled(!lm);
+        m_browseVectors->setEnabled(!lm);
+        m_textHead->setEnabled(!lm);
+        if (lm)
+            m_textHead->setCurrentIndex(m_textHead->findData(
+                QString::fromLatin1(text::textHeadName(text::TextHead::BiLstm))));
+        Q_EMIT settingsChanged();
     });
     connect(m_vectors, &QLineEdit::textChanged, this, &ModelPanel::settingsChanged);
     connect(m_textHead, &QComboBox::currentIndexChanged, this, &ModelPanel::settingsChanged);
@@ -374,7 +400,8 @@ void ModelPanel::setTextMode(bool textMode)
 
 void ModelPanel::applyTextTo(text::TextTrainingConfig &config) const
 {
-    config.vectorsPath = m_vectors->text().trimmed();
+    config.languageModelPath = m_languageModel->text().trimmed();
+    config.vectorsPath = config.languageModelPath.isEmpty() ? m_vectors->text().trimmed() : QString();
     text::parseTextHead(m_textHead->currentData().toString(), &config.head);
     config.freezeEmbeddings = m_freezeEmbeddings->isChecked();
 }
@@ -382,6 +409,7 @@ void ModelPanel::applyTextTo(text::TextTrainingConfig &config) const
 QJsonObject ModelPanel::textSettings() const
 {
     return QJsonObject{{QStringLiteral("vectors"), m_vectors->text().trimmed()},
+                       {QStringLiteral("language_model"), m_languageModel->text().trimmed()},
                        {QStringLiteral("head"), m_textHead->currentData().toString()},
                        {QStringLiteral("freeze_embeddings"), m_freezeEmbeddings->isChecked()}};
 }
@@ -392,20 +420,28 @@ void ModelPanel::setTextSettings(const QJsonObject &settings)
     const int head = m_textHead->findData(settings.value(QStringLiteral("head")).toString());
     m_textHead->setCurrentIndex(qMax(0, head));
     m_freezeEmbeddings->setChecked(settings.value(QStringLiteral("freeze_embeddings")).toBool());
+    m_languageModel->setText(settings.value(QStringLiteral("language_model")).toString());
 }
 
 void ModelPanel::retranslate()
 {
     m_textBox->setTitle(tr("Text model"));
     m_textIntro->setText(
-        tr("Reviews are read as words. Pretrained word vectors (GloVe, word2vec or fastText "
-           "text files) give the words their meaning from a large corpus; without them the "
+        tr("Reviews are read as words. Pretrained word vectors (GloVe, word2vec, or fastText "
+           ".vec and .bin files; a .bin model also gives misspelt and unseen words a vector from "
+           "their letters) give the words their meaning from a large corpus; without them the "
            "model learns word meanings from your reviews alone, which needs many more of them. "
            "Keep the vectors frozen when you have few reviews; let them train when you have "
            "thousands."));
     m_vectorsLabel->setText(tr("Word vectors:"));
     m_vectors->setPlaceholderText(tr("none: learn word vectors from the reviews"));
     m_browseVectors->setText(tr("Browse..."));
+    m_languageModelLabel->setText(tr("Language model:"));
+    m_languageModel->setPlaceholderText(tr("none (make one with: graft-cli lm --data FOLDER --out FILE.lm)"));
+    m_languageModel->setToolTip(
+        tr("A language model trained on unlabelled text of your domain (ULMFiT). The classifier "
+           "starts from its vocabulary, word vectors and LSTM, and unfreezes them gradually."));
+    m_browseLanguageModel->setText(tr("Browse..."));
     m_textHeadLabel->setText(tr("Classifier:"));
     m_textHead->setItemText(0, tr("Mean and max of the word vectors, then linear"));
     m_textHead->setItemText(1, tr("Convolutions over 3-5 word windows (Kim CNN)"));

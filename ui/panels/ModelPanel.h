@@ -105,6 +105,9 @@ private:
     QLabel *m_textIntro = nullptr;
     QLabel *m_vectorsLabel = nullptr;
     QLineEdit *m_vectors = nullptr;
+    QLabel *m_languageModelLabel = nullptr;
+    QLineEdit *m_languageModel = nullptr;
+    QPushButton *m_browseLanguageModel = nullptr;
     QPushButton *m_browseVectors = nullptr;
     QLabel *m_textHeadLabel = nullptr;
     QComboBox *m_textHead = nullptr;

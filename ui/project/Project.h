@@ -19,7 +19,8 @@ struct Project
     QString backboneId;
     models::FreezePlan freezePlan;
     train::TrainingConfig config;
-    /// Text model settings: {"vectors": path, "head": "mean-max" | "cnn", "freeze_embeddings"}.
+    /// Text model settings: {"vectors": path, "language_model": path, "head": "mean-max" | "cnn"
+    /// | "bilstm", "freeze_embeddings"}.
     QJsonObject text;
     QJsonArray runs; ///< one object per finished run: config, epochs, curve, accuracy
 

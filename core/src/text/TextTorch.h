@@ -21,8 +21,9 @@ double scheduledLr(double lr, train::Schedule schedule, double warmupFraction, i
                    int64_t total);
 
 /// Fills `weight` [vocab, dim]: rows of words found in `vectors` get their vector, the others
-/// random with the spread of the found ones; <pad> and <unk> are zero. Returns how many
-/// vocabulary words (after the two specials) were found.
+/// random with the spread of the found ones (fastText .bin models give unseen words a vector
+/// from their n-grams instead); <pad> and <unk> are zero. Returns how many vocabulary words
+/// (after the two specials) got a pretrained or subword vector.
 int initEmbeddingFromVectors(torch::Tensor weight, const Vocabulary &vocab,
                              const WordVectors &vectors);
 

@@ -252,8 +252,12 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
                 all.append(w);
         vocab = Vocabulary::fromTokens(all);
     } else if (vectors) {
+        std::vector<float> scratch(size_t(vectors->dimension()));
         for (int id = 2; id < vocab.size(); ++id)
-            covered += vectors->lookup(vocab.token(id)) >= 0 ? 1 : 0;
+            covered += vectors->lookup(vocab.token(id)) >= 0 ||
+                               vectors->subwordVector(vocab.token(id), scratch.data())
+                           ? 1
+                           : 0;
         // Words of the vector file unseen in training still carry their pretrained meaning.
         QStringList all = vocab.tokens().mid(2);
         const int cap = config.maxVocabulary > 0 ? config.maxVocabulary : INT32_MAX;
@@ -530,12 +534,19 @@ int initEmbeddingFromVectors(torch::Tensor w, const Vocabulary &vocab, const Wor
     const double sd = n > 0 ? std::sqrt(sumSq / double(n)) : 0.1;
     w.normal_(0.0, sd);
     auto wa = w.accessor<float, 2>();
-    for (int id = 2; id < vocab.size(); ++id)
+    std::vector<float> sub(size_t(dim), 0.0f);
+    for (int id = 2; id < vocab.size(); ++id) {
+        const float *v = nullptr;
         if (found[size_t(id)] >= 0) {
-            const float *v = vectors.vector(found[size_t(id)]);
+            v = vectors.vector(found[size_t(id)]);
+        } else if (vectors.subwordVector(vocab.token(id), sub.data())) {
+            v = sub.data(); // fastText: an unseen word from its character n-grams
+            ++covered;
+        }
+        if (v)
             for (int64_t k = 0; k < dim; ++k)
                 wa[id][k] = v[k];
-        }
+    }
     w[Vocabulary::kPad].zero_();
     w[Vocabulary::kUnk].zero_();
     return covered;

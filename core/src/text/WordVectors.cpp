@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <fasttext/fasttext.h>
 #include <zlib.h>
 
 #include <charconv>
@@ -17,6 +18,8 @@ using core::ErrorCode;
 using core::makeError;
 
 namespace {
+
+constexpr int32_t kFastTextMagic = 793712314; // fastText .bin / .ftz
 
 /// Inflates gzip data (fastText ships .vec.gz). With `maxLines` > 0 it stops once that many
 /// lines are complete, so a 4 GB file is not unpacked to read its first words; the result is
@@ -108,6 +111,175 @@ bool parseInt(const char *b, const char *e, long long *out)
 
 } // namespace
 
+namespace {
+
+/// Reads little-endian PODs from a byte range; `ok` turns false past the end.
+struct Reader
+{
+    const char *p, *end;
+    bool ok = true;
+    template <typename T> T get()
+    {
+        T v{};
+        if (end - p < qint64(sizeof(T))) {
+            ok = false;
+            p = end;
+            return v;
+        }
+        std::memcpy(&v, p, sizeof(T));
+        p += sizeof(T);
+        return v;
+    }
+    /// Skips a NUL-terminated string.
+    void skipString()
+    {
+        const void *nul = std::memchr(p, 0, size_t(end - p));
+        if (!nul) {
+            ok = false;
+            p = end;
+            return;
+        }
+        p = static_cast<const char *>(nul) + 1;
+    }
+};
+
+/// Checks a fastText .bin header and dictionary (libfasttext trusts them: a damaged file can
+/// make it allocate or loop without bound). Returns the dimension or an error.
+core::Result<int> checkFastTextFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return makeError(ErrorCode::Unreadable, f.errorString(), path);
+    const qint64 size = f.size();
+    // The dictionary sits at the start: 2M words take ~40 MB, so 512 MB is plenty.
+    const QByteArray head = f.read(std::min<qint64>(size, qint64(512) << 20));
+    Reader r{head.constData(), head.constData() + head.size()};
+    const int32_t magic = r.get<int32_t>(), version = r.get<int32_t>();
+    if (magic != kFastTextMagic || version < 11 || version > 12)
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("fastText model version %1 is not supported (11 or 12)")
+                             .arg(version),
+                         path);
+    int32_t args[12];
+    for (int32_t &a : args)
+        a = r.get<int32_t>();
+    r.get<double>();
+    const int32_t dim = args[0], bucket = args[8];
+    const int32_t words = r.get<int32_t>(), nwords = r.get<int32_t>();
+    r.get<int32_t>(); // labels
+    r.get<int64_t>(); // tokens
+    const int64_t pruned = r.get<int64_t>();
+    if (!r.ok || dim < 1 || dim > 100000 || words < 1 || nwords < 1 || nwords > words ||
+        bucket < 0 || pruned < -1 || qint64(words) * 10 > size)
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("damaged fastText header (dimension %1, %2 words)")
+                             .arg(dim)
+                             .arg(words),
+                         path);
+    for (int32_t i = 0; i < words && r.ok; ++i) {
+        r.skipString();
+        r.get<int64_t>(); // count
+        r.get<int8_t>();  // type
+    }
+    for (int64_t i = 0; i < pruned && r.ok; ++i)
+        r.get<int64_t>();
+    const bool quantized = r.get<bool>();
+    const int64_t m = r.get<int64_t>(), n = r.get<int64_t>();
+    if (!r.ok)
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("the fastText dictionary is truncated"), path);
+    if (quantized)
+        return makeError(ErrorCode::Unsupported,
+                         QStringLiteral("quantized fastText model (.ftz): use the .bin model"),
+                         path);
+    const qint64 offset = qint64(r.p - head.constData());
+    if (n != dim || m < nwords || m > (qint64(1) << 40) / std::max<int64_t>(n, 1) ||
+        offset + m * n * 4 > size)
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("the fastText input matrix (%1 x %2) does not fit the "
+                                        "file: truncated or damaged")
+                             .arg(m)
+                             .arg(n),
+                         path);
+    // Then the output matrix (its own quantization flag, rows, columns, floats): the file
+    // must hold it exactly.
+    const qint64 outputAt = offset + m * n * 4;
+    QByteArray tail;
+    if (f.seek(outputAt))
+        tail = f.read(17);
+    Reader t{tail.constData(), tail.constData() + tail.size()};
+    const bool quantizedOutput = t.get<bool>();
+    const int64_t om = t.get<int64_t>(), on = t.get<int64_t>();
+    if (!t.ok || quantizedOutput || om < 0 || on != dim ||
+        om > (qint64(1) << 40) / std::max<int64_t>(on, 1) || outputAt + 17 + om * on * 4 != size)
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("the fastText output matrix does not fit the file: "
+                                        "truncated or damaged"),
+                         path);
+    return dim;
+}
+
+} // namespace
+
+core::Result<WordVectors> WordVectors::loadFastText(const QString &path, int maxWords)
+{
+    auto dim = checkFastTextFile(path);
+    if (!dim)
+        return dim.error();
+    auto ft = std::make_shared<fasttext::FastText>();
+    try {
+        ft->loadModel(QFile::encodeName(path).toStdString());
+    } catch (const std::exception &e) {
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("libfasttext cannot read it: %1").arg(QString::fromUtf8(e.what())),
+                         path);
+    }
+    WordVectors v;
+    v.m_format = Format::FastTextBinary;
+    v.m_dim = ft->getDimension();
+    const auto dict = ft->getDictionary();
+    const int32_t n = std::min<int32_t>(dict->nwords(), maxWords);
+    fasttext::Vector vec(v.m_dim);
+    v.m_data.reserve(size_t(n) * size_t(v.m_dim));
+    for (int32_t i = 0; i < n; ++i) {
+        const QString word = QString::fromStdString(dict->getWord(i));
+        if (v.m_index.contains(word))
+            continue;
+        ft->getWordVector(vec, dict->getWord(i));
+        const size_t at = v.m_data.size();
+        v.m_data.insert(v.m_data.end(), vec.data(), vec.data() + v.m_dim);
+        for (size_t k = at; k < v.m_data.size(); ++k)
+            if (!std::isfinite(v.m_data[k]))
+                return makeError(ErrorCode::InvalidFormat,
+                                 QStringLiteral("word %1 (\"%2\"): non-finite value").arg(i + 1).arg(word),
+                                 path);
+        const int row = int(v.m_words.size());
+        v.m_index.insert(word, row);
+        v.m_words.append(word);
+        const QString folded = Tokenizer::foldAccents(word.toLower());
+        if (!v.m_folded.contains(folded))
+            v.m_folded.insert(folded, row);
+    }
+    if (v.m_words.isEmpty())
+        return makeError(ErrorCode::InvalidFormat, QStringLiteral("no words in the model"), path);
+    v.m_fastText = std::move(ft);
+    return v;
+}
+
+bool WordVectors::subwordVector(const QString &word, float *out) const
+{
+    if (!m_fastText || word.isEmpty())
+        return false;
+    fasttext::Vector vec(m_dim);
+    m_fastText->getWordVector(vec, word.toStdString());
+    bool any = false;
+    for (int k = 0; k < m_dim; ++k) {
+        out[k] = vec[k];
+        any = any || vec[k] != 0.0f;
+    }
+    return any;
+}
+
 int WordVectors::lookup(const QString &token) const
 {
     int i = indexOf(token);
@@ -127,6 +299,25 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
     if (!f.open(QIODevice::ReadOnly))
         return makeError(ErrorCode::Unreadable, f.errorString(), path);
     QByteArray bytes;
+    {
+        int32_t magic = 0;
+        const QByteArray head = f.peek(4);
+        if (head.size() == 4)
+            std::memcpy(&magic, head.constData(), 4);
+        if (magic == kFastTextMagic) {
+            if (format != Format::Auto && format != Format::FastTextBinary)
+                return makeError(ErrorCode::InvalidFormat,
+                                 QStringLiteral("this is a fastText binary model, not the format "
+                                                "asked for"),
+                                 path);
+            f.close();
+            return loadFastText(path, maxWords > 0 ? maxWords : kDefaultGzipWords);
+        }
+    }
+    if (format == Format::FastTextBinary)
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("not a fastText binary model (no fastText magic number)"),
+                         path);
     if (f.peek(2) == QByteArray("\x1f\x8b", 2)) {
         // gzip (e.g. fastText's cc.es.300.vec.gz): unpack only the lines that will be kept.
         if (maxWords <= 0)
@@ -156,14 +347,6 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
                            parseInt(headerFields[1].first, headerFields[1].second, &hd);
 
     if (format == Format::Auto) {
-        int32_t magic = 0;
-        if (bytes.size() >= 4)
-            std::memcpy(&magic, data, 4);
-        if (magic == 793712314) // fastText .bin / .ftz
-            return makeError(ErrorCode::Unsupported,
-                             QStringLiteral("fastText binary model (.bin): export it to .vec "
-                                            "text vectors first"),
-                             path);
         if (hasHeader) {
             // Binary word2vec: the first entry's bytes after "word " are raw floats.
             const bool binExt = QFileInfo(path).suffix().toLower() == QLatin1String("bin");

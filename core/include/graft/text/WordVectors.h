@@ -6,7 +6,12 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <vector>
+
+namespace fasttext {
+class FastText;
+}
 
 namespace graft::text {
 
@@ -19,6 +24,7 @@ public:
         GloveText,      ///< "word v1 ... vD" per line, no header
         Word2VecText,   ///< header "N D", then GloVe-like lines (also fastText .vec)
         Word2VecBinary, ///< header "N D\n", then "word " + D little-endian float32 per entry
+        FastTextBinary, ///< fastText .bin model (via libfasttext): words plus subword n-grams
     };
 
     /// Words kept from a gzip-compressed file when no `maxWords` is given (fastText's 2M-word
@@ -27,8 +33,9 @@ public:
 
     /// Loads a vector file, plain or gzip-compressed (.vec.gz, .txt.gz). `maxWords` > 0 keeps
     /// only the first (most frequent) words. Errors name the file and the line (or entry)
-    /// that is wrong. fastText .bin models are recognised and rejected as Unsupported (export
-    /// them to .vec).
+    /// that is wrong. fastText .bin models are read with libfasttext after their header and
+    /// dictionary are checked against the file size; they also give vectors to unseen words
+    /// from their character n-grams (subwordVector). Quantized .ftz models are Unsupported.
     static core::Result<WordVectors>
     load(const QString &path, Format format = Format::Auto, int maxWords = 0);
 
@@ -42,6 +49,11 @@ public:
     /// Row for a token, trying it as is, lower-cased, then accent-folded; -1 if none.
     int lookup(const QString &token) const;
     Format format() const { return m_format; }
+    /// True for fastText .bin models: any word has a vector, built from its character n-grams.
+    bool hasSubwords() const { return m_fastText != nullptr; }
+    /// fastText's vector for a word not in the table (sum of its n-gram vectors); false when
+    /// there is no subword model or none of the word's n-grams is known.
+    bool subwordVector(const QString &word, float *out) const;
 
 private:
     int m_dim = 0;
@@ -50,6 +62,9 @@ private:
     QHash<QString, int> m_index;
     std::vector<float> m_data;
     QHash<QString, int> m_folded; ///< accent-folded lower-case word -> first row
+    std::shared_ptr<const fasttext::FastText> m_fastText;
+
+    static core::Result<WordVectors> loadFastText(const QString &path, int maxWords);
 };
 
 } // namespace graft::text
