@@ -34,6 +34,7 @@ private Q_SLOTS:
     void configJsonRoundTrip();
     void languageModelLearnsAndStartsClassifiers();
     void languageModelRejectsBadInput();
+    void checkpointsAndResumes();
     void englishGloveReachesTarget();
     void spanishCrossValidationBeatsBagOfWords();
 };
@@ -445,6 +446,62 @@ void TstTextTraining::languageModelRejectsBadInput()
     auto r = runTextTraining(config, {}, {});
     QVERIFY(!r.ok());
     QVERIFY(r.error().message().contains("not a Graft language model"));
+}
+
+// A run stopped after epoch 3 leaves a checkpoint; the next run with resume continues with
+// epoch 4 and ends with all epochs in its report. Other data cannot resume from it.
+void TstTextTraining::checkpointsAndResumes()
+{
+    QTemporaryDir dir;
+    TextTrainingConfig config;
+    config.dataPath = writeSyntheticData(dir.filePath("data"));
+    config.embeddingDim = 16;
+    config.epochs = 6;
+    config.batchSize = 16;
+    config.learningRate = 3e-2;
+    config.threads = 1;
+    config.checkpointDir = dir.filePath("ckpt");
+    graft::core::CancelToken cancel;
+    TextTrainingObserver obs;
+    obs.onEpoch = [&](const graft::train::EpochMetrics &m) {
+        if (m.epoch == 3)
+            cancel.requestCancel();
+    };
+    auto stopped = runTextTraining(config, obs, cancel);
+    QVERIFY(!stopped.ok());
+    QCOMPARE(stopped.error().code, graft::core::ErrorCode::Cancelled);
+    auto saved = graft::train::checkpointEpoch(config.checkpointDir);
+    QVERIFY2(saved.ok(), qPrintable(saved ? QString() : saved.error().message()));
+    QCOMPARE(*saved, 3);
+
+    config.resume = true;
+    std::vector<int> seen;
+    QStringList messages;
+    TextTrainingObserver resumed;
+    resumed.onEpoch = [&](const graft::train::EpochMetrics &m) { seen.push_back(m.epoch); };
+    resumed.onMessage = [&](const QString &m) { messages << m; };
+    auto r = runTextTraining(config, resumed, {});
+    QVERIFY2(r.ok(), qPrintable(r ? QString() : r.error().message()));
+    QCOMPARE(seen, std::vector<int>({4, 5, 6}));
+    QCOMPARE(messages, QStringList{QStringLiteral("resumed after epoch 3")});
+    QCOMPARE(int(r->epochs.size()), 6);
+    QCOMPARE(r->epochs.front().epoch, 1);
+    QVERIFY(r->bestEpoch >= 1 && r->bestEpoch <= 6);
+    QVERIFY2(r->valAccuracy >= 0.9, qPrintable(QString::number(r->valAccuracy)));
+    QCOMPARE(*graft::train::checkpointEpoch(config.checkpointDir), 6);
+
+    // Another split (other training texts) must not pick up these weights.
+    config.valFraction = 0.5;
+    auto other = runTextTraining(config, {}, {});
+    QVERIFY(!other.ok());
+    QCOMPARE(other.error().code, graft::core::ErrorCode::InvalidArgument);
+    QVERIFY(other.error().message().contains("other data or settings"));
+    // Without resume the same folder is simply overwritten by a fresh run.
+    config.resume = false;
+    config.epochs = 2;
+    auto fresh = runTextTraining(config, {}, {});
+    QVERIFY(fresh.ok());
+    QCOMPARE(*graft::train::checkpointEpoch(config.checkpointDir), 2);
 }
 
 void TstTextTraining::englishGloveReachesTarget()

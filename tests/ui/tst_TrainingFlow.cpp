@@ -325,6 +325,38 @@ void tst_TrainingFlow::textReviewsEndToEnd()
             window.grab().save(QDir(out).filePath(QString::fromLatin1(name) + ".png"), "PNG", 0);
         }
     }
+
+    // Text runs checkpoint too: the finished run left none; a stopped one does, and the next
+    // Train offers to continue it.
+    const QString checkpoint =
+        QDir(window.checkpointDir()).filePath(QStringLiteral("checkpoint.safetensors"));
+    QVERIFY(!QFileInfo::exists(checkpoint));
+    int asked = -1;
+    window.setResumePrompt([&](int epoch) {
+        asked = epoch;
+        return true;
+    });
+    window.trainPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"))->setValue(5000);
+    QSignalSpy epochs(controller, &TrainingController::epochReady);
+    QVERIFY(window.startTraining());
+    QTRY_VERIFY_WITH_TIMEOUT(epochs.count() >= 1 || failed.count() > 0, 60000);
+    controller->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->isBusy(), 30000);
+    QVERIFY(QFileInfo::exists(checkpoint));
+    QSignalSpy messages(controller, &TrainingController::messageLogged);
+    epochs.clear();
+    failed.clear();
+    QVERIFY(window.startTraining());
+    QVERIFY(asked >= 1);
+    QTRY_VERIFY_WITH_TIMEOUT(epochs.count() >= 1 || failed.count() > 0, 60000);
+    controller->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->isBusy(), 30000);
+    bool resumed = false;
+    for (const auto &m : messages)
+        resumed = resumed || m.at(0).toString().contains(QStringLiteral("resumed after epoch"));
+    QVERIFY(resumed);
+    QVERIFY(epochs.at(0).at(0).value<graft::train::EpochMetrics>().epoch > asked);
+    QFile::remove(checkpoint);
 }
 
 // Issue 8: an image run leaves a checkpoint each epoch; a finished run removes it, an

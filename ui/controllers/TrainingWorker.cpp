@@ -120,6 +120,7 @@ void TrainingWorker::trainText(const text::TextTrainingConfig &config,
     text::TextTrainingObserver obs;
     obs.onBatch = [this](const train::BatchEvent &e) { batchFinished(e); };
     obs.onEpoch = [this](const train::EpochMetrics &m) { epochFinished(m); };
+    obs.onMessage = [this](const QString &text) { message(text); };
     auto result = text::trainTextClassifier(*dataset, split.train, split.val, config,
                                             vectors ? &*vectors : nullptr, obs, m_cancel);
     flushBatches();

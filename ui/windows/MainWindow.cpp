@@ -107,6 +107,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
             });
     connect(m_controller, &TrainingController::textTrainingFinished, this,
             [this](const text::TextTrainingReport &report) {
+                // A finished run needs no resuming (a stopped one fails and keeps it).
+                if (!m_runCheckpointDir.isEmpty())
+                    QFile::remove(QDir(m_runCheckpointDir)
+                                      .filePath(QStringLiteral("checkpoint.safetensors")));
                 QJsonObject run;
                 run[QStringLiteral("finished")] = QDateTime::currentDateTime().toString(Qt::ISODate);
                 run[QStringLiteral("kind")] = QStringLiteral("text");
@@ -369,10 +373,13 @@ void MainWindow::applyProject(const Project &project)
 
 QString MainWindow::checkpointDir() const
 {
-    const QByteArray key = (m_data->datasetPath() + QLatin1Char('\n') + m_model->backboneId() +
-                            QLatin1Char('\n') +
-                            QString::fromLatin1(train::recipeName(m_model->recipe())))
-                               .toUtf8();
+    // One folder per dataset and model choice (backbone and recipe, or the text settings).
+    const QString model =
+        m_data->isText()
+            ? QString::fromUtf8(QJsonDocument(m_model->textSettings()).toJson(QJsonDocument::Compact))
+            : m_model->backboneId() + QLatin1Char('\n') +
+                  QString::fromLatin1(train::recipeName(m_model->recipe()));
+    const QByteArray key = (m_data->datasetPath() + QLatin1Char('\n') + model).toUtf8();
     const QString id = QString::fromLatin1(
         QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().left(16));
     return QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation))
@@ -479,6 +486,21 @@ void MainWindow::rebuildRecentMenu()
     m_recentMenu->setEnabled(!recent.isEmpty());
 }
 
+bool MainWindow::offerResume(const QString &dir)
+{
+    const auto epoch = train::checkpointEpoch(dir);
+    if (!epoch)
+        return false;
+    if (m_resumePrompt)
+        return m_resumePrompt(*epoch);
+    return QMessageBox::question(
+               this, tr("Resume training?"),
+               tr("An earlier run on this dataset with this model stopped after epoch %1 (it "
+                  "was stopped, or Graft was closed). Continue it from there?")
+                   .arg(*epoch),
+               QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes) == QMessageBox::Yes;
+}
+
 bool MainWindow::startTraining()
 {
     if (const auto texts = m_data->textDataset()) {
@@ -501,8 +523,11 @@ bool MainWindow::startTraining()
         config.seed = m_data->splitSeed();
         config.valFraction = m_data->valFraction();
         m_model->applyTextTo(config);
+        config.checkpointDir = checkpointDir();
+        config.resume = offerResume(config.checkpointDir);
         if (!m_controller->startTextTraining(config, texts))
             return false;
+        m_runCheckpointDir = config.checkpointDir;
         m_tabs->setCurrentWidget(m_train);
         return true;
     }
@@ -515,18 +540,7 @@ bool MainWindow::startTraining()
     }
     train::TrainingConfig config = trainingConfig();
     config.checkpointDir = checkpointDir();
-    if (auto epoch = train::checkpointEpoch(config.checkpointDir)) {
-        const bool resume =
-            m_resumePrompt
-                ? m_resumePrompt(*epoch)
-                : QMessageBox::question(
-                      this, tr("Resume training?"),
-                      tr("An earlier run on this dataset with this backbone stopped after epoch "
-                         "%1 (it was stopped, or Graft was closed). Continue it from there?")
-                          .arg(*epoch),
-                      QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes) == QMessageBox::Yes;
-        config.resume = resume;
-    }
+    config.resume = offerResume(config.checkpointDir);
     if (!m_controller->startTraining(config, *report))
         return false;
     m_runCheckpointDir = config.checkpointDir;

@@ -54,12 +54,15 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
 
     /// Starts training with the settings shown; false when the data is not ready or busy.
-    /// Image runs write a checkpoint each epoch (checkpointDir()); when an earlier run on the
-    /// same data, backbone and recipe left one (it was stopped, or Graft was closed or killed),
-    /// the resume prompt is asked first and a yes continues that run.
+    /// Runs write a checkpoint each epoch (checkpointDir()); when an earlier run on the same
+    /// data and model choice left one (it was stopped, or Graft was closed or killed), the
+    /// resume prompt is asked first and a yes continues that run.
     bool startTraining();
-    /// Where image runs on the dataset, backbone and recipe shown keep their checkpoint.
+    /// Where runs on the dataset and model choice shown (backbone and recipe, or the text
+    /// settings) keep their checkpoint.
     QString checkpointDir() const;
+    /// Asks whether to continue the run whose checkpoint is in `dir` (false when there is none).
+    bool offerResume(const QString &dir);
     /// Replaces the resume question (a message box) - for tests. Gets the epoch reached.
     void setResumePrompt(std::function<bool(int epoch)> prompt) { m_resumePrompt = std::move(prompt); }
 

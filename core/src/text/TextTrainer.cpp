@@ -8,10 +8,15 @@
 #include "graft/text/TextSplits.h"
 #include "graft/text/Vocabulary.h"
 #include "graft/text/WordVectors.h"
+#include "graft/weights/Safetensors.h"
 
 #include <torch/torch.h>
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
 
 #include <algorithm>
 #include <cmath>
@@ -357,7 +362,116 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
     int sinceBest = 0;
     std::vector<torch::Tensor> bestState;
 
-    for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+    // Checkpoints: the weights (and the best epoch's) after every epoch, so that a stopped or
+    // killed run continues where it was.
+    const QString checkpointPath =
+        config.checkpointDir.isEmpty()
+            ? QString()
+            : QDir(config.checkpointDir).filePath(QStringLiteral("checkpoint.safetensors"));
+    const QString fingerprint = QStringLiteral("%1\n%2\n%3")
+                                    .arg(data.classes.join(QLatin1Char(',')))
+                                    .arg(vocab.size())
+                                    .arg(trainIdx.size());
+    int startEpoch = 1;
+    if (config.resume && !checkpointPath.isEmpty() && QFileInfo::exists(checkpointPath)) {
+        auto file = weights::SafetensorsFile::open(checkpointPath);
+        if (!file)
+            return file.error();
+        const QJsonObject meta = file->metadata();
+        if (meta.value("format").toString() != QLatin1String("graft-checkpoint") ||
+            meta.value("kind").toString() != QLatin1String("text"))
+            return makeError(ErrorCode::InvalidFormat,
+                             QStringLiteral("not a Graft text checkpoint"), checkpointPath);
+        if (meta.value("fingerprint").toString() != fingerprint)
+            return makeError(ErrorCode::InvalidArgument,
+                             QStringLiteral("the checkpoint was written for other data or "
+                                            "settings (classes, vocabulary or split differ)"),
+                             checkpointPath);
+        torch::NoGradGuard noGrad;
+        auto params = net->parameters();
+        for (size_t i = 0; i < params.size(); ++i) {
+            for (const char *prefix : {"net.", "best."}) {
+                const weights::TensorInfo *t = file->find(prefix + std::to_string(i));
+                if (!t) {
+                    if (prefix == std::string("net."))
+                        return makeError(ErrorCode::InvalidFormat,
+                                         QStringLiteral("tensor %1 is missing").arg(i),
+                                         checkpointPath);
+                    continue;
+                }
+                const std::vector<float> values = file->toFloat(*t);
+                if (int64_t(values.size()) != params[i].numel())
+                    return makeError(ErrorCode::InvalidFormat,
+                                     QStringLiteral("tensor %1 has the wrong size").arg(i),
+                                     checkpointPath);
+                const torch::Tensor v =
+                    torch::from_blob(const_cast<float *>(values.data()), params[i].sizes()).clone();
+                if (prefix == std::string("net."))
+                    params[i].copy_(v);
+                else
+                    bestState.push_back(v);
+            }
+        }
+        if (!bestState.empty() && bestState.size() != params.size())
+            return makeError(ErrorCode::InvalidFormat,
+                             QStringLiteral("the best epoch's weights are incomplete"),
+                             checkpointPath);
+        for (const auto &e :
+             QJsonDocument::fromJson(meta.value("epochs").toString().toUtf8()).array())
+            report.epochs.push_back(train::EpochMetrics::fromJson(e.toObject()));
+        startEpoch = meta.value("epoch").toString().toInt() + 1;
+        report.bestEpoch = meta.value("best_epoch").toString().toInt();
+        bestLoss = meta.value("best_loss").toString().toDouble();
+        sinceBest = meta.value("since_best").toString().toInt();
+        if (startEpoch < 2 || startEpoch > config.epochs + 1 ||
+            int(report.epochs.size()) != startEpoch - 1)
+            return makeError(ErrorCode::InvalidFormat,
+                             QStringLiteral("the checkpoint's epoch count is inconsistent"),
+                             checkpointPath);
+        // Replay the finished epochs' shuffles so that the next ones see the same order.
+        for (int e = 1; e < startEpoch; ++e)
+            for (size_t i = trainRows.size(); i > 1; --i)
+                std::swap(trainRows[i - 1], trainRows[rng() % i]);
+        step = int64_t(startEpoch - 1) * batchesPerEpoch;
+        if (observer.onMessage)
+            observer.onMessage(QStringLiteral("resumed after epoch %1").arg(startEpoch - 1));
+    }
+    const auto saveCheckpoint = [&](int epoch) -> core::Status {
+        std::vector<weights::TensorBlob> blobs;
+        auto add = [&](const std::string &name, const torch::Tensor &p) {
+            const torch::Tensor t = p.detach().to(torch::kCPU, torch::kFloat).contiguous();
+            blobs.push_back({name, weights::DType::F32,
+                             std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end()),
+                             QByteArray(reinterpret_cast<const char *>(t.data_ptr<float>()),
+                                        qsizetype(t.numel() * 4))});
+        };
+        const auto params = net->parameters();
+        for (size_t i = 0; i < params.size(); ++i)
+            add("net." + std::to_string(i), params[i]);
+        for (size_t i = 0; i < bestState.size(); ++i)
+            add("best." + std::to_string(i), bestState[i]);
+        QJsonArray eps;
+        for (const auto &e : report.epochs)
+            eps.append(e.toJson());
+        const std::map<QString, QString> meta{
+            {QStringLiteral("format"), QStringLiteral("graft-checkpoint")},
+            {QStringLiteral("kind"), QStringLiteral("text")},
+            {QStringLiteral("epoch"), QString::number(epoch)},
+            {QStringLiteral("fingerprint"), fingerprint},
+            {QStringLiteral("best_epoch"), QString::number(report.bestEpoch)},
+            {QStringLiteral("best_loss"), QString::number(bestLoss, 'g', 17)},
+            {QStringLiteral("since_best"), QString::number(sinceBest)},
+            {QStringLiteral("epochs"),
+             QString::fromUtf8(QJsonDocument(eps).toJson(QJsonDocument::Compact))},
+            {QStringLiteral("config"),
+             QString::fromUtf8(QJsonDocument(config.toJson()).toJson(QJsonDocument::Compact))}};
+        if (!QDir().mkpath(config.checkpointDir))
+            return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot create folder"),
+                             config.checkpointDir);
+        return weights::writeSafetensors(checkpointPath, blobs, meta);
+    };
+
+    for (int epoch = startEpoch; epoch <= config.epochs; ++epoch) {
         QElapsedTimer epochClock;
         epochClock.start();
         net->train();
@@ -436,6 +550,10 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
         }
         m.best = report.bestEpoch == epoch;
         report.epochs.push_back(m);
+        if (!checkpointPath.isEmpty())
+            if (auto saved = saveCheckpoint(epoch); !saved && observer.onMessage)
+                observer.onMessage(
+                    QStringLiteral("checkpoint not saved: %1").arg(saved.error().message()));
         if (observer.onEpoch)
             observer.onEpoch(m);
         if (config.earlyStoppingPatience > 0 && sinceBest >= config.earlyStoppingPatience)

@@ -548,19 +548,8 @@ struct Trainer::Impl
         epochs->clear();
         const QJsonArray eps =
             QJsonDocument::fromJson(meta.value("epochs").toString().toUtf8()).array();
-        for (const auto &v : eps) {
-            const QJsonObject o = v.toObject();
-            EpochMetrics m;
-            m.epoch = o.value("epoch").toInt();
-            m.trainLoss = o.value("train_loss").toDouble();
-            m.trainAccuracy = o.value("train_accuracy").toDouble();
-            m.valLoss = o.value("val_loss").toDouble();
-            m.valAccuracy = o.value("val_accuracy").toDouble();
-            m.seconds = o.value("seconds").toDouble();
-            m.learningRate = o.value("learning_rate").toDouble();
-            m.best = o.value("best").toBool();
-            epochs->push_back(m);
-        }
+        for (const auto &v : eps)
+            epochs->push_back(EpochMetrics::fromJson(v.toObject()));
         return meta.value("epoch").toString().toInt();
     }
 

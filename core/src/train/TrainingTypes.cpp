@@ -146,4 +146,18 @@ QJsonObject EpochMetrics::toJson() const
                        {"best", best}};
 }
 
+EpochMetrics EpochMetrics::fromJson(const QJsonObject &o)
+{
+    EpochMetrics m;
+    m.epoch = o.value("epoch").toInt();
+    m.trainLoss = o.value("train_loss").toDouble();
+    m.trainAccuracy = o.value("train_accuracy").toDouble();
+    m.valLoss = o.value("val_loss").toDouble();
+    m.valAccuracy = o.value("val_accuracy").toDouble();
+    m.seconds = o.value("seconds").toDouble();
+    m.learningRate = o.value("learning_rate").toDouble();
+    m.best = o.value("best").toBool();
+    return m;
+}
+
 } // namespace graft::train

@@ -63,6 +63,10 @@ struct TextTrainingConfig
     bool restoreBest = true;       ///< keep the weights of the epoch with the lowest val loss
     int seed = 42;
     int threads = 0; ///< 0 = all cores
+    /// When set, checkpoint.safetensors is written here after every epoch; with `resume`, a
+    /// run continues after the epoch the checkpoint holds (same data and settings only).
+    QString checkpointDir;
+    bool resume = false;
 
     QJsonObject toJson() const;
     static TextTrainingConfig fromJson(const QJsonObject &json);
@@ -73,6 +77,7 @@ struct TextTrainingObserver
 {
     std::function<void(const train::BatchEvent &)> onBatch;
     std::function<void(const train::EpochMetrics &)> onEpoch;
+    std::function<void(const QString &)> onMessage; ///< notices: resumed, checkpoint not saved
 };
 
 /// A validation text the model got wrong.

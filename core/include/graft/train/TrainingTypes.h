@@ -115,6 +115,7 @@ struct EpochMetrics
     bool best = false;
 
     QJsonObject toJson() const;
+    static EpochMetrics fromJson(const QJsonObject &json);
 };
 
 /// The epoch after which the checkpoint in `checkpointDir` (checkpoint.safetensors, written
