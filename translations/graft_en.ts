@@ -595,10 +595,6 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         </translation>
     </message>
     <message>
-        <source>The learning-rate finder works on image data only.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 does not exist.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -607,7 +603,7 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>An earlier run on this dataset with this backbone stopped after epoch %1 (it was stopped, or Graft was closed). Continue it from there?</source>
+        <source>An earlier run on this dataset with this model stopped after epoch %1 (it was stopped, or Graft was closed). Continue it from there?</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -750,10 +746,6 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reviews are read as words. Pretrained word vectors (GloVe, word2vec or fastText text files) give the words their meaning from a large corpus; without them the model learns word meanings from your reviews alone, which needs many more of them. Keep the vectors frozen when you have few reviews; let them train when you have thousands.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Word vectors:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -799,6 +791,10 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
     </message>
     <message>
         <source>Bidirectional LSTM reading word order (slower)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reviews are read as words. Pretrained word vectors (GloVe, word2vec, or fastText .vec and .bin files; a .bin model also gives misspelt and unseen words a vector from their letters) give the words their meaning from a large corpus; without them the model learns word meanings from your reviews alone, which needs many more of them. Keep the vectors frozen when you have few reviews; let them train when you have thousands.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -596,10 +596,6 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         </translation>
     </message>
     <message>
-        <source>The learning-rate finder works on image data only.</source>
-        <translation>El buscador de tasa de aprendizaje solo funciona con imágenes.</translation>
-    </message>
-    <message>
         <source>%1 does not exist.</source>
         <translation>%1 no existe.</translation>
     </message>
@@ -608,8 +604,8 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <translation>¿Reanudar el entrenamiento?</translation>
     </message>
     <message>
-        <source>An earlier run on this dataset with this backbone stopped after epoch %1 (it was stopped, or Graft was closed). Continue it from there?</source>
-        <translation>Una ejecución anterior con este conjunto de datos y esta red base se detuvo tras la época %1 (se detuvo o Graft se cerró). ¿Continuarla desde ahí?</translation>
+        <source>An earlier run on this dataset with this model stopped after epoch %1 (it was stopped, or Graft was closed). Continue it from there?</source>
+        <translation>Un entrenamiento anterior con estos datos y este modelo se detuvo tras la época %1 (se detuvo o se cerró Graft). ¿Desea continuarlo desde ahí?</translation>
     </message>
 </context>
 <context>
@@ -751,10 +747,6 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <translation>Modelo de texto</translation>
     </message>
     <message>
-        <source>Reviews are read as words. Pretrained word vectors (GloVe, word2vec or fastText text files) give the words their meaning from a large corpus; without them the model learns word meanings from your reviews alone, which needs many more of them. Keep the vectors frozen when you have few reviews; let them train when you have thousands.</source>
-        <translation>Las reseñas se leen como palabras. Los vectores de palabras preentrenados (archivos de texto de GloVe, word2vec o fastText) aportan el significado de las palabras aprendido en un corpus grande; sin ellos, el modelo aprende el significado solo de sus reseñas, y necesita muchas más. Mantenga los vectores congelados si tiene pocas reseñas; déjelos entrenar si tiene miles.</translation>
-    </message>
-    <message>
         <source>Word vectors:</source>
         <translation>Vectores de palabras:</translation>
     </message>
@@ -801,6 +793,10 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
     <message>
         <source>Bidirectional LSTM reading word order (slower)</source>
         <translation>LSTM bidireccional que lee el orden de las palabras (más lenta)</translation>
+    </message>
+    <message>
+        <source>Reviews are read as words. Pretrained word vectors (GloVe, word2vec, or fastText .vec and .bin files; a .bin model also gives misspelt and unseen words a vector from their letters) give the words their meaning from a large corpus; without them the model learns word meanings from your reviews alone, which needs many more of them. Keep the vectors frozen when you have few reviews; let them train when you have thousands.</source>
+        <translation>Las reseñas se leen como palabras. Los vectores de palabras preentrenados (GloVe, word2vec o archivos .vec y .bin de fastText; un modelo .bin también da un vector a las palabras mal escritas o nunca vistas a partir de sus letras) aportan el significado de las palabras aprendido en un corpus grande; sin ellos, el modelo aprende el significado solo de sus reseñas, y necesita muchas más. Mantenga los vectores congelados si tiene pocas reseñas; déjelos entrenar si tiene miles.</translation>
     </message>
 </context>
 <context>

@@ -11,6 +11,8 @@
 #include "graft/weights/Safetensors.h"
 
 #include <QJsonArray>
+
+#include <algorithm>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -35,6 +37,7 @@ private Q_SLOTS:
     void languageModelLearnsAndStartsClassifiers();
     void languageModelRejectsBadInput();
     void checkpointsAndResumes();
+    void learningRateFinder();
     void englishGloveReachesTarget();
     void spanishCrossValidationBeatsBagOfWords();
 };
@@ -502,6 +505,43 @@ void TstTextTraining::checkpointsAndResumes()
     auto fresh = runTextTraining(config, {}, {});
     QVERIFY(fresh.ok());
     QCOMPARE(*graft::train::checkpointEpoch(config.checkpointDir), 2);
+}
+
+// fastai's lr_find for text: the loss over an exponential sweep falls, then blows up; the
+// suggestion lies on the falling part, and a run at that rate learns the task.
+void TstTextTraining::learningRateFinder()
+{
+    QTemporaryDir dir;
+    TextTrainingConfig config;
+    config.dataPath = writeSyntheticData(dir.path());
+    config.embeddingDim = 16;
+    config.batchSize = 16;
+    config.threads = 1;
+    auto ds = scanTextDataset(config.dataPath);
+    QVERIFY(ds.ok());
+    const TextSplit split = splitTextDataset(ds.value(), config.valFraction, config.seed);
+    int batches = 0;
+    TextTrainingObserver obs;
+    obs.onBatch = [&](const graft::train::BatchEvent &e) {
+        ++batches;
+        QCOMPARE(e.phase, QStringLiteral("lr-finder"));
+    };
+    auto sweep = findTextLearningRate(ds.value(), split.train, config, nullptr, obs);
+    QVERIFY2(sweep.ok(), qPrintable(sweep ? QString() : sweep.error().message()));
+    const auto &lr = sweep->learningRates;
+    const auto &loss = sweep->losses;
+    QVERIFY(loss.size() >= 20);
+    QCOMPARE(int(loss.size()), batches);
+    QVERIFY(std::is_sorted(lr.begin(), lr.end()));
+    const double lowest = *std::min_element(loss.begin(), loss.end());
+    QVERIFY2(lowest < 0.8 * loss.front(), qPrintable(QString::number(lowest)));
+    QVERIFY(sweep->suggested >= 1e-5 && sweep->suggested <= 0.1);
+    QVERIFY(sweep->suggested < lr[size_t(std::min_element(loss.begin(), loss.end()) - loss.begin())]);
+    config.learningRate = sweep->suggested;
+    config.epochs = 8;
+    auto r = trainTextClassifier(ds.value(), split.train, split.val, config, nullptr);
+    QVERIFY(r.ok());
+    QVERIFY2(r->valAccuracy >= 0.9, qPrintable(QString::number(r->valAccuracy)));
 }
 
 void TstTextTraining::englishGloveReachesTarget()

@@ -326,6 +326,21 @@ void tst_TrainingFlow::textReviewsEndToEnd()
         }
     }
 
+    // The learning-rate finder works on reviews too: the curve comes back and the suggested
+    // rate goes into the Train tab.
+    QSignalSpy found(controller, &TrainingController::learningRateFound);
+    QTRY_VERIFY(!controller->isBusy());
+    Q_EMIT window.trainPanel()->findLrRequested();
+    QTRY_VERIFY_WITH_TIMEOUT(found.count() == 1 || failed.count() > 0, 60000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+    const auto sweep = found.at(0).at(0).value<graft::train::LrFinderResult>();
+    QVERIFY(sweep.losses.size() >= 20);
+    auto *lrSpin = window.trainPanel()->findChild<QDoubleSpinBox *>(QStringLiteral("learningRate"));
+    QVERIFY(lrSpin);
+    QVERIFY2(std::fabs(lrSpin->value() - sweep.suggested) <= 1e-6,
+             qPrintable(QStringLiteral("%1 vs %2").arg(lrSpin->value()).arg(sweep.suggested)));
+    QTRY_VERIFY(!controller->isBusy());
+
     // Text runs checkpoint too: the finished run left none; a stopped one does, and the next
     // Train offers to continue it.
     const QString checkpoint =

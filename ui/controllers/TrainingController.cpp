@@ -167,6 +167,18 @@ bool TrainingController::startTextTraining(const text::TextTrainingConfig &confi
     return true;
 }
 
+bool TrainingController::findTextLearningRate(const text::TextTrainingConfig &config,
+                                              std::shared_ptr<const text::TextDataset> dataset)
+{
+    if (!dataset || !begin(Job::FindLr))
+        return false;
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, config, dataset] { worker->findTextLearningRate(config, dataset); },
+        Qt::QueuedConnection);
+    return true;
+}
+
 bool TrainingController::predictText(const QStringList &texts, int topK)
 {
     if (!hasTextModel() || !begin(Job::Predict))

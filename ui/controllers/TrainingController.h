@@ -34,6 +34,8 @@ public:
     bool exportTorchScript(const QString &path);
     bool startTextTraining(const text::TextTrainingConfig &config,
                            std::shared_ptr<const text::TextDataset> dataset);
+    bool findTextLearningRate(const text::TextTrainingConfig &config,
+                              std::shared_ptr<const text::TextDataset> dataset);
     bool predictText(const QStringList &texts, int topK);
     bool explainText(const QString &text, int classIndex = -1);
 

@@ -99,23 +99,53 @@ void TrainingWorker::exportTorchScript(const QString &path)
     Q_EMIT exportFinished(result.value());
 }
 
+bool TrainingWorker::loadWordVectors(const text::TextTrainingConfig &config, const QString &job,
+                                     std::optional<text::WordVectors> *vectors)
+{
+    if (config.vectorsPath.isEmpty())
+        return true;
+    Q_EMIT phaseChanged(QStringLiteral("vectors"), 0, 1);
+    auto v = text::WordVectors::load(config.vectorsPath, text::WordVectors::Format::Auto,
+                                     config.maxVectorWords);
+    if (!v) {
+        Q_EMIT failed(job, ErrorText::describe(v.error()));
+        return false;
+    }
+    *vectors = std::move(v.value());
+    Q_EMIT phaseChanged(QStringLiteral("vectors"), 1, 1);
+    return true;
+}
+
+void TrainingWorker::findTextLearningRate(const text::TextTrainingConfig &config,
+                                          std::shared_ptr<const text::TextDataset> dataset)
+{
+    m_cancel.reset();
+    m_pending.clear();
+    std::optional<text::WordVectors> vectors;
+    if (!loadWordVectors(config, QStringLiteral("lr"), &vectors))
+        return;
+    const text::TextSplit split = text::splitTextDataset(*dataset, config.valFraction, config.seed);
+    text::TextTrainingObserver obs;
+    obs.onBatch = [this](const train::BatchEvent &e) {
+        phaseProgress(QStringLiteral("lr-finder"), e.batch, e.batchesPerEpoch);
+    };
+    auto result = text::findTextLearningRate(*dataset, split.train, config,
+                                             vectors ? &*vectors : nullptr, obs, m_cancel);
+    if (!result) {
+        Q_EMIT failed(QStringLiteral("lr"), ErrorText::describe(result.error()));
+        return;
+    }
+    Q_EMIT learningRateFound(result.value());
+}
+
 void TrainingWorker::trainText(const text::TextTrainingConfig &config,
                                std::shared_ptr<const text::TextDataset> dataset)
 {
     m_cancel.reset();
     m_pending.clear();
     std::optional<text::WordVectors> vectors;
-    if (!config.vectorsPath.isEmpty()) {
-        Q_EMIT phaseChanged(QStringLiteral("vectors"), 0, 1);
-        auto v = text::WordVectors::load(config.vectorsPath, text::WordVectors::Format::Auto,
-                                         config.maxVectorWords);
-        if (!v) {
-            Q_EMIT failed(QStringLiteral("train"), ErrorText::describe(v.error()));
-            return;
-        }
-        vectors = std::move(v.value());
-        Q_EMIT phaseChanged(QStringLiteral("vectors"), 1, 1);
-    }
+    if (!loadWordVectors(config, QStringLiteral("train"), &vectors))
+        return;
     const text::TextSplit split = text::splitTextDataset(*dataset, config.valFraction, config.seed);
     text::TextTrainingObserver obs;
     obs.onBatch = [this](const train::BatchEvent &e) { batchFinished(e); };

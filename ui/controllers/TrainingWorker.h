@@ -5,6 +5,7 @@
 #include "graft/text/TextClassifier.h"
 #include "graft/text/TextDataset.h"
 #include "graft/text/TextTraining.h"
+#include "graft/text/WordVectors.h"
 #include "graft/train/Trainer.h"
 
 #include <QElapsedTimer>
@@ -12,6 +13,7 @@
 #include <QObject>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 using GraftPredictions = std::vector<graft::train::Prediction>;
@@ -49,6 +51,9 @@ public:
     /// config.valFraction), loading config.vectorsPath first.
     void trainText(const text::TextTrainingConfig &config,
                    std::shared_ptr<const text::TextDataset> dataset);
+    /// Text: the learning-rate sweep on the training part of the same split.
+    void findTextLearningRate(const text::TextTrainingConfig &config,
+                              std::shared_ptr<const text::TextDataset> dataset);
     void predictText(const QStringList &texts, int topK);
     void explainText(const QString &text, int classIndex);
 
@@ -76,6 +81,10 @@ Q_SIGNALS:
     void failed(const QString &operation, const QString &text);
 
 private:
+    /// Loads config.vectorsPath (if any) into `vectors`; emits failed(job, ...) and returns
+    /// false when it cannot be read.
+    bool loadWordVectors(const text::TextTrainingConfig &config, const QString &job,
+                         std::optional<text::WordVectors> *vectors);
     bool setupFor(const train::TrainingConfig &config,
                   const data::ScanReport &dataset,
                   const QString &operation);

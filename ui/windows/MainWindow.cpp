@@ -82,9 +82,13 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     });
     connect(m_train, &TrainPanel::trainRequested, this, &MainWindow::startTraining);
     connect(m_train, &TrainPanel::findLrRequested, this, [this] {
-        if (m_data->isText()) {
-            QMessageBox::information(this, tr("Find learning rate"),
-                                     tr("The learning-rate finder works on image data only."));
+        if (const auto texts = m_data->textDataset()) {
+            if (texts->isBlocked()) {
+                QMessageBox::information(this, tr("Find learning rate"),
+                                         tr("Load a dataset that can be trained on first."));
+                return;
+            }
+            m_controller->findTextLearningRate(textTrainingConfig(), texts);
             return;
         }
         const data::ScanReport *report = m_data->report();
@@ -486,6 +490,24 @@ void MainWindow::rebuildRecentMenu()
     m_recentMenu->setEnabled(!recent.isEmpty());
 }
 
+text::TextTrainingConfig MainWindow::textTrainingConfig() const
+{
+    // The Train tab's schedule settings, the Model tab's text settings, the Data tab's split.
+    const train::TrainingConfig shown = trainingConfig();
+    text::TextTrainingConfig config;
+    config.dataPath = m_data->datasetPath();
+    config.epochs = shown.epochs;
+    config.batchSize = shown.batchSize;
+    config.learningRate = shown.learningRate;
+    config.weightDecay = shown.weightDecay;
+    config.schedule = shown.schedule;
+    config.earlyStoppingPatience = shown.earlyStoppingPatience;
+    config.seed = m_data->splitSeed();
+    config.valFraction = m_data->valFraction();
+    m_model->applyTextTo(config);
+    return config;
+}
+
 bool MainWindow::offerResume(const QString &dir)
 {
     const auto epoch = train::checkpointEpoch(dir);
@@ -510,19 +532,7 @@ bool MainWindow::startTraining()
             m_tabs->setCurrentWidget(m_data);
             return false;
         }
-        // The Train tab's schedule settings, the Model tab's text settings, the Data tab's split.
-        const train::TrainingConfig shown = trainingConfig();
-        text::TextTrainingConfig config;
-        config.dataPath = m_data->datasetPath();
-        config.epochs = shown.epochs;
-        config.batchSize = shown.batchSize;
-        config.learningRate = shown.learningRate;
-        config.weightDecay = shown.weightDecay;
-        config.schedule = shown.schedule;
-        config.earlyStoppingPatience = shown.earlyStoppingPatience;
-        config.seed = m_data->splitSeed();
-        config.valFraction = m_data->valFraction();
-        m_model->applyTextTo(config);
+        text::TextTrainingConfig config = textTrainingConfig();
         config.checkpointDir = checkpointDir();
         config.resume = offerResume(config.checkpointDir);
         if (!m_controller->startTextTraining(config, texts))

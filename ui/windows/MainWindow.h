@@ -1,5 +1,6 @@
 #pragma once
 
+#include "graft/text/TextTraining.h"
 #include "graft/train/Trainer.h"
 #include "ui/project/Project.h"
 
@@ -82,6 +83,8 @@ private:
     void setLanguage(const QString &language);
     void showGuide();
     train::TrainingConfig trainingConfig() const;
+    /// The text run the tabs describe (Train tab schedule, Model tab text settings, Data split).
+    text::TextTrainingConfig textTrainingConfig() const;
     void recordRun(const train::TrainingReport &report);
 
     TrainingController *m_controller = nullptr;

@@ -199,7 +199,8 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
                                            const TextTrainingConfig &requested,
                                            const WordVectors *vectors,
                                            const TextTrainingObserver &observer,
-                                           const core::CancelToken &cancel)
+                                           const core::CancelToken &cancel,
+                                           train::LrFinderResult *sweep = nullptr)
 {
     QElapsedTimer clock;
     clock.start();
@@ -361,6 +362,60 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
     double bestLoss = INFINITY;
     int sinceBest = 0;
     std::vector<torch::Tensor> bestState;
+
+    if (sweep) {
+        // Learning-rate finder: an exponential sweep from 1e-6 to 1 over up to 100 batches,
+        // on the groups that train first; the network is thrown away afterwards.
+        const int steps = 100;
+        const double lo = 1e-6, hi = 1.0;
+        net->train();
+        for (const Group &g : plan)
+            for (const torch::Tensor &p : g.params)
+                const_cast<torch::Tensor &>(p).requires_grad_(g.fromEpoch <= 1);
+        double avg = 0, best = INFINITY;
+        size_t pos = trainRows.size();
+        for (int i = 0; i < steps; ++i) {
+            if (cancel.isCancelled())
+                return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"));
+            const double lr = lo * std::pow(hi / lo, double(i) / (steps - 1));
+            for (size_t g = 0; g < plan.size(); ++g)
+                static_cast<torch::optim::AdamWOptions &>(optimizer.param_groups()[g].options())
+                    .lr(lr * plan[g].factor);
+            if (pos + size_t(config.batchSize) > trainRows.size()) {
+                for (size_t k = trainRows.size(); k > 1; --k)
+                    std::swap(trainRows[k - 1], trainRows[rng() % k]);
+                pos = 0;
+            }
+            const size_t to = std::min(trainRows.size(), pos + size_t(config.batchSize));
+            Batch batch = makeBatch(encoded, labels, trainRows, pos, to, net->minLength);
+            pos = to;
+            optimizer.zero_grad();
+            const torch::Tensor loss =
+                torch::cross_entropy_loss(net->forward(batch.ids, batch.mask), batch.labels);
+            const double lv = loss.item<double>();
+            avg = 0.9 * avg + 0.1 * lv;
+            const double smooth = avg / (1.0 - std::pow(0.9, i + 1));
+            sweep->learningRates.push_back(lr);
+            sweep->losses.push_back(smooth);
+            if (observer.onBatch) {
+                train::BatchEvent ev;
+                ev.batch = i + 1;
+                ev.batchesPerEpoch = steps;
+                ev.globalStep = i + 1;
+                ev.loss = lv;
+                ev.learningRate = lr;
+                ev.phase = QStringLiteral("lr-finder");
+                observer.onBatch(ev);
+            }
+            if (!std::isfinite(lv) || smooth > 4 * best)
+                break;
+            best = std::min(best, smooth);
+            loss.backward();
+            optimizer.step();
+        }
+        sweep->suggest();
+        return report;
+    }
 
     // Checkpoints: the weights (and the best epoch's) after every epoch, so that a stopped or
     // killed run continues where it was.
@@ -687,6 +742,28 @@ core::Result<TextTrainingReport> trainTextClassifier(const TextDataset &data,
     } catch (const std::exception &e) {
         return makeError(ErrorCode::Internal, QString::fromUtf8(e.what()));
     }
+}
+
+core::Result<train::LrFinderResult> findTextLearningRate(const TextDataset &data,
+                                                         const std::vector<int> &trainIdx,
+                                                         const TextTrainingConfig &config,
+                                                         const WordVectors *vectors,
+                                                         const TextTrainingObserver &observer,
+                                                         const core::CancelToken &cancel)
+{
+    train::LrFinderResult sweep;
+    try {
+        auto r = trainImpl(data, trainIdx, {}, config, vectors, observer, cancel, &sweep);
+        if (!r)
+            return r.error();
+    } catch (const c10::Error &e) {
+        return makeError(
+            ErrorCode::Internal,
+            QStringLiteral("LibTorch: %1").arg(QString::fromUtf8(e.what_without_backtrace())));
+    } catch (const std::exception &e) {
+        return makeError(ErrorCode::Internal, QString::fromUtf8(e.what()));
+    }
+    return sweep;
 }
 
 core::Result<TextTrainingReport> runTextTraining(const TextTrainingConfig &config,

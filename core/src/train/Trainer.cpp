@@ -1223,24 +1223,29 @@ core::Result<LrFinderResult> Trainer::Impl::runFinder(TrainingObserver *obs,
         opt->step();
     }
     restore(*head, start);
-    // Suggestion: steepest descent of the smoothed loss over log(lr), before the minimum.
-    const size_t m = r.losses.size();
+    r.suggest();
+    return r;
+}
+
+void LrFinderResult::suggest()
+{
+    // Steepest descent of the smoothed loss over log(lr), before the minimum.
+    const size_t m = losses.size();
     size_t minAt = 0;
     for (size_t i = 0; i < m; ++i)
-        if (r.losses[i] < r.losses[minAt])
+        if (losses[i] < losses[minAt])
             minAt = i;
     double steepest = 0;
-    r.suggested = m ? r.learningRates[minAt] / 10.0 : 1e-3;
+    suggested = m ? learningRates[minAt] / 10.0 : 1e-3;
     for (size_t i = 2; i + 2 < m && i <= minAt; ++i) {
-        const double g = (r.losses[i + 2] - r.losses[i - 2]) /
-                         (std::log(r.learningRates[i + 2]) - std::log(r.learningRates[i - 2]));
+        const double g = (losses[i + 2] - losses[i - 2]) /
+                         (std::log(learningRates[i + 2]) - std::log(learningRates[i - 2]));
         if (g < steepest) {
             steepest = g;
-            r.suggested = r.learningRates[i];
+            suggested = learningRates[i];
         }
     }
-    r.suggested = std::clamp(r.suggested, 1e-5, 0.1);
-    return r;
+    suggested = std::clamp(suggested, 1e-5, 0.1);
 }
 
 core::Result<LrFinderResult> Trainer::findLearningRate(TrainingObserver *observer,

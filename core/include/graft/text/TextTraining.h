@@ -151,6 +151,16 @@ core::Result<TextTrainingReport> trainTextClassifier(const TextDataset &data,
                                                      const TextTrainingObserver &observer = {},
                                                      const core::CancelToken &cancel = {});
 
+/// Learning-rate finder for a text configuration (fastai's lr_find): trains a fresh network
+/// on `trainIdx` for up to 100 batches while the rate grows from 1e-6 to 1, and returns the
+/// smoothed loss curve and a suggested rate. Batches are reported with phase "lr-finder".
+core::Result<train::LrFinderResult> findTextLearningRate(const TextDataset &data,
+                                                         const std::vector<int> &trainIdx,
+                                                         const TextTrainingConfig &config,
+                                                         const WordVectors *vectors,
+                                                         const TextTrainingObserver &observer = {},
+                                                         const core::CancelToken &cancel = {});
+
 /// Scans config.dataPath, loads config.vectorsPath, splits (the data's own train/val split
 /// when present, else a seeded stratified valFraction split) and trains.
 core::Result<TextTrainingReport> runTextTraining(const TextTrainingConfig &config,

@@ -69,6 +69,10 @@ struct LrFinderResult
     std::vector<double> learningRates;
     std::vector<double> losses;        ///< smoothed
     double suggested = 1e-3;           ///< steepest descent point
+
+    /// Sets `suggested`: the steepest descent of the loss over log(lr) before its minimum
+    /// (clamped to [1e-5, 0.1]); the minimum's lr / 10 when there is no descent.
+    void suggest();
 };
 
 struct TrainingReport
