@@ -230,6 +230,7 @@ int runTextTrain(const QCommandLineParser &p)
     c.earlyStoppingPatience = p.value(QStringLiteral("patience")).toInt();
     c.freezeEmbeddings = p.isSet(QStringLiteral("freeze-embeddings"));
     c.languageModelPath = p.value(QStringLiteral("lm"));
+    c.subwordVocab = p.value(QStringLiteral("subwords")).toInt();
     const QString head = p.value(QStringLiteral("head"));
     if (head != QLatin1String("linear") && !text::parseTextHead(head, &c.head)) {
         err() << "graft-cli train: --head for text is mean-max, cnn or bilstm\n";
@@ -750,6 +751,10 @@ int runTrain(const QStringList &args)
          QStringLiteral("FILE")},
         {QStringLiteral("freeze-embeddings"),
          QStringLiteral("text: keep the pretrained word vectors fixed (train the head only)")},
+        {QStringLiteral("subwords"),
+         QStringLiteral("text: split words into subword pieces (byte-pair encoding, at most N "
+                        "pieces) learnt from the training texts (0 = whole words)"),
+         QStringLiteral("N"), QStringLiteral("0")},
         {QStringLiteral("lm"),
          QStringLiteral("text: start from a language model made by 'graft-cli lm' (its "
                         "vocabulary, embedding and LSTM; BiLSTM head, gradual unfreezing)"),

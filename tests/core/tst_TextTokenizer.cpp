@@ -15,6 +15,7 @@ private Q_SLOTS:
     void foldAccents();
     void maxTokens();
     void vocabulary();
+    void subwordPieces();
 };
 
 void TstTextTokenizer::tokenize_data()
@@ -93,6 +94,63 @@ void TstTextTokenizer::vocabulary()
     QCOMPARE(capped.tokens().mid(2), QStringList({"a", "b", "c"})); // ties alphabetical
     const Vocabulary back = Vocabulary::fromJson(capped.toJson());
     QCOMPARE(back.tokens(), capped.tokens());
+}
+
+// Byte-pair encoding on top of the word tokenizer: merges learnt from the corpus, pieces
+// that rebuild the words, the merges travel in the options' JSON, malformed ones are refused.
+void TstTextTokenizer::subwordPieces()
+{
+    using graft::text::Tokenizer;
+    const Tokenizer words;
+    std::vector<QStringList> corpus;
+    const QStringList base = {"excelente", "excelentes", "buenísimo", "buenísima", "horrible",
+                              "horribles", "cómodo", "cómoda", "incómodo", "ruidoso"};
+    for (int i = 0; i < 300; ++i)
+        corpus.push_back(words.tokenize(QStringLiteral("el hotel es %1 y la cama %2 .")
+                                            .arg(base[i % base.size()], base[(i * 7) % base.size()])));
+    auto model = Tokenizer::trainSubwords(corpus, 40);
+    QVERIFY2(model.ok(), qPrintable(model ? QString() : model.error().message()));
+    QVERIFY(!model->isEmpty());
+    // The most frequent pair is learnt first: "e" + "l" in "el", "excelente", "hotel"...
+    QVERIFY2(model->size() <= 40, qPrintable(QString::number(model->size())));
+
+    Tokenizer::Options o;
+    o.subwordMerges = model.value();
+    const Tokenizer pieces(o);
+    QVERIFY(pieces.isValid());
+    const QStringList t = pieces.tokenize(QStringLiteral("¡Muy INCÓMODOS!"));
+    QVERIFY2(t.size() >= 3, qPrintable(t.join('|')));
+    // Pieces put back together give the word tokens (U+2581 marks where a word starts).
+    QString joined = t.join(QString()).replace(QChar(0x2581), QLatin1Char(' ')).trimmed();
+    QCOMPARE(joined, words.tokenize(QStringLiteral("¡Muy INCÓMODOS!")).join(QLatin1Char(' ')));
+    // A word never seen whole is cut into known pieces.
+    const QStringList unseen = pieces.tokenize(QStringLiteral("incómodos"));
+    QVERIFY2(unseen.size() >= 2, qPrintable(unseen.join('|')));
+    // maxTokens counts pieces.
+    o.maxTokens = 2;
+    QCOMPARE(Tokenizer(o).tokenize(QStringLiteral("excelentes horribles cómodas")).size(), 2);
+
+    // The model survives the JSON round trip (base64) and tokenises the same.
+    const Tokenizer::Options back = Tokenizer::Options::fromJson(Tokenizer(o).options().toJson());
+    QCOMPARE(back.subwordMerges, model.value());
+    QCOMPARE(Tokenizer(back).tokenize(QStringLiteral("hotel ruidoso")),
+             Tokenizer(o).tokenize(QStringLiteral("hotel ruidoso")));
+
+    // Whole frequent words become one piece; <num> stays whole.
+    auto big = Tokenizer::trainSubwords(corpus, 400);
+    QVERIFY(big.ok());
+    Tokenizer::Options bo;
+    bo.subwordMerges = big.value();
+    QCOMPARE(Tokenizer(bo).tokenize(QStringLiteral("el hotel 42")),
+             QStringList({QStringLiteral("\u2581el"), QStringLiteral("\u2581hotel"),
+                          QStringLiteral("\u2581<num>")}));
+
+    // Malformed merges: not valid, words instead of pieces.
+    Tokenizer::Options bad;
+    bad.subwordMerges = {QStringLiteral("no-space-here")};
+    QVERIFY(!Tokenizer(bad).isValid());
+    QCOMPARE(Tokenizer(bad).tokenize(QStringLiteral("hola mundo")), QStringList({"hola", "mundo"}));
+    QVERIFY(!Tokenizer::trainSubwords(corpus, 4).ok());
 }
 
 QTEST_APPLESS_MAIN(TstTextTokenizer)

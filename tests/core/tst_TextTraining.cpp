@@ -38,6 +38,7 @@ private Q_SLOTS:
     void languageModelRejectsBadInput();
     void checkpointsAndResumes();
     void learningRateFinder();
+    void subwordPieces();
     void englishGloveReachesTarget();
     void spanishCrossValidationBeatsBagOfWords();
 };
@@ -542,6 +543,39 @@ void TstTextTraining::learningRateFinder()
     auto r = trainTextClassifier(ds.value(), split.train, split.val, config, nullptr);
     QVERIFY(r.ok());
     QVERIFY2(r->valAccuracy >= 0.9, qPrintable(QString::number(r->valAccuracy)));
+}
+
+// Subword pieces instead of words: the model learns, exports with its merges inside, and the
+// reloaded file cuts new texts into the same pieces.
+void TstTextTraining::subwordPieces()
+{
+    QTemporaryDir dir;
+    TextTrainingConfig config;
+    config.dataPath = writeSyntheticData(dir.filePath("data"));
+    config.subwordVocab = 40;
+    config.embeddingDim = 16;
+    config.epochs = 8;
+    config.batchSize = 16;
+    config.learningRate = 3e-2;
+    config.threads = 1;
+    auto r = runTextTraining(config, {}, {});
+    QVERIFY2(r.ok(), qPrintable(r ? QString() : r.error().message()));
+    QVERIFY2(r->valAccuracy >= 0.9, qPrintable(QString::number(r->valAccuracy)));
+    const QStringList pieces = r->model->tokenize(QStringLiteral("el producto es buenísimo"));
+    QVERIFY2(pieces.join(QString()).contains(QChar(0x2581)), qPrintable(pieces.join('|')));
+
+    const QString pt = dir.filePath("pieces.pt");
+    auto ts = r->model->exportTorchScript(pt);
+    QVERIFY2(ts.ok(), qPrintable(ts ? QString() : ts.error().message()));
+    QCOMPARE(ts->agreement, 1.0);
+    auto loaded = TextClassifier::load(pt);
+    QVERIFY(loaded.ok());
+    QVERIFY(!loaded->tokenizerOptions().subwordMerges.isEmpty());
+    QCOMPARE(loaded->tokenize(QStringLiteral("muy pésimos servicios")),
+             r->model->tokenize(QStringLiteral("muy pésimos servicios")));
+    auto p = loaded->predict({QStringLiteral("el producto es excelente")}, 1);
+    QVERIFY(p.ok());
+    QCOMPARE(loaded->classes().value((*p)[0].top.front().first), QStringLiteral("pos"));
 }
 
 void TstTextTraining::englishGloveReachesTarget()

@@ -80,15 +80,15 @@ core::Result<QStringList> collectTexts(const QStringList &sources, const TextSca
 /// One LSTM layer with DropConnect on the recurrent weights, tied decoder.
 struct LmNetImpl : torch::nn::Module
 {
-    LmNetImpl(int64_t vocab, int64_t dim, int64_t hidden, double dropoutP, double weightDropP)
-        : hidden(hidden)
-        , dropoutP(dropoutP)
-        , weightDropP(weightDropP)
+    LmNetImpl(int64_t vocab, int64_t dim, int64_t hiddenSize, double dropout, double weightDrop)
+        : hidden(hiddenSize)
+        , dropoutP(dropout)
+        , weightDropP(weightDrop)
     {
         embedding = register_module(
             "embedding",
             torch::nn::Embedding(torch::nn::EmbeddingOptions(vocab, dim).padding_idx(0)));
-        const double k = 1.0 / std::sqrt(double(hidden));
+        const double k = 1.0 / std::sqrt(double(hiddenSize));
         wIh = register_parameter("w_ih", torch::empty({4 * hidden, dim}).uniform_(-k, k));
         wHh = register_parameter("w_hh", torch::empty({4 * hidden, hidden}).uniform_(-k, k));
         bIh = register_parameter("b_ih", torch::empty({4 * hidden}).uniform_(-k, k));

@@ -502,8 +502,12 @@ static core::Status writeTextModelJson(const TextClassifier::Impl &d, const QStr
         {"tokenizer_rules",
          "lower-case (Unicode), accents folded only when fold_accents, punctuation split into "
          "tokens (including ¿ ¡ « » and dashes), numbers -> <num>, URLs and e-mails -> <url>, "
-         "English clitics split (don't -> do not), at most max_tokens tokens; unknown words -> "
-         "id 1 (<unk>)"},
+         "English clitics split (don't -> do not); when subword_merges is not empty, each word "
+         "is cut into byte-pair-encoding pieces: start from U+2581 + its first character, then "
+         "one symbol per character (<num>/<url> stay whole), and repeatedly join the adjacent "
+         "pair listed earliest in subword_merges, everywhere in the word, until none is "
+         "listed; the pieces are the tokens; at most max_tokens tokens; unknown tokens -> id 1 "
+         "(<unk>)"},
         {"min_length", d.minLength},
         {"input",
          onnx ? QStringLiteral("'ids': float32 [T, 1], the token ids of one text (T >= min_length, "

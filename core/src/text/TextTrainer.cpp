@@ -234,7 +234,24 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
     // Tokenise; rows 0..nTrain-1 are training texts, the rest validation texts.
     Tokenizer::Options tokOptions = config.tokenizer;
     tokOptions.maxTokens = config.maxTokens;
+    if (config.subwordVocab > 0 && !lm) {
+        // Subword pieces learnt from the training texts only.
+        Tokenizer::Options wordOptions = tokOptions;
+        wordOptions.subwordMerges.clear();
+        wordOptions.maxTokens = 0;
+        const Tokenizer words(wordOptions);
+        std::vector<QStringList> corpus;
+        for (int i : trainIdx)
+            corpus.push_back(words.tokenize(data.samples[size_t(i)].text));
+        auto merges = Tokenizer::trainSubwords(corpus, config.subwordVocab);
+        if (!merges)
+            return merges.error();
+        tokOptions.subwordMerges = merges.value();
+    }
     const Tokenizer tok(tokOptions);
+    if (!tok.isValid())
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("the subword merges in the tokenizer settings are malformed"));
     std::vector<int> sampleOf;
     std::vector<QStringList> tokens;
     for (int i : trainIdx) {

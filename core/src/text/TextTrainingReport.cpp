@@ -80,6 +80,7 @@ QJsonObject TextTrainingConfig::toJson() const
         {QStringLiteral("cnn_filters"), cnnFilters},
         {QStringLiteral("cnn_kernel_sizes"), kernels},
         {QStringLiteral("lstm_hidden"), lstmHidden},
+        {QStringLiteral("subword_vocab"), subwordVocab},
         {QStringLiteral("min_frequency"), minFrequency},
         {QStringLiteral("max_vocabulary"), maxVocabulary},
         {QStringLiteral("max_tokens"), maxTokens},
@@ -133,6 +134,7 @@ TextTrainingConfig TextTrainingConfig::fromJson(const QJsonObject &json)
             c.cnnKernelSizes.append(v.toInt());
     }
     integer("lstm_hidden", c.lstmHidden);
+    integer("subword_vocab", c.subwordVocab);
     integer("min_frequency", c.minFrequency);
     integer("max_vocabulary", c.maxVocabulary);
     integer("max_tokens", c.maxTokens);

@@ -1,6 +1,12 @@
 #include "graft/text/Tokenizer.h"
 
+#include <QJsonArray>
 #include <QRegularExpression>
+
+#include <cstdint>
+#include <queue>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace graft::text {
 
@@ -12,7 +18,8 @@ QJsonObject Tokenizer::Options::toJson() const
                        {QStringLiteral("normalise_urls"), normaliseUrls},
                        {QStringLiteral("split_english_clitics"), splitEnglishClitics},
                        {QStringLiteral("keep_punctuation"), keepPunctuation},
-                       {QStringLiteral("max_tokens"), maxTokens}};
+                       {QStringLiteral("max_tokens"), maxTokens},
+                       {QStringLiteral("subword_merges"), QJsonArray::fromStringList(subwordMerges)}};
 }
 
 Tokenizer::Options Tokenizer::Options::fromJson(const QJsonObject &json)
@@ -26,7 +33,187 @@ Tokenizer::Options Tokenizer::Options::fromJson(const QJsonObject &json)
         json.value(QStringLiteral("split_english_clitics")).toBool(o.splitEnglishClitics);
     o.keepPunctuation = json.value(QStringLiteral("keep_punctuation")).toBool(o.keepPunctuation);
     o.maxTokens = json.value(QStringLiteral("max_tokens")).toInt(o.maxTokens);
+    for (const auto &m : json.value(QStringLiteral("subword_merges")).toArray())
+        o.subwordMerges << m.toString();
     return o;
+}
+
+namespace {
+
+const QChar kWordStart(0x2581); // SentencePiece's "▁"
+
+bool isAtomic(const QString &token)
+{
+    return token.size() > 2 && token.front() == QLatin1Char('<') && token.back() == QLatin1Char('>');
+}
+
+/// A word's starting symbols: "▁" + its first character, then one per character.
+QStringList initialSymbols(const QString &word)
+{
+    if (isAtomic(word))
+        return {QString(kWordStart) + word};
+    QStringList out;
+    for (qsizetype i = 0; i < word.size(); ++i) {
+        // Keep surrogate pairs together.
+        qsizetype n = word.at(i).isHighSurrogate() && i + 1 < word.size() ? 2 : 1;
+        out << (i == 0 ? QString(kWordStart) + word.mid(i, n) : word.mid(i, n));
+        i += n - 1;
+    }
+    return out;
+}
+
+} // namespace
+
+Tokenizer::Tokenizer(Options options)
+    : m_options(std::move(options))
+{
+    if (m_options.subwordMerges.isEmpty())
+        return;
+    auto ranks = std::make_shared<QHash<QString, int>>();
+    for (int i = 0; i < m_options.subwordMerges.size(); ++i) {
+        const QStringList parts = m_options.subwordMerges[i].split(QLatin1Char(' '));
+        if (parts.size() != 2 || parts[0].isEmpty() || parts[1].isEmpty())
+            return; // malformed: whole words, isValid() false
+        ranks->insert(m_options.subwordMerges[i], i);
+    }
+    m_ranks = std::move(ranks);
+}
+
+QStringList Tokenizer::pieces(const QString &word) const
+{
+    QStringList sym = initialSymbols(word);
+    // Apply the earliest-learnt merge present, everywhere in the word, until none applies.
+    while (sym.size() > 1) {
+        int best = INT32_MAX;
+        for (qsizetype i = 0; i + 1 < sym.size(); ++i)
+            best = std::min(best, m_ranks->value(sym[i] + QLatin1Char(' ') + sym[i + 1], INT32_MAX));
+        if (best == INT32_MAX)
+            break;
+        const QStringList pair = m_options.subwordMerges[best].split(QLatin1Char(' '));
+        QStringList next;
+        for (qsizetype i = 0; i < sym.size(); ++i) {
+            if (i + 1 < sym.size() && sym[i] == pair[0] && sym[i + 1] == pair[1]) {
+                next << sym[i] + sym[i + 1];
+                ++i;
+            } else {
+                next << sym[i];
+            }
+        }
+        sym = std::move(next);
+    }
+    return sym;
+}
+
+QStringList Tokenizer::tokenize(const QString &input) const
+{
+    if (!m_ranks)
+        return words(input, m_options.maxTokens);
+    QStringList out;
+    for (const QString &w : words(input, 0)) {
+        for (const QString &p : pieces(w)) {
+            if (m_options.maxTokens > 0 && out.size() >= m_options.maxTokens)
+                return out;
+            out << p;
+        }
+    }
+    return out;
+}
+
+core::Result<QStringList> Tokenizer::trainSubwords(const std::vector<QStringList> &texts,
+                                                   int vocabSize)
+{
+    if (vocabSize < 8)
+        return core::makeError(core::ErrorCode::InvalidArgument,
+                               QStringLiteral("a subword vocabulary needs at least 8 pieces"));
+    // Distinct words with their counts, as symbol-id sequences.
+    QHash<QString, int> freqOf;
+    QStringList order;
+    for (const QStringList &t : texts)
+        for (const QString &w : t)
+            if (freqOf[w]++ == 0)
+                order << w;
+    std::vector<QString> names;
+    QHash<QString, int> idOf;
+    auto symbolId = [&](const QString &name) {
+        auto it = idOf.find(name);
+        if (it != idOf.end())
+            return it.value();
+        names.push_back(name);
+        idOf.insert(name, int(names.size()) - 1);
+        return int(names.size()) - 1;
+    };
+    std::vector<std::vector<int>> words;
+    std::vector<int64_t> freq;
+    for (const QString &w : order) {
+        std::vector<int> ids;
+        for (const QString &sym : initialSymbols(w))
+            ids.push_back(symbolId(sym));
+        words.push_back(std::move(ids));
+        freq.push_back(freqOf.value(w));
+    }
+    auto key = [](int a, int b) { return (uint64_t(uint32_t(a)) << 32) | uint32_t(b); };
+    std::unordered_map<uint64_t, int64_t> counts;
+    std::unordered_map<uint64_t, std::unordered_set<int>> where;
+    for (size_t w = 0; w < words.size(); ++w)
+        for (size_t i = 0; i + 1 < words[w].size(); ++i) {
+            const uint64_t k = key(words[w][i], words[w][i + 1]);
+            counts[k] += freq[w];
+            where[k].insert(int(w));
+        }
+    // Most frequent pair first; ties go to the pair seen first (smaller ids). Stale heap
+    // entries (their count changed since) are skipped.
+    using Entry = std::pair<int64_t, uint64_t>;
+    auto worse = [](const Entry &x, const Entry &y) {
+        return x.first != y.first ? x.first < y.first : x.second > y.second;
+    };
+    std::priority_queue<Entry, std::vector<Entry>, decltype(worse)> heap(worse);
+    for (const auto &[k, c] : counts)
+        heap.push({c, k});
+    QStringList merges;
+    int pieces = int(names.size());
+    while (pieces < vocabSize && !heap.empty()) {
+        const auto [count, k] = heap.top();
+        heap.pop();
+        auto current = counts.find(k);
+        if (current == counts.end() || current->second != count)
+            continue;
+        if (count < 2)
+            break;
+        const int a = int(k >> 32), b = int(uint32_t(k));
+        const int merged = symbolId(names[size_t(a)] + names[size_t(b)]);
+        merges << names[size_t(a)] + QLatin1Char(' ') + names[size_t(b)];
+        ++pieces;
+        std::unordered_set<uint64_t> touched;
+        const std::unordered_set<int> affected = where[k];
+        for (int w : affected) {
+            std::vector<int> &sym = words[size_t(w)];
+            for (size_t i = 0; i + 1 < sym.size(); ++i) {
+                const uint64_t p = key(sym[i], sym[i + 1]);
+                counts[p] -= freq[size_t(w)];
+                touched.insert(p);
+            }
+            std::vector<int> next;
+            for (size_t i = 0; i < sym.size(); ++i) {
+                if (i + 1 < sym.size() && sym[i] == a && sym[i + 1] == b) {
+                    next.push_back(merged);
+                    ++i;
+                } else {
+                    next.push_back(sym[i]);
+                }
+            }
+            sym = std::move(next);
+            for (size_t i = 0; i + 1 < sym.size(); ++i) {
+                const uint64_t p = key(sym[i], sym[i + 1]);
+                counts[p] += freq[size_t(w)];
+                where[p].insert(w);
+                touched.insert(p);
+            }
+        }
+        for (uint64_t p : touched)
+            if (counts[p] > 0)
+                heap.push({counts[p], p});
+    }
+    return merges;
 }
 
 QString Tokenizer::foldAccents(const QString &text)
@@ -105,7 +292,7 @@ void appendWord(QStringList &out, const QString &word, const Tokenizer::Options 
 
 } // namespace
 
-QStringList Tokenizer::tokenize(const QString &input) const
+QStringList Tokenizer::words(const QString &input, int maxTokens) const
 {
     static const QRegularExpression url(
         QStringLiteral(R"((?:https?://|ftp://|www\.)[^\s<>"]+|[\w.+-]+@[\w-]+\.[\w.-]+)"),
@@ -118,7 +305,7 @@ QStringList Tokenizer::tokenize(const QString &input) const
 
     QStringList out;
     auto full = [&] {
-        return m_options.maxTokens > 0 && out.size() >= m_options.maxTokens;
+        return maxTokens > 0 && out.size() >= maxTokens;
     };
 
     auto tokenizeSpan = [&](qsizetype from, qsizetype to) {

@@ -270,6 +270,8 @@ bool WordVectors::subwordVector(const QString &word, float *out) const
 {
     if (!m_fastText || word.isEmpty())
         return false;
+    if (word.size() > 1 && word.front() == QChar(0x2581))
+        return subwordVector(word.mid(1), out);
     fasttext::Vector vec(m_dim);
     m_fastText->getWordVector(vec, word.toStdString());
     bool any = false;
@@ -282,6 +284,9 @@ bool WordVectors::subwordVector(const QString &word, float *out) const
 
 int WordVectors::lookup(const QString &token) const
 {
+    // Subword pieces mark a word's first piece with U+2581: a whole-word piece is the word.
+    if (token.size() > 1 && token.front() == QChar(0x2581))
+        return lookup(token.mid(1));
     int i = indexOf(token);
     if (i >= 0)
         return i;

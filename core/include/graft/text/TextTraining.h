@@ -48,6 +48,9 @@ struct TextTrainingConfig
     int cnnFilters = 100;
     QList<int> cnnKernelSizes = {3, 4, 5};
     int lstmHidden = 100; ///< units per direction of the BiLSTM head
+    /// > 0: learn byte-pair-encoding merges (at most this many pieces) from the training
+    /// texts and classify subword pieces instead of words (exported with the model).
+    int subwordVocab = 0;
     int minFrequency = 1;
     int maxVocabulary = 50000;
     int maxTokens = 400; ///< longer texts are cut

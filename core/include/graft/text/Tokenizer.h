@@ -1,8 +1,16 @@
 #pragma once
 
+#include "graft/core/Result.h"
+
+#include <QByteArray>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
+
+#include <QHash>
+
+#include <memory>
+#include <vector>
 
 namespace graft::text {
 
@@ -12,6 +20,10 @@ namespace graft::text {
 /// ("don't" -> "do" "not", "it's" -> "it" "'s"; PTB-style, with "n't" written "not"
 /// because common vector sets lack "n't") and keeps Spanish
 /// contractions ("del", "al") and enclitic verbs ("dámelo") as single words.
+/// With subword merges (Options::subwordMerges, learnt by trainSubwords()) those words are
+/// then cut into byte-pair-encoding pieces as SentencePiece's BPE mode writes them ("▁excel"
+/// "ente": U+2581 marks a word's first piece), so rare, inflected and misspelt words share
+/// pieces with known ones.
 class Tokenizer
 {
 public:
@@ -24,13 +36,19 @@ public:
         bool splitEnglishClitics = true;
         bool keepPunctuation = true;
         int maxTokens = 0; ///< 0 = no limit
+        /// BPE merges in the order learnt, each "left right"; empty = whole words. JSON:
+        /// "subword_merges".
+        QStringList subwordMerges;
 
         QJsonObject toJson() const;
         static Options fromJson(const QJsonObject &json);
     };
 
     Tokenizer() = default;
-    explicit Tokenizer(Options options) : m_options(options) {}
+    /// Malformed merges leave the tokenizer on whole words (isValid() says so).
+    explicit Tokenizer(Options options);
+
+    bool isValid() const { return m_options.subwordMerges.isEmpty() || m_ranks != nullptr; }
 
     const Options &options() const { return m_options; }
 
@@ -40,8 +58,19 @@ public:
     /// NFD + removal of combining marks.
     static QString foldAccents(const QString &text);
 
+    /// Learns byte-pair-encoding merges (Sennrich et al. 2016) from already tokenised texts
+    /// until there are `vocabSize` distinct pieces or no pair occurs twice. Tokens written
+    /// <like-this> stay whole. Returns the merges for Options::subwordMerges.
+    static core::Result<QStringList> trainSubwords(const std::vector<QStringList> &texts,
+                                                   int vocabSize);
+
 private:
+    QStringList words(const QString &text, int maxTokens) const;
+
     Options m_options;
+    QStringList pieces(const QString &word) const;
+
+    std::shared_ptr<const QHash<QString, int>> m_ranks; ///< "left right" -> merge order
 };
 
 } // namespace graft::text
