@@ -606,6 +606,26 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <source>An earlier run on this dataset with this model stopped after epoch %1 (it was stopped, or Graft was closed). Continue it from there?</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Language model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load a folder or file of reviews first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save language model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Graft language models (*.lm)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language model saved: validation perplexity %1 (word frequencies alone: %2). The classifier will start from it.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::ModelPanel</name>
@@ -795,6 +815,14 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
     </message>
     <message>
         <source>Reviews are read as words. Pretrained word vectors (GloVe, word2vec, or fastText .vec and .bin files; a .bin model also gives misspelt and unseen words a vector from their letters) give the words their meaning from a large corpus; without them the model learns word meanings from your reviews alone, which needs many more of them. Keep the vectors frozen when you have few reviews; let them train when you have thousands.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train on these reviews...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Learn a language model from the loaded reviews (labels are not used), starting from the word vectors above if any, and use it for the classifier.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1163,11 +1191,19 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <source>%1 training and %2 validation reviews, vocabulary of %3 words, %4 % of them found in the word vectors.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Training the language model: step %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::TrainingWorker</name>
     <message>
         <source>Train a text model first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language model, epoch %1: validation perplexity %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -607,6 +607,26 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <source>An earlier run on this dataset with this model stopped after epoch %1 (it was stopped, or Graft was closed). Continue it from there?</source>
         <translation>Un entrenamiento anterior con estos datos y este modelo se detuvo tras la época %1 (se detuvo o se cerró Graft). ¿Desea continuarlo desde ahí?</translation>
     </message>
+    <message>
+        <source>Language model</source>
+        <translation type="unfinished">Modelo de lenguaje</translation>
+    </message>
+    <message>
+        <source>Load a folder or file of reviews first.</source>
+        <translation>Cargue antes una carpeta o un archivo de reseñas.</translation>
+    </message>
+    <message>
+        <source>Save language model</source>
+        <translation>Guardar modelo de lenguaje</translation>
+    </message>
+    <message>
+        <source>Graft language models (*.lm)</source>
+        <translation>Modelos de lenguaje de Graft (*.lm)</translation>
+    </message>
+    <message>
+        <source>Language model saved: validation perplexity %1 (word frequencies alone: %2). The classifier will start from it.</source>
+        <translation>Modelo de lenguaje guardado: perplejidad de validación %1 (solo con frecuencias de palabras: %2). El clasificador partirá de él.</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::ModelPanel</name>
@@ -797,6 +817,14 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
     <message>
         <source>Reviews are read as words. Pretrained word vectors (GloVe, word2vec, or fastText .vec and .bin files; a .bin model also gives misspelt and unseen words a vector from their letters) give the words their meaning from a large corpus; without them the model learns word meanings from your reviews alone, which needs many more of them. Keep the vectors frozen when you have few reviews; let them train when you have thousands.</source>
         <translation>Las reseñas se leen como palabras. Los vectores de palabras preentrenados (GloVe, word2vec o archivos .vec y .bin de fastText; un modelo .bin también da un vector a las palabras mal escritas o nunca vistas a partir de sus letras) aportan el significado de las palabras aprendido en un corpus grande; sin ellos, el modelo aprende el significado solo de sus reseñas, y necesita muchas más. Mantenga los vectores congelados si tiene pocas reseñas; déjelos entrenar si tiene miles.</translation>
+    </message>
+    <message>
+        <source>Train on these reviews...</source>
+        <translation>Entrenar con estas reseñas...</translation>
+    </message>
+    <message>
+        <source>Learn a language model from the loaded reviews (labels are not used), starting from the word vectors above if any, and use it for the classifier.</source>
+        <translation>Aprende un modelo de lenguaje a partir de las reseñas cargadas (sin usar las etiquetas), partiendo de los vectores de palabras indicados arriba si los hay, y lo usa para el clasificador.</translation>
     </message>
 </context>
 <context>
@@ -1164,12 +1192,20 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <source>%1 training and %2 validation reviews, vocabulary of %3 words, %4 % of them found in the word vectors.</source>
         <translation>%1 reseñas de entrenamiento y %2 de validación, vocabulario de %3 palabras, el %4 % de ellas presentes en los vectores de palabras.</translation>
     </message>
+    <message>
+        <source>Training the language model: step %1 of %2</source>
+        <translation>Entrenando el modelo de lenguaje: paso %1 de %2</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::TrainingWorker</name>
     <message>
         <source>Train a text model first.</source>
         <translation>Primero entrene un modelo de texto.</translation>
+    </message>
+    <message>
+        <source>Language model, epoch %1: validation perplexity %2</source>
+        <translation>Modelo de lenguaje, época %1: perplejidad de validación %2</translation>
     </message>
 </context>
 </TS>

@@ -372,6 +372,30 @@ void tst_TrainingFlow::textReviewsEndToEnd()
     QVERIFY(resumed);
     QVERIFY(epochs.at(0).at(0).value<graft::train::EpochMetrics>().epoch > asked);
     QFile::remove(checkpoint);
+
+    // ULMFiT from the GUI: a language model learnt from these reviews goes into the Model tab
+    // and the next run starts from it (BiLSTM head, its vocabulary and LSTM).
+    failed.clear();
+    QSignalSpy lmDone(controller, &TrainingController::languageModelTrained);
+    QTRY_VERIFY(!controller->isBusy());
+    const QString lmPath = dir.filePath("reviews.lm");
+    QVERIFY(window.trainLanguageModel(lmPath));
+    QTRY_VERIFY_WITH_TIMEOUT(lmDone.count() == 1 || failed.count() > 0, 120000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+    QTRY_VERIFY(!controller->isBusy());
+    QVERIFY(QFileInfo::exists(lmPath));
+    QCOMPARE(model->findChild<QLineEdit *>(QStringLiteral("languageModel"))->text(), lmPath);
+    const auto lmReport = lmDone.at(0).at(0).value<graft::text::LanguageModelReport>();
+    QCOMPARE(lmReport.texts, 80);
+    window.trainPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"))->setValue(3);
+    finished.clear();
+    QVERIFY(window.startTraining());
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || failed.count() > 0, 120000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+    const auto fromLm = finished.at(0).at(0).value<graft::text::TextTrainingReport>();
+    QCOMPARE(fromLm.config.languageModelPath, lmPath);
+    QCOMPARE(fromLm.config.head, graft::text::TextHead::BiLstm);
+    QTRY_VERIFY(!controller->isBusy());
 }
 
 // Issue 8: an image run leaves a checkpoint each epoch; a finished run removes it, an

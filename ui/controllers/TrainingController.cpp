@@ -5,6 +5,7 @@ namespace graft::ui {
 TrainingController::TrainingController(QObject *parent) : QObject(parent)
 {
     qRegisterMetaType<train::BatchEvent>();
+    qRegisterMetaType<text::LanguageModelReport>();
     qRegisterMetaType<train::EpochMetrics>();
     qRegisterMetaType<GraftBatchEvents>();
     qRegisterMetaType<train::TrainingReport>();
@@ -33,6 +34,11 @@ TrainingController::TrainingController(QObject *parent) : QObject(parent)
                 m_classes = report.classes;
                 finish();
                 Q_EMIT trainingFinished(report);
+            });
+    connect(worker, &TrainingWorker::languageModelTrained, this,
+            [this](const text::LanguageModelReport &report) {
+                finish();
+                Q_EMIT languageModelTrained(report);
             });
     connect(worker, &TrainingWorker::learningRateFound, this,
             [this](const train::LrFinderResult &result) {
@@ -175,6 +181,18 @@ bool TrainingController::findTextLearningRate(const text::TextTrainingConfig &co
     TrainingWorker *worker = m_worker;
     QMetaObject::invokeMethod(
         worker, [worker, config, dataset] { worker->findTextLearningRate(config, dataset); },
+        Qt::QueuedConnection);
+    return true;
+}
+
+bool TrainingController::trainLanguageModel(const text::LanguageModelConfig &config,
+                                            const QString &outPath)
+{
+    if (!begin(Job::Train))
+        return false;
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, config, outPath] { worker->trainLanguageModel(config, outPath); },
         Qt::QueuedConnection);
     return true;
 }

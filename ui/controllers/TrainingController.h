@@ -38,6 +38,7 @@ public:
                               std::shared_ptr<const text::TextDataset> dataset);
     bool predictText(const QStringList &texts, int topK);
     bool explainText(const QString &text, int classIndex = -1);
+    bool trainLanguageModel(const text::LanguageModelConfig &config, const QString &outPath);
 
     /// Asks the running job to stop; it ends within about one batch.
     void stop();
@@ -59,6 +60,7 @@ Q_SIGNALS:
     void textTrainingFinished(const graft::text::TextTrainingReport &report);
     void textPredictionsReady(const GraftTextPredictions &predictions);
     void textExplained(const QString &text, const GraftTokenContributions &words);
+    void languageModelTrained(const graft::text::LanguageModelReport &report);
 
 private:
     bool begin(Job job);

@@ -162,6 +162,30 @@ void TrainingWorker::trainText(const text::TextTrainingConfig &config,
     Q_EMIT textTrainingFinished(result.value());
 }
 
+void TrainingWorker::trainLanguageModel(const text::LanguageModelConfig &config,
+                                        const QString &outPath)
+{
+    m_cancel.reset();
+    text::LanguageModelObserver obs;
+    const qint64 epochs = config.epochs;
+    obs.onBatch = [this, epochs](const train::BatchEvent &e) {
+        Q_EMIT phaseChanged(QStringLiteral("language-model"),
+                            qint64(e.epoch - 1) * e.batchesPerEpoch + e.batch,
+                            epochs * e.batchesPerEpoch);
+    };
+    obs.onEpoch = [this](const text::LanguageModelEpoch &m) {
+        message(tr("Language model, epoch %1: validation perplexity %2")
+                    .arg(m.epoch)
+                    .arg(m.valPerplexity, 0, 'f', 1));
+    };
+    auto result = text::trainLanguageModel(config, outPath, obs, m_cancel);
+    if (!result) {
+        Q_EMIT failed(QStringLiteral("language-model"), ErrorText::describe(result.error()));
+        return;
+    }
+    Q_EMIT languageModelTrained(result.value());
+}
+
 void TrainingWorker::predictText(const QStringList &texts, int topK)
 {
     if (!m_textModel) {

@@ -2,6 +2,7 @@
 
 #include "graft/core/Cancellation.h"
 #include "graft/data/ScanReport.h"
+#include "graft/text/LanguageModel.h"
 #include "graft/text/TextClassifier.h"
 #include "graft/text/TextDataset.h"
 #include "graft/text/TextTraining.h"
@@ -26,6 +27,7 @@ Q_DECLARE_METATYPE(graft::train::ExportCheck)
 Q_DECLARE_METATYPE(graft::train::GradCam)
 Q_DECLARE_METATYPE(GraftPredictions)
 Q_DECLARE_METATYPE(graft::text::TextTrainingReport)
+Q_DECLARE_METATYPE(graft::text::LanguageModelReport)
 Q_DECLARE_METATYPE(GraftTextPredictions)
 Q_DECLARE_METATYPE(GraftTokenContributions)
 
@@ -56,6 +58,8 @@ public:
                               std::shared_ptr<const text::TextDataset> dataset);
     void predictText(const QStringList &texts, int topK);
     void explainText(const QString &text, int classIndex);
+    /// Text: trains a language model on config.sources and saves it to `outPath`.
+    void trainLanguageModel(const text::LanguageModelConfig &config, const QString &outPath);
 
     // TrainingObserver (called on this thread by the Trainer)
     void batchFinished(const train::BatchEvent &event) override;
@@ -76,8 +80,9 @@ Q_SIGNALS:
     void textTrainingFinished(const graft::text::TextTrainingReport &report);
     void textPredictionsReady(const GraftTextPredictions &predictions);
     void textExplained(const QString &text, const GraftTokenContributions &words);
-    /// `operation` is "train", "lr", "predict", "gradcam", "explain" or "export"; `text` is
-    /// translated.
+    void languageModelTrained(const graft::text::LanguageModelReport &report);
+    /// `operation` is "train", "lr", "predict", "gradcam", "explain", "export" or
+    /// "language-model"; `text` is translated.
     void failed(const QString &operation, const QString &text);
 
 private:

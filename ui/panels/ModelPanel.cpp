@@ -156,12 +156,15 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_languageModel = new QLineEdit(m_textBox);
     m_languageModel->setObjectName(QStringLiteral("languageModel"));
     m_browseLanguageModel = new QPushButton(m_textBox);
+    m_trainLanguageModel = new QPushButton(m_textBox);
+    m_trainLanguageModel->setObjectName(QStringLiteral("trainLanguageModel"));
     auto *vectorsRow = new QHBoxLayout;
     vectorsRow->addWidget(m_vectors, 1);
     vectorsRow->addWidget(m_browseVectors);
     auto *lmRow = new QHBoxLayout;
     lmRow->addWidget(m_languageModel, 1);
     lmRow->addWidget(m_browseLanguageModel);
+    lmRow->addWidget(m_trainLanguageModel);
     auto *textForm = new QFormLayout;
     textForm->addRow(m_vectorsLabel, vectorsRow);
     textForm->addRow(m_languageModelLabel, lmRow);
@@ -186,6 +189,7 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
         if (!file.isEmpty())
             m_languageModel->setText(file);
     });
+    connect(m_trainLanguageModel, &QPushButton::clicked, this, &ModelPanel::languageModelRequested);
     // A language model brings its own words and vectors: the two choices exclude each other.
     connect(m_languageModel, &QLineEdit::textChanged, this, [this](const QString &t) {
         const bool lm = !t.trimmed().isEmpty();
@@ -398,6 +402,11 @@ void ModelPanel::setTextMode(bool textMode)
     m_textBox->setVisible(textMode);
 }
 
+void ModelPanel::setLanguageModelPath(const QString &path)
+{
+    m_languageModel->setText(path);
+}
+
 void ModelPanel::applyTextTo(text::TextTrainingConfig &config) const
 {
     config.languageModelPath = m_languageModel->text().trimmed();
@@ -442,6 +451,10 @@ void ModelPanel::retranslate()
         tr("A language model trained on unlabelled text of your domain (ULMFiT). The classifier "
            "starts from its vocabulary, word vectors and LSTM, and unfreezes them gradually."));
     m_browseLanguageModel->setText(tr("Browse..."));
+    m_trainLanguageModel->setText(tr("Train on these reviews..."));
+    m_trainLanguageModel->setToolTip(
+        tr("Learn a language model from the loaded reviews (labels are not used), starting from "
+           "the word vectors above if any, and use it for the classifier."));
     m_textHeadLabel->setText(tr("Classifier:"));
     m_textHead->setItemText(0, tr("Mean and max of the word vectors, then linear"));
     m_textHead->setItemText(1, tr("Convolutions over 3-5 word windows (Kim CNN)"));

@@ -59,8 +59,13 @@ public:
     /// names derived from the architecture only if the backbone cannot be built.
     static QStringList layerGroupNames(const models::BackboneSpec &spec);
 
+    /// The language model field (text mode).
+    void setLanguageModelPath(const QString &path);
+
 Q_SIGNALS:
     void settingsChanged();
+    /// "Train on these reviews..." was clicked.
+    void languageModelRequested();
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -108,6 +113,7 @@ private:
     QLabel *m_languageModelLabel = nullptr;
     QLineEdit *m_languageModel = nullptr;
     QPushButton *m_browseLanguageModel = nullptr;
+    QPushButton *m_trainLanguageModel = nullptr;
     QPushButton *m_browseVectors = nullptr;
     QLabel *m_textHeadLabel = nullptr;
     QComboBox *m_textHead = nullptr;

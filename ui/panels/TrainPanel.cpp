@@ -206,6 +206,11 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
                     m_status->setText(tr("Extracting features: %1 of %2").arg(done).arg(total));
                 else if (phase == QLatin1String("vectors") && done < total)
                     m_status->setText(tr("Loading word vectors..."));
+                else if (phase == QLatin1String("language-model")) {
+                    m_status->setText(tr("Training the language model: step %1 of %2").arg(done).arg(total));
+                    m_progress->setRange(0, int(total));
+                    m_progress->setValue(int(qMin(done, total)));
+                }
             });
     connect(m_controller, &TrainingController::messageLogged, m_log,
             &QPlainTextEdit::appendPlainText);

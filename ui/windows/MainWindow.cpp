@@ -136,6 +136,31 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         m_findLrAction->setEnabled(!busy);
         m_stopAction->setEnabled(busy);
     });
+    connect(m_model, &ModelPanel::languageModelRequested, this, [this] {
+        if (!m_data->textDataset()) {
+            QMessageBox::information(this, tr("Language model"),
+                                     tr("Load a folder or file of reviews first."));
+            return;
+        }
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save language model"),
+            QFileInfo(m_data->datasetPath()).absolutePath() + QStringLiteral("/reviews.lm"),
+            tr("Graft language models (*.lm)"));
+        if (!path.isEmpty())
+            trainLanguageModel(path);
+    });
+    connect(m_controller, &TrainingController::languageModelTrained, this,
+            [this](const text::LanguageModelReport &report) {
+                m_model->setLanguageModelPath(report.path);
+                const double perplexity =
+                    report.epochs.empty() ? 0.0 : report.epochs.back().valPerplexity;
+                statusBar()->showMessage(
+                    tr("Language model saved: validation perplexity %1 (word frequencies alone: "
+                       "%2). The classifier will start from it.")
+                        .arg(perplexity, 0, 'f', 1)
+                        .arg(report.unigramPerplexity, 0, 'f', 1),
+                    10000);
+            });
     connect(m_controller, &TrainingController::failed, this,
             [this](const QString &, const QString &text) {
                 statusBar()->showMessage(text.section(QLatin1Char('\n'), 0, 0), 8000);
@@ -506,6 +531,21 @@ text::TextTrainingConfig MainWindow::textTrainingConfig() const
     config.valFraction = m_data->valFraction();
     m_model->applyTextTo(config);
     return config;
+}
+
+bool MainWindow::trainLanguageModel(const QString &outPath)
+{
+    if (!m_data->textDataset())
+        return false;
+    text::LanguageModelConfig config;
+    config.sources = {m_data->datasetPath()};
+    const QJsonObject settings = m_model->textSettings();
+    config.vectorsPath = settings.value(QStringLiteral("vectors")).toString();
+    config.seed = m_data->splitSeed();
+    if (!m_controller->trainLanguageModel(config, outPath))
+        return false;
+    m_tabs->setCurrentWidget(m_train);
+    return true;
 }
 
 bool MainWindow::offerResume(const QString &dir)

@@ -59,6 +59,10 @@ public:
     /// data and model choice left one (it was stopped, or Graft was closed or killed), the
     /// resume prompt is asked first and a yes continues that run.
     bool startTraining();
+    /// Trains a language model on the loaded reviews (and the word vectors chosen, if any),
+    /// saves it to `outPath` and puts it in the Model tab; false when no reviews are loaded or
+    /// a job runs.
+    bool trainLanguageModel(const QString &outPath);
     /// Where runs on the dataset and model choice shown (backbone and recipe, or the text
     /// settings) keep their checkpoint.
     QString checkpointDir() const;
