@@ -609,7 +609,7 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
     </message>
     <message>
         <source>Language model</source>
-        <translation type="unfinished">Modelo de lenguaje</translation>
+        <translation>Modelo de lenguaje</translation>
     </message>
     <message>
         <source>Load a folder or file of reviews first.</source>
