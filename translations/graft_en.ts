@@ -802,10 +802,6 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>none (make one with: graft-cli lm --data FOLDER --out FILE.lm)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>A language model trained on unlabelled text of your domain (ULMFiT). The classifier starts from its vocabulary, word vectors and LSTM, and unfreezes them gradually.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -823,6 +819,22 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
     </message>
     <message>
         <source>Learn a language model from the loaded reviews (labels are not used), starting from the word vectors above if any, and use it for the classifier.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none (make one from your reviews with the button, or with graft-cli lm)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Subword pieces:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>off (whole words)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cut words into at most this many pieces learnt from your reviews (byte-pair encoding), so that inflected, rare and misspelt words share pieces with known ones. Not used with a language model.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -803,10 +803,6 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <translation>Modelo de lenguaje:</translation>
     </message>
     <message>
-        <source>none (make one with: graft-cli lm --data FOLDER --out FILE.lm)</source>
-        <translation>ninguno (créelo con: graft-cli lm --data CARPETA --out ARCHIVO.lm)</translation>
-    </message>
-    <message>
         <source>A language model trained on unlabelled text of your domain (ULMFiT). The classifier starts from its vocabulary, word vectors and LSTM, and unfreezes them gradually.</source>
         <translation>Un modelo de lenguaje entrenado con texto sin etiquetar de su dominio (ULMFiT). El clasificador parte de su vocabulario, sus vectores de palabras y su LSTM, y los descongela de forma gradual.</translation>
     </message>
@@ -825,6 +821,22 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
     <message>
         <source>Learn a language model from the loaded reviews (labels are not used), starting from the word vectors above if any, and use it for the classifier.</source>
         <translation>Aprende un modelo de lenguaje a partir de las reseñas cargadas (sin usar las etiquetas), partiendo de los vectores de palabras indicados arriba si los hay, y lo usa para el clasificador.</translation>
+    </message>
+    <message>
+        <source>none (make one from your reviews with the button, or with graft-cli lm)</source>
+        <translation>ninguno (créelo a partir de sus reseñas con el botón, o con graft-cli lm)</translation>
+    </message>
+    <message>
+        <source>Subword pieces:</source>
+        <translation>Fragmentos de palabra:</translation>
+    </message>
+    <message>
+        <source>off (whole words)</source>
+        <translation>no (palabras enteras)</translation>
+    </message>
+    <message>
+        <source>Cut words into at most this many pieces learnt from your reviews (byte-pair encoding), so that inflected, rare and misspelt words share pieces with known ones. Not used with a language model.</source>
+        <translation>Divide las palabras en, como máximo, este número de fragmentos aprendidos de sus reseñas (codificación por pares de bytes), para que las palabras flexionadas, raras o mal escritas compartan fragmentos con otras conocidas. No se usa con un modelo de lenguaje.</translation>
     </message>
 </context>
 <context>

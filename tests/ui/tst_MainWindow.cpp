@@ -110,6 +110,7 @@ void tst_MainWindow::projectSaveOpenRoundTripsEverySetting()
         ->setText(dir.filePath(QStringLiteral("vectors.txt")));
     window.modelPanel()->findChild<QComboBox *>(QStringLiteral("textHead"))->setCurrentIndex(1);
     window.modelPanel()->findChild<QCheckBox *>(QStringLiteral("freezeEmbeddings"))->setChecked(true);
+    window.modelPanel()->findChild<QSpinBox *>(QStringLiteral("subwords"))->setValue(4000);
     QVERIFY(window.isModified());
 
     const QString path = dir.filePath(QStringLiteral("p.graft"));
@@ -145,6 +146,7 @@ void tst_MainWindow::projectSaveOpenRoundTripsEverySetting()
     QCOMPARE(textConfig.vectorsPath, dir.filePath(QStringLiteral("vectors.txt")));
     QCOMPARE(textConfig.head, graft::text::TextHead::Cnn);
     QVERIFY(textConfig.freezeEmbeddings);
+    QCOMPARE(textConfig.subwordVocab, 4000);
     QCOMPARE(reopened.dataPanel()->report()->classes.size(), size_t(2));
     QVERIFY(!reopened.isModified());
 

@@ -315,7 +315,8 @@ void tst_TrainingFlow::textReviewsEndToEnd()
 
     if (const QString out = qEnvironmentVariable("GRAFT_SCREENSHOTS_DIR"); !out.isEmpty()) {
         const QList<QPair<QWidget *, const char *>> shots = {
-            {data, "text-data"}, {window.evaluatePanel(), "text-evaluate"}, {predict, "text-predict"}};
+            {data, "text-data"}, {model, "text-model"}, {window.evaluatePanel(), "text-evaluate"},
+            {predict, "text-predict"}};
         auto *mistakes = window.evaluatePanel()->findChild<QListWidget *>(QStringLiteral("mistakes"));
         if (mistakes && mistakes->count() > 0)
             mistakes->setCurrentRow(0);

@@ -21,6 +21,7 @@
 #include <QLocale>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QSpinBox>
 #include <QPushButton>
 #include <QTimer>
 #include <QtConcurrent>
@@ -152,6 +153,11 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_textHead->addItem(QString(), QString::fromLatin1(text::textHeadName(text::TextHead::BiLstm)));
     m_freezeEmbeddings = new QCheckBox(m_textBox);
     m_freezeEmbeddings->setObjectName(QStringLiteral("freezeEmbeddings"));
+    m_subwordsLabel = new QLabel(m_textBox);
+    m_subwords = new QSpinBox(m_textBox);
+    m_subwords->setObjectName(QStringLiteral("subwords"));
+    m_subwords->setRange(0, 100000);
+    m_subwords->setSingleStep(1000);
     m_languageModelLabel = new QLabel(m_textBox);
     m_languageModel = new QLineEdit(m_textBox);
     m_languageModel->setObjectName(QStringLiteral("languageModel"));
@@ -169,6 +175,7 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     textForm->addRow(m_vectorsLabel, vectorsRow);
     textForm->addRow(m_languageModelLabel, lmRow);
     textForm->addRow(m_textHeadLabel, m_textHead);
+    textForm->addRow(m_subwordsLabel, m_subwords);
     textForm->addRow(QString(), m_freezeEmbeddings);
     auto *textLayout = new QVBoxLayout(m_textBox);
     textLayout->addWidget(m_textIntro);
@@ -204,6 +211,7 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     connect(m_vectors, &QLineEdit::textChanged, this, &ModelPanel::settingsChanged);
     connect(m_textHead, &QComboBox::currentIndexChanged, this, &ModelPanel::settingsChanged);
     connect(m_freezeEmbeddings, &QCheckBox::toggled, this, &ModelPanel::settingsChanged);
+    connect(m_subwords, &QSpinBox::valueChanged, this, &ModelPanel::settingsChanged);
 
     auto *layout = new QHBoxLayout(this);
     layout->addWidget(m_backboneBox, 1);
@@ -413,6 +421,7 @@ void ModelPanel::applyTextTo(text::TextTrainingConfig &config) const
     config.vectorsPath = config.languageModelPath.isEmpty() ? m_vectors->text().trimmed() : QString();
     text::parseTextHead(m_textHead->currentData().toString(), &config.head);
     config.freezeEmbeddings = m_freezeEmbeddings->isChecked();
+    config.subwordVocab = m_subwords->value();
 }
 
 QJsonObject ModelPanel::textSettings() const
@@ -420,7 +429,8 @@ QJsonObject ModelPanel::textSettings() const
     return QJsonObject{{QStringLiteral("vectors"), m_vectors->text().trimmed()},
                        {QStringLiteral("language_model"), m_languageModel->text().trimmed()},
                        {QStringLiteral("head"), m_textHead->currentData().toString()},
-                       {QStringLiteral("freeze_embeddings"), m_freezeEmbeddings->isChecked()}};
+                       {QStringLiteral("freeze_embeddings"), m_freezeEmbeddings->isChecked()},
+                       {QStringLiteral("subwords"), m_subwords->value()}};
 }
 
 void ModelPanel::setTextSettings(const QJsonObject &settings)
@@ -429,6 +439,7 @@ void ModelPanel::setTextSettings(const QJsonObject &settings)
     const int head = m_textHead->findData(settings.value(QStringLiteral("head")).toString());
     m_textHead->setCurrentIndex(qMax(0, head));
     m_freezeEmbeddings->setChecked(settings.value(QStringLiteral("freeze_embeddings")).toBool());
+    m_subwords->setValue(settings.value(QStringLiteral("subwords")).toInt());
     m_languageModel->setText(settings.value(QStringLiteral("language_model")).toString());
 }
 
@@ -446,7 +457,7 @@ void ModelPanel::retranslate()
     m_vectors->setPlaceholderText(tr("none: learn word vectors from the reviews"));
     m_browseVectors->setText(tr("Browse..."));
     m_languageModelLabel->setText(tr("Language model:"));
-    m_languageModel->setPlaceholderText(tr("none (make one with: graft-cli lm --data FOLDER --out FILE.lm)"));
+    m_languageModel->setPlaceholderText(tr("none (make one from your reviews with the button, or with graft-cli lm)"));
     m_languageModel->setToolTip(
         tr("A language model trained on unlabelled text of your domain (ULMFiT). The classifier "
            "starts from its vocabulary, word vectors and LSTM, and unfreezes them gradually."));
@@ -460,6 +471,12 @@ void ModelPanel::retranslate()
     m_textHead->setItemText(1, tr("Convolutions over 3-5 word windows (Kim CNN)"));
     m_textHead->setItemText(2, tr("Bidirectional LSTM reading word order (slower)"));
     m_freezeEmbeddings->setText(tr("Keep the word vectors frozen (train the classifier only)"));
+    m_subwordsLabel->setText(tr("Subword pieces:"));
+    m_subwords->setSpecialValueText(tr("off (whole words)"));
+    m_subwords->setToolTip(
+        tr("Cut words into at most this many pieces learnt from your reviews (byte-pair "
+           "encoding), so that inflected, rare and misspelt words share pieces with known ones. "
+           "Not used with a language model."));
     m_backboneBox->setTitle(tr("Backbone"));
     m_backbone->setToolTip(tr("The pretrained network whose features are reused."));
     m_weightsDirLabel->setText(tr("Weights folder:"));

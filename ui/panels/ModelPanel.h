@@ -16,6 +16,7 @@
 
 class QButtonGroup;
 class QCheckBox;
+class QSpinBox;
 class QComboBox;
 class QGroupBox;
 class QLabel;
@@ -118,6 +119,8 @@ private:
     QLabel *m_textHeadLabel = nullptr;
     QComboBox *m_textHead = nullptr;
     QCheckBox *m_freezeEmbeddings = nullptr;
+    QLabel *m_subwordsLabel = nullptr;
+    QSpinBox *m_subwords = nullptr;
 };
 
 } // namespace graft::ui
