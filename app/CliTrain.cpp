@@ -156,6 +156,20 @@ bool writeText(const QString &path, const QByteArray &bytes, QString *error)
     return true;
 }
 
+/// Writes `json` to --report FILE when given; false (after saying why) when it cannot.
+bool writeReport(const QCommandLineParser &p, const char *command, const QJsonObject &json)
+{
+    if (!p.isSet(QStringLiteral("report")))
+        return true;
+    QString error;
+    if (writeText(p.value(QStringLiteral("report")),
+                  QJsonDocument(json).toJson(QJsonDocument::Indented), &error))
+        return true;
+    err() << "graft-cli " << command << ": cannot write report " << p.value(QStringLiteral("report"))
+          << ": " << error << "\n";
+    return false;
+}
+
 /// train --folds K: cross-validated accuracy of the configuration and of the BoW baseline.
 int runTextCrossValidation(const QCommandLineParser &p, const text::TextTrainingConfig &c,
                            int folds, bool quiet, const QElapsedTimer &wall)
@@ -186,15 +200,8 @@ int runTextCrossValidation(const QCommandLineParser &p, const text::TextTraining
     }
     QJsonObject json = cv->toJson();
     json.insert("wall_seconds", double(wall.nsecsElapsed()) / 1e9);
-    if (p.isSet(QStringLiteral("report"))) {
-        QString error;
-        if (!writeText(p.value(QStringLiteral("report")),
-                       QJsonDocument(json).toJson(QJsonDocument::Indented), &error)) {
-            err() << "graft-cli train: cannot write report " << p.value(QStringLiteral("report"))
-                  << ": " << error << "\n";
-            return kExitFailure;
-        }
-    }
+    if (!writeReport(p, "train", json))
+        return kExitFailure;
     out() << QStringLiteral("%1-fold accuracy %2 % (sd %3)  bag-of-words baseline %4 % (sd %5)  "
                             "%6  wall %7 s\n")
                  .arg(folds)
@@ -285,15 +292,8 @@ int runTextTrain(const QCommandLineParser &p)
                     [&](const QString &f) { return result->model->exportOnnx(f); }))
         return kExitFailure;
     json.insert("wall_seconds", double(wall.nsecsElapsed()) / 1e9);
-    if (p.isSet(QStringLiteral("report"))) {
-        QString error;
-        if (!writeText(p.value(QStringLiteral("report")),
-                       QJsonDocument(json).toJson(QJsonDocument::Indented), &error)) {
-            err() << "graft-cli train: cannot write report " << p.value(QStringLiteral("report"))
-                  << ": " << error << "\n";
-            return kExitFailure;
-        }
-    }
+    if (!writeReport(p, "train", json))
+        return kExitFailure;
     out() << QStringLiteral("val_accuracy %1 %  best_epoch %2  wall %3 s\n")
                  .arg(result->valAccuracy * 100, 0, 'f', 2)
                  .arg(result->bestEpoch)
@@ -384,14 +384,8 @@ int runLanguageModel(const QStringList &args)
     }
     for (const QString &w : r->warnings)
         err() << "graft-cli lm: skipped " << w << "\n";
-    if (p.isSet(QStringLiteral("report"))) {
-        QString error;
-        if (!writeText(p.value(QStringLiteral("report")),
-                       QJsonDocument(r->toJson()).toJson(QJsonDocument::Indented), &error)) {
-            err() << "graft-cli lm: cannot write report: " << error << "\n";
-            return kExitFailure;
-        }
-    }
+    if (!writeReport(p, "lm", r->toJson()))
+        return kExitFailure;
     out() << QStringLiteral("saved %1: %2 texts, %3 training words, vocabulary %4, val "
                             "perplexity %5 (word frequencies alone: %6)  %7 s\n")
                  .arg(r->path)
@@ -940,15 +934,8 @@ int runTrain(const QStringList &args)
     }
     json.insert("wall_seconds", double(wall.nsecsElapsed()) / 1e9);
     json.insert("timings", timings);
-    if (p.isSet(QStringLiteral("report"))) {
-        QString error;
-        if (!writeText(p.value(QStringLiteral("report")),
-                       QJsonDocument(json).toJson(QJsonDocument::Indented), &error)) {
-            err() << "graft-cli train: cannot write report " << p.value(QStringLiteral("report"))
-                  << ": " << error << "\n";
-            return kExitFailure;
-        }
-    }
+    if (!writeReport(p, "train", json))
+        return kExitFailure;
     out() << QStringLiteral("val_accuracy %1 %  best_epoch %2  wall %3 s%4\n")
                  .arg(result->valAccuracy * 100, 0, 'f', 2)
                  .arg(result->bestEpoch)

@@ -406,15 +406,7 @@ core::Result<LanguageModelReport> trainLanguageModel(const LanguageModelConfig &
                                                      const LanguageModelObserver &observer,
                                                      const core::CancelToken &cancel)
 {
-    try {
-        return trainImpl(config, outPath, observer, cancel);
-    } catch (const c10::Error &e) {
-        return makeError(
-            ErrorCode::Internal,
-            QStringLiteral("LibTorch: %1").arg(QString::fromUtf8(e.what_without_backtrace())));
-    } catch (const std::exception &e) {
-        return makeError(ErrorCode::Internal, QString::fromUtf8(e.what()));
-    }
+    return guardTorch([&] { return trainImpl(config, outPath, observer, cancel); });
 }
 
 core::Result<LanguageModelInfo> readLanguageModelInfo(const QString &path)

@@ -1,4 +1,6 @@
 // k-fold cross-validation of a text model against the bag-of-words baseline.
+#include "TextRun.h"
+
 #include "graft/text/BagOfWordsBaseline.h"
 #include "graft/text/TextSplits.h"
 #include "graft/text/TextTraining.h"
@@ -31,6 +33,28 @@ void meanStd(const std::vector<double> &v, double *mean, double *sd)
 }
 
 } // namespace
+
+core::Result<PreparedTextRun> prepareTextRun(const TextTrainingConfig &config,
+                                             const core::CancelToken &cancel)
+{
+    TextScanOptions scanOptions = config.scan;
+    scanOptions.tokenizer = config.tokenizer;
+    auto data = scanTextDataset(config.dataPath, scanOptions, {}, cancel);
+    if (!data)
+        return data.error();
+    if (data->isBlocked())
+        return makeError(ErrorCode::DatasetInvalid, data->blocking.join(QStringLiteral("; ")),
+                         config.dataPath);
+    PreparedTextRun run{std::move(data.value()), std::nullopt};
+    if (!config.vectorsPath.isEmpty()) {
+        auto v =
+            WordVectors::load(config.vectorsPath, WordVectors::Format::Auto, config.maxVectorWords);
+        if (!v)
+            return v.error();
+        run.vectors = std::move(v.value());
+    }
+    return run;
+}
 
 QJsonObject TextCrossValidation::toJson() const
 {
@@ -68,14 +92,11 @@ crossValidateText(const TextTrainingConfig &config, int folds, const TextTrainin
     if (folds < 2)
         return makeError(ErrorCode::InvalidArgument,
                          QStringLiteral("cross-validation needs at least 2 folds"));
-    TextScanOptions scanOptions = config.scan;
-    scanOptions.tokenizer = config.tokenizer;
-    auto data = scanTextDataset(config.dataPath, scanOptions, {}, cancel);
-    if (!data)
-        return data.error();
-    if (data->isBlocked())
-        return makeError(ErrorCode::DatasetInvalid, data->blocking.join(QStringLiteral("; ")),
-                         config.dataPath);
+    auto run = prepareTextRun(config, cancel);
+    if (!run)
+        return run.error();
+    const TextDataset *data = &run->data;
+    const std::optional<WordVectors> &vectors = run->vectors;
     std::vector<int> labels;
     std::vector<int> counts(size_t(data->classes.size()), 0);
     for (const TextSample &s : data->samples) {
@@ -90,14 +111,6 @@ crossValidateText(const TextTrainingConfig &config, int folds, const TextTrainin
                                  .arg(counts[size_t(c)])
                                  .arg(folds),
                              config.dataPath);
-    std::optional<WordVectors> vectors;
-    if (!config.vectorsPath.isEmpty()) {
-        auto v =
-            WordVectors::load(config.vectorsPath, WordVectors::Format::Auto, config.maxVectorWords);
-        if (!v)
-            return v.error();
-        vectors = std::move(v.value());
-    }
     TextTrainingConfig foldConfig = config;
     foldConfig.restoreBest = false;        // the held-out fold must not pick the epoch
     foldConfig.earlyStoppingPatience = 0; // nor stop the run
@@ -113,11 +126,11 @@ crossValidateText(const TextTrainingConfig &config, int folds, const TextTrainin
     for (size_t f = 0; f < splits.size(); ++f) {
         QElapsedTimer clock;
         clock.start();
-        auto bow = evaluateBagOfWords(data.value(), splits[f].train, splits[f].val, bowOptions,
+        auto bow = evaluateBagOfWords(*data, splits[f].train, splits[f].val, bowOptions,
                                       cancel);
         if (!bow)
             return bow.error();
-        auto r = trainTextClassifier(data.value(), splits[f].train, splits[f].val, foldConfig,
+        auto r = trainTextClassifier(*data, splits[f].train, splits[f].val, foldConfig,
                                      vectors ? &*vectors : nullptr, observer, cancel);
         if (!r)
             return r.error();

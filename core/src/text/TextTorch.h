@@ -39,4 +39,19 @@ struct LanguageModelWeights
 };
 core::Result<LanguageModelWeights> loadLanguageModel(const QString &path);
 
+/// Runs `fn` (returning a core::Result) and turns LibTorch and other exceptions into errors.
+template <typename Fn>
+auto guardTorch(Fn &&fn) -> decltype(fn())
+{
+    try {
+        return fn();
+    } catch (const c10::Error &e) {
+        return core::makeError(
+            core::ErrorCode::Internal,
+            QStringLiteral("LibTorch: %1").arg(QString::fromUtf8(e.what_without_backtrace())));
+    } catch (const std::exception &e) {
+        return core::makeError(core::ErrorCode::Internal, QString::fromUtf8(e.what()));
+    }
+}
+
 } // namespace graft::text

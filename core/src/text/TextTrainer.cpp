@@ -2,6 +2,7 @@
 #include "graft/text/TextTraining.h"
 
 #include "TextClassifierImpl.h"
+#include "TextRun.h"
 #include "TextTorch.h"
 
 #include "graft/core/Runtime.h"
@@ -750,15 +751,7 @@ core::Result<TextTrainingReport> trainTextClassifier(const TextDataset &data,
                                                      const TextTrainingObserver &observer,
                                                      const core::CancelToken &cancel)
 {
-    try {
-        return trainImpl(data, trainIdx, valIdx, config, vectors, observer, cancel);
-    } catch (const c10::Error &e) {
-        return makeError(
-            ErrorCode::Internal,
-            QStringLiteral("LibTorch: %1").arg(QString::fromUtf8(e.what_without_backtrace())));
-    } catch (const std::exception &e) {
-        return makeError(ErrorCode::Internal, QString::fromUtf8(e.what()));
-    }
+    return guardTorch([&] { return trainImpl(data, trainIdx, valIdx, config, vectors, observer, cancel); });
 }
 
 core::Result<train::LrFinderResult> findTextLearningRate(const TextDataset &data,
@@ -769,17 +762,10 @@ core::Result<train::LrFinderResult> findTextLearningRate(const TextDataset &data
                                                          const core::CancelToken &cancel)
 {
     train::LrFinderResult sweep;
-    try {
-        auto r = trainImpl(data, trainIdx, {}, config, vectors, observer, cancel, &sweep);
-        if (!r)
-            return r.error();
-    } catch (const c10::Error &e) {
-        return makeError(
-            ErrorCode::Internal,
-            QStringLiteral("LibTorch: %1").arg(QString::fromUtf8(e.what_without_backtrace())));
-    } catch (const std::exception &e) {
-        return makeError(ErrorCode::Internal, QString::fromUtf8(e.what()));
-    }
+    auto r = guardTorch(
+        [&] { return trainImpl(data, trainIdx, {}, config, vectors, observer, cancel, &sweep); });
+    if (!r)
+        return r.error();
     return sweep;
 }
 
@@ -787,25 +773,12 @@ core::Result<TextTrainingReport> runTextTraining(const TextTrainingConfig &confi
                                                  const TextTrainingObserver &observer,
                                                  const core::CancelToken &cancel)
 {
-    TextScanOptions scanOptions = config.scan;
-    scanOptions.tokenizer = config.tokenizer;
-    auto data = scanTextDataset(config.dataPath, scanOptions, {}, cancel);
-    if (!data)
-        return data.error();
-    if (data->isBlocked())
-        return makeError(ErrorCode::DatasetInvalid, data->blocking.join(QStringLiteral("; ")),
-                         config.dataPath);
-    std::optional<WordVectors> vectors;
-    if (!config.vectorsPath.isEmpty()) {
-        auto v =
-            WordVectors::load(config.vectorsPath, WordVectors::Format::Auto, config.maxVectorWords);
-        if (!v)
-            return v.error();
-        vectors = std::move(v.value());
-    }
-    const TextSplit split = splitTextDataset(data.value(), config.valFraction, config.seed);
-    return trainTextClassifier(data.value(), split.train, split.val, config,
-                               vectors ? &*vectors : nullptr, observer, cancel);
+    auto run = prepareTextRun(config, cancel);
+    if (!run)
+        return run.error();
+    const TextSplit split = splitTextDataset(run->data, config.valFraction, config.seed);
+    return trainTextClassifier(run->data, split.train, split.val, config,
+                               run->vectors ? &*run->vectors : nullptr, observer, cancel);
 }
 
 TextSplit splitTextDataset(const TextDataset &data, double valFraction, int seed)
