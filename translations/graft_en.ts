@@ -626,6 +626,22 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <source>Language model saved: validation perplexity %1 (word frequencies alone: %2). The classifier will start from it.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Cross-validate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cross-validation works on loaded reviews; load a review folder or file first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Cross-validate text model (5 folds)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train the text model five times on different folds and compare its accuracy with a bag-of-words logistic regression on the same folds.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::ModelPanel</name>
@@ -1207,6 +1223,14 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <source>Training the language model: step %1 of %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Cross-validating: fold %1 of %2 done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1-fold cross-validation: %2 % (sd %3) for this model, %4 % (sd %5) for a bag-of-words logistic regression on the same folds.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::TrainingWorker</name>
@@ -1216,6 +1240,10 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
     </message>
     <message>
         <source>Language model, epoch %1: validation perplexity %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fold %1 of %2: model %3 %, bag-of-words baseline %4 %</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -627,6 +627,22 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <source>Language model saved: validation perplexity %1 (word frequencies alone: %2). The classifier will start from it.</source>
         <translation>Modelo de lenguaje guardado: perplejidad de validación %1 (solo con frecuencias de palabras: %2). El clasificador partirá de él.</translation>
     </message>
+    <message>
+        <source>Cross-validate</source>
+        <translation>Validación cruzada</translation>
+    </message>
+    <message>
+        <source>Cross-validation works on loaded reviews; load a review folder or file first.</source>
+        <translation>La validación cruzada funciona con reseñas cargadas; cargue antes una carpeta o un archivo de reseñas.</translation>
+    </message>
+    <message>
+        <source>&amp;Cross-validate text model (5 folds)</source>
+        <translation>&amp;Validación cruzada del modelo de texto (5 particiones)</translation>
+    </message>
+    <message>
+        <source>Train the text model five times on different folds and compare its accuracy with a bag-of-words logistic regression on the same folds.</source>
+        <translation>Entrena el modelo de texto cinco veces con particiones distintas y compara su exactitud con una regresión logística sobre bolsa de palabras en las mismas particiones.</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::ModelPanel</name>
@@ -1208,6 +1224,14 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <source>Training the language model: step %1 of %2</source>
         <translation>Entrenando el modelo de lenguaje: paso %1 de %2</translation>
     </message>
+    <message>
+        <source>Cross-validating: fold %1 of %2 done</source>
+        <translation>Validación cruzada: partición %1 de %2 terminada</translation>
+    </message>
+    <message>
+        <source>%1-fold cross-validation: %2 % (sd %3) for this model, %4 % (sd %5) for a bag-of-words logistic regression on the same folds.</source>
+        <translation>Validación cruzada con %1 particiones: %2 % (de %3) para este modelo, %4 % (de %5) para una regresión logística sobre bolsa de palabras en las mismas particiones.</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::TrainingWorker</name>
@@ -1218,6 +1242,10 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
     <message>
         <source>Language model, epoch %1: validation perplexity %2</source>
         <translation>Modelo de lenguaje, época %1: perplejidad de validación %2</translation>
+    </message>
+    <message>
+        <source>Fold %1 of %2: model %3 %, bag-of-words baseline %4 %</source>
+        <translation>Partición %1 de %2: modelo %3 %, referencia de bolsa de palabras %4 %</translation>
     </message>
 </context>
 </TS>

@@ -397,6 +397,23 @@ void tst_TrainingFlow::textReviewsEndToEnd()
     QCOMPARE(fromLm.config.languageModelPath, lmPath);
     QCOMPARE(fromLm.config.head, graft::text::TextHead::BiLstm);
     QTRY_VERIFY(!controller->isBusy());
+
+    // Run > Cross-validate: the model and the bag-of-words baseline on the same folds, with a
+    // line per fold and the summary in the Train tab's log.
+    QSignalSpy cvDone(controller, &TrainingController::textCrossValidated);
+    QVERIFY(window.crossValidate(4));
+    QTRY_VERIFY_WITH_TIMEOUT(cvDone.count() == 1 || failed.count() > 0, 120000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+    const auto cv = cvDone.at(0).at(0).value<graft::text::TextCrossValidation>();
+    QCOMPARE(cv.folds, 4);
+    QCOMPARE(int(cv.results.size()), 4);
+    QCOMPARE(cv.samples, 80);
+    QVERIFY(cv.meanBaselineAccuracy >= 0.9); // one decisive word per review
+    auto *log = window.trainPanel()->findChild<QPlainTextEdit *>();
+    QVERIFY(log);
+    QVERIFY(log->toPlainText().contains(QStringLiteral("4-fold cross-validation")));
+    QVERIFY(log->toPlainText().contains(QStringLiteral("Fold 4 of 4")));
+    QTRY_VERIFY(!controller->isBusy());
 }
 
 // Issue 8: an image run leaves a checkpoint each epoch; a finished run removes it, an

@@ -6,6 +6,7 @@ TrainingController::TrainingController(QObject *parent) : QObject(parent)
 {
     qRegisterMetaType<train::BatchEvent>();
     qRegisterMetaType<text::LanguageModelReport>();
+    qRegisterMetaType<text::TextCrossValidation>();
     qRegisterMetaType<train::EpochMetrics>();
     qRegisterMetaType<GraftBatchEvents>();
     qRegisterMetaType<train::TrainingReport>();
@@ -39,6 +40,11 @@ TrainingController::TrainingController(QObject *parent) : QObject(parent)
             [this](const text::LanguageModelReport &report) {
                 finish();
                 Q_EMIT languageModelTrained(report);
+            });
+    connect(worker, &TrainingWorker::textCrossValidated, this,
+            [this](const text::TextCrossValidation &result) {
+                finish();
+                Q_EMIT textCrossValidated(result);
             });
     connect(worker, &TrainingWorker::learningRateFound, this,
             [this](const train::LrFinderResult &result) {
@@ -193,6 +199,17 @@ bool TrainingController::trainLanguageModel(const text::LanguageModelConfig &con
     TrainingWorker *worker = m_worker;
     QMetaObject::invokeMethod(
         worker, [worker, config, outPath] { worker->trainLanguageModel(config, outPath); },
+        Qt::QueuedConnection);
+    return true;
+}
+
+bool TrainingController::crossValidateText(const text::TextTrainingConfig &config, int folds)
+{
+    if (!begin(Job::Train))
+        return false;
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, config, folds] { worker->crossValidateText(config, folds); },
         Qt::QueuedConnection);
     return true;
 }

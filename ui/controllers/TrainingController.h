@@ -39,6 +39,7 @@ public:
     bool predictText(const QStringList &texts, int topK);
     bool explainText(const QString &text, int classIndex = -1);
     bool trainLanguageModel(const text::LanguageModelConfig &config, const QString &outPath);
+    bool crossValidateText(const text::TextTrainingConfig &config, int folds);
 
     /// Asks the running job to stop; it ends within about one batch.
     void stop();
@@ -61,6 +62,7 @@ Q_SIGNALS:
     void textPredictionsReady(const GraftTextPredictions &predictions);
     void textExplained(const QString &text, const GraftTokenContributions &words);
     void languageModelTrained(const graft::text::LanguageModelReport &report);
+    void textCrossValidated(const graft::text::TextCrossValidation &result);
 
 private:
     bool begin(Job job);

@@ -186,6 +186,25 @@ void TrainingWorker::trainLanguageModel(const text::LanguageModelConfig &config,
     Q_EMIT languageModelTrained(result.value());
 }
 
+void TrainingWorker::crossValidateText(const text::TextTrainingConfig &config, int folds)
+{
+    m_cancel.reset();
+    const auto onFold = [this, folds](const text::TextFoldResult &f) {
+        message(tr("Fold %1 of %2: model %3 %, bag-of-words baseline %4 %")
+                    .arg(f.fold)
+                    .arg(folds)
+                    .arg(f.accuracy * 100, 0, 'f', 1)
+                    .arg(f.baselineAccuracy * 100, 0, 'f', 1));
+        Q_EMIT phaseChanged(QStringLiteral("cross-validate"), f.fold, folds);
+    };
+    auto result = text::crossValidateText(config, folds, {}, onFold, m_cancel);
+    if (!result) {
+        Q_EMIT failed(QStringLiteral("cross-validate"), ErrorText::describe(result.error()));
+        return;
+    }
+    Q_EMIT textCrossValidated(result.value());
+}
+
 void TrainingWorker::predictText(const QStringList &texts, int topK)
 {
     if (!m_textModel) {

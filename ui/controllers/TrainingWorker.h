@@ -28,6 +28,7 @@ Q_DECLARE_METATYPE(graft::train::GradCam)
 Q_DECLARE_METATYPE(GraftPredictions)
 Q_DECLARE_METATYPE(graft::text::TextTrainingReport)
 Q_DECLARE_METATYPE(graft::text::LanguageModelReport)
+Q_DECLARE_METATYPE(graft::text::TextCrossValidation)
 Q_DECLARE_METATYPE(GraftTextPredictions)
 Q_DECLARE_METATYPE(GraftTokenContributions)
 
@@ -60,6 +61,8 @@ public:
     void explainText(const QString &text, int classIndex);
     /// Text: trains a language model on config.sources and saves it to `outPath`.
     void trainLanguageModel(const text::LanguageModelConfig &config, const QString &outPath);
+    /// Text: k-fold cross-validation of `config` against the bag-of-words baseline.
+    void crossValidateText(const text::TextTrainingConfig &config, int folds);
 
     // TrainingObserver (called on this thread by the Trainer)
     void batchFinished(const train::BatchEvent &event) override;
@@ -81,8 +84,9 @@ Q_SIGNALS:
     void textPredictionsReady(const GraftTextPredictions &predictions);
     void textExplained(const QString &text, const GraftTokenContributions &words);
     void languageModelTrained(const graft::text::LanguageModelReport &report);
-    /// `operation` is "train", "lr", "predict", "gradcam", "explain", "export" or
-    /// "language-model"; `text` is translated.
+    void textCrossValidated(const graft::text::TextCrossValidation &result);
+    /// `operation` is "train", "lr", "predict", "gradcam", "explain", "export",
+    /// "language-model" or "cross-validate"; `text` is translated.
     void failed(const QString &operation, const QString &text);
 
 private:

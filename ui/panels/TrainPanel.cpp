@@ -206,7 +206,11 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
                     m_status->setText(tr("Extracting features: %1 of %2").arg(done).arg(total));
                 else if (phase == QLatin1String("vectors") && done < total)
                     m_status->setText(tr("Loading word vectors..."));
-                else if (phase == QLatin1String("language-model")) {
+                else if (phase == QLatin1String("cross-validate")) {
+                    m_status->setText(tr("Cross-validating: fold %1 of %2 done").arg(done).arg(total));
+                    m_progress->setRange(0, int(total));
+                    m_progress->setValue(int(qMin(done, total)));
+                } else if (phase == QLatin1String("language-model")) {
                     m_status->setText(tr("Training the language model: step %1 of %2").arg(done).arg(total));
                     m_progress->setRange(0, int(total));
                     m_progress->setValue(int(qMin(done, total)));
@@ -215,6 +219,19 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
     connect(m_controller, &TrainingController::messageLogged, m_log,
             &QPlainTextEdit::appendPlainText);
     connect(m_controller, &TrainingController::learningRateFound, this, &TrainPanel::showLrCurve);
+    connect(m_controller, &TrainingController::textCrossValidated, this,
+            [this](const text::TextCrossValidation &cv) {
+                const QString summary =
+                    tr("%1-fold cross-validation: %2 % (sd %3) for this model, %4 % (sd %5) for "
+                       "a bag-of-words logistic regression on the same folds.")
+                        .arg(cv.folds)
+                        .arg(cv.meanAccuracy * 100, 0, 'f', 1)
+                        .arg(cv.stdAccuracy * 100, 0, 'f', 1)
+                        .arg(cv.meanBaselineAccuracy * 100, 0, 'f', 1)
+                        .arg(cv.stdBaselineAccuracy * 100, 0, 'f', 1);
+                m_log->appendPlainText(summary);
+                m_status->setText(summary);
+            });
     connect(m_controller, &TrainingController::trainingFinished, this,
             [this](const train::TrainingReport &r) {
                 m_status->setText((r.cancelled

@@ -134,6 +134,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_controller, &TrainingController::busyChanged, this, [this](bool busy) {
         m_trainAction->setEnabled(!busy);
         m_findLrAction->setEnabled(!busy);
+        m_crossValidateAction->setEnabled(!busy);
         m_stopAction->setEnabled(busy);
     });
     connect(m_model, &ModelPanel::languageModelRequested, this, [this] {
@@ -227,6 +228,12 @@ void MainWindow::createMenus()
     m_trainAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+T")));
     m_findLrAction = m_runMenu->addAction(QString(), m_train, &TrainPanel::findLrRequested);
     m_findLrAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+L")));
+    m_crossValidateAction = m_runMenu->addAction(QString(), this, [this] {
+        if (!crossValidate())
+            QMessageBox::information(this, tr("Cross-validate"),
+                                     tr("Cross-validation works on loaded reviews; load a review "
+                                        "folder or file first."));
+    });
     m_stopAction = m_runMenu->addAction(QString(), m_controller, &TrainingController::stop);
     m_stopAction->setShortcut(QKeySequence(Qt::Key_Escape));
     m_stopAction->setEnabled(false);
@@ -323,6 +330,10 @@ void MainWindow::retranslate()
     m_runMenu->setTitle(tr("&Run"));
     m_trainAction->setText(tr("&Train"));
     m_findLrAction->setText(tr("Find &learning rate"));
+    m_crossValidateAction->setText(tr("&Cross-validate text model (5 folds)"));
+    m_crossValidateAction->setToolTip(
+        tr("Train the text model five times on different folds and compare its accuracy with a "
+           "bag-of-words logistic regression on the same folds."));
     m_stopAction->setText(tr("&Stop"));
     m_settingsMenu->setTitle(tr("&Settings"));
     m_languageMenu->setTitle(tr("&Language"));
@@ -543,6 +554,17 @@ bool MainWindow::trainLanguageModel(const QString &outPath)
     config.vectorsPath = settings.value(QStringLiteral("vectors")).toString();
     config.seed = m_data->splitSeed();
     if (!m_controller->trainLanguageModel(config, outPath))
+        return false;
+    m_tabs->setCurrentWidget(m_train);
+    return true;
+}
+
+bool MainWindow::crossValidate(int folds)
+{
+    const auto texts = m_data->textDataset();
+    if (!texts || texts->isBlocked())
+        return false;
+    if (!m_controller->crossValidateText(textTrainingConfig(), folds))
         return false;
     m_tabs->setCurrentWidget(m_train);
     return true;

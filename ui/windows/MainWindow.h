@@ -63,6 +63,9 @@ public:
     /// saves it to `outPath` and puts it in the Model tab; false when no reviews are loaded or
     /// a job runs.
     bool trainLanguageModel(const QString &outPath);
+    /// Cross-validates the text model the tabs describe against the bag-of-words baseline
+    /// (`folds` folds over all loaded reviews); false when no reviews are loaded or busy.
+    bool crossValidate(int folds = 5);
     /// Where runs on the dataset and model choice shown (backbone and recipe, or the text
     /// settings) keep their checkpoint.
     QString checkpointDir() const;
@@ -124,6 +127,7 @@ private:
     QAction *m_stopAction = nullptr;
     QToolBar *m_toolBar = nullptr;
     QAction *m_findLrAction = nullptr;
+    QAction *m_crossValidateAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QAction *m_guideAction = nullptr;
     GuideDialog *m_guide = nullptr;
