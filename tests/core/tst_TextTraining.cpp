@@ -494,6 +494,14 @@ void TstTextTraining::checkpointsAndResumes()
     QVERIFY2(r->valAccuracy >= 0.9, qPrintable(QString::number(r->valAccuracy)));
     QCOMPARE(*graft::train::checkpointEpoch(config.checkpointDir), 6);
 
+    // Fewer epochs than the checkpoint holds: a clear error, not a silent restart.
+    config.epochs = 4;
+    auto shorter = runTextTraining(config, {}, {});
+    QVERIFY(!shorter.ok());
+    QVERIFY2(shorter.error().message().contains("holds 6 epochs"),
+             qPrintable(shorter.error().message()));
+    config.epochs = 6;
+
     // Another split (other training texts) must not pick up these weights.
     config.valFraction = 0.5;
     auto other = runTextTraining(config, {}, {});

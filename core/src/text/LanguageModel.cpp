@@ -2,6 +2,7 @@
 #include "graft/text/LanguageModel.h"
 
 #include "TextTorch.h"
+#include "train/TensorBlob.h"
 
 #include "graft/core/Runtime.h"
 #include "graft/text/TextDataset.h"
@@ -290,20 +291,9 @@ core::Result<LanguageModelReport> trainImpl(const LanguageModelConfig &config, c
             lossSum += l * double(y.numel());
             seen += y.numel();
             ++step;
-            if (observer.onBatch) {
-                train::BatchEvent ev;
-                ev.epoch = epoch;
-                ev.batch = int(b + 1);
-                ev.batchesPerEpoch = int(batchesPerEpoch);
-                ev.globalStep = step;
-                ev.loss = l;
-                ev.learningRate = lr;
-                const double elapsed = double(clock.elapsed()) / 1000.0;
-                ev.elapsedSeconds = elapsed;
-                ev.etaSeconds = elapsed / double(step) * double(std::max<int64_t>(0, totalSteps - step));
-                ev.phase = QStringLiteral("train");
-                observer.onBatch(ev);
-            }
+            if (observer.onBatch)
+                observer.onBatch(batchEvent(epoch, b + 1, batchesPerEpoch, step, totalSteps, l, lr,
+                                            double(clock.elapsed()) / 1000.0, 0));
         }
         LanguageModelEpoch m;
         m.epoch = epoch;
@@ -318,11 +308,6 @@ core::Result<LanguageModelReport> trainImpl(const LanguageModelConfig &config, c
 
     // Save: weights as float32 safetensors, vocabulary and settings in the metadata.
     net->eval();
-    auto blob = [](const char *name, const torch::Tensor &t) {
-        const torch::Tensor c = t.detach().to(torch::kFloat).contiguous();
-        return weights::floatBlob(name, std::vector<std::int64_t>(c.sizes().begin(), c.sizes().end()),
-                                  std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel()));
-    };
     report.seconds = double(clock.elapsed()) / 1000.0;
     const std::map<QString, QString> meta{
         {QStringLiteral("format"), QString::fromLatin1(kFormat)},
@@ -342,10 +327,12 @@ core::Result<LanguageModelReport> trainImpl(const LanguageModelConfig &config, c
     };
     if (auto w = weights::writeSafetensors(
             outPath,
-            {blob("embedding", net->embedding->weight), blob("lstm.w_ih", net->wIh),
-             blob("lstm.w_hh", net->wHh), blob("lstm.b_ih", net->bIh), blob("lstm.b_hh", net->bHh),
-             blob("proj.weight", net->proj->weight), blob("proj.bias", net->proj->bias),
-             blob("decoder.bias", net->decoderBias)},
+            {train::tensorBlob("embedding", net->embedding->weight),
+             train::tensorBlob("lstm.w_ih", net->wIh), train::tensorBlob("lstm.w_hh", net->wHh),
+             train::tensorBlob("lstm.b_ih", net->bIh), train::tensorBlob("lstm.b_hh", net->bHh),
+             train::tensorBlob("proj.weight", net->proj->weight),
+             train::tensorBlob("proj.bias", net->proj->bias),
+             train::tensorBlob("decoder.bias", net->decoderBias)},
             meta);
         !w)
         return w.error();

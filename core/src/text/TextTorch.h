@@ -20,6 +20,28 @@ class WordVectors;
 double scheduledLr(double lr, train::Schedule schedule, double warmupFraction, int64_t step,
                    int64_t total);
 
+/// A training-batch event: `step` of `total` steps overall (ETA from the time so far);
+/// `itemsPerBatch` > 0 fills the rate (texts per second).
+inline train::BatchEvent batchEvent(int epoch, int64_t batch, int64_t batchesPerEpoch, int64_t step,
+                                    int64_t total, double loss, double lr, double elapsedSeconds,
+                                    int itemsPerBatch)
+{
+    train::BatchEvent ev;
+    ev.epoch = epoch;
+    ev.batch = int(batch);
+    ev.batchesPerEpoch = int(batchesPerEpoch);
+    ev.globalStep = step;
+    ev.loss = loss;
+    ev.learningRate = lr;
+    ev.elapsedSeconds = elapsedSeconds;
+    if (itemsPerBatch > 0 && elapsedSeconds > 0)
+        ev.imagesPerSecond = double(step * itemsPerBatch) / elapsedSeconds;
+    if (step > 0 && elapsedSeconds > 0)
+        ev.etaSeconds = elapsedSeconds / double(step) * double(std::max<int64_t>(0, total - step));
+    ev.phase = QStringLiteral("train");
+    return ev;
+}
+
 /// Fills `weight` [vocab, dim]: rows of words found in `vectors` get their vector, the others
 /// random with the spread of the found ones (fastText .bin models give unseen words a vector
 /// from their n-grams instead); <pad> and <unk> are zero. Returns how many vocabulary words

@@ -4,6 +4,7 @@
 #include "TextClassifierImpl.h"
 #include "TextRun.h"
 #include "TextTorch.h"
+#include "train/TensorBlob.h"
 
 #include "graft/core/Runtime.h"
 #include "graft/text/TextSplits.h"
@@ -382,20 +383,18 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
     std::vector<torch::Tensor> bestState;
 
     if (sweep) {
-        // Learning-rate finder: an exponential sweep from 1e-6 to 1 over up to 100 batches,
-        // on the groups that train first; the network is thrown away afterwards.
-        const int steps = 100;
-        const double lo = 1e-6, hi = 1.0;
+        // Learning-rate finder: the exponential sweep over up to 100 batches, on the groups
+        // that train first; the network is thrown away afterwards.
+        const int steps = train::LrFinderResult::kSweepSteps;
         net->train();
-        for (const Group &g : plan)
-            for (const torch::Tensor &p : g.params)
-                const_cast<torch::Tensor &>(p).requires_grad_(g.fromEpoch <= 1);
-        double avg = 0, best = INFINITY;
+        for (Group &g : plan)
+            for (torch::Tensor &p : g.params)
+                p.requires_grad_(g.fromEpoch <= 1);
         size_t pos = trainRows.size();
         for (int i = 0; i < steps; ++i) {
             if (cancel.isCancelled())
                 return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"));
-            const double lr = lo * std::pow(hi / lo, double(i) / (steps - 1));
+            const double lr = train::LrFinderResult::sweepRate(i);
             for (size_t g = 0; g < plan.size(); ++g)
                 static_cast<torch::optim::AdamWOptions &>(optimizer.param_groups()[g].options())
                     .lr(lr * plan[g].factor);
@@ -411,23 +410,14 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
             const torch::Tensor loss =
                 torch::cross_entropy_loss(net->forward(batch.ids, batch.mask), batch.labels);
             const double lv = loss.item<double>();
-            avg = 0.9 * avg + 0.1 * lv;
-            const double smooth = avg / (1.0 - std::pow(0.9, i + 1));
-            sweep->learningRates.push_back(lr);
-            sweep->losses.push_back(smooth);
+            const bool goOn = sweep->record(lr, lv);
             if (observer.onBatch) {
-                train::BatchEvent ev;
-                ev.batch = i + 1;
-                ev.batchesPerEpoch = steps;
-                ev.globalStep = i + 1;
-                ev.loss = lv;
-                ev.learningRate = lr;
+                train::BatchEvent ev = batchEvent(0, i + 1, steps, i + 1, steps, lv, lr, 0, 0);
                 ev.phase = QStringLiteral("lr-finder");
                 observer.onBatch(ev);
             }
-            if (!std::isfinite(lv) || smooth > 4 * best)
+            if (!goOn)
                 break;
-            best = std::min(best, smooth);
             loss.backward();
             optimizer.step();
         }
@@ -496,8 +486,14 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
         report.bestEpoch = meta.value("best_epoch").toString().toInt();
         bestLoss = meta.value("best_loss").toString().toDouble();
         sinceBest = meta.value("since_best").toString().toInt();
-        if (startEpoch < 2 || startEpoch > config.epochs + 1 ||
-            int(report.epochs.size()) != startEpoch - 1)
+        if (startEpoch > config.epochs + 1)
+            return makeError(ErrorCode::InvalidArgument,
+                             QStringLiteral("the checkpoint holds %1 epochs, more than the %2 "
+                                            "asked for; ask for more epochs or start afresh")
+                                 .arg(startEpoch - 1)
+                                 .arg(config.epochs),
+                             checkpointPath);
+        if (startEpoch < 2 || int(report.epochs.size()) != startEpoch - 1)
             return makeError(ErrorCode::InvalidFormat,
                              QStringLiteral("the checkpoint's epoch count is inconsistent"),
                              checkpointPath);
@@ -511,18 +507,11 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
     }
     const auto saveCheckpoint = [&](int epoch) -> core::Status {
         std::vector<weights::TensorBlob> blobs;
-        auto add = [&](const std::string &name, const torch::Tensor &p) {
-            const torch::Tensor t = p.detach().to(torch::kCPU, torch::kFloat).contiguous();
-            blobs.push_back({name, weights::DType::F32,
-                             std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end()),
-                             QByteArray(reinterpret_cast<const char *>(t.data_ptr<float>()),
-                                        qsizetype(t.numel() * 4))});
-        };
         const auto params = net->parameters();
         for (size_t i = 0; i < params.size(); ++i)
-            add("net." + std::to_string(i), params[i]);
+            blobs.push_back(train::tensorBlob("net." + std::to_string(i), params[i]));
         for (size_t i = 0; i < bestState.size(); ++i)
-            add("best." + std::to_string(i), bestState[i]);
+            blobs.push_back(train::tensorBlob("best." + std::to_string(i), bestState[i]));
         QJsonArray eps;
         for (const auto &e : report.epochs)
             eps.append(e.toJson());
@@ -548,9 +537,9 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
         QElapsedTimer epochClock;
         epochClock.start();
         net->train();
-        for (const Group &g : plan)
-            for (const torch::Tensor &p : g.params)
-                const_cast<torch::Tensor &>(p).requires_grad_(epoch >= g.fromEpoch);
+        for (Group &g : plan)
+            for (torch::Tensor &p : g.params)
+                p.requires_grad_(epoch >= g.fromEpoch);
         for (size_t i = trainRows.size(); i > 1; --i)
             std::swap(trainRows[i - 1], trainRows[rng() % i]);
         double lossSum = 0;
@@ -581,21 +570,9 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
             seen += n;
             correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
             ++step;
-            if (observer.onBatch) {
-                train::BatchEvent ev;
-                ev.epoch = epoch;
-                ev.batch = int(b + 1);
-                ev.batchesPerEpoch = int(batchesPerEpoch);
-                ev.globalStep = step;
-                ev.loss = l;
-                ev.learningRate = lr;
-                const double elapsed = double(clock.elapsed()) / 1000.0;
-                ev.elapsedSeconds = elapsed;
-                ev.imagesPerSecond = elapsed > 0 ? double(step * config.batchSize) / elapsed : 0;
-                ev.etaSeconds = elapsed / double(step) * double(totalSteps - step);
-                ev.phase = QStringLiteral("train");
-                observer.onBatch(ev);
-            }
+            if (observer.onBatch)
+                observer.onBatch(batchEvent(epoch, b + 1, batchesPerEpoch, step, totalSteps, l, lr,
+                                            double(clock.elapsed()) / 1000.0, config.batchSize));
         }
         const TextEvaluation ev = evaluate(net, data, encoded, labels, valRows, sampleOf,
                                            std::max(config.batchSize, 64));

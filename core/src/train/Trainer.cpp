@@ -8,6 +8,7 @@
 #include "graft/weights/Safetensors.h"
 #include "train/FeatureCache.h"
 #include "train/Metrics.h"
+#include "train/TensorBlob.h"
 
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/modules/dropout.h>
@@ -458,20 +459,10 @@ struct Trainer::Impl
             return {};
         std::vector<weights::TensorBlob> blobs;
         auto add = [&](const std::string &prefix, torch::nn::Module &m) {
-            for (const auto &p : m.named_parameters()) {
-                const torch::Tensor t = p.value().detach().to(torch::kCPU).contiguous();
-                blobs.push_back({prefix + p.key(), weights::DType::F32,
-                                 std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end()),
-                                 QByteArray(reinterpret_cast<const char *>(t.data_ptr<float>()),
-                                            qsizetype(t.numel() * 4))});
-            }
-            for (const auto &b : m.named_buffers()) {
-                const torch::Tensor t = b.value().detach().to(torch::kCPU, torch::kFloat).contiguous();
-                blobs.push_back({prefix + "buffer:" + b.key(), weights::DType::F32,
-                                 std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end()),
-                                 QByteArray(reinterpret_cast<const char *>(t.data_ptr<float>()),
-                                            qsizetype(t.numel() * 4))});
-            }
+            for (const auto &p : m.named_parameters())
+                blobs.push_back(tensorBlob(prefix + p.key(), p.value()));
+            for (const auto &b : m.named_buffers())
+                blobs.push_back(tensorBlob(prefix + "buffer:" + b.key(), b.value()));
         };
         add("head.", *head);
         if (!plan.allFrozen())
@@ -1182,21 +1173,18 @@ core::Result<LrFinderResult> Trainer::Impl::runFinder(TrainingObserver *obs,
         return s.error();
     // Sweep on the head with cached features, from a copy of the head so training starts fresh.
     const Snapshot start = snapshot(*head);
-    const int steps = 100;
-    const double lo = 1e-6, hi = 1.0;
     std::vector<double> base;
-    auto opt = makeOptimizer(lo, &base);
+    auto opt = makeOptimizer(LrFinderResult::sweepRate(0), &base);
     LrFinderResult r;
     head->train();
     const torch::Tensor feats = trainFeatures[0];
     const std::int64_t n = feats.size(0);
-    double avg = 0, best = std::numeric_limits<double>::infinity();
     torch::Tensor perm = torch::randperm(n, torch::kLong);
     std::int64_t pos = 0;
-    for (int i = 0; i < steps; ++i) {
+    for (int i = 0; i < LrFinderResult::kSweepSteps; ++i) {
         if (cancel.isCancelled())
             break;
-        const double lr = lo * std::pow(hi / lo, double(i) / (steps - 1));
+        const double lr = LrFinderResult::sweepRate(i);
         for (auto &g : opt->param_groups())
             g.options().set_lr(lr);
         if (pos + config.batchSize > n) {
@@ -1208,16 +1196,11 @@ core::Result<LrFinderResult> Trainer::Impl::runFinder(TrainingObserver *obs,
         const torch::Tensor loss =
             lossOf(head->forward(feats.index_select(0, idx).to(device)),
                    trainLabels.index_select(0, idx).to(device));
-        const double lv = loss.item<double>();
-        avg = 0.9 * avg + 0.1 * lv;
-        const double smooth = avg / (1.0 - std::pow(0.9, i + 1));
-        r.learningRates.push_back(lr);
-        r.losses.push_back(smooth);
+        const bool goOn = r.record(lr, loss.item<double>());
         if (obs)
-            obs->phaseProgress(QStringLiteral("lr-finder"), i + 1, steps);
-        if (!std::isfinite(lv) || smooth > 4 * best)
+            obs->phaseProgress(QStringLiteral("lr-finder"), i + 1, LrFinderResult::kSweepSteps);
+        if (!goOn)
             break;
-        best = std::min(best, smooth);
         opt->zero_grad();
         loss.backward();
         opt->step();
@@ -1225,6 +1208,24 @@ core::Result<LrFinderResult> Trainer::Impl::runFinder(TrainingObserver *obs,
     restore(*head, start);
     r.suggest();
     return r;
+}
+
+double LrFinderResult::sweepRate(int step)
+{
+    const double lo = 1e-6, hi = 1.0;
+    return lo * std::pow(hi / lo, double(step) / (kSweepSteps - 1));
+}
+
+bool LrFinderResult::record(double learningRate, double loss)
+{
+    m_average = 0.9 * m_average + 0.1 * loss;
+    const double smooth = m_average / (1.0 - std::pow(0.9, double(losses.size() + 1)));
+    learningRates.push_back(learningRate);
+    losses.push_back(smooth);
+    if (!std::isfinite(loss) || smooth > 4 * m_best)
+        return false;
+    m_best = std::min(m_best, smooth);
+    return true;
 }
 
 void LrFinderResult::suggest()

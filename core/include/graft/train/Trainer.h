@@ -70,9 +70,19 @@ struct LrFinderResult
     std::vector<double> losses;        ///< smoothed
     double suggested = 1e-3;           ///< steepest descent point
 
+    /// The sweep: kSweepSteps rates from 1e-6 to 1, growing exponentially.
+    static constexpr int kSweepSteps = 100;
+    static double sweepRate(int step);
+    /// Adds a step's rate and raw loss (kept smoothed, bias-corrected); false when the sweep
+    /// should stop (the loss is not finite or above 4x the lowest so far).
+    bool record(double learningRate, double loss);
     /// Sets `suggested`: the steepest descent of the loss over log(lr) before its minimum
     /// (clamped to [1e-5, 0.1]); the minimum's lr / 10 when there is no descent.
     void suggest();
+
+private:
+    double m_average = 0;
+    double m_best = 1e300;
 };
 
 struct TrainingReport
