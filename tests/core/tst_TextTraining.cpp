@@ -67,6 +67,19 @@ QString writeSyntheticData(const QString &root)
     return root;
 }
 
+/// A small, fast configuration on the synthetic reviews written to `root`.
+TextTrainingConfig smallConfig(const QString &root, int epochs)
+{
+    TextTrainingConfig config;
+    config.dataPath = writeSyntheticData(root);
+    config.embeddingDim = 16;
+    config.epochs = epochs;
+    config.batchSize = 16;
+    config.learningRate = 3e-2;
+    config.threads = 1;
+    return config;
+}
+
 } // namespace
 
 void TstTextTraining::learnsSyntheticTask_data()
@@ -457,13 +470,7 @@ void TstTextTraining::languageModelRejectsBadInput()
 void TstTextTraining::checkpointsAndResumes()
 {
     QTemporaryDir dir;
-    TextTrainingConfig config;
-    config.dataPath = writeSyntheticData(dir.filePath("data"));
-    config.embeddingDim = 16;
-    config.epochs = 6;
-    config.batchSize = 16;
-    config.learningRate = 3e-2;
-    config.threads = 1;
+    TextTrainingConfig config = smallConfig(dir.filePath("data"), 6);
     config.checkpointDir = dir.filePath("ckpt");
     graft::core::CancelToken cancel;
     TextTrainingObserver obs;
@@ -521,11 +528,7 @@ void TstTextTraining::checkpointsAndResumes()
 void TstTextTraining::learningRateFinder()
 {
     QTemporaryDir dir;
-    TextTrainingConfig config;
-    config.dataPath = writeSyntheticData(dir.path());
-    config.embeddingDim = 16;
-    config.batchSize = 16;
-    config.threads = 1;
+    TextTrainingConfig config = smallConfig(dir.path(), 8);
     auto ds = scanTextDataset(config.dataPath);
     QVERIFY(ds.ok());
     const TextSplit split = splitTextDataset(ds.value(), config.valFraction, config.seed);
@@ -547,7 +550,6 @@ void TstTextTraining::learningRateFinder()
     QVERIFY(sweep->suggested >= 1e-5 && sweep->suggested <= 0.1);
     QVERIFY(sweep->suggested < lr[size_t(std::min_element(loss.begin(), loss.end()) - loss.begin())]);
     config.learningRate = sweep->suggested;
-    config.epochs = 8;
     auto r = trainTextClassifier(ds.value(), split.train, split.val, config, nullptr);
     QVERIFY(r.ok());
     QVERIFY2(r->valAccuracy >= 0.9, qPrintable(QString::number(r->valAccuracy)));
@@ -558,14 +560,8 @@ void TstTextTraining::learningRateFinder()
 void TstTextTraining::subwordPieces()
 {
     QTemporaryDir dir;
-    TextTrainingConfig config;
-    config.dataPath = writeSyntheticData(dir.filePath("data"));
+    TextTrainingConfig config = smallConfig(dir.filePath("data"), 8);
     config.subwordVocab = 40;
-    config.embeddingDim = 16;
-    config.epochs = 8;
-    config.batchSize = 16;
-    config.learningRate = 3e-2;
-    config.threads = 1;
     auto r = runTextTraining(config, {}, {});
     QVERIFY2(r.ok(), qPrintable(r ? QString() : r.error().message()));
     QVERIFY2(r->valAccuracy >= 0.9, qPrintable(QString::number(r->valAccuracy)));
