@@ -1,10 +1,10 @@
 #include "CliCommands.h"
 
 #include "CliCommon.h"
-#include "graft/data/ImageScanner.h"
-#include "graft/models/LayerGroups.h"
+#include "graft/vision/ImageScanner.h"
+#include "graft/vision/LayerGroups.h"
 #include "graft/text/TextDataset.h"
-#include "graft/weights/Safetensors.h"
+#include "graft/io/Safetensors.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -19,7 +19,7 @@ namespace graft::cli {
 
 namespace {
 
-void printScanTable(const data::ScanReport &r)
+void printScanTable(const vision::ScanReport &r)
 {
     auto &o = out();
     o << "Dataset: " << r.root << "\n";
@@ -48,16 +48,16 @@ void printScanTable(const data::ScanReport &r)
                  .arg(c.total(), 7);
     o << QStringLiteral("%1 %2 %3 %4 %5\n")
              .arg(QStringLiteral("all"), -w)
-             .arg(r.count(data::Split::Train), 7)
-             .arg(r.count(data::Split::Val), 7)
-             .arg(r.count(data::Split::Test), 7)
-             .arg(r.count(data::Split::Train) + r.count(data::Split::Val) +
-                      r.count(data::Split::Test),
+             .arg(r.count(vision::Split::Train), 7)
+             .arg(r.count(vision::Split::Val), 7)
+             .arg(r.count(vision::Split::Test), 7)
+             .arg(r.count(vision::Split::Train) + r.count(vision::Split::Val) +
+                      r.count(vision::Split::Test),
                   7);
     const auto problems = r.problems();
     o << "\n" << problems.size() << " file issue(s)\n";
     for (const auto *e : problems)
-        o << "  [" << data::fileStatusName(e->status) << "] " << e->relativePath << ": "
+        o << "  [" << vision::fileStatusName(e->status) << "] " << e->relativePath << ": "
           << e->message << "\n";
     for (const auto &wmsg : r.warnings)
         o << "warning: " << wmsg << "\n";
@@ -99,7 +99,7 @@ int runScan(const QStringList &args)
         err() << "graft-cli scan: expected one folder\n";
         return kExitFailure;
     }
-    data::ScanOptions opt;
+    vision::ScanOptions opt;
     bool okF = true, okS = true, okM = true, okN = true;
     opt.valFraction = p.value(QStringLiteral("val-fraction")).toDouble(&okF);
     opt.seed = p.value(QStringLiteral("seed")).toInt(&okS);
@@ -114,13 +114,13 @@ int runScan(const QStringList &args)
     const QString kind = p.value(QStringLiteral("kind"));
     // A single file, or a folder without a single usable image, is read as text (reviews).
     bool text = kind == QLatin1String("text") || (kind == QLatin1String("auto") && QFileInfo(path).isFile());
-    std::optional<core::Result<data::ScanReport>> imageScan;
+    std::optional<core::Result<vision::ScanReport>> imageScan;
     if (!text) {
-        imageScan = data::scanImageFolder(path, opt);
+        imageScan = vision::scanImageFolder(path, opt);
         if (kind == QLatin1String("auto") && imageScan->ok()) {
             const auto &r = imageScan->value();
-            const int usable = r.count(data::Split::Train) + r.count(data::Split::Val) +
-                               r.count(data::Split::Test);
+            const int usable = r.count(vision::Split::Train) + r.count(vision::Split::Val) +
+                               r.count(vision::Split::Test);
             // No usable image, and text-like files present: a folder of reviews.
             bool textFiles = false;
             for (const auto &e : r.entries) {
@@ -196,9 +196,9 @@ int runCheckWeights(const QStringList &args)
         err() << "graft-cli check-weights: expected at least one file\n";
         return kExitFailure;
     }
-    const models::BackboneSpec *spec = nullptr;
+    const vision::BackboneSpec *spec = nullptr;
     if (p.isSet(QStringLiteral("backbone"))) {
-        spec = models::BackboneCatalogue::builtin().find(p.value(QStringLiteral("backbone")));
+        spec = vision::BackboneCatalogue::builtin().find(p.value(QStringLiteral("backbone")));
         if (!spec) {
             err() << "graft-cli check-weights: unknown backbone '" << p.value(QStringLiteral("backbone"))
                   << "'\n";
@@ -210,14 +210,14 @@ int runCheckWeights(const QStringList &args)
     for (const auto &f : files) {
         QJsonObject r{{"file", f}};
         core::Status status;
-        auto st = weights::SafetensorsFile::open(f);
+        auto st = io::SafetensorsFile::open(f);
         if (!st) {
             status = st.error();
         } else {
             r.insert("tensors", int(st->tensors().size()));
             status = st->checkFinite();
             if (status && spec)
-                status = models::validateWeightsFor(*spec, f);
+                status = vision::validateWeightsFor(*spec, f);
         }
         r.insert("ok", status.ok());
         if (!status) {

@@ -3,8 +3,8 @@
 #include "CliCommon.h"
 
 #include "graft/core/Runtime.h"
-#include "graft/data/ImageScanner.h"
-#include "graft/models/BackboneCatalogue.h"
+#include "graft/vision/ImageScanner.h"
+#include "graft/vision/BackboneCatalogue.h"
 #include "graft/text/LanguageModel.h"
 #include "graft/text/TextClassifier.h"
 #include "graft/text/TextDecoder.h"
@@ -408,10 +408,10 @@ int runBackbones(const QStringList &args)
     int code = kExitOk;
     if (!parseArgs(p, QStringLiteral("backbones"), args, &code))
         return code;
-    const QString dir = models::resolveWeightsDir(p.value(QStringLiteral("weights-dir")));
+    const QString dir = vision::resolveWeightsDir(p.value(QStringLiteral("weights-dir")));
     QJsonArray arr;
-    for (const auto &s : models::BackboneCatalogue::builtin().all()) {
-        const auto state = models::weightsState(s, dir);
+    for (const auto &s : vision::BackboneCatalogue::builtin().all()) {
+        const auto state = vision::weightsState(s, dir);
         arr.append(QJsonObject{{"id", s.id},
                                {"name", s.displayName},
                                {"task", s.task},
@@ -419,7 +419,7 @@ int runBackbones(const QStringList &args)
                                {"pretrained_on", s.pretrainedOn},
                                {"input_size", s.preprocessing.inputSize},
                                {"licence", s.licence},
-                               {"weights", QString::fromLatin1(models::weightsStateName(state))},
+                               {"weights", QString::fromLatin1(vision::weightsStateName(state))},
                                {"weights_file", s.weightsFile},
                                {"url", s.url}});
     }
@@ -836,7 +836,7 @@ int runTrain(const QStringList &args)
     }
     core::setComputeThreads(c.threads);
 
-    data::ScanOptions so;
+    vision::ScanOptions so;
     so.seed = c.seed;
     so.valFraction = valFraction;
     // Headers, sizes, truncation and duplicates are checked here; pixel data is decoded once,
@@ -849,7 +849,7 @@ int runTrain(const QStringList &args)
         timings.insert(QLatin1String(name), double(phase.nsecsElapsed()) / 1e9);
         phase.restart();
     };
-    auto report = data::scanImageFolder(p.value(QStringLiteral("data")), so);
+    auto report = vision::scanImageFolder(p.value(QStringLiteral("data")), so);
     lap("scan");
     if (!report) {
         err() << "graft-cli train: " << report.error().message() << "\n";
@@ -864,8 +864,8 @@ int runTrain(const QStringList &args)
     if (!quiet)
         err() << QStringLiteral("%1 classes, %2 training / %3 validation images\n")
                      .arg(report->classes.size())
-                     .arg(report->count(data::Split::Train))
-                     .arg(report->count(data::Split::Val));
+                     .arg(report->count(vision::Split::Train))
+                     .arg(report->count(vision::Split::Val));
 
     if (!c.resume && !c.checkpointDir.isEmpty()) {
         const QString ckpt = QDir(c.checkpointDir).filePath(QStringLiteral("checkpoint.safetensors"));
@@ -973,24 +973,24 @@ int runEval(const QStringList &args)
         err() << "graft-cli eval: " << model.error().message() << "\n";
         return kExitBlocked;
     }
-    data::ScanOptions so;
+    vision::ScanOptions so;
     so.seed = p.value(QStringLiteral("seed")).toInt();
-    auto report = data::scanImageFolder(p.value(QStringLiteral("data")), so);
+    auto report = vision::scanImageFolder(p.value(QStringLiteral("data")), so);
     if (!report) {
         err() << "graft-cli eval: " << report.error().message() << "\n";
         return kExitBlocked;
     }
     const QString split = p.value(QStringLiteral("split"));
-    std::vector<data::Sample> samples;
+    std::vector<vision::Sample> samples;
     if (split == QLatin1String("all")) {
-        for (auto s : {data::Split::Train, data::Split::Val, data::Split::Test}) {
+        for (auto s : {vision::Split::Train, vision::Split::Val, vision::Split::Test}) {
             auto v = report->samples(s);
             samples.insert(samples.end(), v.begin(), v.end());
         }
     } else {
-        samples = report->samples(split == QLatin1String("test")    ? data::Split::Test
-                                  : split == QLatin1String("train") ? data::Split::Train
-                                                                    : data::Split::Val);
+        samples = report->samples(split == QLatin1String("test")    ? vision::Split::Test
+                                  : split == QLatin1String("train") ? vision::Split::Train
+                                                                    : vision::Split::Val);
     }
     if (samples.empty()) {
         err() << "graft-cli eval: no images in the " << split << " split\n";

@@ -1,8 +1,8 @@
 // Decode + resize + normalise throughput of Graft's batch pipeline over an image folder.
 // Prints one JSON line: {"images": N, "seconds": S, "images_per_second": R, ...}.
 #include "graft/core/Runtime.h"
-#include "graft/data/BatchPipeline.h"
-#include "graft/data/ImageScanner.h"
+#include "graft/vision/BatchPipeline.h"
+#include "graft/vision/ImageScanner.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -24,25 +24,25 @@ int main(int argc, char *argv[])
     const int epochs = args.size() > 2 ? args[2].toInt() : 3;
     const int workers = args.size() > 3 ? args[3].toInt() : 2;
     const int size = args.size() > 4 ? args[4].toInt() : 224;
-    data::ScanOptions so;
+    vision::ScanOptions so;
     so.verifyDecode = false;
-    auto report = data::scanImageFolder(args[1], so);
+    auto report = vision::scanImageFolder(args[1], so);
     if (!report) {
         QTextStream(stderr) << report.error().message() << "\n";
         return 2;
     }
-    std::vector<data::Sample> samples;
-    for (auto s : {data::Split::Train, data::Split::Val, data::Split::Test}) {
+    std::vector<vision::Sample> samples;
+    for (auto s : {vision::Split::Train, vision::Split::Val, vision::Split::Test}) {
         auto v = report->samples(s);
         samples.insert(samples.end(), v.begin(), v.end());
     }
-    data::PipelineOptions o;
+    vision::PipelineOptions o;
     o.preprocessing.inputSize = size;
-    o.preprocessing.resize = data::ResizePolicy::Squash;
+    o.preprocessing.resize = vision::ResizePolicy::Squash;
     o.batchSize = 32;
     o.shuffle = true;
     o.workers = workers;
-    data::BatchPipeline pipe(samples, o);
+    vision::BatchPipeline pipe(samples, o);
     QElapsedTimer t;
     t.start();
     qint64 images = 0;

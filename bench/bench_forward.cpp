@@ -2,7 +2,7 @@
 // Prints one JSON line. Usage: graft-bench-forward WEIGHTS_DIR BACKBONE|gemm [ITERS] [THREADS]
 //                                [channels_last 0|1] [mode features|train] [pretrained|random]
 #include "graft/core/Runtime.h"
-#include "graft/models/Backbone.h"
+#include "graft/vision/Backbone.h"
 
 #include <torch/nn/functional/loss.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
@@ -49,7 +49,7 @@ int main(int argc, char *argv[])
     // Timing does not depend on the weights: a backbone whose weights are not here runs with
     // random ones (e.g. mobilenet_v2, the torchvision architecture the PyTorch peer runs).
     const bool pretrained = a.size() <= 7 || a[7] != QLatin1String("random");
-    auto bb = models::createBackbone(a[2], a[1], pretrained);
+    auto bb = vision::createBackbone(a[2], a[1], pretrained);
     if (!bb) {
         QTextStream(stderr) << bb.error().message() << "\n";
         return 2;

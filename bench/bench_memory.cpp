@@ -5,8 +5,8 @@
 // with the number of images processed shows directly.
 // Usage: graft-bench-memory DIR [N] [SIZE]
 #include "graft/core/Runtime.h"
-#include "graft/data/BatchPipeline.h"
-#include "graft/data/ImageScanner.h"
+#include "graft/vision/BatchPipeline.h"
+#include "graft/vision/ImageScanner.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -92,26 +92,26 @@ int main(int argc, char *argv[])
     const double makeSeconds = double(t.nsecsElapsed()) / 1e9;
     const double startRss = rssMiB();
     t.restart();
-    data::ScanOptions so;
+    vision::ScanOptions so;
     so.verifyDecode = false;
-    auto report = data::scanImageFolder(args[1], so);
+    auto report = vision::scanImageFolder(args[1], so);
     if (!report) {
         QTextStream(stderr) << report.error().message() << "\n";
         return 2;
     }
     const double scanSeconds = double(t.nsecsElapsed()) / 1e9;
     const double afterScanRss = rssMiB();
-    std::vector<data::Sample> samples;
-    for (auto s : {data::Split::Train, data::Split::Val, data::Split::Test}) {
+    std::vector<vision::Sample> samples;
+    for (auto s : {vision::Split::Train, vision::Split::Val, vision::Split::Test}) {
         auto v = report->samples(s);
         samples.insert(samples.end(), v.begin(), v.end());
     }
-    data::PipelineOptions o;
+    vision::PipelineOptions o;
     o.preprocessing.inputSize = size;
     o.batchSize = 32;
     o.shuffle = true;
     o.workers = 2;
-    data::BatchPipeline pipe(samples, o);
+    vision::BatchPipeline pipe(samples, o);
     t.restart();
     pipe.startEpoch(0);
     qint64 images = 0;

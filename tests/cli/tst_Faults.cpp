@@ -4,7 +4,7 @@
 // previous files intact.
 #include "support/TestSupport.h"
 
-#include "graft/weights/Safetensors.h"
+#include "graft/io/Safetensors.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -136,7 +136,7 @@ void tst_Faults::checkpointPastTheDiskLimitIsReportedAndKeepsThePreviousOne()
     QVERIFY2(limited.code == 0, limited.err.constData());
     QVERIFY2(limited.err.contains("checkpoint not saved"), limited.err.constData());
     QCOMPARE(readAll(ckpt), before);
-    QVERIFY(graft::weights::SafetensorsFile::open(ckpt).ok()); // still a valid file
+    QVERIFY(graft::io::SafetensorsFile::open(ckpt).ok()); // still a valid file
 }
 
 void tst_Faults::unwritableReportFolderIsAClearError()
@@ -168,7 +168,7 @@ void tst_Faults::killedMidEpochResumesFromTheLastCheckpoint()
     int epoch = 0;
     while (t.elapsed() < 300000 && p.state() == QProcess::Running) {
         QTest::qWait(100);
-        auto f = graft::weights::SafetensorsFile::open(ckpt);
+        auto f = graft::io::SafetensorsFile::open(ckpt);
         if (f.ok())
             epoch = f->metadata().value(QStringLiteral("epoch")).toString().toInt();
         if (epoch >= 2)
@@ -180,7 +180,7 @@ void tst_Faults::killedMidEpochResumesFromTheLastCheckpoint()
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitStatus(), QProcess::CrashExit);
     // The checkpoint on disk is whole and says which epoch it follows.
-    auto f = graft::weights::SafetensorsFile::open(ckpt);
+    auto f = graft::io::SafetensorsFile::open(ckpt);
     QVERIFY2(f.ok(), qPrintable(f.ok() ? QString() : f.error().message()));
     const int saved = f->metadata().value(QStringLiteral("epoch")).toString().toInt();
     QVERIFY(saved >= 2 && saved < 6);

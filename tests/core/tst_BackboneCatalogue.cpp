@@ -1,4 +1,4 @@
-#include "graft/models/BackboneCatalogue.h"
+#include "graft/vision/BackboneCatalogue.h"
 #include "support/TestSupport.h"
 
 #include <QCryptographicHash>
@@ -11,9 +11,9 @@
 #include <QTest>
 
 using namespace graft;
-using models::BackboneCatalogue;
-using models::BackboneSpec;
-using models::WeightsState;
+using vision::BackboneCatalogue;
+using vision::BackboneSpec;
+using vision::WeightsState;
 
 namespace {
 
@@ -96,8 +96,8 @@ void tst_BackboneCatalogue::builtinEntries()
     QVERIFY(v2);
     QCOMPARE(v2->task, QStringLiteral("image"));
     QCOMPARE(v2->weightsFile, QStringLiteral("mobilenet_v2_1.0_224_imagenet.coral.safetensors"));
-    QCOMPARE(v2->preprocessing.scaling, data::Scaling::MinusOneToOne);
-    QCOMPARE(v2->preprocessing.resize, data::ResizePolicy::Squash);
+    QCOMPARE(v2->preprocessing.scaling, vision::Scaling::MinusOneToOne);
+    QCOMPARE(v2->preprocessing.resize, vision::ResizePolicy::Squash);
     QCOMPARE(v2->preprocessing.inputSize, 224);
     QCOMPARE(v2->classifierClasses, 1001);
     QCOMPARE(v2->labelsFile, QStringLiteral("imagenet_labels.coral.txt"));
@@ -109,7 +109,7 @@ void tst_BackboneCatalogue::builtinEntries()
 
     const BackboneSpec *cifar = cat.find(QStringLiteral("resnet20_cifar10"));
     QCOMPARE(cifar->preprocessing.inputSize, 32);
-    QCOMPARE(cifar->preprocessing.scaling, data::Scaling::MeanStd);
+    QCOMPARE(cifar->preprocessing.scaling, vision::Scaling::MeanStd);
     QCOMPARE(cifar->preprocessing.mean[0], 0.485f);
     QCOMPARE(cifar->options.value(QStringLiteral("depth")).toInt(), 20);
     QCOMPARE(cifar->options.value(QStringLiteral("labels")).toArray().size(), 10);
@@ -118,7 +118,7 @@ void tst_BackboneCatalogue::builtinEntries()
         const BackboneSpec *s = cat.find(QLatin1String(id));
         QVERIFY2(s, id);
         QVERIFY2(s->url.startsWith(QStringLiteral("https://huggingface.co/timm/")), id);
-        QCOMPARE(s->preprocessing.resize, data::ResizePolicy::CenterCrop);
+        QCOMPARE(s->preprocessing.resize, vision::ResizePolicy::CenterCrop);
         QCOMPARE(s->preprocessing.std[2], 0.225f);
         QCOMPARE(s->classifierClasses, 1000);
         // Where the hash is unknown the description says so.
@@ -151,7 +151,7 @@ void tst_BackboneCatalogue::builtinMatchesSharedFiles()
     GRAFT_REQUIRE_SHARED(dir, "weights");
     int checked = 0;
     for (const BackboneSpec &s : BackboneCatalogue::builtin().all()) {
-        const QString path = models::weightsPath(s, dir);
+        const QString path = vision::weightsPath(s, dir);
         if (!QFileInfo::exists(path))
             continue;
         QFile f(path);
@@ -160,7 +160,7 @@ void tst_BackboneCatalogue::builtinMatchesSharedFiles()
         QVERIFY(hash.addData(&f));
         QCOMPARE(f.size(), s.sizeBytes);
         QCOMPARE(QString::fromLatin1(hash.result().toHex()), s.sha256);
-        QCOMPARE(models::weightsState(s, dir), WeightsState::Available);
+        QCOMPARE(vision::weightsState(s, dir), WeightsState::Available);
         if (!s.labelsFile.isEmpty())
             QVERIFY(QFileInfo::exists(QDir(dir).filePath(s.labelsFile)));
         ++checked;
@@ -180,30 +180,30 @@ void tst_BackboneCatalogue::specJsonRoundTrip()
 
 void tst_BackboneCatalogue::preprocessingJson()
 {
-    data::Preprocessing p;
+    vision::Preprocessing p;
     p.inputSize = 299;
-    p.resize = data::ResizePolicy::Pad;
-    p.scaling = data::Scaling::ZeroToOne;
+    p.resize = vision::ResizePolicy::Pad;
+    p.scaling = vision::Scaling::ZeroToOne;
     p.mean = {0.1f, 0.2f, 0.3f};
     p.bgr = true;
-    const data::Preprocessing back = data::Preprocessing::fromJson(p.toJson());
+    const vision::Preprocessing back = vision::Preprocessing::fromJson(p.toJson());
     QCOMPARE(back.inputSize, 299);
-    QCOMPARE(back.resize, data::ResizePolicy::Pad);
-    QCOMPARE(back.scaling, data::Scaling::ZeroToOne);
+    QCOMPARE(back.resize, vision::ResizePolicy::Pad);
+    QCOMPARE(back.scaling, vision::Scaling::ZeroToOne);
     QCOMPARE(back.mean[2], 0.3f);
     QVERIFY(back.bgr);
     QCOMPARE(back.key(), p.key());
-    QCOMPARE(data::Preprocessing{}.key(),
+    QCOMPARE(vision::Preprocessing{}.key(),
              QStringLiteral("224/squash/mean-std/0.485,0.456,0.406/0.229,0.224,0.225"));
-    data::Preprocessing crop;
-    crop.resize = data::ResizePolicy::CenterCrop;
+    vision::Preprocessing crop;
+    crop.resize = vision::ResizePolicy::CenterCrop;
     QVERIFY(crop.key().contains(QStringLiteral("center-crop@0.875")));
-    QVERIFY(crop.key() != data::Preprocessing{}.key());
+    QVERIFY(crop.key() != vision::Preprocessing{}.key());
 
-    data::Augmentation a;
+    vision::Augmentation a;
     a.enabled = true;
     a.maxRotationDegrees = 25.f;
-    const data::Augmentation aBack = data::Augmentation::fromJson(a.toJson());
+    const vision::Augmentation aBack = vision::Augmentation::fromJson(a.toJson());
     QVERIFY(aBack.enabled);
     QCOMPARE(aBack.maxRotationDegrees, 25.f);
     QCOMPARE(aBack.minScale, a.minScale);
@@ -302,13 +302,13 @@ void tst_BackboneCatalogue::rejectsDocument()
 void tst_BackboneCatalogue::weightsDirResolution()
 {
     qunsetenv("GRAFT_WEIGHTS_DIR");
-    const QString fallback = models::resolveWeightsDir();
+    const QString fallback = vision::resolveWeightsDir();
     QVERIFY2(fallback.endsWith(QStringLiteral("/weights")), qPrintable(fallback));
     QVERIFY(QDir::isAbsolutePath(fallback));
 
     qputenv("GRAFT_WEIGHTS_DIR", "/tmp/graft-env-weights/");
-    QCOMPARE(models::resolveWeightsDir(), QStringLiteral("/tmp/graft-env-weights"));
-    QCOMPARE(models::resolveWeightsDir(QStringLiteral("/opt/w/../weights")),
+    QCOMPARE(vision::resolveWeightsDir(), QStringLiteral("/tmp/graft-env-weights"));
+    QCOMPARE(vision::resolveWeightsDir(QStringLiteral("/opt/w/../weights")),
              QStringLiteral("/opt/weights"));
     qunsetenv("GRAFT_WEIGHTS_DIR");
 }
@@ -318,14 +318,14 @@ void tst_BackboneCatalogue::weightsStates()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     BackboneSpec spec = BackboneSpec::fromJson(minimalEntry()).value();
-    QCOMPARE(models::weightsState(spec, dir.path()), WeightsState::Missing);
+    QCOMPARE(vision::weightsState(spec, dir.path()), WeightsState::Missing);
     spec.url = QStringLiteral("https://example.org/tiny.safetensors");
-    QCOMPARE(models::weightsState(spec, dir.path()), WeightsState::Downloadable);
+    QCOMPARE(vision::weightsState(spec, dir.path()), WeightsState::Downloadable);
     QVERIFY(test::writeFile(dir.filePath(QStringLiteral("tiny.safetensors")), "x"));
-    QCOMPARE(models::weightsState(spec, dir.path()), WeightsState::Available);
-    QCOMPARE(models::weightsPath(spec, dir.path()),
+    QCOMPARE(vision::weightsState(spec, dir.path()), WeightsState::Available);
+    QCOMPARE(vision::weightsPath(spec, dir.path()),
              dir.filePath(QStringLiteral("tiny.safetensors")));
-    QCOMPARE(QString::fromLatin1(models::weightsStateName(WeightsState::Downloadable)),
+    QCOMPARE(QString::fromLatin1(vision::weightsStateName(WeightsState::Downloadable)),
              QStringLiteral("downloadable"));
 }
 

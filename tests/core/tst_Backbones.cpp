@@ -4,9 +4,9 @@
 #include "support/TestSupport.h"
 
 #include "graft/core/Runtime.h"
-#include "graft/data/ImageDecoder.h"
-#include "graft/models/Backbone.h"
-#include "graft/weights/Safetensors.h"
+#include "graft/vision/ImageDecoder.h"
+#include "graft/vision/Backbone.h"
+#include "graft/io/Safetensors.h"
 
 #include <QDir>
 #include <QFile>
@@ -18,7 +18,7 @@
 #include <torch/serialize.h>
 
 using namespace graft;
-using models::BackboneSpec;
+using vision::BackboneSpec;
 
 namespace {
 
@@ -31,10 +31,10 @@ BackboneSpec makeSpec(const QString &id, const QString &arch, int classes = 0)
     return s;
 }
 
-std::shared_ptr<models::Backbone>
+std::shared_ptr<vision::Backbone>
 load(const BackboneSpec &spec, const QString &path, bool pretrained = true)
 {
-    auto r = models::createBackbone(spec, path, pretrained);
+    auto r = vision::createBackbone(spec, path, pretrained);
     if (!r) {
         qWarning("%s", qPrintable(r.error().message()));
         return nullptr;
@@ -42,7 +42,7 @@ load(const BackboneSpec &spec, const QString &path, bool pretrained = true)
     return r.value();
 }
 
-torch::Tensor tensorFrom(const weights::SafetensorsFile &file, const std::string &name)
+torch::Tensor tensorFrom(const io::SafetensorsFile &file, const std::string &name)
 {
     const auto *info = file.find(name);
     if (!info)
@@ -55,7 +55,7 @@ torch::Tensor tensorFrom(const weights::SafetensorsFile &file, const std::string
 torch::Tensor
 imageTensor(const QString &path, int size, std::array<float, 3> mean, std::array<float, 3> std)
 {
-    auto img = data::decodeImageFile(path);
+    auto img = vision::decodeImageFile(path);
     if (!img)
         return {};
     cv::Mat src(img->height, img->width, CV_8UC3, img->pixels.data());
@@ -166,7 +166,7 @@ private Q_SLOTS:
         auto net = load(makeSpec("resnet20_cifar10", "resnet_cifar", 10), path);
         QVERIFY(net);
         // Normalisation from the file's metadata.
-        auto file = weights::SafetensorsFile::open(path);
+        auto file = io::SafetensorsFile::open(path);
         QVERIFY(file);
         auto parse = [&](const char *key) {
             const QStringList parts =
@@ -244,7 +244,7 @@ private Q_SLOTS:
             spec.options.insert("depth", name.startsWith("resnet") ? name.mid(6).toInt() : 0);
             auto net = load(spec, dir.filePath(name + ".safetensors"));
             QVERIFY2(net, qPrintable(name));
-            auto io = weights::SafetensorsFile::open(dir.filePath(name + "_io.safetensors"));
+            auto io = io::SafetensorsFile::open(dir.filePath(name + "_io.safetensors"));
             QVERIFY(io);
             const auto x = tensorFrom(*io, "input");
             torch::NoGradGuard noGrad;
@@ -478,28 +478,28 @@ private Q_SLOTS:
     void malformedWeights()
     {
         GRAFT_REQUIRE_SHARED(path, "weights/resnet20_cifar10.akamaster.safetensors");
-        auto file = weights::SafetensorsFile::open(path);
+        auto file = io::SafetensorsFile::open(path);
         QVERIFY(file);
         auto rewrite = [&](const QString &out, auto change) {
-            std::vector<weights::TensorBlob> blobs;
+            std::vector<io::TensorBlob> blobs;
             for (const auto &t : file->tensors()) {
-                weights::TensorBlob b{t.name, t.dtype, t.shape,
+                io::TensorBlob b{t.name, t.dtype, t.shape,
                                       QByteArray(file->data(t), qsizetype(t.end - t.begin))};
                 if (change(b))
                     blobs.push_back(std::move(b));
             }
-            return weights::writeSafetensors(out, blobs).ok();
+            return io::writeSafetensors(out, blobs).ok();
         };
         QTemporaryDir dir;
         const auto spec = makeSpec("resnet20_cifar10", "resnet_cifar", 10);
 
         const QString wrongShape = dir.filePath("shape.safetensors");
-        QVERIFY(rewrite(wrongShape, [](weights::TensorBlob &b) {
+        QVERIFY(rewrite(wrongShape, [](io::TensorBlob &b) {
             if (b.name == "module.layer2.1.conv1.weight")
                 b.shape = {32, 32, 9, 1};
             return true;
         }));
-        auto r = models::createBackbone(spec, wrongShape);
+        auto r = vision::createBackbone(spec, wrongShape);
         QVERIFY(!r);
         QCOMPARE(r.error().code, core::ErrorCode::WeightsInvalid);
         QVERIFY2(r.error().detail.contains("module.layer2.1.conv1.weight"),
@@ -507,43 +507,43 @@ private Q_SLOTS:
         QCOMPARE(r.error().file, wrongShape);
 
         const QString missing = dir.filePath("missing.safetensors");
-        QVERIFY(rewrite(missing, [](weights::TensorBlob &b) {
+        QVERIFY(rewrite(missing, [](io::TensorBlob &b) {
             return b.name != "module.layer3.0.bn2.running_var";
         }));
-        r = models::createBackbone(spec, missing);
+        r = vision::createBackbone(spec, missing);
         QVERIFY(!r);
         QVERIFY2(r.error().detail.contains("missing") &&
                      r.error().detail.contains("module.layer3.0.bn2.running_var"),
                  qPrintable(r.error().message()));
 
         const QString extra = dir.filePath("extra.safetensors");
-        QVERIFY(rewrite(extra, [](weights::TensorBlob &b) {
+        QVERIFY(rewrite(extra, [](io::TensorBlob &b) {
             if (b.name == "module.linear.bias")
                 b.name = "module.linear.bias_extra";
             return true;
         }));
-        r = models::createBackbone(spec, extra);
+        r = vision::createBackbone(spec, extra);
         QVERIFY(!r);
         QVERIFY2(r.error().detail.contains("module.linear.bias"), qPrintable(r.error().message()));
 
         const QString nan = dir.filePath("nan.safetensors");
-        QVERIFY(rewrite(nan, [](weights::TensorBlob &b) {
+        QVERIFY(rewrite(nan, [](io::TensorBlob &b) {
             if (b.name == "module.layer1.0.conv2.weight") {
                 const float v = std::numeric_limits<float>::quiet_NaN();
                 memcpy(b.bytes.data() + 4 * 17, &v, 4);
             }
             return true;
         }));
-        r = models::createBackbone(spec, nan);
+        r = vision::createBackbone(spec, nan);
         QVERIFY(!r);
         QCOMPARE(r.error().code, core::ErrorCode::WeightsInvalid);
         QVERIFY2(r.error().detail.contains("module.layer1.0.conv2.weight"),
                  qPrintable(r.error().message()));
 
-        r = models::createBackbone(spec, dir.filePath("absent.safetensors"));
+        r = vision::createBackbone(spec, dir.filePath("absent.safetensors"));
         QVERIFY(!r);
         QCOMPARE(r.error().code, core::ErrorCode::NotFound);
-        r = models::createBackbone(makeSpec("x", "vgg16"), path);
+        r = vision::createBackbone(makeSpec("x", "vgg16"), path);
         QVERIFY(!r);
         QCOMPARE(r.error().code, core::ErrorCode::Unsupported);
     }

@@ -1,6 +1,6 @@
-#include "graft/models/BackboneCatalogue.h"
-#include "graft/weights/Downloader.h"
-#include "graft/weights/Safetensors.h"
+#include "graft/vision/BackboneCatalogue.h"
+#include "graft/io/Downloader.h"
+#include "graft/io/Safetensors.h"
 #include "support/TestSupport.h"
 
 #include <QCryptographicHash>
@@ -22,7 +22,7 @@
 #include <limits>
 
 using namespace graft;
-using weights::DownloadRequest;
+using io::DownloadRequest;
 
 namespace {
 
@@ -198,7 +198,7 @@ void tst_Downloader::goodFile()
     req.expectedSize = m_body.size();
     qint64 lastDone = -1, lastTotal = -1;
     int calls = 0;
-    const core::Status st = weights::download(req, [&](qint64 done, qint64 total) {
+    const core::Status st = io::download(req, [&](qint64 done, qint64 total) {
         QVERIFY(done >= lastDone);
         lastDone = done;
         lastTotal = total;
@@ -218,7 +218,7 @@ void tst_Downloader::alreadyPresent()
     const QString dest = m_dir->filePath(QStringLiteral("w.bin"));
     QVERIFY(test::writeFile(dest, m_body));
     DownloadRequest req{m_server->url(QStringLiteral("/file")), dest, sha256(m_body)};
-    QVERIFY(weights::download(req).ok());
+    QVERIFY(io::download(req).ok());
     QVERIFY(m_server->requests.isEmpty()); // verified in place, nothing fetched
 }
 
@@ -230,7 +230,7 @@ void tst_Downloader::wrongChecksum()
     req.url = m_server->url(QStringLiteral("/file"));
     req.destPath = dest;
     req.expectedSha256 = QString(64, QLatin1Char('0'));
-    const core::Status st = weights::download(req);
+    const core::Status st = io::download(req);
     QVERIFY(!st.ok());
     QCOMPARE(st.error().code, core::ErrorCode::ChecksumMismatch);
     QVERIFY2(st.error().detail.contains(sha256(m_body)), qPrintable(st.error().detail));
@@ -245,7 +245,7 @@ void tst_Downloader::wrongSize()
     req.url = m_server->url(QStringLiteral("/file"));
     req.destPath = m_dir->filePath(QStringLiteral("w.bin"));
     req.expectedSize = m_body.size() + 10;
-    const core::Status st = weights::download(req);
+    const core::Status st = io::download(req);
     QVERIFY(!st.ok());
     QCOMPARE(st.error().code, core::ErrorCode::ChecksumMismatch);
     QVERIFY(st.error().detail.contains(QStringLiteral("expected")));
@@ -259,7 +259,7 @@ void tst_Downloader::droppedThenResumed()
     req.destPath = m_dir->filePath(QStringLiteral("w.bin"));
     req.expectedSha256 = sha256(m_body);
     req.retries = 0;
-    const core::Status first = weights::download(req);
+    const core::Status first = io::download(req);
     QVERIFY(!first.ok());
     QCOMPARE(first.error().code, core::ErrorCode::Network);
     QVERIFY(!QFileInfo::exists(req.destPath));
@@ -267,7 +267,7 @@ void tst_Downloader::droppedThenResumed()
     const qint64 half = m_body.size() / 2;
     QCOMPARE(QFileInfo(part).size(), half);
 
-    const core::Status second = weights::download(req);
+    const core::Status second = io::download(req);
     QVERIFY2(second.ok(), qPrintable(second.ok() ? QString() : second.error().message()));
     QCOMPARE(readAll(req.destPath), m_body);
     QVERIFY(!QFileInfo::exists(part));
@@ -284,7 +284,7 @@ void tst_Downloader::droppedAutoResume()
     req.url = m_server->url(QStringLiteral("/drop"));
     req.destPath = m_dir->filePath(QStringLiteral("w.bin"));
     req.expectedSha256 = sha256(m_body);
-    const core::Status st = weights::download(req);
+    const core::Status st = io::download(req);
     QVERIFY2(st.ok(), qPrintable(st.ok() ? QString() : st.error().message()));
     QCOMPARE(readAll(req.destPath), m_body);
     QCOMPARE(m_server->requests.last(), QStringLiteral("/drop bytes=%1-").arg(m_body.size() / 2));
@@ -298,7 +298,7 @@ void tst_Downloader::serverIgnoresRange()
     req.destPath = m_dir->filePath(QStringLiteral("w.bin"));
     req.expectedSha256 = sha256(m_body);
     QVERIFY(test::writeFile(req.destPath + QStringLiteral(".part"), QByteArray(1000, 'z')));
-    const core::Status st = weights::download(req);
+    const core::Status st = io::download(req);
     QVERIFY2(st.ok(), qPrintable(st.ok() ? QString() : st.error().message()));
     QCOMPARE(m_server->requests, QStringList{QStringLiteral("/norange bytes=1000-")});
     QCOMPARE(readAll(req.destPath), m_body); // restarted from zero, not appended
@@ -309,7 +309,7 @@ void tst_Downloader::notFound()
     DownloadRequest req;
     req.url = m_server->url(QStringLiteral("/nothing.safetensors"));
     req.destPath = m_dir->filePath(QStringLiteral("w.bin"));
-    const core::Status st = weights::download(req);
+    const core::Status st = io::download(req);
     QVERIFY(!st.ok());
     QCOMPARE(st.error().code, core::ErrorCode::Network);
     QVERIFY2(st.error().detail.contains(QStringLiteral("HTTP 404 Not Found")),
@@ -327,7 +327,7 @@ void tst_Downloader::cancel()
     core::CancelToken token;
     QElapsedTimer clock;
     clock.start();
-    const core::Status st = weights::download(
+    const core::Status st = io::download(
         req,
         [&](qint64 done, qint64 total) {
             QCOMPARE(total, qint64(1) << 30);
@@ -353,13 +353,13 @@ void tst_Downloader::refusedConnection()
     DownloadRequest req;
     req.url = QUrl(QStringLiteral("http://127.0.0.1:%1/x").arg(port));
     req.destPath = m_dir->filePath(QStringLiteral("w.bin"));
-    const core::Status st = weights::download(req);
+    const core::Status st = io::download(req);
     QVERIFY(!st.ok());
     QCOMPARE(st.error().code, core::ErrorCode::Network);
     QVERIFY(!QFileInfo::exists(req.destPath));
 
     req.url = QUrl(QStringLiteral("file:///etc/passwd"));
-    QCOMPARE(weights::download(req).error().code, core::ErrorCode::InvalidArgument);
+    QCOMPARE(io::download(req).error().code, core::ErrorCode::InvalidArgument);
 }
 
 void tst_Downloader::fromWorkerThread()
@@ -369,7 +369,7 @@ void tst_Downloader::fromWorkerThread()
     req.destPath = m_dir->filePath(QStringLiteral("w.bin"));
     req.expectedSha256 = sha256(m_body);
     core::Status st = core::makeError(core::ErrorCode::Internal, QStringLiteral("not run"));
-    QThread *worker = QThread::create([&] { st = weights::download(req); });
+    QThread *worker = QThread::create([&] { st = io::download(req); });
     QEventLoop wait; // the server lives on this thread and needs its events
     connect(worker, &QThread::finished, &wait, &QEventLoop::quit);
     worker->start();
@@ -383,34 +383,34 @@ void tst_Downloader::fromWorkerThread()
 
 void tst_Downloader::downloadWeightsNeedsUrl()
 {
-    models::BackboneSpec spec;
+    vision::BackboneSpec spec;
     spec.id = QStringLiteral("local_only");
     spec.weightsFile = QStringLiteral("x.safetensors");
-    const auto r = weights::downloadWeights(spec, m_dir->path());
+    const auto r = io::downloadWeights(spec, m_dir->path());
     QVERIFY(!r.ok());
     QCOMPARE(r.error().code, core::ErrorCode::Unsupported);
 
     spec.url = m_server->url(QStringLiteral("/file")).toString();
     spec.sha256 = sha256(m_body);
     spec.sizeBytes = m_body.size();
-    const auto ok = weights::downloadWeights(spec, m_dir->filePath(QStringLiteral("weights")));
+    const auto ok = io::downloadWeights(spec, m_dir->filePath(QStringLiteral("weights")));
     QVERIFY2(ok.ok(), qPrintable(ok.ok() ? QString() : ok.error().message()));
     QCOMPARE(ok.value(), m_dir->filePath(QStringLiteral("weights/x.safetensors")));
-    QCOMPARE(models::weightsState(spec, m_dir->filePath(QStringLiteral("weights"))),
-             models::WeightsState::Available);
+    QCOMPARE(vision::weightsState(spec, m_dir->filePath(QStringLiteral("weights"))),
+             vision::WeightsState::Available);
 }
 
 void tst_Downloader::importWeights()
 {
     const QString src = m_dir->filePath(QStringLiteral("incoming/mine.safetensors"));
     QVERIFY(QDir().mkpath(QFileInfo(src).absolutePath()));
-    QVERIFY(weights::writeSafetensors(src, {weights::floatBlob("w", {2}, {1.f, 2.f})}).ok());
+    QVERIFY(io::writeSafetensors(src, {io::floatBlob("w", {2}, {1.f, 2.f})}).ok());
     const QString weightsDir = m_dir->filePath(QStringLiteral("weights"));
 
-    models::BackboneSpec spec;
+    vision::BackboneSpec spec;
     spec.id = QStringLiteral("tiny");
     spec.weightsFile = QStringLiteral("tiny.safetensors");
-    auto r = weights::importWeightsFile(src, weightsDir, spec);
+    auto r = io::importWeightsFile(src, weightsDir, spec);
     QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message()));
     QCOMPARE(r.value(), QDir(weightsDir).filePath(QStringLiteral("tiny.safetensors")));
     QCOMPARE(readAll(r.value()), readAll(src));
@@ -419,32 +419,32 @@ void tst_Downloader::importWeights()
 
     // Known checksum: another file is refused and the imported one stays.
     spec.sha256 = QString(64, QLatin1Char('a'));
-    r = weights::importWeightsFile(src, weightsDir, spec);
+    r = io::importWeightsFile(src, weightsDir, spec);
     QVERIFY(!r.ok());
     QCOMPARE(r.error().code, core::ErrorCode::ChecksumMismatch);
     QVERIFY(r.error().detail.contains(QStringLiteral("not the weights file of 'tiny'")));
-    spec.sha256 = weights::sha256OfFile(src).value();
-    QVERIFY(weights::importWeightsFile(src, weightsDir, spec).ok());
+    spec.sha256 = io::sha256OfFile(src).value();
+    QVERIFY(io::importWeightsFile(src, weightsDir, spec).ok());
 
     // A malformed or NaN-holding safetensors file never lands in the weights directory.
     const QString bad = m_dir->filePath(QStringLiteral("incoming/bad.safetensors"));
     QVERIFY(test::writeFile(bad, QByteArray("\x05\0\0\0\0\0\0\0{oops", 13)));
     spec.sha256.clear();
     spec.weightsFile = QStringLiteral("bad.safetensors");
-    r = weights::importWeightsFile(bad, weightsDir, spec);
+    r = io::importWeightsFile(bad, weightsDir, spec);
     QVERIFY(!r.ok());
     QCOMPARE(r.error().code, core::ErrorCode::InvalidFormat);
     QCOMPARE(r.error().file, bad);
     const QString nan = m_dir->filePath(QStringLiteral("incoming/nan.safetensors"));
-    QVERIFY(weights::writeSafetensors(
-                nan, {weights::floatBlob("w", {1}, {std::numeric_limits<float>::quiet_NaN()})})
+    QVERIFY(io::writeSafetensors(
+                nan, {io::floatBlob("w", {1}, {std::numeric_limits<float>::quiet_NaN()})})
                 .ok());
-    r = weights::importWeightsFile(nan, weightsDir, spec);
+    r = io::importWeightsFile(nan, weightsDir, spec);
     QVERIFY(!r.ok());
     QCOMPARE(r.error().code, core::ErrorCode::WeightsInvalid);
     QVERIFY(!QFileInfo::exists(QDir(weightsDir).filePath(QStringLiteral("bad.safetensors"))));
 
-    r = weights::importWeightsFile(m_dir->filePath(QStringLiteral("none")), weightsDir, spec);
+    r = io::importWeightsFile(m_dir->filePath(QStringLiteral("none")), weightsDir, spec);
     QCOMPARE(r.error().code, core::ErrorCode::NotFound);
 }
 

@@ -4,7 +4,7 @@
 #include "support/TestSupport.h"
 
 #include "graft/core/Runtime.h"
-#include "graft/models/Backbone.h"
+#include "graft/vision/Backbone.h"
 
 #include <QTest>
 
@@ -17,12 +17,12 @@ using namespace graft;
 
 namespace {
 
-std::shared_ptr<models::Backbone> randomBackbone(const QString &arch)
+std::shared_ptr<vision::Backbone> randomBackbone(const QString &arch)
 {
-    models::BackboneSpec spec;
+    vision::BackboneSpec spec;
     spec.id = arch;
     spec.architecture = arch;
-    auto r = models::createBackbone(spec, QString(), false);
+    auto r = vision::createBackbone(spec, QString(), false);
     if (!r)
         qWarning("%s", qPrintable(r.error().message()));
     return r ? r.value() : nullptr;
@@ -83,15 +83,15 @@ private Q_SLOTS:
         QVERIFY(net);
         const int n = int(net->groups().size());
         // Train the top two groups below a cut one short of the end; freeze the rest.
-        models::FreezePlan plan;
+        vision::FreezePlan plan;
         plan.cutAt = n - 1;
         plan.trainable.assign(size_t(plan.cutAt), false);
         plan.lrMultiplier.assign(size_t(plan.cutAt), 1.0);
         plan.trainable[size_t(plan.cutAt - 1)] = true;
         plan.trainable[size_t(plan.cutAt - 2)] = true;
 
-        models::applyFreezePlan(*net, plan);
-        models::setTrainingMode(*net, plan, true);
+        vision::applyFreezePlan(*net, plan);
+        vision::setTrainingMode(*net, plan, true);
 
         std::vector<std::vector<torch::Tensor>> params, stats;
         for (int g = 0; g < n; ++g) {
@@ -101,7 +101,7 @@ private Q_SLOTS:
 
         std::vector<torch::optim::OptimizerParamGroup> groups;
         for (int g = 0; g < n; ++g) {
-            auto p = models::trainableParameters(*net, g);
+            auto p = vision::trainableParameters(*net, g);
             QCOMPARE(p.empty(), !(g < plan.cutAt && plan.trainable[size_t(g)]));
             for (const auto &t : net->group(g).parameters(true))
                 QCOMPARE(t.requires_grad(), !p.empty());
@@ -144,7 +144,7 @@ private Q_SLOTS:
                 if (dynamic_cast<torch::nn::BatchNorm2dImpl *>(m.get()))
                     QCOMPARE(m->is_training(), trains);
         }
-        models::setTrainingMode(*net, plan, false);
+        vision::setTrainingMode(*net, plan, false);
         for (const auto &m : net->modules(false))
             QVERIFY(!m->is_training());
     }
@@ -154,19 +154,19 @@ private Q_SLOTS:
         torch::manual_seed(5);
         auto net = randomBackbone("resnet_cifar20");
         QVERIFY(net);
-        models::FreezePlan frozen;
+        vision::FreezePlan frozen;
         frozen.cutAt = 4;
         frozen.trainable.assign(4, false);
         frozen.lrMultiplier.assign(4, 1.0);
-        models::applyFreezePlan(*net, frozen);
+        vision::applyFreezePlan(*net, frozen);
         for (int g = 0; g < 4; ++g)
-            QVERIFY(models::trainableParameters(*net, g).empty());
+            QVERIFY(vision::trainableParameters(*net, g).empty());
         auto all = frozen;
         all.trainable.assign(4, true);
-        models::applyFreezePlan(*net, all);
+        vision::applyFreezePlan(*net, all);
         std::size_t count = 0;
         for (int g = 0; g < 4; ++g)
-            count += models::trainableParameters(*net, g).size();
+            count += vision::trainableParameters(*net, g).size();
         std::size_t groupParams = 0;
         for (int g = 0; g < 4; ++g)
             groupParams += net->group(g).parameters(true).size();
@@ -174,13 +174,13 @@ private Q_SLOTS:
         QVERIFY(count > 0);
 
         // The catalogue's plans: the top two groups train, the rest stay frozen.
-        const auto top = models::FreezePlan::fineTuneTop(4, 2);
-        models::applyFreezePlan(*net, top);
+        const auto top = vision::FreezePlan::fineTuneTop(4, 2);
+        vision::applyFreezePlan(*net, top);
         for (int g = 0; g < 4; ++g)
-            QCOMPARE(models::trainableParameters(*net, g).empty(), g < 2);
-        models::applyFreezePlan(*net, models::FreezePlan::featureExtractor(3));
+            QCOMPARE(vision::trainableParameters(*net, g).empty(), g < 2);
+        vision::applyFreezePlan(*net, vision::FreezePlan::featureExtractor(3));
         for (int g = 0; g < 4; ++g)
-            QVERIFY(models::trainableParameters(*net, g).empty());
+            QVERIFY(vision::trainableParameters(*net, g).empty());
     }
 };
 

@@ -1,11 +1,11 @@
-#include "graft/models/FreezePlan.h"
+#include "graft/vision/FreezePlan.h"
 
 #include <QJsonArray>
 #include <QTest>
 
 #include <limits>
 
-using graft::models::FreezePlan;
+using graft::vision::FreezePlan;
 
 class tst_FreezePlan : public QObject
 {

@@ -1,7 +1,7 @@
 // Scanning real and hostile image folders: every bad case is reported with the right kind,
 // valid odd images decode with the right shape, orientation and colours.
-#include "graft/data/ImageDecoder.h"
-#include "graft/data/ImageScanner.h"
+#include "graft/vision/ImageDecoder.h"
+#include "graft/vision/ImageScanner.h"
 #include "support/TestSupport.h"
 
 #include <QCryptographicHash>
@@ -15,7 +15,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-using namespace graft::data;
+using namespace graft::vision;
 using graft::test::writeFile;
 
 namespace {

@@ -1,4 +1,4 @@
-#include "graft/weights/Safetensors.h"
+#include "graft/io/Safetensors.h"
 #include "support/TestSupport.h"
 
 #include <QDir>
@@ -13,8 +13,8 @@
 #include <limits>
 
 using namespace graft;
-using weights::DType;
-using weights::SafetensorsFile;
+using io::DType;
+using io::SafetensorsFile;
 
 namespace {
 
@@ -75,10 +75,10 @@ private Q_SLOTS:
 
 void tst_Safetensors::dtypes()
 {
-    QCOMPARE(weights::dtypeSize(DType::BF16), 2);
-    QCOMPARE(weights::dtypeSize(DType::I64), 8);
-    QCOMPARE(*weights::dtypeFromName(QStringLiteral("BOOL")), DType::Bool);
-    QVERIFY(!weights::dtypeFromName(QStringLiteral("F8_E4M3")));
+    QCOMPARE(io::dtypeSize(DType::BF16), 2);
+    QCOMPARE(io::dtypeSize(DType::I64), 8);
+    QCOMPARE(*io::dtypeFromName(QStringLiteral("BOOL")), DType::Bool);
+    QVERIFY(!io::dtypeFromName(QStringLiteral("F8_E4M3")));
 }
 
 void tst_Safetensors::validFromBytes()
@@ -230,7 +230,7 @@ void tst_Safetensors::missingFile()
 
 void tst_Safetensors::fileCap()
 {
-    weights::SafetensorsLimits limits;
+    io::SafetensorsLimits limits;
     limits.maxFileBytes = 16;
     const auto result = SafetensorsFile::fromBytes(validFile(), QStringLiteral("cap"), limits);
     QVERIFY(!result.ok());
@@ -270,12 +270,12 @@ void tst_Safetensors::roundTrip()
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("out.safetensors"));
 
-    std::vector<weights::TensorBlob> blobs;
+    std::vector<io::TensorBlob> blobs;
     std::vector<float> values(3 * 5 * 7);
     for (size_t i = 0; i < values.size(); ++i)
         values[i] = float(i) * 0.25f - 3.f;
-    blobs.push_back(weights::floatBlob("layer.weight", {3, 5, 7}, values));
-    weights::TensorBlob ints{"steps", DType::I64, {2}, QByteArray(16, '\0')};
+    blobs.push_back(io::floatBlob("layer.weight", {3, 5, 7}, values));
+    io::TensorBlob ints{"steps", DType::I64, {2}, QByteArray(16, '\0')};
     qToLittleEndian(qint64(-7), ints.bytes.data());
     qToLittleEndian(qint64(1) << 40, ints.bytes.data() + 8);
     blobs.push_back(ints);
@@ -283,7 +283,7 @@ void tst_Safetensors::roundTrip()
     blobs.push_back({"half", DType::F16, {1}, QByteArray("\x00\xc0", 2)}); // -2.0
     blobs.push_back({"flags", DType::Bool, {3}, QByteArray("\x01\x00\x01", 3)});
 
-    const core::Status written = weights::writeSafetensors(
+    const core::Status written = io::writeSafetensors(
         path, blobs, {{QStringLiteral("license"), QStringLiteral("CC0")}});
     QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().message()));
     QVERIFY(!QFileInfo::exists(path + QStringLiteral(".part")));
@@ -330,17 +330,17 @@ void tst_Safetensors::writerRejectsBadBlobs()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("bad.safetensors"));
-    auto status = weights::writeSafetensors(path, {{"w", DType::F32, {2}, QByteArray(4, '\0')}});
+    auto status = io::writeSafetensors(path, {{"w", DType::F32, {2}, QByteArray(4, '\0')}});
     QVERIFY(!status.ok());
     QCOMPARE(status.error().code, core::ErrorCode::InvalidArgument);
     QVERIFY(status.error().detail.contains(QStringLiteral("'w': 4 bytes given")));
-    status = weights::writeSafetensors(
-        path, {weights::floatBlob("a", {1}, {1.f}), weights::floatBlob("a", {1}, {2.f})});
+    status = io::writeSafetensors(
+        path, {io::floatBlob("a", {1}, {1.f}), io::floatBlob("a", {1}, {2.f})});
     QVERIFY(!status.ok());
     QVERIFY(!QFileInfo::exists(path));
 
-    const auto unwritable = weights::writeSafetensors(QStringLiteral("/proc/graft/x.safetensors"),
-                                                      {weights::floatBlob("a", {1}, {1.f})});
+    const auto unwritable = io::writeSafetensors(QStringLiteral("/proc/graft/x.safetensors"),
+                                                      {io::floatBlob("a", {1}, {1.f})});
     QVERIFY(!unwritable.ok());
     QCOMPARE(unwritable.error().code, core::ErrorCode::WriteFailed);
 }

@@ -5,7 +5,7 @@
 #include "support/TestSupport.h"
 
 #include "graft/core/Runtime.h"
-#include "graft/data/ImageScanner.h"
+#include "graft/vision/ImageScanner.h"
 #include "graft/train/Trainer.h"
 
 #include <QFile>
@@ -55,9 +55,9 @@ void tst_Soak::startCancelCycles()
     GRAFT_REQUIRE_SHARED(hym, "images/hymenoptera");
     GRAFT_REQUIRE_SHARED(weights, "weights");
     core::initRuntime();
-    data::ScanOptions so;
+    vision::ScanOptions so;
     so.verifyDecode = false;
-    auto report = data::scanImageFolder(hym, so);
+    auto report = vision::scanImageFolder(hym, so);
     QVERIFY(report.ok());
     QTemporaryDir tmp;
 #if defined(__SANITIZE_ADDRESS__)

@@ -8,7 +8,7 @@
 #include "graft/text/TextSplits.h"
 #include "graft/text/TextTraining.h"
 #include "graft/text/WordVectors.h"
-#include "graft/weights/Safetensors.h"
+#include "graft/io/Safetensors.h"
 
 #include <QJsonArray>
 
@@ -449,8 +449,8 @@ void TstTextTraining::languageModelRejectsBadInput()
 
     // Files that are not language models: another safetensors file, junk.
     const QString other = dir.filePath("weights.safetensors");
-    QVERIFY(graft::weights::writeSafetensors(
-        other, {graft::weights::floatBlob("w", {2}, {1.0f, 2.0f})}, {{"format", "pt"}}));
+    QVERIFY(graft::io::writeSafetensors(
+        other, {graft::io::floatBlob("w", {2}, {1.0f, 2.0f})}, {{"format", "pt"}}));
     auto notLm = readLanguageModelInfo(other);
     QVERIFY(!notLm.ok());
     QCOMPARE(notLm.error().code, graft::core::ErrorCode::InvalidFormat);

@@ -1,8 +1,8 @@
 // The training engine on real data: accuracy, transfer beats random init, export round trip
 // (also from Python), cancel within a batch, checkpoint resume, NaN detection, feature cache.
 #include "graft/core/Runtime.h"
-#include "graft/data/BatchPipeline.h"
-#include "graft/data/ImageScanner.h"
+#include "graft/vision/BatchPipeline.h"
+#include "graft/vision/ImageScanner.h"
 #include "graft/train/Inference.h"
 #include "graft/train/Trainer.h"
 #include "support/TestSupport.h"
@@ -64,7 +64,7 @@ private Q_SLOTS:
 private:
     QString m_hym, m_weights;
     QTemporaryDir m_tmp;
-    data::ScanReport m_report;
+    vision::ScanReport m_report;
 
     train::TrainingConfig baseConfig(const char *backbone = kTiny) const
     {
@@ -85,7 +85,7 @@ void tst_Trainer::initTestCase()
     m_weights = test::sharedData(QStringLiteral("weights"));
     if (m_hym.isEmpty() || m_weights.isEmpty())
         QSKIP("shared data not found (images/hymenoptera, weights); set GRAFT_SHARED_DATA");
-    auto r = data::scanImageFolder(m_hym);
+    auto r = vision::scanImageFolder(m_hym);
     QVERIFY(r.ok());
     m_report = *r;
 }
@@ -138,7 +138,7 @@ void tst_Trainer::featureExtractorReachesTargetAndExports()
     auto model = train::ExportedModel::load(path);
     QVERIFY(model.ok());
     QCOMPARE(model->classes(), QStringList({"ants", "bees"}));
-    auto ev = model->evaluate(m_report.samples(data::Split::Val), m_report.classNames());
+    auto ev = model->evaluate(m_report.samples(vision::Split::Val), m_report.classNames());
     QVERIFY(ev.ok());
     QCOMPARE(ev->accuracy, r->valAccuracy);
 }
@@ -173,14 +173,14 @@ void tst_Trainer::fineTuneRecipeTrains()
     QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message()));
     QCOMPARE(int(r->epochs.size()), 3);
     QVERIFY(r->valAccuracy >= 0.75);
-    auto preds = t.predict({m_report.samples(data::Split::Val).front().path,
+    auto preds = t.predict({m_report.samples(vision::Split::Val).front().path,
                             m_tmp.filePath(QStringLiteral("missing.jpg"))},
                            2);
     QVERIFY(preds.ok());
     QCOMPARE(int(preds->size()), 2);
     QCOMPARE(int((*preds)[0].top.size()), 2);
     QVERIFY(!(*preds)[1].error.isEmpty());
-    auto cam = t.gradCam(m_report.samples(data::Split::Val).front().path, 0);
+    auto cam = t.gradCam(m_report.samples(vision::Split::Val).front().path, 0);
     QVERIFY(cam.ok());
     QCOMPARE(int(cam->heat.size()), 128 * 128);
     QVERIFY(*std::max_element(cam->heat.begin(), cam->heat.end()) <= 1.0f + 1e-6f);
@@ -210,7 +210,7 @@ void tst_Trainer::fineTuningTopBlocksReaches95()
                                                          .arg(r->bestEpoch)
                                                          .arg(curve)));
     // The exported weights are the best epoch's: evaluating again gives the same accuracy.
-    auto ev = t.evaluate(m_report.samples(data::Split::Val));
+    auto ev = t.evaluate(m_report.samples(vision::Split::Val));
     QVERIFY(ev.ok());
     QCOMPARE(ev->accuracy, r->valAccuracy);
 }
@@ -276,7 +276,7 @@ void tst_Trainer::exportedModelWorksInPython()
     const QString path = m_tmp.filePath(QStringLiteral("py_model.pt"));
     QVERIFY(t.exportTorchScript(path).ok());
     // Graft's own top-1 for the validation images, to compare with Python's.
-    const auto samples = m_report.samples(data::Split::Val);
+    const auto samples = m_report.samples(vision::Split::Val);
     QStringList files;
     for (const auto &s : samples)
         files << s.path;
@@ -287,7 +287,7 @@ void tst_Trainer::exportedModelWorksInPython()
     QVERIFY(model.ok());
     QByteArray raw;
     for (const auto &f : files) {
-        auto x = data::loadPreprocessed(f, model->preprocessing());
+        auto x = vision::loadPreprocessed(f, model->preprocessing());
         QVERIFY(x.ok());
         raw.append(reinterpret_cast<const char *>(x->data()), qsizetype(x->size() * 4));
     }
@@ -387,7 +387,7 @@ void tst_Trainer::filesVanishingMidTrainingAreSkipped()
                 copied += QFile::copy(QDir(from).filePath(f), QDir(to).filePath(f)) ? 1 : 0;
         }
     QCOMPARE(copied, 48);
-    auto scanned = data::scanImageFolder(data.path());
+    auto scanned = vision::scanImageFolder(data.path());
     QVERIFY(scanned.ok());
     auto c = baseConfig();
     c.recipe = train::Recipe::FineTune;

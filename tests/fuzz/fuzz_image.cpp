@@ -1,15 +1,15 @@
 // libFuzzer target for the image entry point: format sniffing, header parsing (dimensions,
 // EXIF orientation, bit depth, CMYK, palette, truncation) and full decoding. Any byte string
 // must give an image or an error, never a crash, an overflow or a huge allocation.
-#include "graft/data/ImageDecoder.h"
-#include "graft/data/ImageHeader.h"
+#include "graft/vision/ImageDecoder.h"
+#include "graft/vision/ImageHeader.h"
 
 #include <cstddef>
 #include <cstdint>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
-    using namespace graft::data;
+    using namespace graft::vision;
     const QByteArray bytes(reinterpret_cast<const char *>(data), qsizetype(size));
     (void)sniffImageFormat(bytes.constData(), bytes.size());
     const auto header = parseImageHeader(bytes);

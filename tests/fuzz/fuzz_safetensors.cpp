@@ -1,13 +1,13 @@
 // libFuzzer target for the safetensors reader: any byte string must give a value or an error,
 // never a crash, an overflow or a huge allocation.
-#include "graft/weights/Safetensors.h"
+#include "graft/io/Safetensors.h"
 
 #include <cstddef>
 #include <cstdint>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
-    using namespace graft::weights;
+    using namespace graft::io;
     SafetensorsLimits limits;
     limits.maxHeaderBytes = 1 << 20;
     const auto file = SafetensorsFile::fromBytes(

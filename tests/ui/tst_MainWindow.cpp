@@ -70,7 +70,7 @@ void tst_MainWindow::projectSaveOpenRoundTripsEverySetting()
         backbone->setCurrentIndex(backbone->count() - 1);
     window.modelPanel()->setWeightsDir(dir.filePath(QStringLiteral("weights")));
     window.modelPanel()->setRecipe(graft::train::Recipe::FineTune);
-    graft::models::FreezePlan plan = window.modelPanel()->freezePlan();
+    graft::vision::FreezePlan plan = window.modelPanel()->freezePlan();
     if (plan.cutAt > 1) {
         plan.cutAt -= 1;
         plan.trainable.assign(size_t(plan.cutAt), false);

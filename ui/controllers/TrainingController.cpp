@@ -113,7 +113,7 @@ void TrainingController::finish()
 }
 
 bool TrainingController::startTraining(const train::TrainingConfig &config,
-                                       const data::ScanReport &dataset)
+                                       const vision::ScanReport &dataset)
 {
     if (!begin(Job::Train))
         return false;
@@ -125,7 +125,7 @@ bool TrainingController::startTraining(const train::TrainingConfig &config,
 }
 
 bool TrainingController::findLearningRate(const train::TrainingConfig &config,
-                                          const data::ScanReport &dataset)
+                                          const vision::ScanReport &dataset)
 {
     if (!begin(Job::FindLr))
         return false;

@@ -27,8 +27,8 @@ public:
     bool hasTextModel() const { return m_hasModel && m_textModel; }
 
     /// Each returns false (and does nothing) while another job runs.
-    bool startTraining(const train::TrainingConfig &config, const data::ScanReport &dataset);
-    bool findLearningRate(const train::TrainingConfig &config, const data::ScanReport &dataset);
+    bool startTraining(const train::TrainingConfig &config, const vision::ScanReport &dataset);
+    bool findLearningRate(const train::TrainingConfig &config, const vision::ScanReport &dataset);
     bool predict(const QStringList &files, int topK);
     bool gradCam(const QString &file, int classIndex);
     bool exportTorchScript(const QString &path);

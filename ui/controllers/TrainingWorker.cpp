@@ -22,7 +22,7 @@ TrainingWorker::TrainingWorker(core::CancelToken cancel)
 TrainingWorker::~TrainingWorker() = default;
 
 bool TrainingWorker::setupFor(const train::TrainingConfig &config,
-                              const data::ScanReport &dataset,
+                              const vision::ScanReport &dataset,
                               const QString &operation)
 {
     m_cancel.reset();
@@ -35,7 +35,7 @@ bool TrainingWorker::setupFor(const train::TrainingConfig &config,
     return true;
 }
 
-void TrainingWorker::train(const train::TrainingConfig &config, const data::ScanReport &dataset)
+void TrainingWorker::train(const train::TrainingConfig &config, const vision::ScanReport &dataset)
 {
     if (!setupFor(config, dataset, QStringLiteral("train")))
         return;
@@ -50,7 +50,7 @@ void TrainingWorker::train(const train::TrainingConfig &config, const data::Scan
 }
 
 void TrainingWorker::findLearningRate(const train::TrainingConfig &config,
-                                      const data::ScanReport &dataset)
+                                      const vision::ScanReport &dataset)
 {
     if (!setupFor(config, dataset, QStringLiteral("lr")))
         return;

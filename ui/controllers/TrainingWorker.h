@@ -1,7 +1,7 @@
 #pragma once
 
 #include "graft/core/Cancellation.h"
-#include "graft/data/ScanReport.h"
+#include "graft/vision/ScanReport.h"
 #include "graft/text/LanguageModel.h"
 #include "graft/text/TextClassifier.h"
 #include "graft/text/TextDataset.h"
@@ -44,8 +44,8 @@ public:
     explicit TrainingWorker(core::CancelToken cancel);
     ~TrainingWorker() override;
 
-    void train(const train::TrainingConfig &config, const data::ScanReport &dataset);
-    void findLearningRate(const train::TrainingConfig &config, const data::ScanReport &dataset);
+    void train(const train::TrainingConfig &config, const vision::ScanReport &dataset);
+    void findLearningRate(const train::TrainingConfig &config, const vision::ScanReport &dataset);
     void predict(const QStringList &files, int topK);
     void gradCam(const QString &file, int classIndex);
     /// Exports the model trained last (image or text); ".onnx" picks ONNX.
@@ -95,7 +95,7 @@ private:
     bool loadWordVectors(const text::TextTrainingConfig &config, const QString &job,
                          std::optional<text::WordVectors> *vectors);
     bool setupFor(const train::TrainingConfig &config,
-                  const data::ScanReport &dataset,
+                  const vision::ScanReport &dataset,
                   const QString &operation);
     void flushBatches();
 

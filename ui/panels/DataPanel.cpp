@@ -1,6 +1,6 @@
 #include "ui/panels/DataPanel.h"
 
-#include "graft/data/ImageScanner.h"
+#include "graft/vision/ImageScanner.h"
 #include "graft/text/TextSplits.h"
 #include "graft/text/TextTraining.h"
 #include "graft/text/Tokenizer.h"
@@ -288,7 +288,7 @@ void DataPanel::openFolder(const QString &path)
     m_pathLabel->setText(QDir::toNativeSeparators(m_path));
     m_blockingLabel->clear();
 
-    data::ScanOptions options;
+    vision::ScanOptions options;
     options.seed = m_seed->value();
     options.valFraction = m_valFraction->value();
     const core::CancelToken cancel = m_scanCancel;
@@ -306,7 +306,7 @@ void DataPanel::openFolder(const QString &path)
         if (text::looksLikeTextDataset(root))
             outcome->texts = text::scanTextDataset(root, {}, progress, cancel);
         else
-            outcome->images = data::scanImageFolder(root, options, progress, cancel);
+            outcome->images = vision::scanImageFolder(root, options, progress, cancel);
         p.addResult(outcome);
     }));
     Q_EMIT settingsChanged();
@@ -328,11 +328,11 @@ void DataPanel::showReport()
     QVector<double> ticks, counts;
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     if (m_report) {
-        const data::ScanReport &r = *m_report;
+        const vision::ScanReport &r = *m_report;
         m_classTable->setRowCount(int(r.classes.size()));
         int maxCount = 0;
         for (int i = 0; i < int(r.classes.size()); ++i) {
-            const data::ClassSummary &c = r.classes[size_t(i)];
+            const vision::ClassSummary &c = r.classes[size_t(i)];
             const QList<int> values = {c.usable[0], c.usable[1], c.usable[2], c.total()};
             m_classTable->setItem(i, 0, new QTableWidgetItem(c.name));
             for (int col = 0; col < values.size(); ++col) {
@@ -352,20 +352,20 @@ void DataPanel::showReport()
         m_splitLabel->setText((r.predefinedSplit
                                    ? tr("Split from folders: %1 train, %2 validation, %3 test")
                                    : tr("Seeded split: %1 train, %2 validation, %3 test"))
-                                  .arg(r.count(data::Split::Train))
-                                  .arg(r.count(data::Split::Val))
-                                  .arg(r.count(data::Split::Test)));
+                                  .arg(r.count(vision::Split::Train))
+                                  .arg(r.count(vision::Split::Val))
+                                  .arg(r.count(vision::Split::Test)));
 
-        for (const data::ImageEntry *e : r.problems()) {
+        for (const vision::ImageEntry *e : r.problems()) {
             auto *item = new QTreeWidgetItem(m_problems);
             item->setText(0, e->relativePath);
-            item->setText(1, QString::fromLatin1(data::fileStatusName(e->status)));
+            item->setText(1, QString::fromLatin1(vision::fileStatusName(e->status)));
             item->setText(2, e->message);
             item->setData(0, Qt::UserRole, e->path);
             item->setToolTip(0, e->path);
         }
         QStringList blocking;
-        for (const data::BlockingProblem &b : r.blocking)
+        for (const vision::BlockingProblem &b : r.blocking)
             blocking << b.message;
         blocking << r.warnings;
         m_blockingLabel->setText(blocking.join(QLatin1Char('\n')));
@@ -384,7 +384,7 @@ void DataPanel::showThumbnails(int classRow)
     if (!m_report || classRow < 0 || classRow >= int(m_report->classes.size()))
         return;
     QStringList files;
-    for (const data::ImageEntry &e : m_report->entries) {
+    for (const vision::ImageEntry &e : m_report->entries) {
         if (e.classIndex == classRow && e.usable()) {
             files << e.path;
             if (files.size() >= kThumbsPerClass)

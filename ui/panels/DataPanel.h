@@ -2,7 +2,7 @@
 
 #include "graft/core/Cancellation.h"
 #include "graft/core/Result.h"
-#include "graft/data/ScanReport.h"
+#include "graft/vision/ScanReport.h"
 #include "graft/text/TextDataset.h"
 
 #include <QFutureWatcher>
@@ -46,7 +46,7 @@ public:
     void setSplit(int seed, double valFraction);
     bool isScanning() const;
     /// The last successful image scan, or nullptr (also while text is loaded).
-    const data::ScanReport *report() const { return m_report ? &*m_report : nullptr; }
+    const vision::ScanReport *report() const { return m_report ? &*m_report : nullptr; }
     /// The last successful text scan, or null (also while images are loaded).
     std::shared_ptr<const text::TextDataset> textDataset() const { return m_text; }
     bool isText() const { return m_text != nullptr; }
@@ -63,7 +63,7 @@ protected:
 private:
     struct ScanOutcome
     {
-        std::optional<core::Result<data::ScanReport>> images;
+        std::optional<core::Result<vision::ScanReport>> images;
         std::optional<core::Result<text::TextDataset>> texts;
     };
     using ScanResult = std::shared_ptr<ScanOutcome>;
@@ -75,7 +75,7 @@ private:
     void openProblemFolder();
 
     QString m_path;
-    std::optional<data::ScanReport> m_report;
+    std::optional<vision::ScanReport> m_report;
     std::shared_ptr<const text::TextDataset> m_text;
     core::CancelToken m_scanCancel;
     QFutureWatcher<ScanResult> m_scanWatcher;

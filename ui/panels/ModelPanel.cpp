@@ -2,8 +2,8 @@
 
 #include "ui/widgets/FreezePicker.h"
 
-#include "graft/models/LayerGroups.h"
-#include "graft/weights/Downloader.h"
+#include "graft/vision/LayerGroups.h"
+#include "graft/io/Downloader.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -29,9 +29,9 @@
 
 namespace graft::ui {
 
-QStringList ModelPanel::layerGroupNames(const models::BackboneSpec &spec)
+QStringList ModelPanel::layerGroupNames(const vision::BackboneSpec &spec)
 {
-    if (auto groups = models::layerGroups(spec)) {
+    if (auto groups = vision::layerGroups(spec)) {
         QStringList out;
         for (const auto &g : *groups)
             out << tr("%1 (%2 channels)").arg(g.name).arg(g.outChannels);
@@ -71,7 +71,7 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_backboneBox = new QGroupBox(this);
     m_backbone = new QComboBox(m_backboneBox);
     m_backbone->setObjectName(QStringLiteral("backbone"));
-    for (const models::BackboneSpec &spec : models::BackboneCatalogue::builtin().all()) {
+    for (const vision::BackboneSpec &spec : vision::BackboneCatalogue::builtin().all()) {
         if (spec.task.isEmpty() || spec.task == QLatin1String("image"))
             m_backbone->addItem(spec.displayName.isEmpty() ? spec.id : spec.displayName, spec.id);
     }
@@ -81,7 +81,7 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_weightsState = new QLabel(m_backboneBox);
     m_weightsState->setObjectName(QStringLiteral("weightsState"));
     m_weightsDirLabel = new QLabel(m_backboneBox);
-    m_weightsDir = new QLineEdit(models::resolveWeightsDir(), m_backboneBox);
+    m_weightsDir = new QLineEdit(vision::resolveWeightsDir(), m_backboneBox);
     m_weightsDir->setObjectName(QStringLiteral("weightsDir"));
     m_browseWeights = new QPushButton(m_backboneBox);
     m_importWeights = new QPushButton(m_backboneBox);
@@ -288,12 +288,12 @@ void ModelPanel::setRecipe(train::Recipe recipe)
         b->setChecked(true);
 }
 
-models::FreezePlan ModelPanel::freezePlan() const
+vision::FreezePlan ModelPanel::freezePlan() const
 {
     return m_freeze->plan();
 }
 
-void ModelPanel::setFreezePlan(const models::FreezePlan &plan)
+void ModelPanel::setFreezePlan(const vision::FreezePlan &plan)
 {
     m_freeze->setPlan(plan);
 }
@@ -304,21 +304,21 @@ void ModelPanel::applyRecipe(train::Recipe recipe)
     const int cut = int(m_freeze->groups().size());
     switch (recipe) {
     case train::Recipe::FeatureExtractor:
-        m_freeze->setPlan(models::FreezePlan::featureExtractor(cut));
+        m_freeze->setPlan(vision::FreezePlan::featureExtractor(cut));
         break;
     case train::Recipe::FineTune:
-        m_freeze->setPlan(models::FreezePlan::fineTuneTop(cut, qMin(2, cut)));
+        m_freeze->setPlan(vision::FreezePlan::fineTuneTop(cut, qMin(2, cut)));
         break;
     case train::Recipe::Full:
     case train::Recipe::GradualUnfreeze:
-        m_freeze->setPlan(models::FreezePlan::full(cut));
+        m_freeze->setPlan(vision::FreezePlan::full(cut));
         break;
     }
 }
 
 void ModelPanel::showBackbone()
 {
-    const models::BackboneSpec *spec = models::BackboneCatalogue::builtin().find(backboneId());
+    const vision::BackboneSpec *spec = vision::BackboneCatalogue::builtin().find(backboneId());
     if (!spec) {
         m_details->clear();
         m_weightsState->clear();
@@ -335,7 +335,7 @@ void ModelPanel::showBackbone()
 
 void ModelPanel::importWeights()
 {
-    const models::BackboneSpec *spec = models::BackboneCatalogue::builtin().find(backboneId());
+    const vision::BackboneSpec *spec = vision::BackboneCatalogue::builtin().find(backboneId());
     if (!spec || spec->weightsFile.isEmpty())
         return;
     const QString source =
@@ -344,7 +344,7 @@ void ModelPanel::importWeights()
     if (source.isEmpty())
         return;
     // Validates (safetensors structure, NaN/Inf, SHA-256 when known) and copies atomically.
-    const auto imported = weights::importWeightsFile(source, weightsDir(), *spec);
+    const auto imported = io::importWeightsFile(source, weightsDir(), *spec);
     if (!imported)
         QMessageBox::warning(this, tr("Import weights"),
                              tr("Could not import %1:\n%2").arg(source, imported.error().message()));
@@ -353,7 +353,7 @@ void ModelPanel::importWeights()
 
 void ModelPanel::downloadWeights()
 {
-    const models::BackboneSpec *spec = models::BackboneCatalogue::builtin().find(backboneId());
+    const vision::BackboneSpec *spec = vision::BackboneCatalogue::builtin().find(backboneId());
     if (!spec || spec->url.isEmpty() || m_downloadWatcher->isRunning())
         return;
     m_downloadCancel.reset();
@@ -364,13 +364,13 @@ void ModelPanel::downloadWeights()
     m_downloadProgress->setVisible(true);
     m_cancelDownload->setVisible(true);
     m_downloadTimer->start();
-    const models::BackboneSpec copy = *spec;
+    const vision::BackboneSpec copy = *spec;
     const QString dir = weightsDir();
     const core::CancelToken cancel = m_downloadCancel;
     auto done = m_downloadDone;
     auto total = m_downloadTotal;
     m_downloadWatcher->setFuture(QtConcurrent::run([copy, dir, cancel, done, total] {
-        return weights::downloadWeights(
+        return io::downloadWeights(
             copy, dir,
             [done, total](qint64 d, qint64 t) {
                 done->store(d);
@@ -501,7 +501,7 @@ void ModelPanel::retranslate()
     m_placeholderNote->setText(tr("Drag the cut point to use features from an earlier group "
                                   "when your images look unlike the pretraining data."));
 
-    const models::BackboneSpec *spec = models::BackboneCatalogue::builtin().find(backboneId());
+    const vision::BackboneSpec *spec = vision::BackboneCatalogue::builtin().find(backboneId());
     if (!spec)
         return;
     const QLocale locale;
@@ -512,20 +512,20 @@ void ModelPanel::retranslate()
             .arg(spec->preprocessing.inputSize)
             .arg(spec->pretrainedOn.toHtmlEscaped(), spec->licence.toHtmlEscaped(),
                  locale.formattedDataSize(spec->sizeBytes), spec->description.toHtmlEscaped()));
-    const models::WeightsState state = models::weightsState(*spec, weightsDir());
-    m_download->setVisible(state == models::WeightsState::Downloadable);
+    const vision::WeightsState state = vision::weightsState(*spec, weightsDir());
+    m_download->setVisible(state == vision::WeightsState::Downloadable);
     switch (state) {
-    case models::WeightsState::Available:
+    case vision::WeightsState::Available:
         m_weightsState->setText(tr("Weights: available"));
         m_weightsState->setStyleSheet(QStringLiteral("color: #2e7d32;"));
         break;
-    case models::WeightsState::Downloadable:
+    case vision::WeightsState::Downloadable:
         m_weightsState->setText(tr("Weights: not on this machine; downloadable from %1, or "
                                    "import the file.")
                                     .arg(spec->url));
         m_weightsState->setStyleSheet(QStringLiteral("color: #8a6d3b;"));
         break;
-    case models::WeightsState::Missing:
+    case vision::WeightsState::Missing:
         m_weightsState->setText(
             tr("Weights: missing (%1). Import the file.").arg(spec->weightsFile));
         m_weightsState->setStyleSheet(QStringLiteral("color: #b22222;"));

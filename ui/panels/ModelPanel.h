@@ -1,7 +1,7 @@
 #pragma once
 
-#include "graft/models/BackboneCatalogue.h"
-#include "graft/models/FreezePlan.h"
+#include "graft/vision/BackboneCatalogue.h"
+#include "graft/vision/FreezePlan.h"
 #include "graft/text/TextTraining.h"
 #include "graft/train/TrainingTypes.h"
 
@@ -43,8 +43,8 @@ public:
     void setWeightsDir(const QString &dir);
     train::Recipe recipe() const { return m_recipe; }
     void setRecipe(train::Recipe recipe);
-    models::FreezePlan freezePlan() const;
-    void setFreezePlan(const models::FreezePlan &plan);
+    vision::FreezePlan freezePlan() const;
+    void setFreezePlan(const vision::FreezePlan &plan);
 
     /// Text data loaded: show the text model settings (word vectors, head, freezing) instead
     /// of the image backbone and its layer groups.
@@ -56,9 +56,9 @@ public:
     QJsonObject textSettings() const;
     void setTextSettings(const QJsonObject &settings);
 
-    /// Layer groups shown for a backbone, from core's models::layerGroups (name and channels);
+    /// Layer groups shown for a backbone, from core's vision::layerGroups (name and channels);
     /// names derived from the architecture only if the backbone cannot be built.
-    static QStringList layerGroupNames(const models::BackboneSpec &spec);
+    static QStringList layerGroupNames(const vision::BackboneSpec &spec);
 
     /// The language model field (text mode).
     void setLanguageModelPath(const QString &path);

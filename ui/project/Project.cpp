@@ -38,7 +38,7 @@ Project Project::fromJson(const QJsonObject &json)
     p.valFraction = json.value(QStringLiteral("val_fraction")).toDouble(0.2);
     p.backboneId = json.value(QStringLiteral("backbone")).toString();
     p.freezePlan =
-        models::FreezePlan::fromJson(json.value(QStringLiteral("freeze_plan")).toObject());
+        vision::FreezePlan::fromJson(json.value(QStringLiteral("freeze_plan")).toObject());
     p.config = train::TrainingConfig::fromJson(json.value(QStringLiteral("training")).toObject());
     p.text = json.value(QStringLiteral("text")).toObject();
     p.runs = json.value(QStringLiteral("runs")).toArray();

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "graft/core/Result.h"
-#include "graft/models/FreezePlan.h"
+#include "graft/vision/FreezePlan.h"
 #include "graft/train/TrainingTypes.h"
 
 #include <QJsonArray>
@@ -17,7 +17,7 @@ struct Project
     int splitSeed = 42;
     double valFraction = 0.2;
     QString backboneId;
-    models::FreezePlan freezePlan;
+    vision::FreezePlan freezePlan;
     train::TrainingConfig config;
     /// Text model settings: {"vectors": path, "language_model": path, "head": "mean-max" | "cnn"
     /// | "bilstm", "freeze_embeddings"}.

@@ -4,7 +4,7 @@
 
 namespace graft::ui {
 
-QImage Thumbnails::toImage(const data::RgbImage &rgb)
+QImage Thumbnails::toImage(const vision::RgbImage &rgb)
 {
     if (rgb.width <= 0 || rgb.height <= 0 ||
         rgb.pixels.size() < size_t(rgb.width) * size_t(rgb.height) * 3)
@@ -18,9 +18,9 @@ QImage Thumbnails::toImage(const data::RgbImage &rgb)
 
 QImage Thumbnails::load(const QString &path, int side)
 {
-    data::DecodeOptions options;
+    vision::DecodeOptions options;
     options.reduceToAtLeast = side;
-    const auto decoded = data::decodeImageFile(path, options);
+    const auto decoded = vision::decodeImageFile(path, options);
     if (!decoded)
         return {};
     const QImage image = toImage(decoded.value());

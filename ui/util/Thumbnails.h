@@ -1,6 +1,6 @@
 #pragma once
 
-#include "graft/data/ImageDecoder.h"
+#include "graft/vision/ImageDecoder.h"
 
 #include <QImage>
 #include <QString>
@@ -15,7 +15,7 @@ public:
     /// Returns a null image when the file cannot be decoded.
     static QImage load(const QString &path, int side);
     /// Copies decoder output into a QImage (RGB888).
-    static QImage toImage(const data::RgbImage &rgb);
+    static QImage toImage(const vision::RgbImage &rgb);
 };
 
 } // namespace graft::ui

@@ -38,7 +38,7 @@ FreezePicker::FreezePicker(QWidget *parent) : QWidget(parent)
     connect(m_cut, &QSlider::valueChanged, this, [this](int cut) {
         if (m_updating || cut == m_plan.cutAt)
             return;
-        models::FreezePlan plan = m_plan;
+        vision::FreezePlan plan = m_plan;
         plan.trainable.resize(size_t(cut), false);
         plan.lrMultiplier.resize(size_t(cut), 1.0);
         plan.cutAt = cut;
@@ -51,10 +51,10 @@ FreezePicker::FreezePicker(QWidget *parent) : QWidget(parent)
 void FreezePicker::setGroups(const QStringList &names)
 {
     m_groups = names;
-    setPlan(models::FreezePlan::featureExtractor(int(names.size())));
+    setPlan(vision::FreezePlan::featureExtractor(int(names.size())));
 }
 
-void FreezePicker::setPlan(const models::FreezePlan &plan)
+void FreezePicker::setPlan(const vision::FreezePlan &plan)
 {
     m_plan = plan;
     const int n = int(m_groups.size());

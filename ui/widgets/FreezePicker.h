@@ -1,6 +1,6 @@
 #pragma once
 
-#include "graft/models/FreezePlan.h"
+#include "graft/vision/FreezePlan.h"
 
 #include <QStringList>
 #include <QWidget>
@@ -22,8 +22,8 @@ public:
     /// Groups in forward order (stem first). Resets the plan to a feature extractor.
     void setGroups(const QStringList &names);
     QStringList groups() const { return m_groups; }
-    void setPlan(const models::FreezePlan &plan);
-    models::FreezePlan plan() const { return m_plan; }
+    void setPlan(const vision::FreezePlan &plan);
+    vision::FreezePlan plan() const { return m_plan; }
 
 Q_SIGNALS:
     void planChanged();
@@ -37,7 +37,7 @@ private:
     int rowOfGroup(int group) const { return int(m_groups.size()) - 1 - group; }
 
     QStringList m_groups;
-    models::FreezePlan m_plan;
+    vision::FreezePlan m_plan;
     bool m_updating = false;
     QLabel *m_cutLabel = nullptr;
     QSlider *m_cut = nullptr;

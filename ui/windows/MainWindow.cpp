@@ -91,7 +91,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
             m_controller->findTextLearningRate(textTrainingConfig(), texts);
             return;
         }
-        const data::ScanReport *report = m_data->report();
+        const vision::ScanReport *report = m_data->report();
         if (!report || !report->canTrain()) {
             QMessageBox::information(this, tr("Find learning rate"),
                                      tr("Load a dataset that can be trained on first."));
@@ -365,7 +365,7 @@ train::TrainingConfig MainWindow::trainingConfig() const
     config.backboneId = m_model->backboneId();
     config.weightsDir = m_model->weightsDir();
     config.recipe = m_model->recipe();
-    const models::FreezePlan plan = m_model->freezePlan();
+    const vision::FreezePlan plan = m_model->freezePlan();
     config.cutAt = plan.cutAt;
     if (config.recipe == train::Recipe::FineTune)
         config.fineTuneGroups = qMax(1, plan.trainableCount());
@@ -603,7 +603,7 @@ bool MainWindow::startTraining()
         m_tabs->setCurrentWidget(m_train);
         return true;
     }
-    const data::ScanReport *report = m_data->report();
+    const vision::ScanReport *report = m_data->report();
     if (!report || !report->canTrain()) {
         QMessageBox::information(this, tr("Train"),
                                  tr("Load a dataset that can be trained on first."));

@@ -9,7 +9,7 @@
 #include "graft/text/TextDecoder.h"
 #include "graft/text/TextSplits.h"
 #include "graft/text/WordVectors.h"
-#include "graft/weights/Safetensors.h"
+#include "graft/io/Safetensors.h"
 
 #include <QDirIterator>
 #include <QElapsedTimer>
@@ -325,7 +325,7 @@ core::Result<LanguageModelReport> trainImpl(const LanguageModelConfig &config, c
         {QStringLiteral("report"),
          QString::fromUtf8(QJsonDocument(report.toJson()).toJson(QJsonDocument::Compact))},
     };
-    if (auto w = weights::writeSafetensors(
+    if (auto w = io::writeSafetensors(
             outPath,
             {train::tensorBlob("embedding", net->embedding->weight),
              train::tensorBlob("lstm.w_ih", net->wIh), train::tensorBlob("lstm.w_hh", net->wHh),
@@ -412,7 +412,7 @@ core::Result<LanguageModelInfo> readLanguageModelInfo(const QString &path)
 
 core::Result<LanguageModelWeights> loadLanguageModel(const QString &path)
 {
-    auto file = weights::SafetensorsFile::open(path);
+    auto file = io::SafetensorsFile::open(path);
     if (!file)
         return file.error();
     const QJsonObject meta = file->metadata();
@@ -443,7 +443,7 @@ core::Result<LanguageModelWeights> loadLanguageModel(const QString &path)
     const int64_t v = w.vocab.size(), h = w.hidden;
     auto tensor = [&](const char *name, std::vector<int64_t> shape,
                       torch::Tensor *out) -> core::Status {
-        const weights::TensorInfo *t = file->find(name);
+        const io::TensorInfo *t = file->find(name);
         if (!t || t->shape != shape)
             return makeError(ErrorCode::InvalidFormat,
                              QStringLiteral("tensor '%1' is missing or has the wrong shape")

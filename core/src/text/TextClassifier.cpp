@@ -1,7 +1,7 @@
 // A trained text classifier: prediction, explanation and export (TorchScript, ONNX).
 #include "TextClassifierImpl.h"
 
-#include "graft/models/OnnxGraph.h"
+#include "graft/export/OnnxGraph.h"
 
 #include <caffe2/serialize/inline_container.h>
 #include <opencv2/dnn.hpp>
@@ -573,8 +573,8 @@ core::Result<train::ExportCheck> TextClassifier::exportOnnx(const QString &path,
                                         "export the BiLSTM model as TorchScript (.pt)"),
                          path);
     try {
-        using A = models::OnnxGraph;
-        models::OnnxGraph g;
+        using A = exports::OnnxGraph;
+        exports::OnnxGraph g;
         auto tensor = [&](const torch::Tensor &t, const char *hint) {
             const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
             return g.addFloat(hint, std::vector<std::int64_t>(c.sizes().begin(), c.sizes().end()),

@@ -10,7 +10,7 @@
 #include "graft/text/TextSplits.h"
 #include "graft/text/Vocabulary.h"
 #include "graft/text/WordVectors.h"
-#include "graft/weights/Safetensors.h"
+#include "graft/io/Safetensors.h"
 
 #include <torch/torch.h>
 
@@ -437,7 +437,7 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
                                     .arg(trainIdx.size());
     int startEpoch = 1;
     if (config.resume && !checkpointPath.isEmpty() && QFileInfo::exists(checkpointPath)) {
-        auto file = weights::SafetensorsFile::open(checkpointPath);
+        auto file = io::SafetensorsFile::open(checkpointPath);
         if (!file)
             return file.error();
         const QJsonObject meta = file->metadata();
@@ -454,7 +454,7 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
         auto params = net->parameters();
         for (size_t i = 0; i < params.size(); ++i) {
             for (const char *prefix : {"net.", "best."}) {
-                const weights::TensorInfo *t = file->find(prefix + std::to_string(i));
+                const io::TensorInfo *t = file->find(prefix + std::to_string(i));
                 if (!t) {
                     if (prefix == std::string("net."))
                         return makeError(ErrorCode::InvalidFormat,
@@ -506,7 +506,7 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
             observer.onMessage(QStringLiteral("resumed after epoch %1").arg(startEpoch - 1));
     }
     const auto saveCheckpoint = [&](int epoch) -> core::Status {
-        std::vector<weights::TensorBlob> blobs;
+        std::vector<io::TensorBlob> blobs;
         const auto params = net->parameters();
         for (size_t i = 0; i < params.size(); ++i)
             blobs.push_back(train::tensorBlob("net." + std::to_string(i), params[i]));
@@ -530,7 +530,7 @@ core::Result<TextTrainingReport> trainImpl(const TextDataset &data,
         if (!QDir().mkpath(config.checkpointDir))
             return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot create folder"),
                              config.checkpointDir);
-        return weights::writeSafetensors(checkpointPath, blobs, meta);
+        return io::writeSafetensors(checkpointPath, blobs, meta);
     };
 
     for (int epoch = startEpoch; epoch <= config.epochs; ++epoch) {

@@ -2,7 +2,7 @@
 // project-file fuzzer links without the safetensors reader).
 #include "graft/train/TrainingTypes.h"
 
-#include "graft/weights/Safetensors.h"
+#include "graft/io/Safetensors.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -14,7 +14,7 @@ core::Result<int> checkpointEpoch(const QString &checkpointDir)
     const QString path = QDir(checkpointDir).filePath(QStringLiteral("checkpoint.safetensors"));
     if (checkpointDir.isEmpty() || !QFileInfo::exists(path))
         return core::makeError(core::ErrorCode::NotFound, QStringLiteral("no checkpoint"), path);
-    auto file = weights::SafetensorsFile::open(path);
+    auto file = io::SafetensorsFile::open(path);
     if (!file)
         return file.error();
     const QJsonObject meta = file->metadata();

@@ -1,8 +1,8 @@
 // Inference with exported TorchScript models and with backbones' own classifiers.
 #include "graft/train/Inference.h"
 
-#include "graft/data/BatchPipeline.h"
-#include "graft/models/Backbone.h"
+#include "graft/vision/BatchPipeline.h"
+#include "graft/vision/Backbone.h"
 #include "train/Metrics.h"
 
 #include <torch/script.h>
@@ -29,7 +29,7 @@ QString firstLine(const std::exception &e)
 
 /// Runs `forward` over files one at a time; files that fail get Prediction::error.
 template<typename Forward>
-std::vector<Prediction> predictFiles(const QStringList &files, const data::Preprocessing &pre,
+std::vector<Prediction> predictFiles(const QStringList &files, const vision::Preprocessing &pre,
                                      int topK, Forward &&forward)
 {
     std::vector<Prediction> out;
@@ -38,7 +38,7 @@ std::vector<Prediction> predictFiles(const QStringList &files, const data::Prepr
     for (const auto &f : files) {
         Prediction p;
         p.file = f;
-        auto x = data::loadPreprocessed(f, pre);
+        auto x = vision::loadPreprocessed(f, pre);
         if (!x) {
             p.error = x.error().message();
             out.push_back(p);
@@ -62,7 +62,7 @@ struct ExportedModel::Impl
 {
     torch::jit::Module module;
     QStringList classes;
-    data::Preprocessing pre;
+    vision::Preprocessing pre;
     QJsonObject meta;
 };
 
@@ -84,7 +84,7 @@ core::Result<ExportedModel> ExportedModel::load(const QString &path)
         if (impl->classes.isEmpty())
             return makeError(ErrorCode::InvalidFormat,
                              QStringLiteral("not a Graft model: labels.json is missing"), path);
-        impl->pre = data::Preprocessing::fromJson(
+        impl->pre = vision::Preprocessing::fromJson(
             QJsonDocument::fromJson(QByteArray::fromStdString(extra["preprocessing.json"])).object());
         impl->meta = QJsonDocument::fromJson(QByteArray::fromStdString(extra["graft.json"])).object();
         ExportedModel m;
@@ -102,7 +102,7 @@ const QStringList &ExportedModel::classes() const
     return d->classes;
 }
 
-const data::Preprocessing &ExportedModel::preprocessing() const
+const vision::Preprocessing &ExportedModel::preprocessing() const
 {
     return d->pre;
 }
@@ -125,7 +125,7 @@ core::Result<std::vector<Prediction>> ExportedModel::predict(const QStringList &
     }
 }
 
-core::Result<Evaluation> ExportedModel::evaluate(const std::vector<data::Sample> &samples,
+core::Result<Evaluation> ExportedModel::evaluate(const std::vector<vision::Sample> &samples,
                                                  const QStringList &sampleClasses,
                                                  const core::CancelToken &cancel) const
 {
@@ -139,10 +139,10 @@ core::Result<Evaluation> ExportedModel::evaluate(const std::vector<data::Sample>
         map.push_back(i);
     }
     try {
-        data::PipelineOptions o;
+        vision::PipelineOptions o;
         o.preprocessing = d->pre;
         o.batchSize = 32;
-        data::BatchPipeline pipe(samples, o);
+        vision::BatchPipeline pipe(samples, o);
         pipe.startEpoch(0);
         std::vector<std::vector<float>> probs;
         std::vector<int> labels;
@@ -174,14 +174,14 @@ core::Result<LabelledPredictions> predictWithBackbone(const QString &backboneId,
                                                       const QString &weightsDir,
                                                       const QStringList &files, int topK)
 {
-    const auto *spec = models::BackboneCatalogue::builtin().find(backboneId);
+    const auto *spec = vision::BackboneCatalogue::builtin().find(backboneId);
     if (!spec)
         return makeError(ErrorCode::InvalidArgument,
                          QStringLiteral("unknown backbone '%1'").arg(backboneId));
     if (spec->classifierClasses <= 0)
         return makeError(ErrorCode::Unsupported,
                          QStringLiteral("backbone '%1' has no classifier of its own").arg(backboneId));
-    const QString dir = models::resolveWeightsDir(weightsDir);
+    const QString dir = vision::resolveWeightsDir(weightsDir);
     LabelledPredictions out;
     if (!spec->labelsFile.isEmpty()) {
         QFile lf(QDir(dir).filePath(spec->labelsFile));
@@ -194,7 +194,7 @@ core::Result<LabelledPredictions> predictWithBackbone(const QString &backboneId,
     }
     while (out.labels.size() < spec->classifierClasses)
         out.labels << QStringLiteral("class %1").arg(out.labels.size());
-    auto bb = models::createBackbone(*spec, QDir(dir).filePath(spec->weightsFile), true);
+    auto bb = vision::createBackbone(*spec, QDir(dir).filePath(spec->weightsFile), true);
     if (!bb)
         return bb.error();
     try {

@@ -1,7 +1,7 @@
 #pragma once
 // Internal: a LibTorch tensor as a float32 safetensors blob (checkpoints, language models).
 
-#include "graft/weights/Safetensors.h"
+#include "graft/io/Safetensors.h"
 
 #include <torch/types.h>
 
@@ -10,10 +10,10 @@
 
 namespace graft::train {
 
-inline weights::TensorBlob tensorBlob(std::string name, const torch::Tensor &tensor)
+inline io::TensorBlob tensorBlob(std::string name, const torch::Tensor &tensor)
 {
     const torch::Tensor t = tensor.detach().to(torch::kCPU, torch::kFloat).contiguous();
-    return {std::move(name), weights::DType::F32,
+    return {std::move(name), io::DType::F32,
             std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end()),
             QByteArray(reinterpret_cast<const char *>(t.data_ptr<float>()),
                        qsizetype(t.numel() * 4))};

@@ -2,11 +2,11 @@
 #include "graft/train/Trainer.h"
 
 #include "graft/core/Runtime.h"
-#include "graft/data/BatchPipeline.h"
-#include "graft/models/Backbone.h"
-#include "graft/models/OnnxGraph.h"
-#include "graft/weights/Safetensors.h"
-#include "train/FeatureCache.h"
+#include "graft/vision/BatchPipeline.h"
+#include "graft/vision/Backbone.h"
+#include "graft/export/OnnxGraph.h"
+#include "graft/io/Safetensors.h"
+#include "vision/FeatureCache.h"
 #include "train/Metrics.h"
 #include "train/TensorBlob.h"
 
@@ -138,16 +138,16 @@ QString errorFromException(const std::exception &e)
 struct Trainer::Impl
 {
     TrainingConfig config;
-    models::BackboneSpec spec;
+    vision::BackboneSpec spec;
     QString weightsPath;
-    std::shared_ptr<models::Backbone> backbone;
+    std::shared_ptr<vision::Backbone> backbone;
     Head head{nullptr};
     QStringList classes;
-    std::vector<data::Sample> train, val;
+    std::vector<vision::Sample> train, val;
     QHash<QString, QByteArray> contentHash; ///< path -> SHA-256 from the scan
     int cutAt = 0;
     bool trained = false;
-    models::FreezePlan plan;
+    vision::FreezePlan plan;
     torch::Device device{torch::kCPU}; ///< where the backbone and head run
 
     // Cached features (feature-extractor phase): per view for train, one for val.
@@ -159,15 +159,15 @@ struct Trainer::Impl
     bool backboneChanged = false; ///< backbone weights trained: cached features are stale
     /// Preprocessed validation batches kept from the feature pass (sample indices into `val`)
     /// so the export check does not decode them again; only when they fit kKeepValBytes.
-    std::vector<data::Batch> valBatches;
+    std::vector<vision::Batch> valBatches;
     static constexpr qint64 kKeepValBytes = qint64(256) << 20;
     double featureSeconds = 0;
 
     std::int64_t dim() const { return backbone->featureDim(cutAt); }
 
-    data::PipelineOptions pipelineOptions(bool augment, bool inference = false) const
+    vision::PipelineOptions pipelineOptions(bool augment, bool inference = false) const
     {
-        data::PipelineOptions o;
+        vision::PipelineOptions o;
         o.preprocessing = spec.preprocessing;
         o.augmentation = config.augmentation;
         o.augmentation.enabled = augment;
@@ -179,7 +179,7 @@ struct Trainer::Impl
     }
 
     /// Batch as NHWC-strided (channels_last) tensor: convolutions run 1.2-1.6x faster here.
-    torch::Tensor toTensor(const data::Batch &b) const
+    torch::Tensor toTensor(const vision::Batch &b) const
     {
         return torch::from_blob(const_cast<float *>(b.data.data()),
                                 {b.size, 3, b.height, b.width}, torch::kFloat)
@@ -213,9 +213,9 @@ struct Trainer::Impl
     /// Pooled features of `samples` for one view, from the disk cache where possible.
     /// Returns [N', D] and the kept sample indices (files that failed to load are skipped).
     core::Result<std::pair<torch::Tensor, std::vector<int>>>
-    extractFeatures(const std::vector<data::Sample> &samples, int view, bool augment,
+    extractFeatures(const std::vector<vision::Sample> &samples, int view, bool augment,
                     TrainingObserver *obs, const core::CancelToken &cancel, const QString &phase,
-                    std::vector<data::Batch> *keep = nullptr)
+                    std::vector<vision::Batch> *keep = nullptr)
     {
         const std::int64_t D = dim();
         FeatureCache cache(cacheRoot(config), spaceKey(view, augment), int(D));
@@ -223,7 +223,7 @@ struct Trainer::Impl
             cache.load();
         torch::Tensor out = torch::empty({std::int64_t(samples.size()), D});
         std::vector<bool> have(samples.size(), false);
-        std::vector<data::Sample> todo;
+        std::vector<vision::Sample> todo;
         std::vector<int> todoIndex;
         for (size_t i = 0; i < samples.size(); ++i) {
             const QByteArray h = contentHash.value(samples[i].path);
@@ -238,7 +238,7 @@ struct Trainer::Impl
         }
         if (!todo.empty()) {
             auto opts = pipelineOptions(augment, true);
-            data::BatchPipeline pipe(todo, opts);
+            vision::BatchPipeline pipe(todo, opts);
             pipe.startEpoch(0, view);
             backbone->eval();
             torch::NoGradGuard ng;
@@ -293,7 +293,7 @@ struct Trainer::Impl
         return std::make_pair(out, kept);
     }
 
-    torch::Tensor labelsOf(const std::vector<data::Sample> &s, const std::vector<int> &kept)
+    torch::Tensor labelsOf(const std::vector<vision::Sample> &s, const std::vector<int> &kept)
     {
         std::vector<std::int64_t> l;
         for (int i : kept)
@@ -353,7 +353,7 @@ struct Trainer::Impl
         for (int g = 0; g < cutAt; ++g) {
             if (!plan.trainable[size_t(g)])
                 continue;
-            addGroup(models::trainableParameters(*backbone, g),
+            addGroup(vision::trainableParameters(*backbone, g),
                      lr * config.backboneLrFactor * plan.lrMultiplier[size_t(g)]);
         }
         if (config.optimizer == OptimizerKind::Sgd)
@@ -392,14 +392,14 @@ struct Trainer::Impl
 
     /// Probabilities of the whole model for `samples` (eval mode, no augmentation).
     core::Result<std::pair<std::vector<std::vector<float>>, std::vector<int>>>
-    probabilities(const std::vector<data::Sample> &samples, const core::CancelToken &cancel)
+    probabilities(const std::vector<vision::Sample> &samples, const core::CancelToken &cancel)
     {
         std::vector<std::vector<float>> probs(samples.size());
         std::vector<bool> ok(samples.size(), false);
         backbone->eval();
         head->eval();
         torch::NoGradGuard ng;
-        data::BatchPipeline pipe(samples, pipelineOptions(false, true));
+        vision::BatchPipeline pipe(samples, pipelineOptions(false, true));
         pipe.startEpoch(0);
         while (auto b = pipe.next()) {
             if (cancel.isCancelled())
@@ -428,7 +428,7 @@ struct Trainer::Impl
     }
 
     Evaluation evaluationFrom(const std::vector<std::vector<float>> &probs,
-                              const std::vector<data::Sample> &samples, const std::vector<int> &kept)
+                              const std::vector<vision::Sample> &samples, const std::vector<int> &kept)
     {
         std::vector<int> labels;
         QStringList files;
@@ -457,7 +457,7 @@ struct Trainer::Impl
     {
         if (config.checkpointDir.isEmpty())
             return {};
-        std::vector<weights::TensorBlob> blobs;
+        std::vector<io::TensorBlob> blobs;
         auto add = [&](const std::string &prefix, torch::nn::Module &m) {
             for (const auto &p : m.named_parameters())
                 blobs.push_back(tensorBlob(prefix + p.key(), p.value()));
@@ -481,7 +481,7 @@ struct Trainer::Impl
         if (!QDir().mkpath(config.checkpointDir))
             return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot create folder"),
                              config.checkpointDir);
-        return weights::writeSafetensors(checkpointPath(), blobs, meta);
+        return io::writeSafetensors(checkpointPath(), blobs, meta);
     }
 
     QString checkpointPath() const
@@ -492,7 +492,7 @@ struct Trainer::Impl
     /// Loads the checkpoint into head (and backbone); returns the epoch it was written after.
     core::Result<int> loadCheckpoint(std::vector<EpochMetrics> *epochs)
     {
-        auto file = weights::SafetensorsFile::open(checkpointPath());
+        auto file = io::SafetensorsFile::open(checkpointPath());
         if (!file)
             return file.error();
         const QJsonObject meta = file->metadata();
@@ -606,7 +606,7 @@ struct Trainer::Impl
     /// Uses the images decoded for the feature pass when they were kept, and the cached
     /// validation features for this model when the backbone did not change.
     core::Status compareOnValidation(
-        const std::function<torch::Tensor(const torch::Tensor &, const data::Batch &)> &theirs,
+        const std::function<torch::Tensor(const torch::Tensor &, const vision::Batch &)> &theirs,
         ExportCheck *check, const core::CancelToken &cancel)
     {
         std::vector<std::int64_t> cachedRows;
@@ -619,14 +619,14 @@ struct Trainer::Impl
         for (const auto &b : valBatches)
             keptImages += size_t(b.size);
         const bool reuse = !valBatches.empty() && keptImages == valKept.size();
-        std::optional<data::BatchPipeline> pipe;
+        std::optional<vision::BatchPipeline> pipe;
         if (!reuse) {
             pipe.emplace(val, pipelineOptions(false, true));
             pipe->startEpoch(0);
         }
         size_t reuseAt = 0;
-        std::optional<data::Batch> decoded;
-        auto nextBatch = [&]() -> const data::Batch * {
+        std::optional<vision::Batch> decoded;
+        auto nextBatch = [&]() -> const vision::Batch * {
             if (reuse)
                 return reuseAt < valBatches.size() ? &valBatches[reuseAt++] : nullptr;
             decoded = pipe->next();
@@ -634,7 +634,7 @@ struct Trainer::Impl
         };
         torch::NoGradGuard ng;
         int agree = 0;
-        while (const data::Batch *b = nextBatch()) {
+        while (const vision::Batch *b = nextBatch()) {
             if (cancel.isCancelled())
                 return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"));
             if (b->size == 0)
@@ -738,14 +738,14 @@ bool Trainer::isTrained() const
     return d->trained;
 }
 
-core::Status Trainer::setup(const TrainingConfig &config, const data::ScanReport &dataset)
+core::Status Trainer::setup(const TrainingConfig &config, const vision::ScanReport &dataset)
 {
     try {
         if (!dataset.canTrain())
             return makeError(ErrorCode::DatasetInvalid,
                              dataset.blocking.empty() ? QString() : dataset.blocking.front().message,
                              dataset.root);
-        const auto *spec = models::BackboneCatalogue::builtin().find(config.backboneId);
+        const auto *spec = vision::BackboneCatalogue::builtin().find(config.backboneId);
         if (!spec)
             return makeError(ErrorCode::InvalidArgument,
                              QStringLiteral("unknown backbone '%1'").arg(config.backboneId));
@@ -761,8 +761,8 @@ core::Status Trainer::setup(const TrainingConfig &config, const data::ScanReport
         d->spec = *spec;
         core::setComputeThreads(config.threads);
         torch::manual_seed(std::uint64_t(config.seed));
-        d->weightsPath = QDir(models::resolveWeightsDir(config.weightsDir)).filePath(spec->weightsFile);
-        auto bb = models::createBackbone(*spec, d->weightsPath, config.pretrained);
+        d->weightsPath = QDir(vision::resolveWeightsDir(config.weightsDir)).filePath(spec->weightsFile);
+        auto bb = vision::createBackbone(*spec, d->weightsPath, config.pretrained);
         if (!bb)
             return bb.error();
         d->backbone = *bb;
@@ -775,15 +775,15 @@ core::Status Trainer::setup(const TrainingConfig &config, const data::ScanReport
         const int groups = int(d->backbone->groups().size());
         d->cutAt = config.cutAt > 0 ? std::min(config.cutAt, groups) : groups;
         d->classes = dataset.classNames();
-        d->train = dataset.samples(data::Split::Train);
-        d->val = dataset.samples(data::Split::Val);
+        d->train = dataset.samples(vision::Split::Train);
+        d->val = dataset.samples(vision::Split::Val);
         for (const auto &e : dataset.entries)
             if (e.usable())
                 d->contentHash.insert(e.path, e.sha256);
         d->head = Head(d->dim(), std::int64_t(d->classes.size()), config.head, config.mlpHidden,
                        config.dropout);
-        d->plan = models::FreezePlan::featureExtractor(d->cutAt);
-        models::applyFreezePlan(*d->backbone, d->plan);
+        d->plan = vision::FreezePlan::featureExtractor(d->cutAt);
+        vision::applyFreezePlan(*d->backbone, d->plan);
         auto device = resolveDevice(config.device);
         if (!device)
             return device.error();
@@ -918,18 +918,18 @@ core::Result<TrainingReport> Trainer::Impl::runTraining(TrainingObserver *obs,
             continue;
         // Freeze plan for the phase.
         if (ph.cached) {
-            plan = models::FreezePlan::featureExtractor(cutAt);
+            plan = vision::FreezePlan::featureExtractor(cutAt);
         } else if (config.recipe == Recipe::FineTune) {
-            plan = models::FreezePlan::fineTuneTop(cutAt, std::max(1, config.fineTuneGroups));
+            plan = vision::FreezePlan::fineTuneTop(cutAt, std::max(1, config.fineTuneGroups));
         } else if (config.recipe == Recipe::Full) {
-            plan = models::FreezePlan::full(cutAt);
+            plan = vision::FreezePlan::full(cutAt);
         } else { // gradual: starts with the top group, one more each epoch
-            plan = models::FreezePlan::fineTuneTop(cutAt, 1);
+            plan = vision::FreezePlan::fineTuneTop(cutAt, 1);
         }
         if (!ph.cached && config.customPlan && config.customPlan->valid(cutAt) &&
             config.recipe != Recipe::GradualUnfreeze)
             plan = *config.customPlan;
-        models::applyFreezePlan(*backbone, plan);
+        vision::applyFreezePlan(*backbone, plan);
         std::vector<double> baseLrs;
         // After the head-only phase the head is already trained: as fastai's fine_tune, the
         // unfrozen phase restarts its cycle at half the rate, so the warm-up does not undo
@@ -939,11 +939,11 @@ core::Result<TrainingReport> Trainer::Impl::runTraining(TrainingObserver *obs,
         const qint64 perEpoch = ph.cached ? headBatches : imageBatches;
         const qint64 phaseSteps = qint64(ph.lastEpoch - ph.firstEpoch + 1) * perEpoch;
         qint64 phaseStep = qint64(std::max(0, startEpoch - ph.firstEpoch)) * perEpoch;
-        std::unique_ptr<data::BatchPipeline> pipe;
+        std::unique_ptr<vision::BatchPipeline> pipe;
         if (!ph.cached) {
             auto o = pipelineOptions(config.augment);
             o.shuffle = true;
-            pipe = std::make_unique<data::BatchPipeline>(train, o);
+            pipe = std::make_unique<vision::BatchPipeline>(train, o);
         }
 
         for (int epoch = std::max(ph.firstEpoch, startEpoch); epoch <= ph.lastEpoch; ++epoch) {
@@ -951,15 +951,15 @@ core::Result<TrainingReport> Trainer::Impl::runTraining(TrainingObserver *obs,
             epochTimer.start();
             if (!ph.cached && config.recipe == Recipe::GradualUnfreeze) {
                 const int n = std::min(cutAt, epoch - ph.firstEpoch + 1);
-                plan = models::FreezePlan::fineTuneTop(cutAt, n);
-                models::applyFreezePlan(*backbone, plan);
+                plan = vision::FreezePlan::fineTuneTop(cutAt, n);
+                vision::applyFreezePlan(*backbone, plan);
                 baseLrs.clear();
                 optimizer = makeOptimizer(phaseLr, &baseLrs);
             }
             const Snapshot lastGoodHead = snapshot(*head);
             const Snapshot lastGoodBackbone = ph.cached ? Snapshot{} : snapshot(*backbone);
             head->train();
-            models::setTrainingMode(*backbone, plan, !ph.cached);
+            vision::setTrainingMode(*backbone, plan, !ph.cached);
             double lossSum = 0;
             qint64 seen = 0, correct = 0;
             int batchNo = 0;
@@ -1123,8 +1123,8 @@ core::Result<TrainingReport> Trainer::Impl::runTraining(TrainingObserver *obs,
         restore(*head, bestHead);
     if (!bestBackbone.empty())
         restore(*backbone, bestBackbone);
-    plan = models::FreezePlan::featureExtractor(cutAt);
-    models::applyFreezePlan(*backbone, plan);
+    plan = vision::FreezePlan::featureExtractor(cutAt);
+    vision::applyFreezePlan(*backbone, plan);
     backbone->eval();
     head->eval();
     trained = !report.epochs.empty();
@@ -1261,7 +1261,7 @@ core::Result<LrFinderResult> Trainer::findLearningRate(TrainingObserver *observe
     }
 }
 
-core::Result<Evaluation> Trainer::evaluate(const std::vector<data::Sample> &samples,
+core::Result<Evaluation> Trainer::evaluate(const std::vector<vision::Sample> &samples,
                                            const core::CancelToken &cancel)
 {
     if (!d->backbone)
@@ -1289,7 +1289,7 @@ core::Result<std::vector<Prediction>> Trainer::predict(const QStringList &files,
         for (const auto &f : files) {
             Prediction p;
             p.file = f;
-            auto x = data::loadPreprocessed(f, d->spec.preprocessing);
+            auto x = vision::loadPreprocessed(f, d->spec.preprocessing);
             if (!x) {
                 p.error = x.error().message();
                 out.push_back(p);
@@ -1319,10 +1319,10 @@ core::Result<GradCam> Trainer::gradCam(const QString &file, int classIndex)
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("setup() was not called"));
     try {
         const auto &pre = d->spec.preprocessing;
-        auto decoded = data::decodeImageFile(file);
+        auto decoded = vision::decodeImageFile(file);
         if (!decoded)
             return decoded.error();
-        std::vector<float> x = data::preprocessRgb(*decoded, pre);
+        std::vector<float> x = vision::preprocessRgb(*decoded, pre);
         const int s = pre.inputSize;
         d->backbone->eval();
         d->head->eval();
@@ -1351,7 +1351,7 @@ core::Result<GradCam> Trainer::gradCam(const QString &file, int classIndex)
         g.mapHeight = int(map.size(2));
         g.heat.assign(cam.data_ptr<float>(), cam.data_ptr<float>() + cam.numel());
         // The preprocessed input back to RGB 8-bit for display.
-        data::RgbImage shown;
+        vision::RgbImage shown;
         shown.width = s;
         shown.height = s;
         shown.pixels.resize(size_t(s) * s * 3);
@@ -1360,9 +1360,9 @@ core::Result<GradCam> Trainer::gradCam(const QString &file, int classIndex)
             for (int c = 0; c < 3; ++c) {
                 float v = x[size_t(c) * plane + i];
                 switch (pre.scaling) {
-                case data::Scaling::MeanStd: v = (v * pre.std[size_t(c)] + pre.mean[size_t(c)]) * 255.f; break;
-                case data::Scaling::MinusOneToOne: v = (v + 1.f) * 127.5f; break;
-                case data::Scaling::ZeroToOne: v = v * 255.f; break;
+                case vision::Scaling::MeanStd: v = (v * pre.std[size_t(c)] + pre.mean[size_t(c)]) * 255.f; break;
+                case vision::Scaling::MinusOneToOne: v = (v + 1.f) * 127.5f; break;
+                case vision::Scaling::ZeroToOne: v = v * 255.f; break;
                 }
                 shown.pixels[i * 3 + size_t(c)] = std::uint8_t(std::clamp(v, 0.f, 255.f));
             }
@@ -1452,7 +1452,7 @@ core::Result<ExportCheck> Trainer::exportTorchScript(const QString &path,
         torch::jit::Module loaded = torch::jit::load(path.toStdString());
         loaded.eval();
         auto compared = d->compareOnValidation(
-            [&](const torch::Tensor &x, const data::Batch &) {
+            [&](const torch::Tensor &x, const vision::Batch &) {
                 return torch::softmax(loaded.forward({x}).toTensor(), 1);
             },
             &check, cancel);
@@ -1474,7 +1474,7 @@ core::Result<ExportCheck> Trainer::exportOnnx(const QString &path, const core::C
         torch::NoGradGuard ng;
         const int s = d->spec.preprocessing.inputSize;
         const auto classes = std::int64_t(d->classes.size());
-        models::OnnxGraph g;
+        exports::OnnxGraph g;
         g.addInput("input", {-1, 3, s, s});
         std::string x = d->backbone->emitOnnx(g, "input", s, d->cutAt);
         auto tensor = [&](const torch::Tensor &t, const char *hint) {
@@ -1482,7 +1482,7 @@ core::Result<ExportCheck> Trainer::exportOnnx(const QString &path, const core::C
             return g.addFloat(hint, std::vector<std::int64_t>(c.sizes().begin(), c.sizes().end()),
                               c.data_ptr<float>());
         };
-        using A = models::OnnxGraph;
+        using A = exports::OnnxGraph;
         if (d->head->mlp) {
             x = g.node("Gemm", {x, tensor(d->head->fc1->weight, "head_fc1_w"), tensor(d->head->fc1->bias, "head_fc1_b")},
                        {A::attr("transB", 1)});
@@ -1519,7 +1519,7 @@ core::Result<ExportCheck> Trainer::exportOnnx(const QString &path, const core::C
         }
         net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
         auto compared = d->compareOnValidation(
-            [&](const torch::Tensor &, const data::Batch &b) {
+            [&](const torch::Tensor &, const vision::Batch &b) {
                 const int dims[4] = {b.size, 3, b.height, b.width};
                 const cv::Mat blob(4, dims, CV_32F, const_cast<float *>(b.data.data()));
                 net.setInput(blob, "input");

@@ -117,7 +117,7 @@ TrainingConfig TrainingConfig::fromJson(const QJsonObject &j)
     c.augment = j.value("augment").toBool(c.augment);
     c.augmentViews = j.value("augment_views").toInt(c.augmentViews);
     if (j.contains("augmentation"))
-        c.augmentation = data::Augmentation::fromJson(j.value("augmentation").toObject());
+        c.augmentation = vision::Augmentation::fromJson(j.value("augmentation").toObject());
     c.earlyStoppingPatience = j.value("early_stopping_patience").toInt(c.earlyStoppingPatience);
     if (j.contains("monitor"))
         c.monitorLoss = j.value("monitor").toString() == QLatin1String("val_loss");
@@ -130,7 +130,7 @@ TrainingConfig TrainingConfig::fromJson(const QJsonObject &j)
     c.checkpointDir = j.value("checkpoint_dir").toString(c.checkpointDir);
     c.resume = j.value("resume").toBool(c.resume);
     if (j.value("freeze_plan").isObject())
-        c.customPlan = models::FreezePlan::fromJson(j.value("freeze_plan").toObject());
+        c.customPlan = vision::FreezePlan::fromJson(j.value("freeze_plan").toObject());
     return c;
 }
 

@@ -2,8 +2,8 @@
 
 #include "graft/core/Cancellation.h"
 #include "graft/core/Result.h"
-#include "graft/data/Preprocessing.h"
-#include "graft/data/ScanReport.h"
+#include "graft/vision/Preprocessing.h"
+#include "graft/vision/ScanReport.h"
 #include "graft/train/Trainer.h"
 
 #include <QJsonObject>
@@ -29,13 +29,13 @@ public:
     static core::Result<ExportedModel> load(const QString &path);
 
     const QStringList &classes() const;
-    const data::Preprocessing &preprocessing() const;
+    const vision::Preprocessing &preprocessing() const;
     const QJsonObject &metadata() const;
 
     core::Result<std::vector<Prediction>> predict(const QStringList &files, int topK = 5) const;
     /// Evaluates labelled samples whose labels index `sampleClasses`; classes are matched to
     /// the model's by name (a class the model does not know is an error).
-    core::Result<Evaluation> evaluate(const std::vector<data::Sample> &samples,
+    core::Result<Evaluation> evaluate(const std::vector<vision::Sample> &samples,
                                       const QStringList &sampleClasses,
                                       const core::CancelToken &cancel = {}) const;
 

@@ -2,8 +2,8 @@
 
 #include "graft/core/Cancellation.h"
 #include "graft/core/Result.h"
-#include "graft/data/ImageDecoder.h"
-#include "graft/data/ScanReport.h"
+#include "graft/vision/ImageDecoder.h"
+#include "graft/vision/ScanReport.h"
 #include "graft/train/TrainingTypes.h"
 
 #include <QJsonObject>
@@ -111,7 +111,7 @@ struct Prediction
 /// Heat map of class evidence for one image (Grad-CAM on the last used group).
 struct GradCam
 {
-    data::RgbImage image;        ///< the preprocessed input as RGB (inputSize x inputSize)
+    vision::RgbImage image;        ///< the preprocessed input as RGB (inputSize x inputSize)
     int mapWidth = 0;
     int mapHeight = 0;
     std::vector<float> heat;     ///< inputSize x inputSize, in [0, 1]
@@ -147,7 +147,7 @@ public:
     Trainer &operator=(const Trainer &) = delete;
 
     /// Prepares a run on a scanned dataset (must be trainable). Builds the backbone.
-    core::Status setup(const TrainingConfig &config, const data::ScanReport &dataset);
+    core::Status setup(const TrainingConfig &config, const vision::ScanReport &dataset);
 
     core::Result<LrFinderResult> findLearningRate(TrainingObserver *observer,
                                                   const core::CancelToken &cancel);
@@ -157,7 +157,7 @@ public:
     /// NumericalError and keeps the last good weights.
     core::Result<TrainingReport> train(TrainingObserver *observer, const core::CancelToken &cancel);
 
-    core::Result<Evaluation> evaluate(const std::vector<data::Sample> &samples,
+    core::Result<Evaluation> evaluate(const std::vector<vision::Sample> &samples,
                                       const core::CancelToken &cancel = {});
     core::Result<std::vector<Prediction>> predict(const QStringList &files, int topK = 5);
     core::Result<GradCam> gradCam(const QString &file, int classIndex);

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "graft/core/Result.h"
-#include "graft/data/Preprocessing.h"
-#include "graft/models/FreezePlan.h"
+#include "graft/vision/Preprocessing.h"
+#include "graft/vision/FreezePlan.h"
 
 #include <QJsonObject>
 #include <QMetaType>
@@ -62,7 +62,7 @@ struct TrainingConfig
     double warmupFraction = 0.25;
     bool augment = false;
     int augmentViews = 2;       ///< cached augmented views per image (feature extractor)
-    data::Augmentation augmentation;
+    vision::Augmentation augmentation;
     int earlyStoppingPatience = 0; ///< 0 = off; else epochs without improvement of `monitor`
     /// What "best epoch" means, for the exported weights and for early stopping: validation
     /// accuracy (ties broken by lower loss), or validation loss. Accuracy is the default: on
@@ -81,7 +81,7 @@ struct TrainingConfig
     qint64 injectNanAtStep = -1; ///< testing aid: poison the loss at this global step
     /// A plan edited by hand (per-group trainable flags and rate multipliers). When set, it
     /// replaces the recipe's plan for the epochs that train the backbone.
-    std::optional<models::FreezePlan> customPlan;
+    std::optional<vision::FreezePlan> customPlan;
 
 
     QJsonObject toJson() const;

@@ -1,0 +1,443 @@
+#include "graft/io/Downloader.h"
+
+#include "graft/vision/BackboneCatalogue.h"
+#include "graft/io/Safetensors.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QRegularExpression>
+#include <QTimer>
+
+#include <filesystem>
+#include <system_error>
+
+#include <unistd.h>
+
+namespace graft::io {
+
+namespace {
+
+using core::ErrorCode;
+using core::makeError;
+
+/// Outcome of one HTTP request.
+struct Attempt
+{
+    core::Status status;
+    bool retryable = false; ///< worth another request that resumes the part file
+};
+
+/// Replaces `to` with `from` in one step (rename(2) on POSIX).
+core::Status renameOver(const QString &from, const QString &to)
+{
+    std::error_code ec;
+    std::filesystem::rename(std::filesystem::path(from.toStdString()),
+                            std::filesystem::path(to.toStdString()), ec);
+    if (ec)
+        return makeError(ErrorCode::WriteFailed,
+                         QStringLiteral("cannot move the verified file into place: %1")
+                             .arg(QString::fromStdString(ec.message())),
+                         to);
+    return {};
+}
+
+bool syncToDisk(QFile &file)
+{
+    return file.flush() && ::fsync(file.handle()) == 0;
+}
+
+QString httpReason(QNetworkReply *reply)
+{
+    const int code = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QString phrase =
+        reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString().trimmed();
+    return phrase.isEmpty() ? QStringLiteral("HTTP %1").arg(code)
+                            : QStringLiteral("HTTP %1 %2").arg(code).arg(phrase);
+}
+
+/// Start byte and total size (-1 when "*") of a "bytes START-END/TOTAL" Content-Range;
+/// start is -1 when the header is not one.
+std::pair<qint64, qint64> contentRange(const QByteArray &header)
+{
+    static const QRegularExpression re(QStringLiteral("^bytes\\s+(\\d+)-\\d+/(\\d+|\\*)$"));
+    const auto m = re.match(QString::fromLatin1(header).trimmed());
+    if (!m.hasMatch())
+        return {-1, -1};
+    const QString total = m.captured(2);
+    return {m.captured(1).toLongLong(), total == QLatin1String("*") ? -1 : total.toLongLong()};
+}
+
+/// One GET into `partPath`, resuming from its current size.
+Attempt fetchOnce(QNetworkAccessManager &nam,
+                  const DownloadRequest &request,
+                  const QString &partPath,
+                  const core::ProgressFn &progress,
+                  const core::CancelToken &cancel)
+{
+    QFile part(partPath);
+    if (!part.open(QIODevice::ReadWrite))
+        return {makeError(ErrorCode::WriteFailed, part.errorString(), partPath), false};
+    qint64 offset = part.size();
+    if (request.expectedSize > 0 && offset > request.expectedSize) {
+        part.resize(0);
+        offset = 0;
+    }
+    if (request.expectedSize > 0 && offset == request.expectedSize)
+        return {}; // complete already; the caller verifies it
+    part.seek(offset);
+
+    QNetworkRequest req(request.url);
+    req.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                     QNetworkRequest::NoLessSafeRedirectPolicy);
+    req.setTransferTimeout(request.stallTimeoutMs);
+    req.setRawHeader("User-Agent", "Graft/" GRAFT_VERSION);
+    req.setRawHeader("Accept-Encoding", "identity"); // byte ranges of the file itself
+    if (offset > 0)
+        req.setRawHeader("Range", "bytes=" + QByteArray::number(offset) + '-');
+
+    QNetworkReply *reply = nam.get(req);
+    QEventLoop loop;
+    bool headerSeen = false;
+    bool accepting = false; // a 200/206 whose body goes to the part file
+    bool cancelled = false;
+    bool badRange = false;
+    qint64 wrongSize = -1; // the server's idea of the file size, when it is not the expected one
+    QString writeError;
+    qint64 total = request.expectedSize;
+    qint64 received = 0;
+
+    const auto onHeaders = [&] {
+        if (headerSeen)
+            return;
+        const int code = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (code == 0 || (code >= 300 && code < 400))
+            return; // no status yet, or a redirect being followed
+        headerSeen = true;
+        const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
+        qint64 serverTotal = -1;
+        if (code == 206) {
+            const auto [start, size] = contentRange(reply->rawHeader("Content-Range"));
+            if (start != offset) {
+                badRange = true; // not the range we asked for: start over
+                reply->abort();
+                return;
+            }
+            serverTotal = size;
+        } else if (code == 200) {
+            if (offset > 0) { // the server ignored Range: the body is the whole file
+                part.resize(0);
+                part.seek(0);
+                offset = 0;
+            }
+            serverTotal = length.isValid() ? length.toLongLong() : -1;
+        } else {
+            return; // an error status; reported when the reply finishes
+        }
+        if (request.expectedSize > 0 && serverTotal >= 0 && serverTotal != request.expectedSize) {
+            wrongSize = serverTotal;
+            reply->abort();
+            return;
+        }
+        accepting = true;
+        if (total <= 0 && serverTotal >= 0)
+            total = serverTotal;
+        else if (total <= 0 && length.isValid())
+            total = offset + length.toLongLong();
+    };
+    const auto onData = [&] {
+        onHeaders();
+        const QByteArray chunk = reply->readAll();
+        if (!accepting || chunk.isEmpty())
+            return;
+        if (part.write(chunk) != chunk.size()) {
+            writeError = part.errorString();
+            reply->abort();
+            return;
+        }
+        received += chunk.size();
+        if (progress)
+            progress(offset + received, total > 0 ? total : 0);
+        if (cancel.isCancelled()) {
+            cancelled = true;
+            reply->abort();
+        }
+    };
+    QObject::connect(reply, &QNetworkReply::metaDataChanged, &loop, onHeaders);
+    QObject::connect(reply, &QNetworkReply::readyRead, &loop, onData);
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QTimer poll;
+    poll.setInterval(50);
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        if (cancel.isCancelled() && !reply->isFinished()) {
+            cancelled = true;
+            reply->abort();
+        }
+    });
+    poll.start();
+    if (!reply->isFinished())
+        loop.exec();
+    poll.stop();
+    if (!cancelled && !badRange && wrongSize < 0 && writeError.isEmpty())
+        onData(); // anything left in the buffer
+
+    const bool synced = syncToDisk(part);
+    const qint64 haveBytes = part.size();
+    part.close();
+    const int code = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QNetworkReply::NetworkError netError = reply->error();
+    const QString netErrorText = reply->errorString();
+    const QString reason = httpReason(reply);
+    delete reply; // finished; not inside one of its signals
+
+    const QString url = request.url.toDisplayString();
+    if (!writeError.isEmpty() || !synced)
+        return {
+            makeError(ErrorCode::WriteFailed,
+                      writeError.isEmpty() ? QStringLiteral("cannot flush to disk") : writeError,
+                      partPath),
+            false};
+    if (cancelled)
+        return {makeError(
+                    ErrorCode::Cancelled,
+                    QStringLiteral("download cancelled; %1 bytes kept for resuming").arg(haveBytes),
+                    partPath),
+                false};
+    if (wrongSize >= 0) {
+        QFile::remove(partPath);
+        return {makeError(ErrorCode::ChecksumMismatch,
+                          QStringLiteral("%1 is %2 bytes but %3 were expected")
+                              .arg(url)
+                              .arg(wrongSize)
+                              .arg(request.expectedSize),
+                          request.destPath),
+                false};
+    }
+    if (badRange) {
+        QFile::remove(partPath);
+        return {
+            makeError(ErrorCode::Network,
+                      QStringLiteral("%1 answered a different byte range than requested").arg(url)),
+            true};
+    }
+    if (code == 416 && offset > 0) { // our part file is not a prefix the server knows
+        QFile::remove(partPath);
+        return {makeError(ErrorCode::Network,
+                          QStringLiteral("%1 refused to resume at byte %2").arg(url).arg(offset)),
+                true};
+    }
+    if (code >= 400)
+        return {makeError(ErrorCode::Network, QStringLiteral("%1 for %2").arg(reason, url)), false};
+    if (netError != QNetworkReply::NoError)
+        return {makeError(ErrorCode::Network, QStringLiteral("%1 (after %2 bytes of %3)")
+                                                  .arg(netErrorText)
+                                                  .arg(haveBytes)
+                                                  .arg(url)),
+                received > 0};
+    if (code != 200 && code != 206)
+        return {makeError(ErrorCode::Network, QStringLiteral("%1 for %2").arg(reason, url)), false};
+    if (total > 0 && haveBytes < total)
+        return {makeError(ErrorCode::Network,
+                          QStringLiteral("connection ended after %1 of %2 bytes of %3")
+                              .arg(haveBytes)
+                              .arg(total)
+                              .arg(url)),
+                received > 0};
+    return {};
+}
+
+} // namespace
+
+core::Result<QString> sha256OfFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.exists())
+        return makeError(ErrorCode::NotFound, QStringLiteral("file does not exist"), path);
+    if (!f.open(QIODevice::ReadOnly))
+        return makeError(ErrorCode::Unreadable, f.errorString(), path);
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    if (!hash.addData(&f))
+        return makeError(ErrorCode::Unreadable, f.errorString(), path);
+    return QString::fromLatin1(hash.result().toHex());
+}
+
+core::Status download(const DownloadRequest &request,
+                      const core::ProgressFn &progress,
+                      const core::CancelToken &cancel)
+{
+    if (!QCoreApplication::instance())
+        return makeError(ErrorCode::Internal, QStringLiteral("downloads need a QCoreApplication"));
+    const QString dest = request.destPath;
+    if (!request.url.isValid() || (request.url.scheme() != QLatin1String("http") &&
+                                   request.url.scheme() != QLatin1String("https")))
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("not an http(s) URL: %1").arg(request.url.toString()),
+                         dest);
+    if (dest.isEmpty())
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("no destination path"));
+    const QString expected = request.expectedSha256.toLower();
+
+    if (!expected.isEmpty() && QFileInfo(dest).isFile()) {
+        const auto have = sha256OfFile(dest);
+        if (have && have.value() == expected) {
+            const qint64 size = QFileInfo(dest).size();
+            if (progress)
+                progress(size, size);
+            return {};
+        }
+    }
+    if (!QDir().mkpath(QFileInfo(dest).absolutePath()))
+        return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot create the folder"),
+                         QFileInfo(dest).absolutePath());
+
+    const QString partPath = dest + QStringLiteral(".part");
+    try {
+        QNetworkAccessManager nam;
+        const QHostAddress host(request.url.host());
+        if (request.url.host() == QLatin1String("localhost") || host.isLoopback())
+            nam.setProxy(QNetworkProxy::NoProxy);
+
+        for (int attempt = 0;; ++attempt) {
+            if (cancel.isCancelled())
+                return makeError(ErrorCode::Cancelled, QStringLiteral("download cancelled"),
+                                 partPath);
+            const Attempt result = fetchOnce(nam, request, partPath, progress, cancel);
+            if (result.status.ok())
+                break;
+            if (!result.retryable || attempt >= request.retries)
+                return result.status;
+        }
+    } catch (const std::exception &e) {
+        return makeError(ErrorCode::Internal, QString::fromUtf8(e.what()), dest);
+    }
+
+    const qint64 size = QFileInfo(partPath).size();
+    if (request.expectedSize > 0 && size != request.expectedSize) {
+        QFile::remove(partPath);
+        return makeError(ErrorCode::ChecksumMismatch,
+                         QStringLiteral("downloaded %1 bytes but %2 were expected from %3")
+                             .arg(size)
+                             .arg(request.expectedSize)
+                             .arg(request.url.toDisplayString()),
+                         dest);
+    }
+    if (!expected.isEmpty()) {
+        const auto have = sha256OfFile(partPath);
+        if (!have)
+            return have.error();
+        if (have.value() != expected) {
+            QFile::remove(partPath);
+            return makeError(ErrorCode::ChecksumMismatch,
+                             QStringLiteral("SHA-256 of the download from %1 is %2, expected %3; "
+                                            "the file was discarded")
+                                 .arg(request.url.toDisplayString(), have.value(), expected),
+                             dest);
+        }
+    }
+    return renameOver(partPath, dest);
+}
+
+core::Result<QString> downloadWeights(const vision::BackboneSpec &spec,
+                                      const QString &weightsDir,
+                                      const core::ProgressFn &progress,
+                                      const core::CancelToken &cancel)
+{
+    if (spec.url.isEmpty())
+        return makeError(ErrorCode::Unsupported,
+                         QStringLiteral("backbone '%1' has no download URL; import its weights "
+                                        "file instead")
+                             .arg(spec.id));
+    DownloadRequest request;
+    request.url = QUrl(spec.url);
+    request.destPath = vision::weightsPath(spec, weightsDir);
+    request.expectedSha256 = spec.sha256;
+    request.expectedSize = spec.sizeBytes;
+    if (auto st = download(request, progress, cancel); !st)
+        return st.error();
+    return request.destPath;
+}
+
+core::Result<QString> importWeightsFile(const QString &sourcePath,
+                                        const QString &weightsDir,
+                                        const vision::BackboneSpec &spec)
+{
+    const QFileInfo source(sourcePath);
+    if (!source.exists())
+        return makeError(ErrorCode::NotFound, QStringLiteral("file does not exist"), sourcePath);
+    if (!source.isFile())
+        return makeError(ErrorCode::Unreadable, QStringLiteral("not a regular file"), sourcePath);
+    if (spec.weightsFile.isEmpty())
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("backbone '%1' names no weights file").arg(spec.id));
+
+    if (spec.weightsFile.endsWith(QLatin1String(".safetensors")) ||
+        sourcePath.endsWith(QLatin1String(".safetensors"))) {
+        const auto file = SafetensorsFile::open(sourcePath);
+        if (!file)
+            return file.error();
+        if (auto finite = file->checkFinite(); !finite)
+            return finite.error();
+    }
+    if (!spec.sha256.isEmpty()) {
+        const auto have = sha256OfFile(sourcePath);
+        if (!have)
+            return have.error();
+        if (have.value() != spec.sha256.toLower())
+            return makeError(ErrorCode::ChecksumMismatch,
+                             QStringLiteral("not the weights file of '%1': SHA-256 is %2, "
+                                            "expected %3")
+                                 .arg(spec.id, have.value(), spec.sha256.toLower()),
+                             sourcePath);
+    }
+
+    if (!QDir().mkpath(weightsDir))
+        return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot create the folder"),
+                         weightsDir);
+    const QString dest = vision::weightsPath(spec, weightsDir);
+    if (QFileInfo(dest).exists() &&
+        QFileInfo(dest).canonicalFilePath() == source.canonicalFilePath())
+        return dest;
+    const QString temp = dest + QStringLiteral(".import");
+    QFile::remove(temp);
+    QFile in(sourcePath);
+    if (!in.open(QIODevice::ReadOnly))
+        return makeError(ErrorCode::Unreadable, in.errorString(), sourcePath);
+    QFile out(temp);
+    if (!out.open(QIODevice::WriteOnly))
+        return makeError(ErrorCode::WriteFailed, out.errorString(), temp);
+    QByteArray buffer;
+    while (!in.atEnd()) {
+        buffer = in.read(1 << 20);
+        if (buffer.isEmpty() && in.error() != QFileDevice::NoError)
+            break;
+        if (out.write(buffer) != buffer.size()) {
+            const QString why = out.errorString();
+            out.close();
+            QFile::remove(temp);
+            return makeError(ErrorCode::WriteFailed, why, dest);
+        }
+    }
+    const bool copied =
+        in.error() == QFileDevice::NoError && out.size() == source.size() && syncToDisk(out);
+    out.close();
+    if (!copied) {
+        QFile::remove(temp);
+        return makeError(ErrorCode::WriteFailed,
+                         QStringLiteral("copy from %1 was incomplete").arg(sourcePath), dest);
+    }
+    if (auto moved = renameOver(temp, dest); !moved) {
+        QFile::remove(temp);
+        return moved.error();
+    }
+    return dest;
+}
+
+} // namespace graft::io

@@ -1,0 +1,575 @@
+#include "graft/io/Safetensors.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QFloat16>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QSaveFile>
+#include <QtEndian>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <set>
+
+namespace graft::io {
+
+namespace {
+
+using core::ErrorCode;
+
+// Largest integer a JSON number (a double) holds exactly; offsets and dimensions above it cannot
+// be trusted and no real file needs them.
+constexpr double kMaxExactInteger = 9007199254740992.0; // 2^53
+
+QString quoted(const std::string &name)
+{
+    return QStringLiteral("'%1'").arg(QString::fromStdString(name));
+}
+
+QString shapeText(const std::vector<std::int64_t> &shape)
+{
+    QStringList parts;
+    for (std::int64_t d : shape)
+        parts << QString::number(d);
+    return QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
+}
+
+QString megabytes(std::uint64_t bytes)
+{
+    return QString::number(double(bytes) / double(1 << 20), 'g', 4) + QStringLiteral(" MiB");
+}
+
+/// A JSON number that is an integer in [0, 2^53], or nullopt.
+std::optional<std::uint64_t> nonNegativeInteger(const QJsonValue &v)
+{
+    if (!v.isDouble())
+        return std::nullopt;
+    const double d = v.toDouble();
+    if (!std::isfinite(d) || d < 0 || d > kMaxExactInteger || std::floor(d) != d)
+        return std::nullopt;
+    return static_cast<std::uint64_t>(d);
+}
+
+float halfToFloat(std::uint16_t bits)
+{
+    float f;
+    qFloatFromFloat16(&f, reinterpret_cast<const qfloat16 *>(&bits), 1);
+    return f;
+}
+
+float bfloat16ToFloat(std::uint16_t bits)
+{
+    const std::uint32_t wide = std::uint32_t(bits) << 16;
+    float f;
+    std::memcpy(&f, &wide, sizeof f);
+    return f;
+}
+
+template<typename T> T loadLE(const char *p)
+{
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return qFromLittleEndian(v);
+}
+
+struct ParseContext
+{
+    const QString &name;
+    core::Error error(ErrorCode code, const QString &detail) const
+    {
+        return core::makeError(code, detail, name);
+    }
+    core::Error tensorError(const std::string &tensor, const QString &detail) const
+    {
+        return error(ErrorCode::InvalidFormat,
+                     QStringLiteral("tensor %1: %2").arg(quoted(tensor), detail));
+    }
+};
+
+} // namespace
+
+const char *dtypeName(DType dtype)
+{
+    switch (dtype) {
+    case DType::F32:
+        return "F32";
+    case DType::F16:
+        return "F16";
+    case DType::BF16:
+        return "BF16";
+    case DType::F64:
+        return "F64";
+    case DType::I64:
+        return "I64";
+    case DType::I32:
+        return "I32";
+    case DType::I8:
+        return "I8";
+    case DType::U8:
+        return "U8";
+    case DType::Bool:
+        return "BOOL";
+    }
+    return "?";
+}
+
+int dtypeSize(DType dtype)
+{
+    switch (dtype) {
+    case DType::F64:
+    case DType::I64:
+        return 8;
+    case DType::F32:
+    case DType::I32:
+        return 4;
+    case DType::F16:
+    case DType::BF16:
+        return 2;
+    case DType::I8:
+    case DType::U8:
+    case DType::Bool:
+        return 1;
+    }
+    return 1;
+}
+
+std::optional<DType> dtypeFromName(const QString &name)
+{
+    static const DType all[] = {DType::F32, DType::F16, DType::BF16, DType::F64, DType::I64,
+                                DType::I32, DType::I8,  DType::U8,   DType::Bool};
+    for (DType d : all)
+        if (name == QLatin1String(dtypeName(d)))
+            return d;
+    return std::nullopt;
+}
+
+std::int64_t TensorInfo::numel() const
+{
+    std::int64_t n = 1;
+    for (std::int64_t d : shape)
+        n *= d; // validated against overflow when the file was opened
+    return n;
+}
+
+core::Result<SafetensorsFile> SafetensorsFile::open(const QString &path,
+                                                    const SafetensorsLimits &limits)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return core::makeError(ErrorCode::NotFound, QStringLiteral("file does not exist"), path);
+    if (!info.isFile())
+        return core::makeError(ErrorCode::Unreadable, QStringLiteral("not a regular file"), path);
+    if (std::uint64_t(info.size()) > limits.maxFileBytes)
+        return core::makeError(ErrorCode::TooLarge,
+                               QStringLiteral("file is %1, over the %2 limit for weights files")
+                                   .arg(megabytes(info.size()), megabytes(limits.maxFileBytes)),
+                               path);
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return core::makeError(ErrorCode::Unreadable, f.errorString(), path);
+    QByteArray bytes = f.readAll();
+    if (bytes.size() != info.size())
+        return core::makeError(
+            ErrorCode::Unreadable,
+            QStringLiteral("read %1 of %2 bytes").arg(bytes.size()).arg(info.size()), path);
+    auto result = fromBytes(std::move(bytes), path, limits);
+    if (result)
+        result->m_path = path;
+    return result;
+}
+
+core::Result<SafetensorsFile> SafetensorsFile::fromBytes(QByteArray bytes,
+                                                         const QString &nameForErrors,
+                                                         const SafetensorsLimits &limits)
+{
+    const ParseContext ctx{nameForErrors};
+    const std::uint64_t total = std::uint64_t(bytes.size());
+    if (total > limits.maxFileBytes)
+        return ctx.error(ErrorCode::TooLarge,
+                         QStringLiteral("file is %1, over the %2 limit for weights files")
+                             .arg(megabytes(total), megabytes(limits.maxFileBytes)));
+    if (total < 8)
+        return ctx.error(ErrorCode::InvalidFormat,
+                         QStringLiteral("file is %1 bytes, too short for the 8-byte header length "
+                                        "of a safetensors file")
+                             .arg(total));
+
+    const std::uint64_t headerLen = loadLE<std::uint64_t>(bytes.constData());
+    if (headerLen > limits.maxHeaderBytes)
+        return ctx.error(ErrorCode::TooLarge,
+                         QStringLiteral("header length %1 bytes exceeds the %2 limit")
+                             .arg(headerLen)
+                             .arg(megabytes(limits.maxHeaderBytes)));
+    if (headerLen > total - 8)
+        return ctx.error(ErrorCode::InvalidFormat,
+                         QStringLiteral("header length %1 bytes runs past the end of the file "
+                                        "(%2 bytes after the length field)")
+                             .arg(headerLen)
+                             .arg(total - 8));
+    if (headerLen < 2)
+        return ctx.error(
+            ErrorCode::InvalidFormat,
+            QStringLiteral("header length %1 is too small for a JSON object").arg(headerLen));
+
+    const QByteArray headerBytes = bytes.mid(8, qsizetype(headerLen));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(headerBytes, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return ctx.error(ErrorCode::InvalidFormat,
+                         QStringLiteral("header is not valid JSON (%1 at byte %2)")
+                             .arg(parseError.errorString())
+                             .arg(parseError.offset));
+    if (!doc.isObject())
+        return ctx.error(ErrorCode::InvalidFormat,
+                         QStringLiteral("header is JSON but not an object"));
+
+    SafetensorsFile file;
+    file.m_path = nameForErrors;
+    file.m_dataStart = 8 + headerLen;
+    const std::uint64_t dataSize = total - file.m_dataStart;
+
+    const QJsonObject root = doc.object();
+    for (auto it = root.begin(); it != root.end(); ++it) {
+        const std::string name = it.key().toStdString();
+        if (it.key() == QLatin1String("__metadata__")) {
+            if (!it.value().isObject())
+                return ctx.error(ErrorCode::InvalidFormat,
+                                 QStringLiteral("__metadata__ is not an object"));
+            file.m_metadata = it.value().toObject();
+            continue;
+        }
+        if (!it.value().isObject())
+            return ctx.tensorError(name, QStringLiteral("entry is not an object"));
+        const QJsonObject entry = it.value().toObject();
+
+        TensorInfo t;
+        t.name = name;
+
+        const QJsonValue dtypeValue = entry.value(QLatin1String("dtype"));
+        if (!dtypeValue.isString())
+            return ctx.tensorError(name, QStringLiteral("missing or non-string dtype"));
+        const auto dtype = dtypeFromName(dtypeValue.toString());
+        if (!dtype)
+            return ctx.tensorError(name, QStringLiteral("unknown dtype \"%1\" (accepted: F32, F16, "
+                                                        "BF16, F64, I64, I32, I8, U8, BOOL)")
+                                             .arg(dtypeValue.toString()));
+        t.dtype = *dtype;
+
+        const QJsonValue shapeValue = entry.value(QLatin1String("shape"));
+        if (!shapeValue.isArray())
+            return ctx.tensorError(name, QStringLiteral("missing or non-array shape"));
+        std::uint64_t numel = 1;
+        bool overflow = false;
+        for (const QJsonValue &dimValue : shapeValue.toArray()) {
+            const auto dim = nonNegativeInteger(dimValue);
+            if (!dim)
+                return ctx.tensorError(name, QStringLiteral("shape entries must be non-negative "
+                                                            "integers"));
+            t.shape.push_back(std::int64_t(*dim));
+            std::uint64_t next = 0;
+            if (__builtin_mul_overflow(numel, *dim, &next))
+                overflow = true;
+            numel = next;
+        }
+        std::uint64_t needBytes = 0;
+        if (overflow || numel > std::uint64_t(std::numeric_limits<std::int64_t>::max()) ||
+            __builtin_mul_overflow(numel, std::uint64_t(dtypeSize(t.dtype)), &needBytes))
+            return ctx.tensorError(name, QStringLiteral("shape %1 overflows: its element count "
+                                                        "does not fit in 64 bits")
+                                             .arg(shapeText(t.shape)));
+
+        const QJsonValue offsetsValue = entry.value(QLatin1String("data_offsets"));
+        if (!offsetsValue.isArray() || offsetsValue.toArray().size() != 2)
+            return ctx.tensorError(name, QStringLiteral("data_offsets must be an array "
+                                                        "[begin, end]"));
+        const QJsonArray offsets = offsetsValue.toArray();
+        const auto begin = nonNegativeInteger(offsets.at(0));
+        const auto end = nonNegativeInteger(offsets.at(1));
+        if (!begin || !end)
+            return ctx.tensorError(name, QStringLiteral("data_offsets must be non-negative "
+                                                        "integers, got [%1, %2]")
+                                             .arg(offsets.at(0).toVariant().toString(),
+                                                  offsets.at(1).toVariant().toString()));
+        if (*end < *begin)
+            return ctx.tensorError(
+                name,
+                QStringLiteral("data_offsets end %1 is before begin %2").arg(*end).arg(*begin));
+        if (*end - *begin != needBytes)
+            return ctx.tensorError(name, QStringLiteral("data_offsets [%1, %2] span %3 bytes but "
+                                                        "shape %4 of %5 needs %6 bytes")
+                                             .arg(*begin)
+                                             .arg(*end)
+                                             .arg(*end - *begin)
+                                             .arg(shapeText(t.shape))
+                                             .arg(QLatin1String(dtypeName(t.dtype)))
+                                             .arg(needBytes));
+        if (*begin > dataSize)
+            return ctx.tensorError(name, QStringLiteral("data_offsets [%1, %2] start outside the "
+                                                        "data section (%3 bytes)")
+                                             .arg(*begin)
+                                             .arg(*end)
+                                             .arg(dataSize));
+        if (*end > dataSize)
+            return ctx.tensorError(name, QStringLiteral("data ends at byte %1 but the data section "
+                                                        "has only %2 bytes: the file is truncated")
+                                             .arg(*end)
+                                             .arg(dataSize));
+        t.begin = *begin;
+        t.end = *end;
+        file.m_tensors.push_back(std::move(t));
+    }
+
+    std::stable_sort(file.m_tensors.begin(), file.m_tensors.end(),
+                     [](const TensorInfo &a, const TensorInfo &b) {
+                         return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+                     });
+    std::uint64_t covered = 0;
+    const TensorInfo *previous = nullptr;
+    for (const TensorInfo &t : file.m_tensors) {
+        if (t.begin < covered)
+            return ctx.error(ErrorCode::InvalidFormat,
+                             QStringLiteral("tensors %1 [%2, %3] and %4 [%5, %6] overlap")
+                                 .arg(quoted(previous->name))
+                                 .arg(previous->begin)
+                                 .arg(previous->end)
+                                 .arg(quoted(t.name))
+                                 .arg(t.begin)
+                                 .arg(t.end));
+        if (t.begin > covered)
+            return ctx.error(ErrorCode::InvalidFormat,
+                             QStringLiteral("unused bytes [%1, %2) before tensor %3: data offsets "
+                                            "must be contiguous")
+                                 .arg(covered)
+                                 .arg(t.begin)
+                                 .arg(quoted(t.name)));
+        covered = t.end;
+        previous = &t;
+    }
+    if (covered != dataSize)
+        return ctx.error(ErrorCode::InvalidFormat,
+                         QStringLiteral("%1 unexpected bytes after the last tensor (data section "
+                                        "is %2 bytes, tensors cover %3)")
+                             .arg(dataSize - covered)
+                             .arg(dataSize)
+                             .arg(covered));
+
+    for (size_t i = 0; i < file.m_tensors.size(); ++i)
+        file.m_index.emplace(file.m_tensors[i].name, i);
+    file.m_bytes = std::move(bytes);
+    return file;
+}
+
+const TensorInfo *SafetensorsFile::find(const std::string &name) const
+{
+    const auto it = m_index.find(name);
+    return it == m_index.end() ? nullptr : &m_tensors[it->second];
+}
+
+const char *SafetensorsFile::data(const TensorInfo &t) const
+{
+    return m_bytes.constData() + m_dataStart + t.begin;
+}
+
+std::vector<float> SafetensorsFile::toFloat(const TensorInfo &t) const
+{
+    const auto n = size_t(t.numel());
+    std::vector<float> out(n);
+    const char *p = data(t);
+    const int size = dtypeSize(t.dtype);
+    for (size_t i = 0; i < n; ++i, p += size) {
+        switch (t.dtype) {
+        case DType::F32: {
+            const std::uint32_t bits = loadLE<std::uint32_t>(p);
+            std::memcpy(&out[i], &bits, sizeof bits);
+            break;
+        }
+        case DType::F16:
+            out[i] = halfToFloat(loadLE<std::uint16_t>(p));
+            break;
+        case DType::BF16:
+            out[i] = bfloat16ToFloat(loadLE<std::uint16_t>(p));
+            break;
+        case DType::F64: {
+            const std::uint64_t bits = loadLE<std::uint64_t>(p);
+            double d;
+            std::memcpy(&d, &bits, sizeof d);
+            out[i] = float(d);
+            break;
+        }
+        case DType::I64:
+            out[i] = float(loadLE<std::int64_t>(p));
+            break;
+        case DType::I32:
+            out[i] = float(loadLE<std::int32_t>(p));
+            break;
+        case DType::I8:
+            out[i] = float(static_cast<std::int8_t>(*p));
+            break;
+        case DType::U8:
+            out[i] = float(static_cast<std::uint8_t>(*p));
+            break;
+        case DType::Bool:
+            out[i] = *p ? 1.f : 0.f;
+            break;
+        }
+    }
+    return out;
+}
+
+namespace {
+
+/// Index of the first non-finite element of a floating-point tensor, or -1.
+std::int64_t firstNonFiniteIndex(const SafetensorsFile &file, const TensorInfo &t)
+{
+    if (t.dtype != DType::F32 && t.dtype != DType::F16 && t.dtype != DType::BF16 &&
+        t.dtype != DType::F64)
+        return -1;
+    const char *p = file.data(t);
+    const std::int64_t n = t.numel();
+    const int size = dtypeSize(t.dtype);
+    for (std::int64_t i = 0; i < n; ++i, p += size) {
+        // Non-finite exactly when all exponent bits are set.
+        bool bad = false;
+        switch (t.dtype) {
+        case DType::F32:
+            bad = (loadLE<std::uint32_t>(p) & 0x7f800000u) == 0x7f800000u;
+            break;
+        case DType::F16:
+            bad = (loadLE<std::uint16_t>(p) & 0x7c00u) == 0x7c00u;
+            break;
+        case DType::BF16:
+            bad = (loadLE<std::uint16_t>(p) & 0x7f80u) == 0x7f80u;
+            break;
+        case DType::F64:
+            bad = (loadLE<std::uint64_t>(p) & 0x7ff0000000000000ull) == 0x7ff0000000000000ull;
+            break;
+        default:
+            break;
+        }
+        if (bad)
+            return i;
+    }
+    return -1;
+}
+
+} // namespace
+
+std::optional<std::string> SafetensorsFile::firstNonFinite() const
+{
+    for (const TensorInfo &t : m_tensors)
+        if (firstNonFiniteIndex(*this, t) >= 0)
+            return t.name;
+    return std::nullopt;
+}
+
+core::Status SafetensorsFile::checkFinite() const
+{
+    for (const TensorInfo &t : m_tensors) {
+        const std::int64_t i = firstNonFiniteIndex(*this, t);
+        if (i >= 0) {
+            const float v = toFloat(t)[size_t(i)];
+            return core::makeError(ErrorCode::WeightsInvalid,
+                                   QStringLiteral("tensor %1 contains %2 at element %3")
+                                       .arg(quoted(t.name), std::isnan(v)
+                                                                ? QStringLiteral("NaN")
+                                                                : QStringLiteral("infinity"))
+                                       .arg(i),
+                                   m_path);
+        }
+    }
+    return {};
+}
+
+TensorBlob
+floatBlob(std::string name, std::vector<std::int64_t> shape, const std::vector<float> &values)
+{
+    TensorBlob blob;
+    blob.name = std::move(name);
+    blob.dtype = DType::F32;
+    blob.shape = std::move(shape);
+    blob.bytes.resize(qsizetype(values.size() * sizeof(float)));
+    char *out = blob.bytes.data();
+    for (float v : values) {
+        std::uint32_t bits;
+        std::memcpy(&bits, &v, sizeof v);
+        qToLittleEndian(bits, out);
+        out += sizeof bits;
+    }
+    return blob;
+}
+
+core::Status writeSafetensors(const QString &path,
+                              const std::vector<TensorBlob> &tensors,
+                              const std::map<QString, QString> &metadata)
+{
+    QJsonObject header;
+    if (!metadata.empty()) {
+        QJsonObject meta;
+        for (const auto &[key, value] : metadata)
+            meta.insert(key, value);
+        header.insert(QStringLiteral("__metadata__"), meta);
+    }
+    std::set<std::string> names;
+    std::uint64_t offset = 0;
+    for (const TensorBlob &t : tensors) {
+        if (t.name == "__metadata__" || !names.insert(t.name).second)
+            return core::makeError(
+                ErrorCode::InvalidArgument,
+                QStringLiteral("duplicate or reserved tensor name %1").arg(quoted(t.name)), path);
+        std::uint64_t numel = 1;
+        for (std::int64_t d : t.shape) {
+            if (d < 0 || __builtin_mul_overflow(numel, std::uint64_t(d), &numel))
+                return core::makeError(ErrorCode::InvalidArgument,
+                                       QStringLiteral("tensor %1 has an invalid shape %2")
+                                           .arg(quoted(t.name), shapeText(t.shape)),
+                                       path);
+        }
+        if (numel * std::uint64_t(dtypeSize(t.dtype)) != std::uint64_t(t.bytes.size()))
+            return core::makeError(ErrorCode::InvalidArgument,
+                                   QStringLiteral("tensor %1: %2 bytes given, shape %3 of %4 "
+                                                  "needs %5")
+                                       .arg(quoted(t.name))
+                                       .arg(t.bytes.size())
+                                       .arg(shapeText(t.shape))
+                                       .arg(QLatin1String(dtypeName(t.dtype)))
+                                       .arg(numel * std::uint64_t(dtypeSize(t.dtype))),
+                                   path);
+        QJsonArray shape;
+        for (std::int64_t d : t.shape)
+            shape.append(double(d));
+        const std::uint64_t end = offset + std::uint64_t(t.bytes.size());
+        QJsonObject entry;
+        entry.insert(QStringLiteral("dtype"), QLatin1String(dtypeName(t.dtype)));
+        entry.insert(QStringLiteral("shape"), shape);
+        entry.insert(QStringLiteral("data_offsets"), QJsonArray{double(offset), double(end)});
+        header.insert(QString::fromStdString(t.name), entry);
+        offset = end;
+    }
+
+    QByteArray headerBytes = QJsonDocument(header).toJson(QJsonDocument::Compact);
+    while (headerBytes.size() % 8 != 0)
+        headerBytes.append(' ');
+    char lengthField[8];
+    qToLittleEndian(std::uint64_t(headerBytes.size()), lengthField);
+
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly))
+        return core::makeError(ErrorCode::WriteFailed, out.errorString(), path);
+    bool ok = out.write(lengthField, 8) == 8 && out.write(headerBytes) == headerBytes.size();
+    for (const TensorBlob &t : tensors)
+        ok = ok && out.write(t.bytes) == t.bytes.size();
+    if (!ok) {
+        const QString why = out.errorString();
+        out.cancelWriting();
+        return core::makeError(ErrorCode::WriteFailed, why, path);
+    }
+    if (!out.commit())
+        return core::makeError(ErrorCode::WriteFailed, out.errorString(), path);
+    return {};
+}
+
+} // namespace graft::io

@@ -1,0 +1,216 @@
+// First-frame GIF decoder (GIF87a/89a, LZW, interlacing). OpenCV 4.6 cannot read GIF.
+#include "vision/CvDecode.h"
+
+#include <algorithm>
+#include <array>
+
+namespace graft::vision {
+
+using core::ErrorCode;
+using core::makeError;
+
+namespace {
+
+core::Error gifError(const QString &what)
+{
+    return makeError(ErrorCode::InvalidFormat, QStringLiteral("GIF ") + what);
+}
+
+/// Reads GIF sub-blocks into one buffer starting at `pos`; returns false when truncated.
+bool readSubBlocks(const unsigned char *p, qint64 n, qint64 &pos, std::vector<unsigned char> *out)
+{
+    while (true) {
+        if (pos >= n)
+            return false;
+        const unsigned len = p[pos++];
+        if (len == 0)
+            return true;
+        if (pos + len > n)
+            return false;
+        if (out)
+            out->insert(out->end(), p + pos, p + pos + len);
+        pos += len;
+    }
+}
+
+} // namespace
+
+core::Result<cv::Mat> decodeGifFirstFrame(const QByteArray &bytes)
+{
+    const auto *p = reinterpret_cast<const unsigned char *>(bytes.constData());
+    const qint64 n = bytes.size();
+    if (n < 13)
+        return gifError(QStringLiteral("header is truncated"));
+    const int screenW = p[6] | (p[7] << 8);
+    const int screenH = p[8] | (p[9] << 8);
+    const unsigned flags = p[10];
+    const unsigned bgIndex = p[11];
+    qint64 pos = 13;
+
+    std::array<cv::Vec3b, 256> globalTable{};
+    int globalSize = 0;
+    if (flags & 0x80) {
+        globalSize = 2 << (flags & 7);
+        if (pos + 3 * globalSize > n)
+            return gifError(QStringLiteral("colour table is truncated"));
+        for (int i = 0; i < globalSize; ++i)
+            globalTable[size_t(i)] = {p[pos + 3 * i], p[pos + 3 * i + 1], p[pos + 3 * i + 2]};
+        pos += 3 * globalSize;
+    }
+
+    cv::Mat canvas(screenH, screenW, CV_8UC3,
+                   globalSize > 0 && int(bgIndex) < globalSize ? cv::Scalar(globalTable[bgIndex][0],
+                                                                           globalTable[bgIndex][1],
+                                                                           globalTable[bgIndex][2])
+                                                               : cv::Scalar(0, 0, 0));
+    while (pos < n) {
+        const unsigned block = p[pos++];
+        if (block == 0x3B)
+            break;
+        if (block == 0x21) { // extension: label then sub-blocks
+            if (pos >= n)
+                return gifError(QStringLiteral("extension is truncated"));
+            ++pos;
+            if (!readSubBlocks(p, n, pos, nullptr))
+                return gifError(QStringLiteral("extension is truncated"));
+            continue;
+        }
+        if (block != 0x2C)
+            return gifError(QStringLiteral("has an unknown block 0x%1").arg(block, 2, 16));
+        if (pos + 9 > n)
+            return gifError(QStringLiteral("image descriptor is truncated"));
+        const int left = p[pos] | (p[pos + 1] << 8);
+        const int top = p[pos + 2] | (p[pos + 3] << 8);
+        const int w = p[pos + 4] | (p[pos + 5] << 8);
+        const int h = p[pos + 6] | (p[pos + 7] << 8);
+        const unsigned iflags = p[pos + 8];
+        pos += 9;
+        std::array<cv::Vec3b, 256> table = globalTable;
+        int tableSize = globalSize;
+        if (iflags & 0x80) {
+            tableSize = 2 << (iflags & 7);
+            if (pos + 3 * tableSize > n)
+                return gifError(QStringLiteral("local colour table is truncated"));
+            for (int i = 0; i < tableSize; ++i)
+                table[size_t(i)] = {p[pos + 3 * i], p[pos + 3 * i + 1], p[pos + 3 * i + 2]};
+            pos += 3 * tableSize;
+        }
+        const bool interlaced = iflags & 0x40;
+        if (pos >= n)
+            return gifError(QStringLiteral("image data is truncated"));
+        const int minCodeSize = p[pos++];
+        if (minCodeSize < 2 || minCodeSize > 11)
+            return gifError(QStringLiteral("LZW code size %1 is invalid").arg(minCodeSize));
+        std::vector<unsigned char> data;
+        if (!readSubBlocks(p, n, pos, &data))
+            return gifError(QStringLiteral("image data is truncated"));
+
+        // The frame's size comes from its own descriptor, not from the header whose pixel
+        // count was checked: refuse frames far larger than the image (found by fuzz_image: a
+        // 50-byte GIF asked for 2.9 GB). Pixels outside the logical screen are dropped anyway.
+        const qint64 total = qint64(w) * h;
+        if (total > 4 * qint64(screenW) * qint64(screenH) + 65536)
+            return gifError(QStringLiteral("first frame (%1x%2) is far larger than the image (%3x%4)")
+                                .arg(w)
+                                .arg(h)
+                                .arg(screenW)
+                                .arg(screenH));
+        // LZW decode into indices.
+        std::vector<unsigned char> indices;
+        indices.reserve(size_t(std::min<qint64>(total, qint64(data.size()) * 8)));
+        const int clearCode = 1 << minCodeSize;
+        const int endCode = clearCode + 1;
+        std::vector<int> prefix(4096, -1);
+        std::vector<unsigned char> suffix(4096), stack;
+        std::vector<unsigned char> first(4096);
+        for (int i = 0; i < clearCode; ++i) {
+            suffix[size_t(i)] = static_cast<unsigned char>(i);
+            first[size_t(i)] = static_cast<unsigned char>(i);
+        }
+        int codeSize = minCodeSize + 1;
+        int nextCode = endCode + 1;
+        int prev = -1;
+        quint32 bitBuf = 0;
+        int bitCount = 0;
+        size_t byteIndex = 0;
+        while (qint64(indices.size()) < total) {
+            while (bitCount < codeSize && byteIndex < data.size()) {
+                bitBuf |= quint32(data[byteIndex++]) << bitCount;
+                bitCount += 8;
+            }
+            if (bitCount < codeSize)
+                break; // data ran out: keep what we have (many encoders stop early)
+            const int code = int(bitBuf & ((1u << codeSize) - 1));
+            bitBuf >>= codeSize;
+            bitCount -= codeSize;
+            if (code == clearCode) {
+                codeSize = minCodeSize + 1;
+                nextCode = endCode + 1;
+                prev = -1;
+                continue;
+            }
+            if (code == endCode)
+                break;
+            int cur = code;
+            stack.clear();
+            if (code >= nextCode) {
+                if (prev < 0 || code > nextCode)
+                    return gifError(QStringLiteral("LZW data is corrupt"));
+                stack.push_back(first[size_t(prev)]);
+                cur = prev;
+            }
+            while (cur >= clearCode) {
+                stack.push_back(suffix[size_t(cur)]);
+                cur = prefix[size_t(cur)];
+                if (cur < 0 || stack.size() > 4096)
+                    return gifError(QStringLiteral("LZW data is corrupt"));
+            }
+            stack.push_back(static_cast<unsigned char>(cur));
+            for (auto it = stack.rbegin(); it != stack.rend() && qint64(indices.size()) < total; ++it)
+                indices.push_back(*it);
+            if (prev >= 0 && nextCode < 4096) {
+                prefix[size_t(nextCode)] = prev;
+                suffix[size_t(nextCode)] = static_cast<unsigned char>(cur);
+                first[size_t(nextCode)] = first[size_t(prev)];
+                ++nextCode;
+                if (nextCode == (1 << codeSize) && codeSize < 12)
+                    ++codeSize;
+            }
+            prev = code;
+        }
+        if (indices.empty())
+            return gifError(QStringLiteral("first frame has no pixels"));
+        // Missing pixels at the end of short data are index 0, as other decoders do.
+
+        // Row order for interlaced images: passes start at 0,4,2,1 with steps 8,8,4,2.
+        std::vector<int> rows;
+        rows.reserve(size_t(h));
+        if (interlaced) {
+            const int starts[4] = {0, 4, 2, 1}, steps[4] = {8, 8, 4, 2};
+            for (int pass = 0; pass < 4; ++pass)
+                for (int y = starts[pass]; y < h; y += steps[pass])
+                    rows.push_back(y);
+        } else {
+            for (int y = 0; y < h; ++y)
+                rows.push_back(y);
+        }
+        for (int r = 0; r < h; ++r) {
+            const int y = top + rows[size_t(r)];
+            if (y < 0 || y >= screenH)
+                continue;
+            for (int x = 0; x < w; ++x) {
+                const int cx = left + x;
+                if (cx >= screenW)
+                    break;
+                const size_t at = size_t(r) * size_t(w) + size_t(x);
+                const unsigned idx = at < indices.size() ? indices[at] : 0u;
+                if (int(idx) < tableSize)
+                    canvas.at<cv::Vec3b>(y, cx) = table[idx];
+            }
+        }
+        return canvas;
+    }
+    return gifError(QStringLiteral("contains no image"));
+}
+
+} // namespace graft::vision

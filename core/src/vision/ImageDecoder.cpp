@@ -1,0 +1,154 @@
+#include "vision/CvDecode.h"
+
+#include <QFile>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace graft::vision {
+
+using core::ErrorCode;
+using core::makeError;
+
+namespace {
+
+void applyOrientation(cv::Mat &m, int orientation)
+{
+    switch (orientation) {
+    case 2: cv::flip(m, m, 1); break;
+    case 3: cv::rotate(m, m, cv::ROTATE_180); break;
+    case 4: cv::flip(m, m, 0); break;
+    case 5: cv::transpose(m, m); break;
+    case 6: cv::rotate(m, m, cv::ROTATE_90_CLOCKWISE); break;
+    case 7:
+        cv::transpose(m, m);
+        cv::rotate(m, m, cv::ROTATE_180);
+        break;
+    case 8: cv::rotate(m, m, cv::ROTATE_90_COUNTERCLOCKWISE); break;
+    default: break;
+    }
+}
+
+int reducedFlag(const ImageHeader &h, int atLeast)
+{
+    if (h.format != ImageFormat::Jpeg || atLeast <= 0)
+        return cv::IMREAD_COLOR;
+    const int shorter = std::min(h.width, h.height);
+    if (shorter >= 8 * atLeast)
+        return cv::IMREAD_REDUCED_COLOR_8;
+    if (shorter >= 4 * atLeast)
+        return cv::IMREAD_REDUCED_COLOR_4;
+    if (shorter >= 2 * atLeast)
+        return cv::IMREAD_REDUCED_COLOR_2;
+    return cv::IMREAD_COLOR;
+}
+
+} // namespace
+
+core::Result<cv::Mat> decodeToMat(const QByteArray &bytes, const DecodeOptions &options,
+                                  ImageHeader *headerOut)
+{
+    if (bytes.isEmpty())
+        return makeError(ErrorCode::InvalidFormat, QStringLiteral("file is empty (0 bytes)"));
+    auto header = parseImageHeader(bytes);
+    if (!header)
+        return header.error();
+    const ImageHeader &h = *header;
+    if (headerOut)
+        *headerOut = h;
+    if (h.pixelCount() > options.maxPixels)
+        return makeError(ErrorCode::TooLarge,
+                         QStringLiteral("image is %1x%2 (%3 megapixels), above the %4 megapixel "
+                                        "limit")
+                             .arg(h.width)
+                             .arg(h.height)
+                             .arg(double(h.pixelCount()) / 1e6, 0, 'f', 1)
+                             .arg(double(options.maxPixels) / 1e6, 0, 'f', 0));
+    if (!h.complete)
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("%1 data is truncated (end marker missing)")
+                             .arg(QString::fromLatin1(imageFormatName(h.format)).toUpper()));
+
+    cv::Mat rgb;
+    try {
+        if (h.format == ImageFormat::Gif) {
+            auto gif = decodeGifFirstFrame(bytes);
+            if (!gif)
+                return gif.error();
+            rgb = *gif;
+        } else {
+            const cv::Mat raw(1, int(bytes.size()), CV_8UC1,
+                              const_cast<char *>(bytes.constData()));
+            const int flags = reducedFlag(h, options.reduceToAtLeast) | cv::IMREAD_IGNORE_ORIENTATION;
+            cv::Mat bgr = cv::imdecode(raw, flags);
+            if (bgr.empty())
+                return makeError(ErrorCode::InvalidFormat,
+                                 QStringLiteral("%1 data is corrupt and could not be decoded")
+                                     .arg(QString::fromLatin1(imageFormatName(h.format)).toUpper()));
+            if (bgr.depth() != CV_8U)
+                bgr.convertTo(bgr, CV_8U, 1.0 / 256.0);
+            // The one place where OpenCV's BGR becomes RGB.
+            if (bgr.channels() == 1)
+                cv::cvtColor(bgr, rgb, cv::COLOR_GRAY2RGB);
+            else if (bgr.channels() == 4)
+                cv::cvtColor(bgr, rgb, cv::COLOR_BGRA2RGB);
+            else
+                cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+        }
+        applyOrientation(rgb, h.exifOrientation);
+    } catch (const cv::Exception &e) {
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("could not be decoded: %1").arg(QString::fromStdString(e.msg)));
+    }
+    return rgb;
+}
+
+core::Result<RgbImage> decodeImage(const QByteArray &bytes, const DecodeOptions &options)
+{
+    auto mat = decodeToMat(bytes, options);
+    if (!mat)
+        return mat.error();
+    const cv::Mat m = mat->isContinuous() ? *mat : mat->clone();
+    RgbImage img;
+    img.width = m.cols;
+    img.height = m.rows;
+    img.pixels.assign(m.data, m.data + size_t(m.total()) * 3);
+    return img;
+}
+
+core::Result<QByteArray> readFileBytes(const QString &path, qint64 maxBytes)
+{
+    QFile f(path);
+    if (!f.exists())
+        return makeError(ErrorCode::NotFound, QStringLiteral("file not found"), path);
+    if (!f.open(QIODevice::ReadOnly))
+        return makeError(ErrorCode::Unreadable,
+                         QStringLiteral("cannot be opened: %1").arg(f.errorString()), path);
+    if (f.size() > maxBytes)
+        return makeError(ErrorCode::TooLarge,
+                         QStringLiteral("file is %1 bytes, above the %2 byte limit")
+                             .arg(f.size())
+                             .arg(maxBytes),
+                         path);
+    QByteArray bytes = f.readAll();
+    if (bytes.size() != f.size())
+        return makeError(ErrorCode::Unreadable,
+                         QStringLiteral("read error: %1").arg(f.errorString()), path);
+    return bytes;
+}
+
+core::Result<RgbImage> decodeImageFile(const QString &path, const DecodeOptions &options)
+{
+    auto bytes = readFileBytes(path);
+    if (!bytes)
+        return bytes.error();
+    auto img = decodeImage(*bytes, options);
+    if (!img) {
+        core::Error e = img.error();
+        e.file = path;
+        return e;
+    }
+    return img;
+}
+
+} // namespace graft::vision

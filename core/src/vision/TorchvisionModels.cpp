@@ -1,0 +1,237 @@
+#include "vision/OpNet.h"
+
+#include <array>
+
+namespace graft::vision::detail {
+
+namespace {
+
+/// Shared helpers for torchvision's naming: Conv2dNormActivation is a Sequential of
+/// "0" conv (no bias), "1" BatchNorm and an activation without parameters.
+class TorchvisionNet : public OpNet
+{
+protected:
+    void convBnAct(torch::nn::Module &parent,
+                   const std::string &name,
+                   std::int64_t in,
+                   std::int64_t out,
+                   std::int64_t kernel,
+                   std::int64_t stride,
+                   std::int64_t groups,
+                   Act act)
+    {
+        auto seq = child(parent, name);
+        addConv(*seq, "0", in, out, kernel, stride, groups, false);
+        addBn(*seq, "1", out);
+        addAct(act);
+    }
+
+    void linearClassifier(torch::nn::Module &parent,
+                          const std::string &parentName,
+                          const std::string &name,
+                          std::int64_t in,
+                          int classes)
+    {
+        auto linear = parent.register_module(name, torch::nn::Linear(in, classes));
+        const std::string prefix = parentName.empty() ? name : parentName + "." + name;
+        setClassifier(linear->weight, linear->bias, {prefix + ".weight", prefix + ".bias"});
+    }
+};
+
+/// torchvision.models.resnet18/34/50.
+class TorchvisionResNet : public TorchvisionNet
+{
+public:
+    TorchvisionResNet(int depth, int classes)
+    {
+        const bool bottleneck = depth >= 50;
+        const std::array<int, 4> blocks =
+            depth == 18 ? std::array<int, 4>{2, 2, 2, 2} : std::array<int, 4>{3, 4, 6, 3};
+        const std::int64_t expansion = bottleneck ? 4 : 1;
+
+        beginGroup("stem");
+        addConv(*this, "conv1", 3, 64, 7, 2, 1, false);
+        addBn(*this, "bn1", 64);
+        addAct(Act::Relu);
+        addOp(Op{Op::Kind::MaxPool});
+        endGroup(64, 4);
+
+        std::int64_t in = 64;
+        int stride = 4;
+        for (int stage = 0; stage < 4; ++stage) {
+            const std::int64_t planes = std::int64_t(64) << stage;
+            const std::string name = "layer" + std::to_string(stage + 1);
+            auto layer = child(*this, name);
+            beginGroup(name);
+            for (int b = 0; b < blocks[size_t(stage)]; ++b) {
+                const int s = (b == 0 && stage > 0) ? 2 : 1;
+                auto block = child(*layer, std::to_string(b));
+                addOp(Op{Op::Kind::Save});
+                if (bottleneck) {
+                    addConv(*block, "conv1", in, planes, 1, 1, 1, false);
+                    addBn(*block, "bn1", planes);
+                    addAct(Act::Relu);
+                    addConv(*block, "conv2", planes, planes, 3, s, 1, false);
+                    addBn(*block, "bn2", planes);
+                    addAct(Act::Relu);
+                    addConv(*block, "conv3", planes, planes * 4, 1, 1, 1, false);
+                    addBn(*block, "bn3", planes * 4);
+                } else {
+                    addConv(*block, "conv1", in, planes, 3, s, 1, false);
+                    addBn(*block, "bn1", planes);
+                    addAct(Act::Relu);
+                    addConv(*block, "conv2", planes, planes, 3, 1, 1, false);
+                    addBn(*block, "bn2", planes);
+                }
+                const std::int64_t out = planes * expansion;
+                if (s != 1 || in != out) {
+                    auto down = child(*block, "downsample");
+                    Op op{Op::Kind::SavedConvBn};
+                    op.conv = down->register_module(
+                        "0", torch::nn::Conv2d(
+                                 torch::nn::Conv2dOptions(in, out, 1).stride(s).bias(false)));
+                    op.bn = down->register_module("1", torch::nn::BatchNorm2d(out));
+                    addOp(op);
+                }
+                addOp(Op{Op::Kind::AddSaved});
+                addAct(Act::Relu);
+                in = out;
+                stride *= s;
+            }
+            endGroup(in, stride);
+        }
+        linearClassifier(*this, "", "fc", in, classes);
+    }
+};
+
+/// torchvision.models.mobilenet_v2 (width 1.0).
+class TorchvisionMobileNetV2 : public TorchvisionNet
+{
+public:
+    explicit TorchvisionMobileNetV2(int classes)
+    {
+        struct Setting
+        {
+            int t, c, n, s;
+        };
+        const Setting settings[] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
+                                    {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
+        auto features = child(*this, "features");
+        beginGroup("stem");
+        convBnAct(*features, "0", 3, 32, 3, 2, 1, Act::Relu6);
+        std::int64_t in = 32;
+        int index = 1;
+        int stride = 2;
+        int stage = 0;
+        for (const Setting &st : settings) {
+            if (stage > 0)
+                beginGroup("stage" + std::to_string(stage));
+            for (int i = 0; i < st.n; ++i) {
+                const int s = i == 0 ? st.s : 1;
+                auto block = child(*features, std::to_string(index++));
+                auto conv = child(*block, "conv");
+                const std::int64_t hidden = in * st.t;
+                const bool residual = s == 1 && in == st.c;
+                if (residual)
+                    addOp(Op{Op::Kind::Save});
+                int k = 0;
+                if (st.t != 1)
+                    convBnAct(*conv, std::to_string(k++), in, hidden, 1, 1, 1, Act::Relu6);
+                convBnAct(*conv, std::to_string(k++), hidden, hidden, 3, s, hidden, Act::Relu6);
+                addConv(*conv, std::to_string(k++), hidden, st.c, 1, 1, 1, false);
+                addBn(*conv, std::to_string(k++), st.c);
+                if (residual)
+                    addOp(Op{Op::Kind::AddSaved});
+                in = st.c;
+                stride *= s;
+            }
+            endGroup(in, stride);
+            ++stage;
+        }
+        beginGroup("head");
+        convBnAct(*features, std::to_string(index), in, 1280, 1, 1, 1, Act::Relu6);
+        endGroup(1280, stride);
+        linearClassifier(*child(*this, "classifier"), "classifier", "1", 1280, classes);
+    }
+};
+
+/// torchvision.models.efficientnet_b0 (stochastic depth 0.2, "row" mode, while training).
+class TorchvisionEfficientNetB0 : public TorchvisionNet
+{
+public:
+    explicit TorchvisionEfficientNetB0(int classes)
+    {
+        struct Setting
+        {
+            int expand, kernel, stride, in, out, layers;
+        };
+        const Setting settings[] = {{1, 3, 1, 32, 16, 1},  {6, 3, 2, 16, 24, 2},
+                                    {6, 5, 2, 24, 40, 2},  {6, 3, 2, 40, 80, 3},
+                                    {6, 5, 1, 80, 112, 3}, {6, 5, 2, 112, 192, 4},
+                                    {6, 3, 1, 192, 320, 1}};
+        int totalBlocks = 0;
+        for (const Setting &st : settings)
+            totalBlocks += st.layers;
+
+        auto features = child(*this, "features");
+        beginGroup("stem");
+        convBnAct(*features, "0", 3, 32, 3, 2, 1, Act::Silu);
+        int blockId = 0;
+        int stride = 2;
+        int stage = 0;
+        for (const Setting &st : settings) {
+            if (stage > 0)
+                beginGroup("stage" + std::to_string(stage));
+            auto seq = child(*features, std::to_string(stage + 1));
+            for (int i = 0; i < st.layers; ++i) {
+                const std::int64_t in = i == 0 ? st.in : st.out;
+                const int s = i == 0 ? st.stride : 1;
+                const std::int64_t expanded = in * st.expand;
+                const bool residual = s == 1 && in == st.out;
+                auto block = child(*child(*seq, std::to_string(i)), "block");
+                if (residual)
+                    addOp(Op{Op::Kind::Save});
+                int k = 0;
+                if (st.expand != 1)
+                    convBnAct(*block, std::to_string(k++), in, expanded, 1, 1, 1, Act::Silu);
+                convBnAct(*block, std::to_string(k++), expanded, expanded, st.kernel, s, expanded,
+                          Act::Silu);
+                addSqueezeExcite(*child(*block, std::to_string(k++)), expanded,
+                                 std::max<std::int64_t>(1, in / 4));
+                convBnAct(*block, std::to_string(k++), expanded, st.out, 1, 1, 1, Act::None);
+                if (residual) {
+                    Op add{Op::Kind::AddSaved};
+                    add.dropProb = 0.2 * double(blockId) / double(totalBlocks);
+                    addOp(add);
+                }
+                ++blockId;
+                stride *= s;
+            }
+            endGroup(st.out, stride);
+            ++stage;
+        }
+        beginGroup("head");
+        convBnAct(*features, "8", 320, 1280, 1, 1, 1, Act::Silu);
+        endGroup(1280, stride);
+        linearClassifier(*child(*this, "classifier"), "classifier", "1", 1280, classes);
+    }
+};
+
+} // namespace
+
+std::shared_ptr<OpNet> makeTorchvisionResNet(int depth, int classes)
+{
+    return std::make_shared<TorchvisionResNet>(depth, classes);
+}
+
+std::shared_ptr<OpNet> makeTorchvisionMobileNetV2(int classes)
+{
+    return std::make_shared<TorchvisionMobileNetV2>(classes);
+}
+
+std::shared_ptr<OpNet> makeTorchvisionEfficientNetB0(int classes)
+{
+    return std::make_shared<TorchvisionEfficientNetB0>(classes);
+}
+
+} // namespace graft::vision::detail
