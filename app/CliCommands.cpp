@@ -3,13 +3,13 @@
 #include "CliCommon.h"
 #include "graft/vision/ImageScanner.h"
 #include "graft/vision/LayerGroups.h"
+#include "graft/learn/Session.h"
 #include "graft/text/TextDataset.h"
 #include "graft/io/Safetensors.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
 
-#include <optional>
 
 #include <QCommandLineParser>
 #include <QJsonDocument>
@@ -112,25 +112,8 @@ int runScan(const QStringList &args)
     }
     const QString path = p.positionalArguments().first();
     const QString kind = p.value(QStringLiteral("kind"));
-    // A single file, or a folder without a single usable image, is read as text (reviews).
-    bool text = kind == QLatin1String("text") || (kind == QLatin1String("auto") && QFileInfo(path).isFile());
-    std::optional<core::Result<vision::ScanReport>> imageScan;
-    if (!text) {
-        imageScan = vision::scanImageFolder(path, opt);
-        if (kind == QLatin1String("auto") && imageScan->ok()) {
-            const auto &r = imageScan->value();
-            const int usable = r.count(vision::Split::Train) + r.count(vision::Split::Val) +
-                               r.count(vision::Split::Test);
-            // No usable image, and text-like files present: a folder of reviews.
-            bool textFiles = false;
-            for (const auto &e : r.entries) {
-                const QString suffix = QFileInfo(e.path).suffix().toLower();
-                textFiles = textFiles || suffix == QLatin1String("txt") ||
-                            suffix == QLatin1String("csv") || suffix == QLatin1String("tsv");
-            }
-            text = usable == 0 && textFiles;
-        }
-    }
+    const bool text = kind == QLatin1String("text") ||
+                      (kind == QLatin1String("auto") && learn::detectKind(path) == learn::TaskKind::Text);
     if (text) {
         auto ds = text::scanTextDataset(path);
         if (!ds) {
@@ -158,7 +141,7 @@ int runScan(const QStringList &args)
         }
         return ds->isBlocked() ? kExitBlocked : kExitOk;
     }
-    auto report = std::move(*imageScan);
+    auto report = vision::scanImageFolder(path, opt);
     if (!report) {
         err() << "graft-cli scan: " << report.error().message() << "\n";
         return kExitBlocked;

@@ -16,5 +16,7 @@ int runTrain(const QStringList &args);
 int runLanguageModel(const QStringList &args);
 int runEval(const QStringList &args);
 int runCheckWeights(const QStringList &args);
+int runExport(const QStringList &args);
+int runRuns(const QStringList &args);
 
 } // namespace graft::cli

@@ -1,30 +1,29 @@
-// graft-cli backbones | predict | train | eval
+// graft-cli train | lm | predict | eval | export | runs | backbones: one path for every task.
+// The CLI only turns options into a learn::RunConfig and prints; core holds the rules.
 #include "CliCommands.h"
 #include "CliCommon.h"
 
-#include "graft/core/Runtime.h"
-#include "graft/vision/ImageScanner.h"
-#include "graft/vision/BackboneCatalogue.h"
-#include "graft/text/LanguageModel.h"
-#include "graft/text/TextClassifier.h"
+#include "graft/export/Exporter.h"
+#include "graft/io/AtomicFile.h"
+#include "graft/learn/Session.h"
 #include "graft/text/TextDecoder.h"
-#include "graft/text/TextTraining.h"
-#include "graft/train/Inference.h"
-#include "graft/train/Trainer.h"
+#include "graft/vision/BackboneCatalogue.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 #include <cmath>
 #include <csignal>
+#include <functional>
 
 namespace graft::cli {
 
 namespace {
+
+using learn::TaskKind;
 
 QString formatSeconds(double s)
 {
@@ -34,77 +33,78 @@ QString formatSeconds(double s)
     return QStringLiteral("%1:%2").arg(t / 60).arg(t % 60, 2, 10, QLatin1Char('0'));
 }
 
-/// Prints progress: a redrawn bar on a terminal, a line per epoch otherwise.
-class ConsoleObserver : public train::TrainingObserver
+/// Progress on stderr: a redrawn line on a terminal (10 Hz), a line per epoch, every notice.
+class ConsoleObserver : public learn::Observer
 {
 public:
-    ConsoleObserver(int epochs, bool quiet)
-        : m_epochs(epochs)
-        , m_tty(stderrIsTerminal())
+    explicit ConsoleObserver(bool quiet, bool perplexity = false)
+        : m_tty(stderrIsTerminal())
         , m_quiet(quiet)
+        , m_perplexity(perplexity)
     {
         m_throttle.start();
     }
 
-    void batchFinished(const train::BatchEvent &e) override
+    void progress(const learn::Progress &p) override
     {
-        if (!m_tty || m_quiet || (m_throttle.elapsed() < 100 && e.batch != e.batchesPerEpoch))
+        if (!m_tty || m_quiet || (m_throttle.elapsed() < 100 && p.done != p.total))
             return;
         m_throttle.restart();
-        const int width = 24;
-        const int filled = e.batchesPerEpoch ? width * e.batch / e.batchesPerEpoch : 0;
-        err() << QStringLiteral("\repoch %1/%2 [%3%4] batch %5/%6 loss %7 %8 img/s ETA %9   ")
-                     .arg(e.epoch)
-                     .arg(m_epochs)
-                     .arg(QString(filled, QLatin1Char('#')))
-                     .arg(QString(width - filled, QLatin1Char('.')))
-                     .arg(e.batch)
-                     .arg(e.batchesPerEpoch)
-                     .arg(e.loss, 0, 'f', 4)
-                     .arg(e.imagesPerSecond, 0, 'f', 0)
-                     .arg(formatSeconds(e.etaSeconds));
+        if (p.phase == learn::Phase::Train) {
+            const int width = 24;
+            const int filled = p.batchesPerEpoch ? width * p.batch / p.batchesPerEpoch : 0;
+            err() << QStringLiteral("\repoch %1/%2 [%3%4] batch %5/%6 loss %7 %8/s ETA %9   ")
+                         .arg(p.epoch)
+                         .arg(p.epochs)
+                         .arg(QString(filled, QLatin1Char('#')), QString(width - filled, QLatin1Char('.')))
+                         .arg(p.batch)
+                         .arg(p.batchesPerEpoch)
+                         .arg(p.loss, 0, 'f', 4)
+                         .arg(p.itemsPerSecond, 0, 'f', 0)
+                         .arg(formatSeconds(p.etaSeconds));
+        } else {
+            err() << QStringLiteral("\r%1: %2/%3  %4/s  ETA %5   ")
+                         .arg(QLatin1String(learn::nameOf(p.phase)))
+                         .arg(p.done)
+                         .arg(p.total)
+                         .arg(p.itemsPerSecond, 0, 'f', 0)
+                         .arg(formatSeconds(p.etaSeconds));
+            if (p.done == p.total)
+                err() << "\n";
+        }
         err().flush();
     }
 
-    void epochFinished(const train::EpochMetrics &m) override
+    void epochFinished(const learn::EpochMetrics &m) override
     {
         if (m_quiet)
             return;
         if (m_tty)
             err() << "\r" << QString(100, QLatin1Char(' ')) << "\r";
-        err() << QStringLiteral("epoch %1/%2  train loss %3  val loss %4  val acc %5 %  %6 s%7\n")
+        const QString val = m_perplexity
+                                ? QStringLiteral("val perplexity %1").arg(std::exp(m.valLoss), 0, 'f', 1)
+                                : QStringLiteral("val acc %1 %").arg(m.valAccuracy * 100, 0, 'f', 1);
+        err() << QStringLiteral("epoch %1  train loss %2  val loss %3  %4  %5 s%6\n")
                      .arg(m.epoch)
-                     .arg(m_epochs)
                      .arg(m.trainLoss, 0, 'f', 4)
                      .arg(m.valLoss, 0, 'f', 4)
-                     .arg(m.valAccuracy * 100, 0, 'f', 1)
+                     .arg(val)
                      .arg(m.seconds, 0, 'f', 2)
                      .arg(m.best ? QStringLiteral("  *") : QString());
         err().flush();
     }
 
-    void phaseProgress(const QString &phase, qint64 done, qint64 total) override
+    void notice(const learn::Notice &n) override
     {
-        if (!m_tty || m_quiet || (m_throttle.elapsed() < 100 && done != total))
+        // Notices are warnings and facts (skipped files, unsaved checkpoints, the run folder),
+        // not progress: --quiet keeps them, but for the coverage line.
+        if (m_quiet && n.code == learn::Notice::Code::VectorCoverage)
             return;
-        m_throttle.restart();
-        err() << QStringLiteral("\r%1: %2/%3   ").arg(phase).arg(done).arg(total);
-        if (done == total)
-            err() << "\n";
-        err().flush();
-    }
-
-    void message(const QString &text) override
-    {
-        // Messages are warnings and notices (skipped files, unsaved checkpoints), not progress:
-        // --quiet keeps them.
-        err() << (m_tty && !m_quiet ? "\r" : "") << text << "\n";
+        err() << (m_tty && !m_quiet ? "\r" : "") << learn::noticeText(n) << "\n";
     }
 
 private:
-    int m_epochs;
-    bool m_tty;
-    bool m_quiet;
+    bool m_tty, m_quiet, m_perplexity;
     QElapsedTimer m_throttle;
 };
 
@@ -115,95 +115,264 @@ extern "C" void onInterrupt(int)
     g_cancel.requestCancel();
 }
 
-QJsonArray predictionsJson(const std::vector<train::Prediction> &preds, const QStringList &labels)
+/// Ctrl-C cancels the running job (within one batch) instead of killing the process.
+struct InterruptScope
 {
-    QJsonArray arr;
-    for (const auto &p : preds) {
-        QJsonObject o{{"file", p.file}};
-        if (!p.error.isEmpty()) {
-            o.insert("error", p.error);
-        } else {
-            QJsonArray top;
-            for (const auto &[idx, prob] : p.top)
-                top.append(QJsonObject{{"label", labels.value(idx)}, {"index", idx}, {"prob", prob}});
-            o.insert("top", top);
-        }
-        arr.append(o);
-    }
-    return arr;
+    InterruptScope() { std::signal(SIGINT, onInterrupt); }
+    ~InterruptScope() { std::signal(SIGINT, SIG_DFL); }
+};
+
+/// Writes `json` to --report FILE when given; false (after saying why) when it cannot.
+bool writeReport(const QCommandLineParser &p, const QString &command, const QJsonObject &json)
+{
+    if (!p.isSet(QStringLiteral("report")))
+        return true;
+    const auto s = io::writeFileAtomically(p.value(QStringLiteral("report")),
+                                           QJsonDocument(json).toJson(QJsonDocument::Indented));
+    if (!s)
+        err() << "graft-cli " << command << ": cannot write the report: " << s.error().message() << "\n";
+    return s.ok();
 }
 
-void printPredictions(const std::vector<train::Prediction> &preds, const QStringList &labels)
+int fail(const QString &command, const core::Error &e, int code = kExitBlocked)
 {
-    for (const auto &p : preds) {
-        out() << p.file << "\n";
-        if (!p.error.isEmpty()) {
-            out() << "  error: " << p.error << "\n";
-            continue;
-        }
-        for (const auto &[idx, prob] : p.top)
-            out() << QStringLiteral("  %1 %  %2\n").arg(prob * 100, 6, 'f', 2).arg(labels.value(idx));
-    }
+    err() << "graft-cli " << command << ": " << e.message() << "\n";
+    return code;
 }
 
-bool writeText(const QString &path, const QByteArray &bytes, QString *error)
+// ---- train: the options and which tasks they apply to ---------------------------------------
+
+enum Applies { Image = 1, Text = 2, Lm = 4, Any = 7 };
+
+struct Option
 {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
-        *error = f.errorString();
+    QCommandLineOption option;
+    int applies;
+};
+
+QCommandLineOption opt(const char *name, const char *help, const char *value = nullptr,
+                       const char *def = nullptr)
+{
+    QCommandLineOption o(QString::fromLatin1(name), QString::fromLatin1(help));
+    if (value)
+        o.setValueName(QString::fromLatin1(value));
+    if (def)
+        o.setDefaultValue(QString::fromLatin1(def));
+    return o;
+}
+
+const std::vector<Option> &trainOptions()
+{
+    static const std::vector<Option> options = {
+        {opt("data", "dataset folder (class folders of images or reviews) or a CSV/TSV file", "PATH"), Any},
+        {opt("kind", "auto | image | text (default auto: text for a file, or a folder of .txt/.csv/.tsv files without images)", "K", "auto"), Any},
+        {opt("backbone", "images: backbone id; text: a word-vectors id (see 'graft-cli backbones')", "ID"), Any},
+        {opt("weights-dir", "where catalogue weights and vectors are (default $GRAFT_WEIGHTS_DIR or the user cache)", "DIR"), Any},
+        {opt("epochs", "epochs (default 10)", "N"), Any},
+        {opt("batch-size", "batch size (default 32)", "B"), Any},
+        {opt("lr", "maximum learning rate, or 'auto' for the learning-rate finder (default 0.01 images, 0.003 text)", "LR"), Any},
+        {opt("schedule", "one-cycle | cosine | constant (default one-cycle)", "S"), Any},
+        {opt("warmup", "warm-up share of one-cycle and cosine (default 0.25)", "F"), Any},
+        {opt("optimizer", "adamw | sgd (default adamw)", "O"), Any},
+        {opt("weight-decay", "weight decay (default 0.01)", "W"), Any},
+        {opt("label-smoothing", "label smoothing (default 0)", "E"), Image | Text},
+        {opt("balanced", "weight classes by inverse frequency"), Image | Text},
+        {opt("patience", "early stopping: epochs without improvement of --monitor (0 = off)", "N"), Any},
+        {opt("monitor", "accuracy | loss: what picks the kept epoch and drives early stopping (default accuracy)", "M"), Any},
+        {opt("val-fraction", "validation share when the data has no split (default 0.2)", "F"), Any},
+        {opt("seed", "seed of the split, shuffles and initial weights (default 42)", "S"), Any},
+        {opt("threads", "CPU threads (default: all cores)", "T"), Any},
+        {opt("device", "auto | cpu | cuda | cuda:N (default auto: CUDA when this build has it)", "D"), Any},
+        {opt("checkpoint-dir", "write a checkpoint after each epoch here", "DIR"), Any},
+        {opt("resume", "continue the run whose checkpoint is in --checkpoint-dir"), Any},
+        {opt("runs-dir", "where the run folder is written (default $GRAFT_RUNS_DIR or the user data folder)", "DIR"), Any},
+        {opt("export", "export the model as TorchScript to FILE, checked by re-loading it", "FILE"), Image | Text},
+        {opt("export-onnx", "export the model as ONNX (opset 13) to FILE, checked with OpenCV DNN", "FILE"), Image | Text},
+        {opt("report", "write the JSON report to FILE", "FILE"), Any},
+        {opt("quiet", "no progress output"), Any},
+        {opt("head", "images: linear | mlp (default linear); text: mean-max | cnn | bilstm (default mean-max)", "H"), Image | Text},
+        {opt("random-init", "images: start from random weights (for comparison)"), Image},
+        {opt("recipe", "images: feature-extractor | fine-tune | full | gradual (default feature-extractor)", "R"), Image},
+        {opt("cut", "images: use layer groups 1..N (default all)", "N"), Image},
+        {opt("fine-tune-groups", "images: groups trained by fine-tune (default 2)", "N"), Image},
+        {opt("head-epochs", "images: head-only epochs before fine-tuning (default 4)", "N"), Image},
+        {opt("backbone-lr-factor", "images: backbone groups train at this fraction of --lr (default 0.1)", "F"), Image},
+        {opt("augment", "images: on | off | auto (default auto: on when the recipe trains backbone layers)", "A"), Image},
+        {opt("augment-views", "images: cached augmented views per image (default 2)", "K"), Image},
+        {opt("cache-dir", "images: feature cache folder", "DIR"), Image},
+        {opt("no-cache", "images: do not read or write the feature cache"), Image},
+        {opt("vectors", "text: pretrained word vectors (GloVe, word2vec, fastText .vec or .bin; .bin gives unseen words vectors from their character n-grams)", "FILE"), Text | Lm},
+        {opt("freeze-embeddings", "text: keep the pretrained word vectors fixed"), Text},
+        {opt("subwords", "text: split words into byte-pair pieces (at most N) learnt from the training texts", "N"), Text},
+        {opt("lm", "text: start from a language model ('graft-cli lm' file or run folder): its vocabulary, embedding and LSTM, BiLSTM head, gradual unfreezing", "FILE"), Text},
+        {opt("max-tokens", "text: longer texts are cut to N tokens (default 400)", "N"), Text},
+        {opt("folds", "text: K-fold cross-validation against a bag-of-words logistic regression on the same folds (no export)", "K"), Text},
+    };
+    return options;
+}
+
+const char *kindWords(TaskKind k)
+{
+    return k == TaskKind::Image ? "image data" : k == TaskKind::Text ? "text data" : "a language model";
+}
+
+/// Reads the options into `c`; false (message printed, `code` set) when one is invalid or does
+/// not apply to the task.
+bool buildConfig(const QCommandLineParser &p, const QString &command, TaskKind kind,
+                 learn::RunConfig *out, int *code)
+{
+    const int mask = kind == TaskKind::Image ? Image : kind == TaskKind::Text ? Text : Lm;
+    for (const Option &o : trainOptions()) {
+        const QString name = o.option.names().first();
+        if (p.isSet(name) && !(o.applies & mask) && command == QLatin1String("train")) {
+            err() << "graft-cli train: --" << name << " does not apply to " << kindWords(kind)
+                  << "\n";
+            *code = kExitBlocked;
+            return false;
+        }
+    }
+    learn::RunConfig c = learn::RunConfig::defaults(kind);
+    bool ok = true;
+    QString bad;
+    const auto has = [&](const char *n) { return p.isSet(QLatin1String(n)); };
+    const auto str = [&](const char *n) { return p.value(QLatin1String(n)); };
+    const auto integer = [&](const char *n, int *v, int min = 0) {
+        if (!has(n))
+            return;
+        bool k = false;
+        *v = str(n).toInt(&k);
+        if (!k || *v < min)
+            ok = false, bad = QLatin1String(n);
+    };
+    const auto number = [&](const char *n, double *v, double min = 0, double max = 1e9) {
+        if (!has(n))
+            return;
+        bool k = false;
+        *v = str(n).toDouble(&k);
+        if (!k || !(*v >= min) || !(*v <= max))
+            ok = false, bad = QLatin1String(n);
+    };
+    const auto choice = [&](const char *n, auto *v) {
+        if (has(n) && !learn::parse(str(n), v))
+            ok = false, bad = QLatin1String(n);
+    };
+    c.dataPath = str("data");
+    c.backboneId = str("backbone");
+    c.weightsDir = str("weights-dir");
+    integer("epochs", &c.epochs, 1);
+    integer("batch-size", &c.batchSize, 1);
+    if (has("lr"))
+        c.learningRate = str("lr") == QLatin1String("auto") ? 0.0 : (number("lr", &c.learningRate, 1e-12), c.learningRate);
+    choice("schedule", &c.schedule);
+    number("warmup", &c.warmupFraction, 0, 1);
+    choice("optimizer", &c.optimizer);
+    number("weight-decay", &c.weightDecay);
+    number("label-smoothing", &c.labelSmoothing, 0, 0.99);
+    c.balancedClassWeights = has("balanced");
+    integer("patience", &c.patience);
+    choice("monitor", &c.monitor);
+    number("val-fraction", &c.valFraction, 0, 0.95);
+    integer("seed", &c.seed);
+    integer("threads", &c.threads);
+    if (has("device"))
+        c.device = str("device");
+    c.checkpointDir = str("checkpoint-dir");
+    c.resume = has("resume");
+    c.runsDir = str("runs-dir");
+    if (kind == TaskKind::Image) {
+        c.image.pretrained = !has("random-init");
+        choice("recipe", &c.image.recipe);
+        choice("head", &c.image.head);
+        integer("cut", &c.image.cutAt);
+        integer("fine-tune-groups", &c.image.fineTuneGroups, 1);
+        integer("head-epochs", &c.image.headEpochs);
+        number("backbone-lr-factor", &c.image.backboneLrFactor);
+        const QString augment = has("augment") ? str("augment") : QStringLiteral("auto");
+        if (augment != QLatin1String("on") && augment != QLatin1String("off") && augment != QLatin1String("auto"))
+            ok = false, bad = QStringLiteral("augment");
+        c.image.augment = augment == QLatin1String("on") ||
+                          (augment == QLatin1String("auto") && c.image.recipe != learn::Recipe::FeatureExtractor);
+        integer("augment-views", &c.image.augmentViews, 1);
+        c.image.cacheDir = str("cache-dir");
+        c.image.useFeatureCache = !has("no-cache");
+    } else {
+        choice("head", &c.text.head);
+        c.text.vectorsPath = str("vectors");
+        c.text.freezeEmbeddings = has("freeze-embeddings");
+        integer("subwords", &c.text.subwordVocab);
+        c.text.languageModelPath = str("lm");
+        integer("max-tokens", &c.text.maxTokens, 1);
+    }
+    if (!ok) {
+        err() << "graft-cli " << command << ": invalid value for --" << bad << ": '"
+              << p.value(bad) << "'\n";
+        *code = kExitFailure;
         return false;
+    }
+    if (c.resume && c.checkpointDir.isEmpty()) {
+        err() << "graft-cli " << command << ": --resume needs --checkpoint-dir\n";
+        *code = kExitFailure;
+        return false;
+    }
+    if (auto d = learn::checkDevice(c.device); !d) {
+        *code = fail(command, d.error());
+        return false;
+    }
+    *out = c;
+    return true;
+}
+
+QJsonObject exportJson(const learn::ExportCheck &check)
+{
+    return check.toJson();
+}
+
+/// --export / --export-onnx: writes, re-loads and checks; false after saying why.
+bool runExports(const QCommandLineParser &p, const learn::Model &model, ConsoleObserver &obs,
+                bool quiet, QJsonObject &json, const char *unit)
+{
+    for (const auto &[option, key] : {std::pair{"export", "export"}, std::pair{"export-onnx", "export_onnx"}}) {
+        if (!p.isSet(QLatin1String(option)))
+            continue;
+        QElapsedTimer clock;
+        clock.start();
+        auto check = exports::exportModel(model, p.value(QLatin1String(option)), g_cancel, &obs);
+        QJsonObject timings = json.value("timings").toObject();
+        timings.insert(QLatin1String(key), double(clock.nsecsElapsed()) / 1e9);
+        json.insert("timings", timings);
+        if (!check) {
+            err() << "graft-cli train: export failed: " << check.error().message() << "\n";
+            return false;
+        }
+        json.insert(QLatin1String(key), exportJson(*check));
+        if (!quiet)
+            err() << QStringLiteral("exported %1: %2 agrees on %3 % of %4 validation %5 (max |dp| %6)\n")
+                         .arg(check->path, check->checkedWith)
+                         .arg(check->agreement * 100, 0, 'f', 1)
+                         .arg(check->samples)
+                         .arg(QLatin1String(unit))
+                         .arg(check->maxAbsProbabilityDiff, 0, 'g', 3);
     }
     return true;
 }
 
-/// Writes `json` to --report FILE when given; false (after saying why) when it cannot.
-bool writeReport(const QCommandLineParser &p, const char *command, const QJsonObject &json)
-{
-    if (!p.isSet(QStringLiteral("report")))
-        return true;
-    QString error;
-    if (writeText(p.value(QStringLiteral("report")),
-                  QJsonDocument(json).toJson(QJsonDocument::Indented), &error))
-        return true;
-    err() << "graft-cli " << command << ": cannot write report " << p.value(QStringLiteral("report"))
-          << ": " << error << "\n";
-    return false;
-}
-
-/// train --folds K: cross-validated accuracy of the configuration and of the BoW baseline.
-int runTextCrossValidation(const QCommandLineParser &p, const text::TextTrainingConfig &c,
-                           int folds, bool quiet, const QElapsedTimer &wall)
+int runCrossValidation(const QCommandLineParser &p, const learn::RunConfig &c, const learn::Dataset &data,
+                       int folds, bool quiet, const QElapsedTimer &wall)
 {
     if (folds < 2 || p.isSet(QStringLiteral("export")) || p.isSet(QStringLiteral("export-onnx"))) {
         err() << "graft-cli train: --folds needs K >= 2 and cannot be combined with --export\n";
         return kExitFailure;
     }
-    text::TextTrainingObserver obs; // per-epoch lines of every fold would drown the summary
-    const auto onFold = [&](const text::TextFoldResult &f) {
-        if (!quiet)
-            err() << QStringLiteral("fold %1/%2  train %3  val %4  model %5 %  bag-of-words %6 %  "
-                                    "%7 s\n")
-                         .arg(f.fold)
-                         .arg(folds)
-                         .arg(f.trainCount)
-                         .arg(f.valCount)
-                         .arg(f.accuracy * 100, 0, 'f', 2)
-                         .arg(f.baselineAccuracy * 100, 0, 'f', 2)
-                         .arg(f.seconds, 0, 'f', 1);
-    };
-    std::signal(SIGINT, onInterrupt);
-    auto cv = text::crossValidateText(c, folds, obs, onFold, g_cancel);
-    std::signal(SIGINT, SIG_DFL);
-    if (!cv) {
-        err() << "graft-cli train: " << cv.error().message() << "\n";
-        return kExitBlocked;
-    }
+    ConsoleObserver obs(quiet);
+    InterruptScope interrupt;
+    auto cv = learn::crossValidate(c, data, folds, &obs, g_cancel);
+    if (!cv)
+        return fail(QStringLiteral("train"), cv.error());
     QJsonObject json = cv->toJson();
     json.insert("wall_seconds", double(wall.nsecsElapsed()) / 1e9);
-    if (!writeReport(p, "train", json))
+    if (!writeReport(p, QStringLiteral("train"), json))
         return kExitFailure;
-    out() << QStringLiteral("%1-fold accuracy %2 % (sd %3)  bag-of-words baseline %4 % (sd %5)  "
-                            "%6  wall %7 s\n")
+    out() << QStringLiteral("%1-fold accuracy %2 % (sd %3)  bag-of-words baseline %4 % (sd %5)  %6  wall %7 s\n")
                  .arg(folds)
                  .arg(cv->meanAccuracy * 100, 0, 'f', 2)
                  .arg(cv->stdAccuracy * 100, 0, 'f', 2)
@@ -215,93 +384,103 @@ int runTextCrossValidation(const QCommandLineParser &p, const text::TextTraining
     return kExitOk;
 }
 
-/// Text classification: reviews in class folders or CSV/TSV, optional pretrained word vectors.
-int runTextTrain(const QCommandLineParser &p)
+/// "--model FILE" or a run folder.
+core::Result<learn::ModelPtr> modelOption(const QCommandLineParser &p)
 {
+    return exports::loadModel(p.value(QStringLiteral("model")));
+}
+
+} // namespace
+
+int runTrain(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Trains a classifier on images or texts. Every option applies to the task of the data "
+        "or is refused (exit 2); options marked 'images:' or 'text:' apply to that task only."));
+    for (const Option &o : trainOptions())
+        p.addOption(o.option);
+    int code = kExitOk;
+    if (!parseArgs(p, QStringLiteral("train"), args, &code))
+        return code;
     if (!p.isSet(QStringLiteral("data"))) {
         err() << "graft-cli train: --data is required\n";
         return kExitFailure;
     }
     QElapsedTimer wall;
     wall.start();
-    text::TextTrainingConfig c;
-    c.dataPath = p.value(QStringLiteral("data"));
-    c.vectorsPath = p.value(QStringLiteral("vectors"));
-    c.epochs = p.value(QStringLiteral("epochs")).toInt();
-    c.batchSize = p.value(QStringLiteral("batch-size")).toInt();
-    if (p.isSet(QStringLiteral("lr")))
-        c.learningRate = p.value(QStringLiteral("lr")).toDouble();
-    c.seed = p.value(QStringLiteral("seed")).toInt();
-    c.threads = p.value(QStringLiteral("threads")).toInt();
-    c.valFraction = p.value(QStringLiteral("val-fraction")).toDouble();
-    c.earlyStoppingPatience = p.value(QStringLiteral("patience")).toInt();
-    c.freezeEmbeddings = p.isSet(QStringLiteral("freeze-embeddings"));
-    c.languageModelPath = p.value(QStringLiteral("lm"));
-    c.subwordVocab = p.value(QStringLiteral("subwords")).toInt();
-    const QString head = p.value(QStringLiteral("head"));
-    if (head != QLatin1String("linear") && !text::parseTextHead(head, &c.head)) {
-        err() << "graft-cli train: --head for text is mean-max, cnn or bilstm\n";
+    const QString kindName = p.value(QStringLiteral("kind"));
+    TaskKind kind = learn::detectKind(p.value(QStringLiteral("data")));
+    if (kindName != QLatin1String("auto") &&
+        (!learn::parse(kindName, &kind) || kind == TaskKind::LanguageModel)) {
+        err() << "graft-cli train: --kind is auto, image or text\n";
         return kExitFailure;
     }
-    if (c.epochs < 1 || c.batchSize < 1 || c.learningRate <= 0) {
-        err() << "graft-cli train: invalid number in options\n";
+    learn::RunConfig c;
+    if (!buildConfig(p, QStringLiteral("train"), kind, &c, &code))
+        return code;
+    if (kind == TaskKind::Image && c.backboneId.isEmpty()) {
+        err() << "graft-cli train: --backbone is required for image data\n";
         return kExitFailure;
     }
     const bool quiet = p.isSet(QStringLiteral("quiet"));
-    ConsoleObserver console(c.epochs, quiet);
-    text::TextTrainingObserver obs;
-    obs.onBatch = [&console](const train::BatchEvent &e) { console.batchFinished(e); };
-    obs.onEpoch = [&console](const train::EpochMetrics &m) { console.epochFinished(m); };
-    const int folds = p.value(QStringLiteral("folds")).toInt();
-    if (folds != 0)
-        return runTextCrossValidation(p, c, folds, quiet, wall);
-    std::signal(SIGINT, onInterrupt);
-    auto result = text::runTextTraining(c, obs, g_cancel);
-    std::signal(SIGINT, SIG_DFL);
-    if (!result) {
-        err() << "graft-cli train: " << result.error().message() << "\n";
-        return kExitBlocked;
+    ConsoleObserver obs(quiet);
+    QElapsedTimer scanClock;
+    scanClock.start();
+    auto data = learn::Dataset::scan(c, &obs, g_cancel);
+    if (!data)
+        return fail(QStringLiteral("train"), data.error());
+    const double scanSeconds = double(scanClock.nsecsElapsed()) / 1e9;
+    if (!quiet) {
+        std::vector<learn::SampleRef> refs;
+        std::vector<int> labels;
+        data->samples(QStringLiteral("train"), c, &refs, &labels);
+        const size_t trainCount = refs.size();
+        refs.clear();
+        data->samples(QStringLiteral("val"), c, &refs, &labels);
+        err() << QStringLiteral("%1 classes, %2 training / %3 validation %4\n")
+                     .arg(data->classes().size())
+                     .arg(trainCount)
+                     .arg(refs.size())
+                     .arg(kind == TaskKind::Image ? QStringLiteral("images") : QStringLiteral("texts"));
     }
+    if (p.isSet(QStringLiteral("folds")))
+        return runCrossValidation(p, c, *data, p.value(QStringLiteral("folds")).toInt(), quiet, wall);
+    if (!c.resume && !c.checkpointDir.isEmpty() &&
+        QFileInfo::exists(QDir(c.checkpointDir).filePath(QStringLiteral("checkpoint.safetensors"))))
+        err() << "graft-cli train: " << c.checkpointDir
+              << " holds an earlier run's checkpoint; add --resume to continue it (this run starts "
+                 "over and replaces it)\n";
+    InterruptScope interrupt;
+    auto result = learn::train(c, *data, &obs, g_cancel);
+    if (!result)
+        return fail(QStringLiteral("train"), result.error(),
+                    result.error().code == core::ErrorCode::NumericalError ||
+                            result.error().code != core::ErrorCode::Internal
+                        ? kExitBlocked
+                        : kExitFailure);
     QJsonObject json = result->toJson();
-    const auto exportWith = [&](const char *option, const char *key, const char *checkedWith,
-                                auto fn) {
-        if (!p.isSet(QLatin1String(option)))
-            return true;
-        auto check = fn(p.value(QLatin1String(option)));
-        if (!check) {
-            err() << "graft-cli train: export failed: " << check.error().message() << "\n";
-            return false;
-        }
-        json.insert(QLatin1String(key), QJsonObject{{"path", check->path},
-                                                    {"samples", check->samples},
-                                                    {"agreement", check->agreement},
-                                                    {"max_abs_prob_diff", check->maxAbsProbabilityDiff},
-                                                    {"checked_with", checkedWith}});
-        if (!quiet)
-            err() << QStringLiteral("exported %1: %2 agrees on %3 % of %4 validation texts "
-                                    "(max |dp| %5)\n")
-                         .arg(check->path, QLatin1String(checkedWith))
-                         .arg(check->agreement * 100, 0, 'f', 1)
-                         .arg(check->samples)
-                         .arg(check->maxAbsProbabilityDiff, 0, 'g', 3);
-        return true;
-    };
-    if (!exportWith("export", "export", "the re-loaded file",
-                    [&](const QString &f) { return result->model->exportTorchScript(f); }) ||
-        !exportWith("export-onnx", "export_onnx", "OpenCV DNN",
-                    [&](const QString &f) { return result->model->exportOnnx(f); }))
+    QJsonObject timings = json.value("timings").toObject();
+    timings.insert("scan", scanSeconds);
+    json.insert("timings", timings);
+    json.insert("dataset", c.dataPath);
+    json.insert("run_dir", result->runDir);
+    if (data->images())
+        json.insert("split", data->images()->toJson().value("splits"));
+    if (result->model && !result->cancelled &&
+        !runExports(p, *result->model, obs, quiet, json, kind == TaskKind::Image ? "images" : "texts"))
         return kExitFailure;
     json.insert("wall_seconds", double(wall.nsecsElapsed()) / 1e9);
-    if (!writeReport(p, "train", json))
+    if (!writeReport(p, QStringLiteral("train"), json))
         return kExitFailure;
-    out() << QStringLiteral("val_accuracy %1 %  best_epoch %2  wall %3 s\n")
-                 .arg(result->valAccuracy * 100, 0, 'f', 2)
+    out() << QStringLiteral("val_accuracy %1 %  best_epoch %2 (%3)  wall %4 s%5\n")
+                 .arg(result->valAccuracy() * 100, 0, 'f', 2)
                  .arg(result->bestEpoch)
-                 .arg(double(wall.nsecsElapsed()) / 1e9, 0, 'f', 2);
-    return kExitOk;
+                 .arg(QLatin1String(learn::nameOf(result->monitor)))
+                 .arg(double(wall.nsecsElapsed()) / 1e9, 0, 'f', 2)
+                 .arg(result->cancelled ? QStringLiteral("  (cancelled)") : QString());
+    return result->cancelled ? kExitFailure : kExitOk;
 }
-
-} // namespace
 
 int runLanguageModel(const QStringList &args)
 {
@@ -310,35 +489,22 @@ int runLanguageModel(const QStringList &args)
         QStringLiteral("Trains a word-level LSTM language model (ULMFiT's first step) on "
                        "unlabelled text and saves it for 'graft-cli train --lm'."));
     p.addOptions({
-        {QStringLiteral("data"),
-         QStringLiteral("text to learn from: a labelled dataset (labels are ignored), a folder "
-                        "of .txt files or a CSV/TSV file; repeat for more"),
-         QStringLiteral("PATH")},
-        {QStringLiteral("out"), QStringLiteral("the language model file to write"),
-         QStringLiteral("FILE")},
-        {QStringLiteral("vectors"), QStringLiteral("pretrained word vectors to start from"),
-         QStringLiteral("FILE")},
-        {QStringLiteral("hidden"), QStringLiteral("LSTM units (default 100)"), QStringLiteral("N"),
-         QStringLiteral("100")},
-        {QStringLiteral("embedding-dim"), QStringLiteral("embedding size without --vectors (100)"),
-         QStringLiteral("N"), QStringLiteral("100")},
-        {QStringLiteral("epochs"), QStringLiteral("epochs (default 4)"), QStringLiteral("N"),
-         QStringLiteral("4")},
-        {QStringLiteral("lr"), QStringLiteral("max learning rate (default 0.003)"),
-         QStringLiteral("LR"), QStringLiteral("0.003")},
-        {QStringLiteral("bptt"), QStringLiteral("tokens per back-propagation window (50)"),
-         QStringLiteral("N"), QStringLiteral("50")},
-        {QStringLiteral("min-frequency"), QStringLiteral("keep words seen this often (2)"),
-         QStringLiteral("N"), QStringLiteral("2")},
-        {QStringLiteral("max-vocabulary"), QStringLiteral("vocabulary cap (30000)"),
-         QStringLiteral("N"), QStringLiteral("30000")},
-        {QStringLiteral("seed"), QStringLiteral("seed (default 42)"), QStringLiteral("S"),
-         QStringLiteral("42")},
-        {QStringLiteral("threads"), QStringLiteral("CPU threads (default: all cores)"),
-         QStringLiteral("T"), QStringLiteral("0")},
-        {QStringLiteral("report"), QStringLiteral("write the JSON report to FILE"),
-         QStringLiteral("FILE")},
-        {QStringLiteral("quiet"), QStringLiteral("no progress output")},
+        opt("data", "text to learn from: a labelled dataset (labels are ignored), a folder of .txt files or a CSV/TSV file; repeat for more", "PATH"),
+        opt("out", "the language model file to write", "FILE"),
+        opt("vectors", "pretrained word vectors to start from", "FILE"),
+        opt("hidden", "LSTM units (default 100)", "N", "100"),
+        opt("embedding-dim", "embedding size without --vectors (100)", "N", "100"),
+        opt("epochs", "epochs (default 4)", "N", "4"),
+        opt("lr", "max learning rate (default 0.003)", "LR", "0.003"),
+        opt("bptt", "tokens per back-propagation window (50)", "N", "50"),
+        opt("min-frequency", "keep words seen this often (2)", "N", "2"),
+        opt("max-vocabulary", "vocabulary cap (30000)", "N", "30000"),
+        opt("seed", "seed (default 42)", "S", "42"),
+        opt("threads", "CPU threads (default: all cores)", "T", "0"),
+        opt("device", "auto | cpu | cuda | cuda:N (default auto)", "D", "auto"),
+        opt("runs-dir", "where the run folder is written", "DIR"),
+        opt("report", "write the JSON report to FILE", "FILE"),
+        opt("quiet", "no progress output"),
     });
     int code = kExitOk;
     if (!parseArgs(p, QStringLiteral("lm"), args, &code))
@@ -347,54 +513,62 @@ int runLanguageModel(const QStringList &args)
         err() << "graft-cli lm: --data and --out are required\n";
         return kExitFailure;
     }
-    text::LanguageModelConfig c;
-    c.sources = p.values(QStringLiteral("data"));
-    c.vectorsPath = p.value(QStringLiteral("vectors"));
-    c.hidden = p.value(QStringLiteral("hidden")).toInt();
-    c.embeddingDim = p.value(QStringLiteral("embedding-dim")).toInt();
-    c.epochs = p.value(QStringLiteral("epochs")).toInt();
-    c.learningRate = p.value(QStringLiteral("lr")).toDouble();
-    c.bptt = p.value(QStringLiteral("bptt")).toInt();
-    c.minFrequency = p.value(QStringLiteral("min-frequency")).toInt();
-    c.maxVocabulary = p.value(QStringLiteral("max-vocabulary")).toInt();
-    c.seed = p.value(QStringLiteral("seed")).toInt();
-    c.threads = p.value(QStringLiteral("threads")).toInt();
-    const bool quiet = p.isSet(QStringLiteral("quiet"));
-    ConsoleObserver console(c.epochs, quiet);
-    text::LanguageModelObserver obs;
-    obs.onBatch = [&console](const train::BatchEvent &e) { console.batchFinished(e); };
-    obs.onEpoch = [&](const text::LanguageModelEpoch &m) {
-        if (!quiet)
-            err() << QStringLiteral("\repoch %1/%2  train loss %3  val loss %4  val perplexity %5"
-                                    "  %6 s\n")
-                         .arg(m.epoch)
-                         .arg(c.epochs)
-                         .arg(m.trainLoss, 0, 'f', 4)
-                         .arg(m.valLoss, 0, 'f', 4)
-                         .arg(m.valPerplexity, 0, 'f', 1)
-                         .arg(m.seconds, 0, 'f', 1);
-        err().flush();
+    learn::RunConfig c = learn::RunConfig::defaults(TaskKind::LanguageModel);
+    QStringList sources = p.values(QStringLiteral("data"));
+    c.dataPath = sources.takeFirst();
+    c.extraSources = sources;
+    c.text.vectorsPath = p.value(QStringLiteral("vectors"));
+    bool ok = true;
+    const auto integer = [&](const char *n, int min) {
+        bool k = false;
+        const int v = p.value(QLatin1String(n)).toInt(&k);
+        ok = ok && k && v >= min;
+        return v;
     };
-    std::signal(SIGINT, onInterrupt);
-    auto r = text::trainLanguageModel(c, p.value(QStringLiteral("out")), obs, g_cancel);
-    std::signal(SIGINT, SIG_DFL);
-    if (!r) {
-        err() << "graft-cli lm: " << r.error().message() << "\n";
-        return kExitBlocked;
-    }
-    for (const QString &w : r->warnings)
-        err() << "graft-cli lm: skipped " << w << "\n";
-    if (!writeReport(p, "lm", r->toJson()))
+    c.text.lstmHidden = integer("hidden", 1);
+    c.text.embeddingDim = integer("embedding-dim", 1);
+    c.epochs = integer("epochs", 1);
+    c.text.bptt = integer("bptt", 2);
+    c.text.minFrequency = integer("min-frequency", 1);
+    c.text.maxVocabulary = integer("max-vocabulary", 3);
+    c.seed = integer("seed", 0);
+    c.threads = integer("threads", 0);
+    bool lrOk = false;
+    c.learningRate = p.value(QStringLiteral("lr")).toDouble(&lrOk);
+    ok = ok && lrOk;
+    c.device = p.value(QStringLiteral("device"));
+    c.runsDir = p.value(QStringLiteral("runs-dir"));
+    if (!ok || c.learningRate <= 0) {
+        err() << "graft-cli lm: invalid number in options\n";
         return kExitFailure;
-    out() << QStringLiteral("saved %1: %2 texts, %3 training words, vocabulary %4, val "
-                            "perplexity %5 (word frequencies alone: %6)  %7 s\n")
-                 .arg(r->path)
-                 .arg(r->texts)
-                 .arg(r->trainTokens)
-                 .arg(r->vocabularySize)
-                 .arg(r->epochs.back().valPerplexity, 0, 'f', 1)
-                 .arg(r->unigramPerplexity, 0, 'f', 1)
-                 .arg(r->seconds, 0, 'f', 1);
+    }
+    const bool quiet = p.isSet(QStringLiteral("quiet"));
+    ConsoleObserver obs(quiet, true);
+    InterruptScope interrupt;
+    auto r = learn::train(c, learn::Dataset(), &obs, g_cancel);
+    if (!r)
+        return fail(QStringLiteral("lm"), r.error());
+    if (r->cancelled || !r->model) {
+        err() << "graft-cli lm: cancelled; nothing written\n";
+        return kExitFailure;
+    }
+    const QString outPath = p.value(QStringLiteral("out"));
+    if (auto s = r->model->saveWeights(outPath); !s)
+        return fail(QStringLiteral("lm"), s.error(), kExitFailure);
+    QJsonObject json = r->toJson();
+    json.insert("path", outPath);
+    if (!writeReport(p, QStringLiteral("lm"), json))
+        return kExitFailure;
+    const QJsonObject d = r->details;
+    out() << QStringLiteral("saved %1: %2 texts, %3 training words, vocabulary %4, val perplexity %5 "
+                            "(word frequencies alone: %6)  %7 s\n")
+                 .arg(outPath)
+                 .arg(d.value("texts").toInt())
+                 .arg(qint64(d.value("train_tokens").toDouble()))
+                 .arg(d.value("vocabulary_size").toInt())
+                 .arg(d.value("val_perplexity").toDouble(), 0, 'f', 1)
+                 .arg(d.value("unigram_perplexity").toDouble(), 0, 'f', 1)
+                 .arg(r->timings.value("total").toDouble(), 0, 'f', 1);
     return kExitOk;
 }
 
@@ -402,16 +576,14 @@ int runBackbones(const QStringList &args)
 {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Lists the backbone catalogue."));
-    p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
-    p.addOption({QStringLiteral("weights-dir"), QStringLiteral("weights folder"),
-                 QStringLiteral("DIR")});
+    p.addOption(opt("json", "print JSON"));
+    p.addOption(opt("weights-dir", "weights folder", "DIR"));
     int code = kExitOk;
     if (!parseArgs(p, QStringLiteral("backbones"), args, &code))
         return code;
     const QString dir = vision::resolveWeightsDir(p.value(QStringLiteral("weights-dir")));
     QJsonArray arr;
-    for (const auto &s : vision::BackboneCatalogue::builtin().all()) {
-        const auto state = vision::weightsState(s, dir);
+    for (const auto &s : vision::BackboneCatalogue::builtin().all())
         arr.append(QJsonObject{{"id", s.id},
                                {"name", s.displayName},
                                {"task", s.task},
@@ -419,10 +591,9 @@ int runBackbones(const QStringList &args)
                                {"pretrained_on", s.pretrainedOn},
                                {"input_size", s.preprocessing.inputSize},
                                {"licence", s.licence},
-                               {"weights", QString::fromLatin1(vision::weightsStateName(state))},
+                               {"weights", QString::fromLatin1(vision::weightsStateName(vision::weightsState(s, dir)))},
                                {"weights_file", s.weightsFile},
                                {"url", s.url}});
-    }
     if (p.isSet(QStringLiteral("json"))) {
         out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
         return kExitOk;
@@ -439,74 +610,90 @@ int runBackbones(const QStringList &args)
     return kExitOk;
 }
 
-namespace {
-
-/// The plain-text summary of `eval`: accuracy, loss and per-class precision/recall/F1.
-void printEvaluation(double accuracy, int samples, const char *unit, double loss,
-                     const QStringList &classes, const std::vector<train::ClassMetrics> &perClass)
+int runPredict(const QStringList &args)
 {
-    out() << QStringLiteral("accuracy %1 % on %2 %3 (loss %4)\n")
-                 .arg(accuracy * 100, 0, 'f', 2)
-                 .arg(samples)
-                 .arg(QLatin1String(unit))
-                 .arg(loss, 0, 'f', 4);
-    for (int c = 0; c < classes.size() && c < int(perClass.size()); ++c)
-        out() << QStringLiteral("  %1 precision %2 recall %3 f1 %4\n")
-                     .arg(classes[c], -16)
-                     .arg(perClass[size_t(c)].precision, 0, 'f', 3)
-                     .arg(perClass[size_t(c)].recall, 0, 'f', 3)
-                     .arg(perClass[size_t(c)].f1, 0, 'f', 3);
-}
-
-/// predict with a text model: --text strings and/or text files.
-int runTextPredict(const QCommandLineParser &p, const QStringList &files, int topK)
-{
-    auto model = text::TextClassifier::load(p.value(QStringLiteral("model")));
-    if (!model) {
-        err() << "graft-cli predict: " << model.error().message() << "\n";
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("Predicts the classes of images or texts with a trained model (--model: a "
+                       "run folder, or an exported .pt or .onnx) or with a backbone's own ImageNet "
+                       "classifier (--backbone)."));
+    p.addPositionalArgument(QStringLiteral("FILES"), QStringLiteral("images, or text files for a text model"),
+                            QStringLiteral("FILES..."));
+    p.addOptions({
+        opt("model", "a run folder, or a Graft export: TorchScript (.pt; trusted files only) or ONNX (.onnx, with its .onnx.json)", "PATH"),
+        opt("backbone", "backbone id", "ID"),
+        opt("weights-dir", "weights folder", "DIR"),
+        opt("topk", "classes per input (default 5)", "K", "5"),
+        opt("text", "text model: classify this text (repeatable; FILES are then optional and read as text files)", "TEXT"),
+        opt("explain", "text model: also list the words that pushed each prediction"),
+        opt("json", "print JSON"),
+    });
+    int code = kExitOk;
+    if (!parseArgs(p, QStringLiteral("predict"), args, &code))
+        return code;
+    const QStringList files = p.positionalArguments();
+    const int topK = p.value(QStringLiteral("topk")).toInt();
+    if (topK < 1 || p.isSet(QStringLiteral("model")) == p.isSet(QStringLiteral("backbone"))) {
+        err() << "graft-cli predict: give --model PATH or --backbone ID, and inputs\n";
+        return kExitFailure;
+    }
+    auto model = p.isSet(QStringLiteral("model"))
+                     ? modelOption(p)
+                     : exports::loadBackboneClassifier(p.value(QStringLiteral("backbone")),
+                                                       p.value(QStringLiteral("weights-dir")));
+    if (!model)
+        return fail(QStringLiteral("predict"), model.error());
+    const bool text = (*model)->kind() == TaskKind::Text;
+    if (!text && (p.isSet(QStringLiteral("text")) || p.isSet(QStringLiteral("explain")))) {
+        err() << "graft-cli predict: --text and --explain need a text model\n";
         return kExitBlocked;
     }
-    QStringList texts = p.values(QStringLiteral("text"));
-    QStringList sources = texts;
+    std::vector<learn::SampleRef> inputs;
     bool anyError = false;
+    for (const QString &t : p.values(QStringLiteral("text")))
+        inputs.push_back(learn::SampleRef::ofText(t));
     for (const QString &f : files) {
+        if (!text) {
+            inputs.push_back(learn::SampleRef::image(f));
+            continue;
+        }
         auto t = text::readTextFile(f);
         if (!t) {
             err() << "graft-cli predict: " << t.error().message() << "\n";
             anyError = true;
             continue;
         }
-        texts << t->text;
-        sources << f;
+        inputs.push_back(learn::SampleRef::ofText(t->text, f));
     }
-    if (texts.isEmpty() || topK < 1) {
-        err() << "graft-cli predict: give --text TEXT or text files to classify\n";
+    if (inputs.empty()) {
+        err() << "graft-cli predict: nothing to predict: give " << (text ? "--text TEXT or text files" : "images") << "\n";
         return kExitFailure;
     }
-    auto preds = model->predict(texts, topK, sources);
-    if (!preds) {
-        err() << "graft-cli predict: " << preds.error().message() << "\n";
-        return kExitFailure;
-    }
-    const QStringList labels = model->classes();
-    const bool explain = p.isSet(QStringLiteral("explain"));
+    auto preds = learn::predict(**model, inputs, topK);
+    if (!preds)
+        return fail(QStringLiteral("predict"), preds.error(), kExitFailure);
+    const QStringList labels = (*model)->classes();
     QJsonArray arr;
-    for (size_t i = 0; i < preds->size(); ++i) {
-        const auto &pr = (*preds)[i];
+    for (const learn::Prediction &pr : *preds) {
         anyError = anyError || !pr.error.isEmpty();
         QJsonArray top;
         for (const auto &[idx, prob] : pr.top)
-            top.append(QJsonObject{{"label", labels.value(idx)}, {"prob", double(prob)}});
-        QJsonObject o{{"source", pr.source},
-                      {"tokens", pr.tokens},
-                      {"unknown_tokens", pr.unknownTokens},
-                      {"top", top}};
-        if (!pr.error.isEmpty())
+            top.append(QJsonObject{{"label", labels.value(idx)}, {"index", idx}, {"prob", double(prob)}});
+        QJsonObject o = pr.input.toJson();
+        if (!pr.input.file.isEmpty() || !text)
+            o.insert("file", pr.input.file);
+        if (pr.error.isEmpty())
+            o.insert("top", top);
+        else
             o.insert("error", pr.error);
-        std::vector<text::TokenContribution> words;
-        if (explain && pr.error.isEmpty()) {
-            auto ex = model->explain(texts[int(i)]);
-            if (ex) {
+        if (text) {
+            o.insert("source", pr.input.file.isEmpty() ? pr.input.text : pr.input.file);
+            o.insert("tokens", pr.tokens);
+            o.insert("unknown_tokens", pr.unknownTokens);
+        }
+        learn::TokenContributions words;
+        if (p.isSet(QStringLiteral("explain")) && pr.error.isEmpty()) {
+            if (auto ex = (*model)->explain(pr.input.text, -1)) {
                 words = *ex;
                 std::stable_sort(words.begin(), words.end(), [](const auto &a, const auto &b) {
                     return std::fabs(a.weight) > std::fabs(b.weight);
@@ -519,23 +706,20 @@ int runTextPredict(const QCommandLineParser &p, const QStringList &files, int to
             }
         }
         arr.append(o);
-        if (!p.isSet(QStringLiteral("json"))) {
-            QString shown = pr.source.simplified();
-            if (shown.size() > 70)
-                shown = shown.left(67) + QStringLiteral("...");
-            out() << shown << "\n";
-            if (!pr.error.isEmpty())
-                out() << "  error: " << pr.error << "\n";
-            for (const auto &[idx, prob] : pr.top)
-                out() << QStringLiteral("  %1 %  %2\n").arg(prob * 100, 6, 'f', 2).arg(labels.value(idx));
-            if (!words.empty()) {
-                QStringList w;
-                for (const auto &c : words)
-                    w << QStringLiteral("%1 (%2%3)")
-                             .arg(c.token, c.weight >= 0 ? QStringLiteral("+") : QString())
-                             .arg(c.weight, 0, 'f', 3);
-                out() << "  words: " << w.join(QStringLiteral(", ")) << "\n";
-            }
+        if (p.isSet(QStringLiteral("json")))
+            continue;
+        out() << pr.input.label() << "\n";
+        if (!pr.error.isEmpty())
+            out() << "  error: " << pr.error << "\n";
+        for (const auto &[idx, prob] : pr.top)
+            out() << QStringLiteral("  %1 %  %2\n").arg(prob * 100, 6, 'f', 2).arg(labels.value(idx));
+        if (!words.empty()) {
+            QStringList w;
+            for (const auto &c : words)
+                w << QStringLiteral("%1 (%2%3)")
+                         .arg(c.token, c.weight >= 0 ? QStringLiteral("+") : QString())
+                         .arg(c.weight, 0, 'f', 3);
+            out() << "  words: " << w.join(QStringLiteral(", ")) << "\n";
         }
     }
     if (p.isSet(QStringLiteral("json")))
@@ -543,422 +727,20 @@ int runTextPredict(const QCommandLineParser &p, const QStringList &files, int to
     return anyError ? kExitBlocked : kExitOk;
 }
 
-/// eval with a text model on a text dataset.
-int runTextEval(const QCommandLineParser &p)
-{
-    auto model = text::TextClassifier::load(p.value(QStringLiteral("model")));
-    if (!model) {
-        err() << "graft-cli eval: " << model.error().message() << "\n";
-        return kExitBlocked;
-    }
-    text::TextScanOptions so;
-    so.tokenizer = model->tokenizerOptions();
-    auto ds = text::scanTextDataset(p.value(QStringLiteral("data")), so);
-    if (!ds) {
-        err() << "graft-cli eval: " << ds.error().message() << "\n";
-        return kExitBlocked;
-    }
-    const QString split = p.value(QStringLiteral("split"));
-    std::vector<int> idx;
-    if (split == QLatin1String("all")) {
-        for (size_t i = 0; i < ds->samples.size(); ++i)
-            idx.push_back(int(i));
-    } else if (split == QLatin1String("test")) {
-        idx = ds->indicesOf(QStringLiteral("test"));
-    } else {
-        const auto s = text::splitTextDataset(ds.value(), p.value(QStringLiteral("val-fraction")).toDouble(),
-                                              p.value(QStringLiteral("seed")).toInt());
-        idx = split == QLatin1String("train") ? s.train : s.val;
-    }
-    if (idx.empty()) {
-        err() << "graft-cli eval: no texts in the " << split << " split\n";
-        return kExitBlocked;
-    }
-    auto ev = model->evaluate(ds.value(), idx);
-    if (!ev) {
-        err() << "graft-cli eval: " << ev.error().message() << "\n";
-        return kExitBlocked;
-    }
-    QJsonObject json = ev->toJson(model->classes());
-    json.insert("kind", "text");
-    json.insert("classes", QJsonArray::fromStringList(model->classes()));
-    json.insert("split", split);
-    json.insert("samples", int(idx.size()));
-    if (p.isSet(QStringLiteral("json"))) {
-        printJson(json);
-    } else {
-        printEvaluation(ev->accuracy, int(idx.size()), "texts", ev->loss, model->classes(),
-                        ev->perClass);
-    }
-    return kExitOk;
-}
-
-} // namespace
-
-int runPredict(const QStringList &args)
-{
-    QCommandLineParser p;
-    p.setApplicationDescription(
-        QStringLiteral("Predicts classes of images with an exported model (--model) or with a "
-                       "backbone's own ImageNet classifier (--backbone)."));
-    p.addPositionalArgument(QStringLiteral("FILES"), QStringLiteral("images"), QStringLiteral("FILES..."));
-    p.addOption({QStringLiteral("model"), QStringLiteral("exported Graft model (TorchScript; trusted)"),
-                 QStringLiteral("FILE")});
-    p.addOption({QStringLiteral("backbone"), QStringLiteral("backbone id"), QStringLiteral("ID")});
-    p.addOption({QStringLiteral("weights-dir"), QStringLiteral("weights folder"), QStringLiteral("DIR")});
-    p.addOption({QStringLiteral("topk"), QStringLiteral("classes per image (default 5)"),
-                 QStringLiteral("K"), QStringLiteral("5")});
-    p.addOption({QStringLiteral("text"),
-                 QStringLiteral("text model: classify this text (repeatable; FILES are then "
-                                "optional and read as text files)"),
-                 QStringLiteral("TEXT")});
-    p.addOption({QStringLiteral("explain"),
-                 QStringLiteral("text model: also list the words that pushed each prediction")});
-    p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
-    int code = kExitOk;
-    if (!parseArgs(p, QStringLiteral("predict"), args, &code))
-        return code;
-    const QStringList files = p.positionalArguments();
-    const int topK = p.value(QStringLiteral("topk")).toInt();
-    if (p.isSet(QStringLiteral("model")) &&
-        (p.isSet(QStringLiteral("text")) ||
-         text::TextClassifier::isTextModel(p.value(QStringLiteral("model")))))
-        return runTextPredict(p, files, topK);
-    if (files.isEmpty() || topK < 1 ||
-        p.isSet(QStringLiteral("model")) == p.isSet(QStringLiteral("backbone"))) {
-        err() << "graft-cli predict: give --model FILE or --backbone ID, and at least one image\n";
-        return kExitFailure;
-    }
-    std::vector<train::Prediction> preds;
-    QStringList labels;
-    if (p.isSet(QStringLiteral("model"))) {
-        auto model = train::ExportedModel::load(p.value(QStringLiteral("model")));
-        if (!model) {
-            err() << "graft-cli predict: " << model.error().message() << "\n";
-            return kExitBlocked;
-        }
-        auto r = model->predict(files, topK);
-        if (!r) {
-            err() << "graft-cli predict: " << r.error().message() << "\n";
-            return kExitFailure;
-        }
-        preds = *r;
-        labels = model->classes();
-    } else {
-        auto r = train::predictWithBackbone(p.value(QStringLiteral("backbone")),
-                                            p.value(QStringLiteral("weights-dir")), files, topK);
-        if (!r) {
-            err() << "graft-cli predict: " << r.error().message() << "\n";
-            return kExitBlocked;
-        }
-        preds = r->predictions;
-        labels = r->labels;
-    }
-    if (p.isSet(QStringLiteral("json")))
-        out() << QJsonDocument(predictionsJson(preds, labels)).toJson(QJsonDocument::Indented);
-    else
-        printPredictions(preds, labels);
-    bool anyError = false;
-    for (const auto &pr : preds)
-        anyError = anyError || !pr.error.isEmpty();
-    return anyError ? kExitBlocked : kExitOk;
-}
-
-int runTrain(const QStringList &args)
-{
-    QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Trains an image classifier on a dataset folder."));
-    const QList<QCommandLineOption> opts = {
-        {QStringLiteral("data"), QStringLiteral("dataset folder"), QStringLiteral("DIR")},
-        {QStringLiteral("backbone"), QStringLiteral("backbone id (see 'graft-cli backbones')"),
-         QStringLiteral("ID")},
-        {QStringLiteral("weights-dir"), QStringLiteral("weights folder"), QStringLiteral("DIR")},
-        {QStringLiteral("random-init"), QStringLiteral("start from random weights (for comparison)")},
-        {QStringLiteral("recipe"),
-         QStringLiteral("feature-extractor | fine-tune | full | gradual (default feature-extractor)"),
-         QStringLiteral("R"), QStringLiteral("feature-extractor")},
-        {QStringLiteral("cut"), QStringLiteral("use layer groups 1..N (default all)"),
-         QStringLiteral("N"), QStringLiteral("0")},
-        {QStringLiteral("fine-tune-groups"), QStringLiteral("groups trained by fine-tune (default 2)"),
-         QStringLiteral("N"), QStringLiteral("2")},
-        {QStringLiteral("head-epochs"), QStringLiteral("head-only epochs before fine-tuning (default 4)"),
-         QStringLiteral("N"), QStringLiteral("4")},
-        {QStringLiteral("backbone-lr-factor"),
-         QStringLiteral("backbone groups train at this fraction of --lr (default 0.1)"),
-         QStringLiteral("F"), QStringLiteral("0.1")},
-        {QStringLiteral("head"),
-         QStringLiteral("linear | mlp (default linear); text: mean-max | cnn | bilstm (default mean-max)"),
-         QStringLiteral("H"), QStringLiteral("linear")},
-        {QStringLiteral("epochs"), QStringLiteral("epochs (default 10)"), QStringLiteral("N"),
-         QStringLiteral("10")},
-        {QStringLiteral("batch-size"), QStringLiteral("batch size (default 32)"), QStringLiteral("B"),
-         QStringLiteral("32")},
-        {QStringLiteral("lr"), QStringLiteral("max learning rate of the head, or 'auto' (default 0.01)"),
-         QStringLiteral("LR"), QStringLiteral("0.01")},
-        {QStringLiteral("schedule"), QStringLiteral("one-cycle | cosine | constant"),
-         QStringLiteral("S"), QStringLiteral("one-cycle")},
-        {QStringLiteral("optimizer"), QStringLiteral("adamw | sgd"), QStringLiteral("O"),
-         QStringLiteral("adamw")},
-        {QStringLiteral("weight-decay"), QStringLiteral("weight decay (default 0.01)"),
-         QStringLiteral("W"), QStringLiteral("0.01")},
-        {QStringLiteral("label-smoothing"), QStringLiteral("label smoothing (default 0)"),
-         QStringLiteral("E"), QStringLiteral("0")},
-        {QStringLiteral("balanced"), QStringLiteral("weight classes by inverse frequency")},
-        {QStringLiteral("augment"),
-         QStringLiteral("on | off | auto (default auto: on when the recipe trains backbone layers)"),
-         QStringLiteral("A"), QStringLiteral("auto")},
-        {QStringLiteral("augment-views"), QStringLiteral("cached augmented views (default 2)"),
-         QStringLiteral("K"), QStringLiteral("2")},
-        {QStringLiteral("patience"), QStringLiteral("early stopping patience in epochs (0 = off)"),
-         QStringLiteral("N"), QStringLiteral("0")},
-        {QStringLiteral("monitor"),
-         QStringLiteral("accuracy | loss: what picks the best epoch (default accuracy)"),
-         QStringLiteral("M"), QStringLiteral("accuracy")},
-        {QStringLiteral("val-fraction"), QStringLiteral("validation share without a split (0.2)"),
-         QStringLiteral("F"), QStringLiteral("0.2")},
-        {QStringLiteral("seed"), QStringLiteral("seed (default 42)"), QStringLiteral("S"),
-         QStringLiteral("42")},
-        {QStringLiteral("threads"), QStringLiteral("CPU threads (default: all cores)"),
-         QStringLiteral("T"), QStringLiteral("0")},
-        {QStringLiteral("device"),
-         QStringLiteral("auto | cpu | cuda | cuda:N (default auto: CUDA when this build has it)"),
-         QStringLiteral("D"), QStringLiteral("auto")},
-        {QStringLiteral("cache-dir"), QStringLiteral("feature cache folder"), QStringLiteral("DIR")},
-        {QStringLiteral("no-cache"), QStringLiteral("do not read or write the feature cache")},
-        {QStringLiteral("checkpoint-dir"), QStringLiteral("write a checkpoint each epoch here"),
-         QStringLiteral("DIR")},
-        {QStringLiteral("resume"), QStringLiteral("resume from the checkpoint in --checkpoint-dir")},
-        {QStringLiteral("export"), QStringLiteral("export the model (TorchScript) to FILE"),
-         QStringLiteral("FILE")},
-        {QStringLiteral("export-onnx"),
-         QStringLiteral("export the model as ONNX (opset 13) to FILE, checked with OpenCV DNN"),
-         QStringLiteral("FILE")},
-        {QStringLiteral("report"), QStringLiteral("write the JSON report to FILE"),
-         QStringLiteral("FILE")},
-        {QStringLiteral("quiet"), QStringLiteral("no progress output")},
-        {QStringLiteral("kind"),
-         QStringLiteral("auto | image | text (default auto: text when --vectors is given, the "
-                        "data is a file, or a folder of .txt/.csv/.tsv files without images)"),
-         QStringLiteral("K"), QStringLiteral("auto")},
-        {QStringLiteral("vectors"),
-         QStringLiteral("text: pretrained word vectors (GloVe, word2vec, fastText .vec or .bin; .bin gives unseen words vectors from their character n-grams)"),
-         QStringLiteral("FILE")},
-        {QStringLiteral("freeze-embeddings"),
-         QStringLiteral("text: keep the pretrained word vectors fixed (train the head only)")},
-        {QStringLiteral("subwords"),
-         QStringLiteral("text: split words into subword pieces (byte-pair encoding, at most N "
-                        "pieces) learnt from the training texts (0 = whole words)"),
-         QStringLiteral("N"), QStringLiteral("0")},
-        {QStringLiteral("lm"),
-         QStringLiteral("text: start from a language model made by 'graft-cli lm' (its "
-                        "vocabulary, embedding and LSTM; BiLSTM head, gradual unfreezing)"),
-         QStringLiteral("FILE")},
-        {QStringLiteral("folds"),
-         QStringLiteral("text: K-fold cross-validation of this configuration against a "
-                        "bag-of-words logistic regression on the same folds (no export)"),
-         QStringLiteral("K"), QStringLiteral("0")},
-    };
-    p.addOptions(opts);
-    int code = kExitOk;
-    if (!parseArgs(p, QStringLiteral("train"), args, &code))
-        return code;
-    const QString kind = p.value(QStringLiteral("kind"));
-    const bool text = kind == QLatin1String("text") ||
-                      (kind == QLatin1String("auto") &&
-                       (p.isSet(QStringLiteral("vectors")) ||
-                        text::looksLikeTextDataset(p.value(QStringLiteral("data")))));
-    if (text)
-        return runTextTrain(p);
-    if (p.isSet(QStringLiteral("folds"))) {
-        err() << "graft-cli train: --folds is available for text data\n";
-        return kExitFailure;
-    }
-    if (!p.isSet(QStringLiteral("data")) || !p.isSet(QStringLiteral("backbone"))) {
-        err() << "graft-cli train: --data and --backbone are required\n";
-        return kExitFailure;
-    }
-    QElapsedTimer wall;
-    wall.start();
-    train::TrainingConfig c;
-    c.backboneId = p.value(QStringLiteral("backbone"));
-    c.weightsDir = p.value(QStringLiteral("weights-dir"));
-    c.pretrained = !p.isSet(QStringLiteral("random-init"));
-    if (!train::parseRecipe(p.value(QStringLiteral("recipe")), &c.recipe) ||
-        !train::parseSchedule(p.value(QStringLiteral("schedule")), &c.schedule)) {
-        err() << "graft-cli train: unknown --recipe or --schedule\n";
-        return kExitFailure;
-    }
-    bool ok = true;
-    auto toInt = [&](const char *name) {
-        bool k = false;
-        const int v = p.value(QString::fromLatin1(name)).toInt(&k);
-        ok = ok && k;
-        return v;
-    };
-    auto toDouble = [&](const char *name) {
-        bool k = false;
-        const double v = p.value(QString::fromLatin1(name)).toDouble(&k);
-        ok = ok && k;
-        return v;
-    };
-    c.cutAt = toInt("cut");
-    c.fineTuneGroups = toInt("fine-tune-groups");
-    c.headEpochs = toInt("head-epochs");
-    c.backboneLrFactor = toDouble("backbone-lr-factor");
-    c.head = p.value(QStringLiteral("head")) == QLatin1String("mlp") ? train::HeadKind::Mlp
-                                                                      : train::HeadKind::Linear;
-    c.epochs = toInt("epochs");
-    c.batchSize = toInt("batch-size");
-    c.learningRate = p.value(QStringLiteral("lr")) == QLatin1String("auto") ? 0.0 : toDouble("lr");
-    c.optimizer = p.value(QStringLiteral("optimizer")) == QLatin1String("sgd")
-                      ? train::OptimizerKind::Sgd
-                      : train::OptimizerKind::AdamW;
-    c.weightDecay = toDouble("weight-decay");
-    c.labelSmoothing = toDouble("label-smoothing");
-    c.balancedClassWeights = p.isSet(QStringLiteral("balanced"));
-    const QString augment = p.value(QStringLiteral("augment"));
-    c.augment = augment == QLatin1String("on") ||
-                (augment == QLatin1String("auto") && c.recipe != train::Recipe::FeatureExtractor);
-    c.augmentViews = toInt("augment-views");
-    c.earlyStoppingPatience = toInt("patience");
-    c.monitorLoss = p.value(QStringLiteral("monitor")) == QLatin1String("loss");
-    c.seed = toInt("seed");
-    c.threads = toInt("threads");
-    c.device = p.value(QStringLiteral("device"));
-    c.cacheDir = p.value(QStringLiteral("cache-dir"));
-    c.useFeatureCache = !p.isSet(QStringLiteral("no-cache"));
-    c.checkpointDir = p.value(QStringLiteral("checkpoint-dir"));
-    c.resume = p.isSet(QStringLiteral("resume"));
-    const double valFraction = toDouble("val-fraction");
-    if (!ok || c.epochs < 1 || c.batchSize < 1) {
-        err() << "graft-cli train: invalid number in options\n";
-        return kExitFailure;
-    }
-    core::setComputeThreads(c.threads);
-
-    vision::ScanOptions so;
-    so.seed = c.seed;
-    so.valFraction = valFraction;
-    // Headers, sizes, truncation and duplicates are checked here; pixel data is decoded once,
-    // during training, where a file that fails is reported and skipped.
-    so.verifyDecode = false;
-    QJsonObject timings;
-    QElapsedTimer phase;
-    phase.start();
-    auto lap = [&](const char *name) {
-        timings.insert(QLatin1String(name), double(phase.nsecsElapsed()) / 1e9);
-        phase.restart();
-    };
-    auto report = vision::scanImageFolder(p.value(QStringLiteral("data")), so);
-    lap("scan");
-    if (!report) {
-        err() << "graft-cli train: " << report.error().message() << "\n";
-        return kExitBlocked;
-    }
-    if (!report->canTrain()) {
-        for (const auto &b : report->blocking)
-            err() << "graft-cli train: " << b.message << "\n";
-        return kExitBlocked;
-    }
-    const bool quiet = p.isSet(QStringLiteral("quiet"));
-    if (!quiet)
-        err() << QStringLiteral("%1 classes, %2 training / %3 validation images\n")
-                     .arg(report->classes.size())
-                     .arg(report->count(vision::Split::Train))
-                     .arg(report->count(vision::Split::Val));
-
-    if (!c.resume && !c.checkpointDir.isEmpty()) {
-        const QString ckpt = QDir(c.checkpointDir).filePath(QStringLiteral("checkpoint.safetensors"));
-        if (QFileInfo::exists(ckpt))
-            err() << "graft-cli train: " << ckpt
-                  << " holds an earlier run; add --resume to continue it (this run starts over "
-                     "and replaces it)\n";
-    }
-    train::Trainer trainer;
-    if (auto s = trainer.setup(c, *report); !s) {
-        err() << "graft-cli train: " << s.error().message() << "\n";
-        return kExitBlocked;
-    }
-    lap("setup");
-    std::signal(SIGINT, onInterrupt);
-    ConsoleObserver observer(c.epochs, quiet);
-    auto result = trainer.train(&observer, g_cancel);
-    std::signal(SIGINT, SIG_DFL);
-    lap("train");
-    if (!result) {
-        err() << "graft-cli train: " << result.error().message() << "\n";
-        return result.error().code == core::ErrorCode::NumericalError ? kExitBlocked : kExitFailure;
-    }
-    QJsonObject json = result->toJson();
-    json.insert("dataset", report->root);
-    json.insert("split", report->toJson().value("splits"));
-    json.insert("device", trainer.deviceInUse());
-    if (p.isSet(QStringLiteral("export")) && !result->cancelled) {
-        auto check = trainer.exportTorchScript(p.value(QStringLiteral("export")));
-        if (!check) {
-            err() << "graft-cli train: export failed: " << check.error().message() << "\n";
-            return kExitFailure;
-        }
-        json.insert("export", QJsonObject{{"path", check->path},
-                                          {"samples", check->samples},
-                                          {"agreement", check->agreement},
-                                          {"max_abs_prob_diff", check->maxAbsProbabilityDiff}});
-        lap("export");
-        if (!quiet)
-            err() << QStringLiteral("exported %1: re-loaded file agrees on %2 % of %3 validation "
-                                    "images (max |dp| %4)\n")
-                         .arg(check->path)
-                         .arg(check->agreement * 100, 0, 'f', 1)
-                         .arg(check->samples)
-                         .arg(check->maxAbsProbabilityDiff, 0, 'g', 3);
-    }
-    if (p.isSet(QStringLiteral("export-onnx")) && !result->cancelled) {
-        auto check = trainer.exportOnnx(p.value(QStringLiteral("export-onnx")));
-        if (!check) {
-            err() << "graft-cli train: ONNX export failed: " << check.error().message() << "\n";
-            return kExitFailure;
-        }
-        json.insert("export_onnx", QJsonObject{{"path", check->path},
-                                               {"samples", check->samples},
-                                               {"agreement", check->agreement},
-                                               {"max_abs_prob_diff", check->maxAbsProbabilityDiff},
-                                               {"checked_with", "OpenCV DNN"}});
-        lap("export_onnx");
-        if (!quiet)
-            err() << QStringLiteral("exported %1: OpenCV DNN agrees on %2 % of %3 validation images "
-                                    "(max |dp| %4)\n")
-                         .arg(check->path)
-                         .arg(check->agreement * 100, 0, 'f', 1)
-                         .arg(check->samples)
-                         .arg(check->maxAbsProbabilityDiff, 0, 'g', 3);
-    }
-    json.insert("wall_seconds", double(wall.nsecsElapsed()) / 1e9);
-    json.insert("timings", timings);
-    if (!writeReport(p, "train", json))
-        return kExitFailure;
-    out() << QStringLiteral("val_accuracy %1 %  best_epoch %2  wall %3 s%4\n")
-                 .arg(result->valAccuracy * 100, 0, 'f', 2)
-                 .arg(result->bestEpoch)
-                 .arg(double(wall.nsecsElapsed()) / 1e9, 0, 'f', 2)
-                 .arg(result->cancelled ? QStringLiteral("  (cancelled)") : QString());
-    return result->cancelled ? kExitFailure : kExitOk;
-}
-
 int runEval(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Evaluates an exported model on a dataset folder "
-                                               "(its validation split, else its test split)."));
-    p.addOption({QStringLiteral("model"), QStringLiteral("exported Graft model"), QStringLiteral("FILE")});
-    p.addOption({QStringLiteral("data"), QStringLiteral("dataset folder"), QStringLiteral("DIR")});
-    p.addOption({QStringLiteral("split"), QStringLiteral("val | test | train | all (default val)"),
-                 QStringLiteral("S"), QStringLiteral("val")});
-    p.addOption({QStringLiteral("seed"), QStringLiteral("split seed (default 42)"),
-                 QStringLiteral("S"), QStringLiteral("42")});
-    p.addOption({QStringLiteral("val-fraction"),
-                 QStringLiteral("text data without a split: validation share, as in training (0.2)"),
-                 QStringLiteral("F"), QStringLiteral("0.2")});
-    p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
+    p.setApplicationDescription(QStringLiteral(
+        "Evaluates a trained model (a run folder, or an exported .pt or .onnx) on a dataset: its "
+        "validation split as training made it, or another split."));
+    p.addOptions({
+        opt("model", "a run folder, or a Graft export (.pt or .onnx)", "PATH"),
+        opt("data", "dataset folder or file", "PATH"),
+        opt("split", "val | test | train | all (default val)", "S", "val"),
+        opt("seed", "split seed, as in training (default 42)", "S", "42"),
+        opt("val-fraction", "validation share when the data has no split, as in training (0.2)", "F", "0.2"),
+        opt("json", "print JSON"),
+    });
     int code = kExitOk;
     if (!parseArgs(p, QStringLiteral("eval"), args, &code))
         return code;
@@ -966,49 +748,124 @@ int runEval(const QStringList &args)
         err() << "graft-cli eval: --model and --data are required\n";
         return kExitFailure;
     }
-    if (text::TextClassifier::isTextModel(p.value(QStringLiteral("model"))))
-        return runTextEval(p);
-    auto model = train::ExportedModel::load(p.value(QStringLiteral("model")));
-    if (!model) {
-        err() << "graft-cli eval: " << model.error().message() << "\n";
-        return kExitBlocked;
-    }
-    vision::ScanOptions so;
-    so.seed = p.value(QStringLiteral("seed")).toInt();
-    auto report = vision::scanImageFolder(p.value(QStringLiteral("data")), so);
-    if (!report) {
-        err() << "graft-cli eval: " << report.error().message() << "\n";
-        return kExitBlocked;
-    }
     const QString split = p.value(QStringLiteral("split"));
-    std::vector<vision::Sample> samples;
-    if (split == QLatin1String("all")) {
-        for (auto s : {vision::Split::Train, vision::Split::Val, vision::Split::Test}) {
-            auto v = report->samples(s);
-            samples.insert(samples.end(), v.begin(), v.end());
-        }
-    } else {
-        samples = report->samples(split == QLatin1String("test")    ? vision::Split::Test
-                                  : split == QLatin1String("train") ? vision::Split::Train
-                                                                    : vision::Split::Val);
+    if (!QStringList{"val", "test", "train", "all"}.contains(split)) {
+        err() << "graft-cli eval: --split is val, test, train or all\n";
+        return kExitFailure;
     }
-    if (samples.empty()) {
-        err() << "graft-cli eval: no images in the " << split << " split\n";
+    auto model = modelOption(p);
+    if (!model)
+        return fail(QStringLiteral("eval"), model.error());
+    learn::RunConfig c = learn::RunConfig::defaults((*model)->kind());
+    c.dataPath = p.value(QStringLiteral("data"));
+    c.seed = p.value(QStringLiteral("seed")).toInt();
+    c.valFraction = p.value(QStringLiteral("val-fraction")).toDouble();
+    auto data = learn::Dataset::scan(c);
+    if (!data)
+        return fail(QStringLiteral("eval"), data.error());
+    std::vector<learn::SampleRef> refs;
+    std::vector<int> labels;
+    data->samples(split, c, &refs, &labels);
+    if (refs.empty()) {
+        err() << "graft-cli eval: no samples in the " << split << " split\n";
         return kExitBlocked;
     }
-    auto ev = model->evaluate(samples, report->classNames());
-    if (!ev) {
-        err() << "graft-cli eval: " << ev.error().message() << "\n";
-        return kExitBlocked;
-    }
-    QJsonObject json = ev->toJson(model->classes());
-    json.insert("classes", QJsonArray::fromStringList(model->classes()));
+    ConsoleObserver obs(true);
+    auto ev = learn::evaluate(**model, refs, labels, data->classes(), {}, &obs);
+    if (!ev)
+        return fail(QStringLiteral("eval"), ev.error());
+    const QStringList classes = (*model)->classes();
+    QJsonObject json = ev->toJson(classes);
+    json.insert("kind", learn::nameOf((*model)->kind()));
+    json.insert("classes", QJsonArray::fromStringList(classes));
     json.insert("split", split);
     if (p.isSet(QStringLiteral("json"))) {
         printJson(json);
-    } else {
-        printEvaluation(ev->accuracy, ev->samples, "images", ev->loss, model->classes(),
-                        ev->perClass);
+        return kExitOk;
+    }
+    out() << QStringLiteral("accuracy %1 % on %2 %3 (loss %4)\n")
+                 .arg(ev->accuracy * 100, 0, 'f', 2)
+                 .arg(ev->count())
+                 .arg((*model)->kind() == TaskKind::Text ? QStringLiteral("texts") : QStringLiteral("images"))
+                 .arg(ev->loss, 0, 'f', 4);
+    for (int k = 0; k < classes.size() && k < int(ev->perClass.size()); ++k)
+        out() << QStringLiteral("  %1 precision %2 recall %3 f1 %4\n")
+                     .arg(classes[k], -16)
+                     .arg(ev->perClass[size_t(k)].precision, 0, 'f', 3)
+                     .arg(ev->perClass[size_t(k)].recall, 0, 'f', 3)
+                     .arg(ev->perClass[size_t(k)].f1, 0, 'f', 3);
+    return kExitOk;
+}
+
+int runExport(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Exports the model of a run folder to TorchScript (.pt) or ONNX (.onnx), then re-loads "
+        "the file and checks it against the run's model on its validation samples."));
+    p.addOptions({opt("model", "a run folder", "DIR"), opt("out", "the file to write (.pt or .onnx)", "FILE"),
+                  opt("json", "print the check as JSON")});
+    int code = kExitOk;
+    if (!parseArgs(p, QStringLiteral("export"), args, &code))
+        return code;
+    if (!p.isSet(QStringLiteral("model")) || !p.isSet(QStringLiteral("out"))) {
+        err() << "graft-cli export: --model and --out are required\n";
+        return kExitFailure;
+    }
+    auto model = modelOption(p);
+    if (!model)
+        return fail(QStringLiteral("export"), model.error());
+    ConsoleObserver obs(true);
+    InterruptScope interrupt;
+    auto check = exports::exportModel(**model, p.value(QStringLiteral("out")), g_cancel, &obs);
+    if (!check)
+        return fail(QStringLiteral("export"), check.error(), kExitFailure);
+    if (p.isSet(QStringLiteral("json")))
+        printJson(check->toJson());
+    else
+        out() << QStringLiteral("exported %1: %2 agrees on %3 % of %4 validation samples (max |dp| %5)\n")
+                     .arg(check->path, check->checkedWith)
+                     .arg(check->agreement * 100, 0, 'f', 1)
+                     .arg(check->samples)
+                     .arg(check->maxAbsProbabilityDiff, 0, 'g', 3);
+    return kExitOk;
+}
+
+int runRuns(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Lists earlier runs, newest first."));
+    p.addOptions({opt("runs-dir", "runs folder (default $GRAFT_RUNS_DIR or the user data folder)", "DIR"),
+                  opt("json", "print JSON")});
+    int code = kExitOk;
+    if (!parseArgs(p, QStringLiteral("runs"), args, &code))
+        return code;
+    const QString dir = p.isSet(QStringLiteral("runs-dir")) ? p.value(QStringLiteral("runs-dir"))
+                                                            : learn::defaultRunsDir();
+    QJsonArray arr;
+    for (const learn::RunInfo &r : learn::listRuns(dir))
+        arr.append(QJsonObject{{"id", r.id},
+                               {"dir", r.dir},
+                               {"kind", learn::nameOf(r.kind)},
+                               {"created", r.created.toString(Qt::ISODate)},
+                               {"status", r.status},
+                               {"val_accuracy", r.valAccuracy},
+                               {"best_epoch", r.bestEpoch},
+                               {"epochs", r.epochs},
+                               {"data", r.dataPath},
+                               {"backbone", r.backboneId}});
+    if (p.isSet(QStringLiteral("json"))) {
+        out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
+        return kExitOk;
+    }
+    out() << "Runs in " << dir << "\n";
+    for (const auto &v : arr) {
+        const QJsonObject o = v.toObject();
+        out() << QStringLiteral("%1  %2  %3 %  %4\n")
+                     .arg(o.value("id").toString(), -40)
+                     .arg(o.value("status").toString(), -13)
+                     .arg(o.value("val_accuracy").toDouble() * 100, 6, 'f', 2)
+                     .arg(o.value("data").toString());
     }
     return kExitOk;
 }

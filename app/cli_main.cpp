@@ -14,10 +14,12 @@ void printUsage(QTextStream &out)
            "Commands:\n"
            "  scan DIR        check a dataset folder and print its report\n"
            "  backbones       list the pretrained backbones and their weights\n"
-           "  train           train a classifier (--data DIR --backbone ID ...)\n"
+           "  train           train a classifier on images or texts (--data DIR ...)\n"
            "  lm              train a text language model to start classifiers from\n"
-           "  eval            evaluate an exported model (--model FILE --data DIR)\n"
-           "  predict FILES   predict with --model FILE or --backbone ID\n"
+           "  eval            evaluate a model (--model RUN|FILE --data DIR)\n"
+           "  predict FILES   predict with --model RUN|FILE or --backbone ID\n"
+           "  export          export a run's model (--model RUN --out FILE)\n"
+           "  runs            list earlier runs\n"
            "  check-weights F validate safetensors weight files\n"
            "  version         print the version\n\n"
            "Run 'graft-cli COMMAND --help' for the options of a command.\n";
@@ -57,6 +59,10 @@ int main(int argc, char *argv[])
         return graft::cli::runEval(args);
     if (command == QLatin1String("predict"))
         return graft::cli::runPredict(args);
+    if (command == QLatin1String("export"))
+        return graft::cli::runExport(args);
+    if (command == QLatin1String("runs"))
+        return graft::cli::runRuns(args);
     if (command == QLatin1String("check-weights"))
         return graft::cli::runCheckWeights(args);
 

@@ -1,6 +1,3 @@
-// LibTorch has members named `slots`: keep Qt's keyword macros out of this file.
-#define QT_NO_KEYWORDS
-
 #include "support/TestSupport.h"
 
 #include "graft/core/Runtime.h"

@@ -2,92 +2,55 @@
 
 namespace graft::ui {
 
-TrainingController::TrainingController(QObject *parent) : QObject(parent)
+TrainingController::TrainingController(QObject *parent)
+    : QObject(parent)
 {
-    qRegisterMetaType<train::BatchEvent>();
-    qRegisterMetaType<text::LanguageModelReport>();
-    qRegisterMetaType<text::TextCrossValidation>();
-    qRegisterMetaType<train::EpochMetrics>();
-    qRegisterMetaType<GraftBatchEvents>();
-    qRegisterMetaType<train::TrainingReport>();
-    qRegisterMetaType<train::LrFinderResult>();
-    qRegisterMetaType<train::ExportCheck>();
-    qRegisterMetaType<train::GradCam>();
-    qRegisterMetaType<GraftPredictions>();
-    qRegisterMetaType<text::TextTrainingReport>();
-    qRegisterMetaType<GraftTextPredictions>();
-    qRegisterMetaType<GraftTokenContributions>();
+    qRegisterMetaType<learn::Progress>();
+    qRegisterMetaType<GraftProgressList>();
+    qRegisterMetaType<learn::EpochMetrics>();
+    qRegisterMetaType<learn::Notice>();
+    qRegisterMetaType<learn::RunReport>();
+    qRegisterMetaType<learn::LrFinderResult>();
+    qRegisterMetaType<learn::CrossValidation>();
+    qRegisterMetaType<learn::Predictions>();
+    qRegisterMetaType<learn::TokenContributions>();
+    qRegisterMetaType<learn::GradCam>();
+    qRegisterMetaType<learn::ExportCheck>();
 
     m_thread.setObjectName(QStringLiteral("graft-training"));
-    auto *worker = new TrainingWorker(m_cancel);
+    auto *worker = new TrainingWorker;
     worker->moveToThread(&m_thread);
     m_worker = worker;
     connect(&m_thread, &QThread::finished, worker, &QObject::deleteLater);
 
     connect(worker, &TrainingWorker::batchesReady, this, &TrainingController::batchesReady);
+    connect(worker, &TrainingWorker::progressChanged, this, &TrainingController::progressChanged);
     connect(worker, &TrainingWorker::epochReady, this, &TrainingController::epochReady);
-    connect(worker, &TrainingWorker::phaseChanged, this, &TrainingController::phaseChanged);
-    connect(worker, &TrainingWorker::messageLogged, this, &TrainingController::messageLogged);
-    connect(worker, &TrainingWorker::trainingFinished, this,
-            [this](const train::TrainingReport &report) {
-                m_hasModel = !report.epochs.empty();
-                m_textModel = false;
-                m_classes = report.classes;
-                finish();
-                Q_EMIT trainingFinished(report);
-            });
-    connect(worker, &TrainingWorker::languageModelTrained, this,
-            [this](const text::LanguageModelReport &report) {
-                finish();
-                Q_EMIT languageModelTrained(report);
-            });
-    connect(worker, &TrainingWorker::textCrossValidated, this,
-            [this](const text::TextCrossValidation &result) {
-                finish();
-                Q_EMIT textCrossValidated(result);
-            });
-    connect(worker, &TrainingWorker::learningRateFound, this,
-            [this](const train::LrFinderResult &result) {
-                finish();
-                Q_EMIT learningRateFound(result);
-            });
-    connect(worker, &TrainingWorker::predictionsReady, this,
-            [this](const GraftPredictions &predictions) {
-                finish();
-                Q_EMIT predictionsReady(predictions);
-            });
-    connect(worker, &TrainingWorker::gradCamReady, this,
-            [this](const QString &file, const train::GradCam &cam) {
-                finish();
-                Q_EMIT gradCamReady(file, cam);
-            });
-    connect(worker, &TrainingWorker::exportFinished, this, [this](const train::ExportCheck &check) {
+    connect(worker, &TrainingWorker::noticeRaised, this, &TrainingController::noticeRaised);
+    // A job's result ends it: the controller is free again before the panels hear of it.
+    const auto ending = [this](auto signal, auto relay) {
+        connect(m_worker, signal, this, [this, relay](const auto &...args) {
+            finish();
+            Q_EMIT(this->*relay)(args...);
+        });
+    };
+    connect(worker, &TrainingWorker::trainingFinished, this, [this](const learn::RunReport &r) {
+        if (r.model) {
+            m_hasModel = true;
+            m_modelKind = r.kind;
+            m_classes = r.classes;
+        }
         finish();
-        Q_EMIT exportFinished(check);
+        Q_EMIT trainingFinished(r);
     });
-    connect(worker, &TrainingWorker::textTrainingFinished, this,
-            [this](const text::TextTrainingReport &report) {
-                m_hasModel = report.model != nullptr;
-                m_textModel = m_hasModel;
-                m_classes = report.classes;
-                finish();
-                Q_EMIT textTrainingFinished(report);
-            });
-    connect(worker, &TrainingWorker::textPredictionsReady, this,
-            [this](const GraftTextPredictions &predictions) {
-                finish();
-                Q_EMIT textPredictionsReady(predictions);
-            });
-    connect(worker, &TrainingWorker::textExplained, this,
-            [this](const QString &text, const GraftTokenContributions &words) {
-                finish();
-                Q_EMIT textExplained(text, words);
-            });
-    connect(worker, &TrainingWorker::failed, this,
-            [this](const QString &operation, const QString &text) {
-                finish();
-                Q_EMIT failed(operation, text);
-            });
+    ending(&TrainingWorker::learningRateFound, &TrainingController::learningRateFound);
+    ending(&TrainingWorker::crossValidated, &TrainingController::crossValidated);
+    ending(&TrainingWorker::languageModelTrained, &TrainingController::languageModelTrained);
+    ending(&TrainingWorker::predictionsReady, &TrainingController::predictionsReady);
+    ending(&TrainingWorker::explained, &TrainingController::explained);
+    ending(&TrainingWorker::gradCamReady, &TrainingController::gradCamReady);
+    ending(&TrainingWorker::exportFinished, &TrainingController::exportFinished);
+    ending(&TrainingWorker::failed, &TrainingController::failed);
     m_thread.start();
 }
 
@@ -101,7 +64,7 @@ bool TrainingController::begin(Job job)
     if (m_job != Job::None || !m_worker || !m_thread.isRunning())
         return false;
     m_job = job;
-    m_cancel.reset();
+    m_cancel = core::CancelToken();
     Q_EMIT busyChanged(true);
     return true;
 }
@@ -112,127 +75,82 @@ void TrainingController::finish()
     Q_EMIT busyChanged(false);
 }
 
-bool TrainingController::startTraining(const train::TrainingConfig &config,
-                                       const vision::ScanReport &dataset)
+template<typename Fn>
+bool TrainingController::queue(Job job, Fn &&fn)
 {
-    if (!begin(Job::Train))
+    if (!begin(job))
         return false;
-    TrainingWorker *worker = m_worker;
     QMetaObject::invokeMethod(
-        worker, [worker, config, dataset] { worker->train(config, dataset); },
+        m_worker, [worker = m_worker.data(), cancel = m_cancel, fn = std::forward<Fn>(fn)] {
+            fn(worker, cancel);
+        },
         Qt::QueuedConnection);
     return true;
 }
 
-bool TrainingController::findLearningRate(const train::TrainingConfig &config,
-                                          const vision::ScanReport &dataset)
+bool TrainingController::startTraining(const learn::RunConfig &config, const learn::Dataset &data)
 {
-    if (!begin(Job::FindLr))
-        return false;
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(
-        worker, [worker, config, dataset] { worker->findLearningRate(config, dataset); },
-        Qt::QueuedConnection);
-    return true;
+    return queue(Job::Train, [config, data](TrainingWorker *w, const core::CancelToken &c) {
+        w->train(config, data, c);
+    });
 }
 
-bool TrainingController::predict(const QStringList &files, int topK)
+bool TrainingController::findLearningRate(const learn::RunConfig &config, const learn::Dataset &data)
 {
-    if (!m_hasModel || m_textModel || !begin(Job::Predict))
-        return false;
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(
-        worker, [worker, files, topK] { worker->predict(files, topK); }, Qt::QueuedConnection);
-    return true;
+    return queue(Job::FindLr, [config, data](TrainingWorker *w, const core::CancelToken &c) {
+        w->findLearningRate(config, data, c);
+    });
 }
 
-bool TrainingController::gradCam(const QString &file, int classIndex)
+bool TrainingController::crossValidate(const learn::RunConfig &config, const learn::Dataset &data,
+                                       int folds)
 {
-    if (!m_hasModel || m_textModel || !begin(Job::GradCam))
-        return false;
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(
-        worker, [worker, file, classIndex] { worker->gradCam(file, classIndex); },
-        Qt::QueuedConnection);
-    return true;
+    return queue(Job::CrossValidate, [config, data, folds](TrainingWorker *w, const core::CancelToken &c) {
+        w->crossValidate(config, data, folds, c);
+    });
 }
 
-bool TrainingController::exportTorchScript(const QString &path)
+bool TrainingController::trainLanguageModel(const learn::RunConfig &config, const QString &outPath)
 {
-    if (!m_hasModel || !begin(Job::Export))
-        return false;
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(
-        worker, [worker, path] { worker->exportTorchScript(path); }, Qt::QueuedConnection);
-    return true;
+    return queue(Job::LanguageModel, [config, outPath](TrainingWorker *w, const core::CancelToken &c) {
+        w->trainLanguageModel(config, outPath, c);
+    });
 }
 
-bool TrainingController::startTextTraining(const text::TextTrainingConfig &config,
-                                           std::shared_ptr<const text::TextDataset> dataset)
+bool TrainingController::predict(const GraftSampleRefs &inputs, int topK)
 {
-    if (!dataset || !begin(Job::Train))
+    if (!m_hasModel)
         return false;
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(
-        worker, [worker, config, dataset] { worker->trainText(config, dataset); },
-        Qt::QueuedConnection);
-    return true;
-}
-
-bool TrainingController::findTextLearningRate(const text::TextTrainingConfig &config,
-                                              std::shared_ptr<const text::TextDataset> dataset)
-{
-    if (!dataset || !begin(Job::FindLr))
-        return false;
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(
-        worker, [worker, config, dataset] { worker->findTextLearningRate(config, dataset); },
-        Qt::QueuedConnection);
-    return true;
-}
-
-bool TrainingController::trainLanguageModel(const text::LanguageModelConfig &config,
-                                            const QString &outPath)
-{
-    if (!begin(Job::Train))
-        return false;
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(
-        worker, [worker, config, outPath] { worker->trainLanguageModel(config, outPath); },
-        Qt::QueuedConnection);
-    return true;
-}
-
-bool TrainingController::crossValidateText(const text::TextTrainingConfig &config, int folds)
-{
-    if (!begin(Job::Train))
-        return false;
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(
-        worker, [worker, config, folds] { worker->crossValidateText(config, folds); },
-        Qt::QueuedConnection);
-    return true;
-}
-
-bool TrainingController::predictText(const QStringList &texts, int topK)
-{
-    if (!hasTextModel() || !begin(Job::Predict))
-        return false;
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(
-        worker, [worker, texts, topK] { worker->predictText(texts, topK); }, Qt::QueuedConnection);
-    return true;
+    return queue(Job::Predict, [inputs, topK](TrainingWorker *w, const core::CancelToken &c) {
+        w->predict(inputs, topK, c);
+    });
 }
 
 bool TrainingController::explainText(const QString &text, int classIndex)
 {
-    if (!hasTextModel() || !begin(Job::Explain))
+    if (!hasTextModel())
         return false;
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(
-        worker, [worker, text, classIndex] { worker->explainText(text, classIndex); },
-        Qt::QueuedConnection);
-    return true;
+    return queue(Job::Explain, [text, classIndex](TrainingWorker *w, const core::CancelToken &) {
+        w->explain(text, classIndex);
+    });
+}
+
+bool TrainingController::gradCam(const QString &file, int classIndex)
+{
+    if (!m_hasModel || m_modelKind != learn::TaskKind::Image)
+        return false;
+    return queue(Job::GradCam, [file, classIndex](TrainingWorker *w, const core::CancelToken &) {
+        w->gradCam(file, classIndex);
+    });
+}
+
+bool TrainingController::exportModel(const QString &path)
+{
+    if (!m_hasModel)
+        return false;
+    return queue(Job::Export, [path](TrainingWorker *w, const core::CancelToken &c) {
+        w->exportModel(path, c);
+    });
 }
 
 void TrainingController::stop()

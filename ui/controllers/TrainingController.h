@@ -8,38 +8,35 @@
 
 namespace graft::ui {
 
-/// Owns the long-lived training thread and its worker; the only way widgets reach the Trainer.
-/// All methods are called on the GUI thread; work is queued to the worker, one job at a time.
+/// Owns the long-lived training thread and its worker; the only way widgets reach the engine.
+/// All methods are called on the GUI thread; work is queued to the worker, one job at a time,
+/// each with its own cancellation token (so a Stop pressed as a job starts is never lost).
 class TrainingController : public QObject
 {
     Q_OBJECT
 public:
-    enum class Job { None, Train, FindLr, Predict, GradCam, Export, Explain };
+    enum class Job { None, Train, FindLr, CrossValidate, LanguageModel, Predict, GradCam, Export, Explain };
 
     explicit TrainingController(QObject *parent = nullptr);
     ~TrainingController() override;
 
     bool isBusy() const { return m_job != Job::None; }
     Job job() const { return m_job; }
+    /// A classifier was trained in this session (the worker keeps it).
     bool hasModel() const { return m_hasModel; }
+    bool hasTextModel() const { return m_hasModel && m_modelKind == learn::TaskKind::Text; }
+    learn::TaskKind modelKind() const { return m_modelKind; }
     QStringList classes() const { return m_classes; }
-    /// True when the model trained last classifies text.
-    bool hasTextModel() const { return m_hasModel && m_textModel; }
 
     /// Each returns false (and does nothing) while another job runs.
-    bool startTraining(const train::TrainingConfig &config, const vision::ScanReport &dataset);
-    bool findLearningRate(const train::TrainingConfig &config, const vision::ScanReport &dataset);
-    bool predict(const QStringList &files, int topK);
-    bool gradCam(const QString &file, int classIndex);
-    bool exportTorchScript(const QString &path);
-    bool startTextTraining(const text::TextTrainingConfig &config,
-                           std::shared_ptr<const text::TextDataset> dataset);
-    bool findTextLearningRate(const text::TextTrainingConfig &config,
-                              std::shared_ptr<const text::TextDataset> dataset);
-    bool predictText(const QStringList &texts, int topK);
+    bool startTraining(const learn::RunConfig &config, const learn::Dataset &data);
+    bool findLearningRate(const learn::RunConfig &config, const learn::Dataset &data);
+    bool crossValidate(const learn::RunConfig &config, const learn::Dataset &data, int folds);
+    bool trainLanguageModel(const learn::RunConfig &config, const QString &outPath);
+    bool predict(const GraftSampleRefs &inputs, int topK);
     bool explainText(const QString &text, int classIndex = -1);
-    bool trainLanguageModel(const text::LanguageModelConfig &config, const QString &outPath);
-    bool crossValidateText(const text::TextTrainingConfig &config, int folds);
+    bool gradCam(const QString &file, int classIndex);
+    bool exportModel(const QString &path);
 
     /// Asks the running job to stop; it ends within about one batch.
     void stop();
@@ -48,32 +45,33 @@ public:
 
 Q_SIGNALS:
     void busyChanged(bool busy);
-    void batchesReady(const GraftBatchEvents &events);
-    void epochReady(const graft::train::EpochMetrics &metrics);
-    void phaseChanged(const QString &phase, qint64 done, qint64 total);
-    void messageLogged(const QString &text);
-    void trainingFinished(const graft::train::TrainingReport &report);
-    void learningRateFound(const graft::train::LrFinderResult &result);
-    void predictionsReady(const GraftPredictions &predictions);
-    void gradCamReady(const QString &file, const graft::train::GradCam &cam);
-    void exportFinished(const graft::train::ExportCheck &check);
+    void batchesReady(const GraftProgressList &batches);
+    void progressChanged(const graft::learn::Progress &progress);
+    void epochReady(const graft::learn::EpochMetrics &metrics);
+    void noticeRaised(const graft::learn::Notice &notice);
+    void trainingFinished(const graft::learn::RunReport &report);
+    void learningRateFound(const graft::learn::LrFinderResult &result);
+    void crossValidated(const graft::learn::CrossValidation &result);
+    void languageModelTrained(const graft::learn::RunReport &report, const QString &path);
+    void predictionsReady(const graft::learn::Predictions &predictions);
+    void explained(const QString &text, const graft::learn::TokenContributions &words);
+    void gradCamReady(const QString &file, const graft::learn::GradCam &cam);
+    void exportFinished(const graft::learn::ExportCheck &check);
     void failed(const QString &operation, const QString &text);
-    void textTrainingFinished(const graft::text::TextTrainingReport &report);
-    void textPredictionsReady(const GraftTextPredictions &predictions);
-    void textExplained(const QString &text, const GraftTokenContributions &words);
-    void languageModelTrained(const graft::text::LanguageModelReport &report);
-    void textCrossValidated(const graft::text::TextCrossValidation &result);
 
 private:
+    /// Starts `job` with a new cancellation token; false while another runs.
     bool begin(Job job);
     void finish();
+    template<typename Fn>
+    bool queue(Job job, Fn &&fn);
 
     QThread m_thread;
     QPointer<TrainingWorker> m_worker;
-    core::CancelToken m_cancel;
+    core::CancelToken m_cancel; ///< the running job's
     Job m_job = Job::None;
     bool m_hasModel = false;
-    bool m_textModel = false;
+    learn::TaskKind m_modelKind = learn::TaskKind::Image;
     QStringList m_classes;
 };
 

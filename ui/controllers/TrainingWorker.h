@@ -1,110 +1,76 @@
 #pragma once
 
 #include "graft/core/Cancellation.h"
-#include "graft/vision/ScanReport.h"
-#include "graft/text/LanguageModel.h"
-#include "graft/text/TextClassifier.h"
-#include "graft/text/TextDataset.h"
-#include "graft/text/TextTraining.h"
-#include "graft/text/WordVectors.h"
-#include "graft/train/Trainer.h"
+#include "graft/learn/Model.h"
+#include "graft/learn/Session.h"
 
 #include <QElapsedTimer>
 #include <QList>
 #include <QObject>
 
-#include <memory>
-#include <optional>
 #include <vector>
 
-using GraftPredictions = std::vector<graft::train::Prediction>;
-using GraftBatchEvents = QList<graft::train::BatchEvent>;
-using GraftTextPredictions = std::vector<graft::text::TextPrediction>;
-using GraftTokenContributions = std::vector<graft::text::TokenContribution>;
-Q_DECLARE_METATYPE(graft::train::TrainingReport)
-Q_DECLARE_METATYPE(graft::train::LrFinderResult)
-Q_DECLARE_METATYPE(graft::train::ExportCheck)
-Q_DECLARE_METATYPE(graft::train::GradCam)
-Q_DECLARE_METATYPE(GraftPredictions)
-Q_DECLARE_METATYPE(graft::text::TextTrainingReport)
-Q_DECLARE_METATYPE(graft::text::LanguageModelReport)
-Q_DECLARE_METATYPE(graft::text::TextCrossValidation)
-Q_DECLARE_METATYPE(GraftTextPredictions)
-Q_DECLARE_METATYPE(GraftTokenContributions)
+using GraftProgressList = QList<graft::learn::Progress>;
+using GraftSampleRefs = std::vector<graft::learn::SampleRef>;
 
 namespace graft::ui {
 
-/// Lives on the training thread and owns the Trainer (LibTorch grad mode is thread-local).
-/// Its slots run there; progress leaves as value types in queued signals. Batch events are
-/// buffered and flushed at most ~15 times a second; epoch ends are always delivered at once.
-class TrainingWorker : public QObject, public train::TrainingObserver
+/// Lives on the training thread and keeps the model trained (or opened) last: LibTorch grad
+/// mode is thread-local, and the model is an immutable value a sweep or a new run never
+/// touches. Its slots run there; each job gets its own cancellation token. Progress leaves as
+/// value types in queued signals: training batches are buffered and flushed at most ~15 times
+/// a second, other phases are throttled the same; epoch ends and notices go at once.
+class TrainingWorker : public QObject, public learn::Observer
 {
     Q_OBJECT
 public:
-    explicit TrainingWorker(core::CancelToken cancel);
+    TrainingWorker();
     ~TrainingWorker() override;
 
-    void train(const train::TrainingConfig &config, const vision::ScanReport &dataset);
-    void findLearningRate(const train::TrainingConfig &config, const vision::ScanReport &dataset);
-    void predict(const QStringList &files, int topK);
+    void train(const learn::RunConfig &config, const learn::Dataset &data, core::CancelToken cancel);
+    void findLearningRate(const learn::RunConfig &config, const learn::Dataset &data,
+                          core::CancelToken cancel);
+    void crossValidate(const learn::RunConfig &config, const learn::Dataset &data, int folds,
+                       core::CancelToken cancel);
+    /// Trains a language model and saves it to `outPath`; the classifier model is kept.
+    void trainLanguageModel(const learn::RunConfig &config, const QString &outPath,
+                            core::CancelToken cancel);
+    void predict(const GraftSampleRefs &inputs, int topK, core::CancelToken cancel);
+    void explain(const QString &text, int classIndex);
     void gradCam(const QString &file, int classIndex);
-    /// Exports the model trained last (image or text); ".onnx" picks ONNX.
-    void exportTorchScript(const QString &path);
-    /// Text: trains on the dataset's split (its own, else seeded by config.seed and
-    /// config.valFraction), loading config.vectorsPath first.
-    void trainText(const text::TextTrainingConfig &config,
-                   std::shared_ptr<const text::TextDataset> dataset);
-    /// Text: the learning-rate sweep on the training part of the same split.
-    void findTextLearningRate(const text::TextTrainingConfig &config,
-                              std::shared_ptr<const text::TextDataset> dataset);
-    void predictText(const QStringList &texts, int topK);
-    void explainText(const QString &text, int classIndex);
-    /// Text: trains a language model on config.sources and saves it to `outPath`.
-    void trainLanguageModel(const text::LanguageModelConfig &config, const QString &outPath);
-    /// Text: k-fold cross-validation of `config` against the bag-of-words baseline.
-    void crossValidateText(const text::TextTrainingConfig &config, int folds);
+    /// ".onnx" writes ONNX, anything else TorchScript; both are re-loaded and checked.
+    void exportModel(const QString &path, core::CancelToken cancel);
 
-    // TrainingObserver (called on this thread by the Trainer)
-    void batchFinished(const train::BatchEvent &event) override;
-    void epochFinished(const train::EpochMetrics &metrics) override;
-    void phaseProgress(const QString &phase, qint64 done, qint64 total) override;
-    void message(const QString &text) override;
+    // learn::Observer (called on this thread by core)
+    void progress(const learn::Progress &progress) override;
+    void epochFinished(const learn::EpochMetrics &metrics) override;
+    void notice(const learn::Notice &notice) override;
 
 Q_SIGNALS:
-    void batchesReady(const GraftBatchEvents &events);
-    void epochReady(const graft::train::EpochMetrics &metrics);
-    void phaseChanged(const QString &phase, qint64 done, qint64 total);
-    void messageLogged(const QString &text);
-    void trainingFinished(const graft::train::TrainingReport &report);
-    void learningRateFound(const graft::train::LrFinderResult &result);
-    void predictionsReady(const GraftPredictions &predictions);
-    void gradCamReady(const QString &file, const graft::train::GradCam &cam);
-    void exportFinished(const graft::train::ExportCheck &check);
-    void textTrainingFinished(const graft::text::TextTrainingReport &report);
-    void textPredictionsReady(const GraftTextPredictions &predictions);
-    void textExplained(const QString &text, const GraftTokenContributions &words);
-    void languageModelTrained(const graft::text::LanguageModelReport &report);
-    void textCrossValidated(const graft::text::TextCrossValidation &result);
-    /// `operation` is "train", "lr", "predict", "gradcam", "explain", "export",
-    /// "language-model" or "cross-validate"; `text` is translated.
+    void batchesReady(const GraftProgressList &batches);
+    void progressChanged(const graft::learn::Progress &progress);
+    void epochReady(const graft::learn::EpochMetrics &metrics);
+    void noticeRaised(const graft::learn::Notice &notice);
+    void trainingFinished(const graft::learn::RunReport &report);
+    void learningRateFound(const graft::learn::LrFinderResult &result);
+    void crossValidated(const graft::learn::CrossValidation &result);
+    void languageModelTrained(const graft::learn::RunReport &report, const QString &path);
+    void predictionsReady(const graft::learn::Predictions &predictions);
+    void explained(const QString &text, const graft::learn::TokenContributions &words);
+    void gradCamReady(const QString &file, const graft::learn::GradCam &cam);
+    void exportFinished(const graft::learn::ExportCheck &check);
+    /// `operation` is "train", "lr", "cross-validate", "language-model", "predict", "explain",
+    /// "gradcam" or "export"; `text` is translated.
     void failed(const QString &operation, const QString &text);
 
 private:
-    /// Loads config.vectorsPath (if any) into `vectors`; emits failed(job, ...) and returns
-    /// false when it cannot be read.
-    bool loadWordVectors(const text::TextTrainingConfig &config, const QString &job,
-                         std::optional<text::WordVectors> *vectors);
-    bool setupFor(const train::TrainingConfig &config,
-                  const vision::ScanReport &dataset,
-                  const QString &operation);
+    void begin();
     void flushBatches();
 
-    std::unique_ptr<train::Trainer> m_trainer;
-    std::shared_ptr<const text::TextClassifier> m_textModel; ///< set when text was trained last
-    core::CancelToken m_cancel;
-    GraftBatchEvents m_pending;
+    learn::ModelPtr m_model;
+    GraftProgressList m_pending;
     QElapsedTimer m_sinceFlush;
-    QElapsedTimer m_sincePhase;
+    QElapsedTimer m_sinceProgress;
 };
 
 } // namespace graft::ui

@@ -1,8 +1,9 @@
 #include "ui/panels/DataPanel.h"
 
+#include "graft/learn/Session.h"
+
 #include "graft/vision/ImageScanner.h"
 #include "graft/text/TextSplits.h"
-#include "graft/text/TextTraining.h"
 #include "graft/text/Tokenizer.h"
 #include "ui/util/ErrorText.h"
 #include "ui/util/Thumbnails.h"
@@ -281,8 +282,9 @@ bool DataPanel::isScanning() const
 
 void DataPanel::openFolder(const QString &path)
 {
+    // An earlier scan is cancelled, not waited for: the watcher follows the new one only, and
+    // the old one ends within a file on its worker thread.
     m_scanCancel.requestCancel();
-    m_scanWatcher.waitForFinished();
     m_scanCancel = core::CancelToken();
     m_path = QFileInfo(path).absoluteFilePath();
     m_pathLabel->setText(QDir::toNativeSeparators(m_path));
@@ -303,7 +305,7 @@ void DataPanel::openFolder(const QString &path)
             p.setProgressValue(int(qMin<qint64>(done, INT_MAX)));
         };
         auto outcome = std::make_shared<ScanOutcome>();
-        if (text::looksLikeTextDataset(root))
+        if (learn::detectKind(root) == learn::TaskKind::Text)
             outcome->texts = text::scanTextDataset(root, {}, progress, cancel);
         else
             outcome->images = vision::scanImageFolder(root, options, progress, cancel);
@@ -421,7 +423,7 @@ void DataPanel::showTextReport()
     m_tokenPreview->setVisible(true);
     m_tokenPreview->clear();
     // The split training will use: the data's own, else seeded as set here.
-    const text::TextSplit split = text::splitTextDataset(t, m_valFraction->value(), m_seed->value());
+    const text::SplitIndices split = text::splitTextDataset(t, m_valFraction->value(), m_seed->value());
     const int classes = int(t.classes.size());
     std::vector<int> train(size_t(classes), 0), val(size_t(classes), 0);
     for (int i : split.train)

@@ -83,15 +83,16 @@ EvaluatePanel::EvaluatePanel(TrainingController *controller, QWidget *parent)
     layout->addWidget(m_summary);
     layout->addWidget(body, 1);
 
-    connect(m_controller, &TrainingController::trainingFinished, this, &EvaluatePanel::showReport);
-    connect(m_controller, &TrainingController::textTrainingFinished, this,
-            &EvaluatePanel::showTextReport);
+    connect(m_controller, &TrainingController::trainingFinished, this, [this](const learn::RunReport &r) {
+        if (r.model)
+            showReport(r);
+    });
     connect(m_gallery, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
         if (m_text)
             explainItem(item);
     });
-    connect(m_controller, &TrainingController::textExplained, this,
-            [this](const QString &text, const GraftTokenContributions &words) {
+    connect(m_controller, &TrainingController::explained, this,
+            [this](const QString &text, const learn::TokenContributions &words) {
                 if (!m_text || text != m_pendingExplain)
                     return;
                 const QListWidgetItem *item = m_gallery->currentItem();
@@ -121,8 +122,9 @@ EvaluatePanel::EvaluatePanel(TrainingController *controller, QWidget *parent)
             setFilter(truth, pred);
     });
     connect(m_showAll, &QPushButton::clicked, this, [this] { setFilter(-1, -1); });
+    // itemActivated comes with a double-click (or Enter); itemDoubleClicked as well would open
+    // the view twice.
     connect(m_gallery, &QListWidget::itemActivated, this, &EvaluatePanel::openItem);
-    connect(m_gallery, &QListWidget::itemDoubleClicked, this, &EvaluatePanel::openItem);
     connect(&m_thumbWatcher, &QFutureWatcher<QList<QImage>>::finished, this, [this] {
         if (m_thumbWatcher.future().resultCount() == 0)
             return;
@@ -140,59 +142,37 @@ EvaluatePanel::~EvaluatePanel()
     m_thumbWatcher.waitForFinished();
 }
 
-void EvaluatePanel::showTextReport(const text::TextTrainingReport &report)
-{
-    // The text evaluation in the image panel's shape: confusion, per-class metrics, summary.
-    train::TrainingReport shaped;
-    shaped.classes = report.classes;
-    shaped.validation.accuracy = report.evaluation.accuracy;
-    shaped.validation.loss = report.evaluation.loss;
-    shaped.validation.samples = report.valCount;
-    shaped.validation.confusion = report.evaluation.confusion;
-    shaped.validation.perClass = report.evaluation.perClass;
-    for (const text::MisclassifiedText &m : report.evaluation.misclassified)
-        shaped.validation.misclassified.push_back(
-            {m.file, m.trueLabel, m.predicted, float(m.probability), 0.0f, float(m.loss)});
-    m_text = true;
-    m_textMistakes = report.evaluation.misclassified;
-    m_gallery->setViewMode(QListView::ListMode);
-    m_gallery->setIconSize(QSize());
-    m_gallery->setGridSize(QSize());
-    m_gallery->setWordWrap(true);
-    m_gallery->setAlternatingRowColors(true);
-    m_explanation->setVisible(true);
-    m_explanation->clear();
-    showEvaluation(shaped);
-}
-
 void EvaluatePanel::explainItem(QListWidgetItem *item)
 {
     m_explanation->clear();
     if (!item)
         return;
     const int index = item->data(Qt::UserRole + 3).toInt();
-    if (index < 0 || index >= int(m_textMistakes.size()))
+    if (index < 0 || index >= int(m_eval.mistakes.size()))
         return;
-    const text::MisclassifiedText &m = m_textMistakes[size_t(index)];
-    m_pendingExplain = m.text;
+    const learn::Mistake &m = m_eval.mistakes[size_t(index)];
+    m_pendingExplain = m_eval.samples[size_t(m.sample)].text;
     // Explained for the (wrongly) predicted class: which words misled the model.
-    m_controller->explainText(m.text, m.predicted);
+    m_controller->explainText(m_pendingExplain, m.predicted);
 }
 
-void EvaluatePanel::showReport(const train::TrainingReport &report)
+void EvaluatePanel::showReport(const learn::RunReport &report)
 {
-    m_text = false;
-    m_textMistakes.clear();
-    m_explanation->setVisible(false);
-    m_gallery->setViewMode(QListView::IconMode);
-    m_gallery->setIconSize(QSize(kThumbSide, kThumbSide));
-    m_gallery->setGridSize(QSize(kThumbSide + 40, kThumbSide + 56));
-    m_gallery->setAlternatingRowColors(false);
-    showEvaluation(report);
-}
-
-void EvaluatePanel::showEvaluation(const train::TrainingReport &report)
-{
+    m_text = report.kind == learn::TaskKind::Text;
+    m_explanation->setVisible(m_text);
+    m_explanation->clear();
+    if (m_text) {
+        m_gallery->setViewMode(QListView::ListMode);
+        m_gallery->setIconSize(QSize());
+        m_gallery->setGridSize(QSize());
+        m_gallery->setWordWrap(true);
+        m_gallery->setAlternatingRowColors(true);
+    } else {
+        m_gallery->setViewMode(QListView::IconMode);
+        m_gallery->setIconSize(QSize(kThumbSide, kThumbSide));
+        m_gallery->setGridSize(QSize(kThumbSide + 40, kThumbSide + 56));
+        m_gallery->setAlternatingRowColors(false);
+    }
     m_classes = report.classes;
     m_eval = report.validation;
     const int n = int(m_classes.size());
@@ -228,8 +208,8 @@ void EvaluatePanel::showEvaluation(const train::TrainingReport &report)
 
     m_metrics->setRowCount(n);
     for (int i = 0; i < n; ++i) {
-        const train::ClassMetrics m =
-            i < int(m_eval.perClass.size()) ? m_eval.perClass[size_t(i)] : train::ClassMetrics{};
+        const learn::ClassMetrics m =
+            i < int(m_eval.perClass.size()) ? m_eval.perClass[size_t(i)] : learn::ClassMetrics{};
         m_metrics->setItem(i, 0, new QTableWidgetItem(m_classes[i]));
         const QList<double> values = {m.precision, m.recall, m.f1};
         for (int c = 0; c < values.size(); ++c)
@@ -256,47 +236,43 @@ int EvaluatePanel::galleryCount() const
 void EvaluatePanel::fillGallery()
 {
     m_gallery->clear();
-    if (m_text) {
-        for (int i = 0; i < int(m_textMistakes.size()); ++i) {
-            const text::MisclassifiedText &m = m_textMistakes[size_t(i)];
-            if (m_filterTrue >= 0 && (m.trueLabel != m_filterTrue || m.predicted != m_filterPred))
-                continue;
-            const QString heading = tr("true: %1, predicted: %2 (%3 %)")
-                                        .arg(m_classes.value(m.trueLabel), m_classes.value(m.predicted))
-                                        .arg(m.probability * 100, 0, 'f', 0);
-            QString preview = m.text.simplified();
-            if (preview.size() > 240)
-                preview = preview.left(237) + QStringLiteral("...");
-            auto *item = new QListWidgetItem(heading + QLatin1Char('\n') + preview, m_gallery);
-            item->setData(Qt::UserRole, m.file);
-            item->setData(Qt::UserRole + 1, m.predicted);
-            item->setData(Qt::UserRole + 2, heading);
-            item->setData(Qt::UserRole + 3, i);
-            item->setToolTip(m.line > 0 ? QStringLiteral("%1:%2").arg(m.file).arg(m.line) : m.file);
-            if (m_gallery->count() >= kMaxGallery)
-                break;
-        }
-        return;
-    }
     QStringList files;
     QPixmap placeholder(kThumbSide, kThumbSide);
     placeholder.fill(palette().color(QPalette::Mid));
-    for (const train::Misclassified &m : m_eval.misclassified) {
+    for (int i = 0; i < int(m_eval.mistakes.size()); ++i) {
+        const learn::Mistake &m = m_eval.mistakes[size_t(i)];
         if (m_filterTrue >= 0 && (m.trueLabel != m_filterTrue || m.predicted != m_filterPred))
             continue;
+        const learn::SampleRef &ref = m_eval.samples[size_t(m.sample)];
         const QString truth = m_classes.value(m.trueLabel);
         const QString pred = m_classes.value(m.predicted);
-        auto *item = new QListWidgetItem(
-            QIcon(placeholder),
-            tr("true: %1\npred: %2 (%3 %)").arg(truth, pred).arg(m.probability * 100, 0, 'f', 0),
-            m_gallery);
-        item->setData(Qt::UserRole, m.file);
+        QListWidgetItem *item = nullptr;
+        if (m_text) {
+            const QString heading = tr("true: %1, predicted: %2 (%3 %)")
+                                        .arg(truth, pred)
+                                        .arg(m.probability * 100, 0, 'f', 0);
+            QString preview = ref.text.simplified();
+            if (preview.size() > 240)
+                preview = preview.left(237) + QStringLiteral("...");
+            item = new QListWidgetItem(heading + QLatin1Char('\n') + preview, m_gallery);
+            item->setData(Qt::UserRole + 2, heading);
+            item->setToolTip(ref.line > 0 ? QStringLiteral("%1:%2").arg(ref.file).arg(ref.line) : ref.file);
+        } else {
+            item = new QListWidgetItem(
+                QIcon(placeholder),
+                tr("true: %1\npred: %2 (%3 %)").arg(truth, pred).arg(m.probability * 100, 0, 'f', 0),
+                m_gallery);
+            item->setToolTip(ref.file);
+            files << ref.file;
+        }
+        item->setData(Qt::UserRole, ref.file);
         item->setData(Qt::UserRole + 1, m.predicted);
-        item->setToolTip(m.file);
-        files << m.file;
-        if (files.size() >= kMaxGallery)
+        item->setData(Qt::UserRole + 3, i);
+        if (m_gallery->count() >= kMaxGallery)
             break;
     }
+    if (m_text)
+        return;
     m_thumbWatcher.setFuture(QtConcurrent::run([files] {
         QList<QImage> images;
         for (const QString &f : files)
@@ -327,16 +303,16 @@ void EvaluatePanel::retranslate()
         m_summary->setText(tr("Train a model to see how it does on the validation images."));
     else if (m_text)
         m_summary->setText(tr("Validation: %1 reviews, accuracy %2 %, loss %3, %4 mistakes.")
-                               .arg(m_eval.samples)
+                               .arg(m_eval.count())
                                .arg(m_eval.accuracy * 100, 0, 'f', 1)
                                .arg(m_eval.loss, 0, 'f', 4)
-                               .arg(m_eval.misclassified.size()));
+                               .arg(m_eval.mistakes.size()));
     else
         m_summary->setText(tr("Validation: %1 images, accuracy %2 %, loss %3, %4 mistakes.")
-                               .arg(m_eval.samples)
+                               .arg(m_eval.count())
                                .arg(m_eval.accuracy * 100, 0, 'f', 1)
                                .arg(m_eval.loss, 0, 'f', 4)
-                               .arg(m_eval.misclassified.size()));
+                               .arg(m_eval.mistakes.size()));
     m_confusionBox->setTitle(tr("Confusion matrix (click a cell to filter)"));
     m_confusionPlot->xAxis->setLabel(tr("Predicted"));
     m_confusionPlot->yAxis->setLabel(tr("True"));

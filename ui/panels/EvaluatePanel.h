@@ -1,8 +1,6 @@
 #pragma once
 
-#include "graft/text/TextClassifier.h"
-#include "graft/text/TextTraining.h"
-#include "graft/train/Trainer.h"
+#include "graft/learn/Results.h"
 
 #include <QFutureWatcher>
 #include <QImage>
@@ -34,8 +32,8 @@ public:
     explicit EvaluatePanel(TrainingController *controller, QWidget *parent = nullptr);
     ~EvaluatePanel() override;
 
-    void showReport(const train::TrainingReport &report);
-    void showTextReport(const text::TextTrainingReport &report);
+    /// Shows the validation of a run (images or reviews).
+    void showReport(const learn::RunReport &report);
     /// Restricts the gallery to one confusion cell; -1, -1 shows all mistakes.
     void setFilter(int trueLabel, int predicted);
     int galleryCount() const;
@@ -45,16 +43,14 @@ protected:
 
 private:
     void retranslate();
-    void showEvaluation(const train::TrainingReport &report);
     void fillGallery();
     void openItem(QListWidgetItem *item);
     void explainItem(QListWidgetItem *item);
 
     TrainingController *m_controller;
     QStringList m_classes;
-    train::Evaluation m_eval;
+    learn::Evaluation m_eval;
     bool m_text = false;
-    std::vector<text::MisclassifiedText> m_textMistakes;
     QString m_pendingExplain; ///< text whose explanation was asked for last
     int m_filterTrue = -1;
     int m_filterPred = -1;

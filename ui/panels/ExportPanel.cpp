@@ -51,22 +51,29 @@ ExportPanel::ExportPanel(TrainingController *controller, QWidget *parent)
             m_result->setText(tr("Train a model first."));
             return;
         }
-        if (m_controller->exportTorchScript(m_path->text()))
+        if (m_controller->exportModel(m_path->text()))
             m_result->setText(tr("Exporting and verifying..."));
         else
             m_result->setText(tr("Wait for the current job to finish."));
     });
     connect(m_controller, &TrainingController::exportFinished, this,
-            [this](const train::ExportCheck &check) {
-                const bool onnx = check.path.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive);
-                const QString text =
-                    onnx ? tr("Written to %1.\nLoaded with OpenCV DNN and compared on %2 "
-                              "validation images: top-1 agreement %3 %, largest probability "
-                              "difference %4.")
-                         : tr("Written to %1.\nReloaded and compared on %2 validation "
-                              "images: top-1 agreement %3 %, largest probability "
-                              "difference %4.");
-                m_result->setText(text.arg(QDir::toNativeSeparators(check.path))
+            [this](const learn::ExportCheck &check) {
+                const bool onnx = check.format == QLatin1String("onnx");
+                const bool text = m_controller->modelKind() == learn::TaskKind::Text;
+                const QString message =
+                    onnx ? (text ? tr("Written to %1.\nLoaded with OpenCV DNN and compared on %2 "
+                                      "validation reviews: top-1 agreement %3 %, largest "
+                                      "probability difference %4.")
+                                 : tr("Written to %1.\nLoaded with OpenCV DNN and compared on %2 "
+                                      "validation images: top-1 agreement %3 %, largest "
+                                      "probability difference %4."))
+                         : (text ? tr("Written to %1.\nReloaded and compared on %2 validation "
+                                      "reviews: top-1 agreement %3 %, largest probability "
+                                      "difference %4.")
+                                 : tr("Written to %1.\nReloaded and compared on %2 validation "
+                                      "images: top-1 agreement %3 %, largest probability "
+                                      "difference %4."));
+                m_result->setText(message.arg(QDir::toNativeSeparators(check.path))
                                       .arg(check.samples)
                                       .arg(check.agreement * 100, 0, 'f', 2)
                                       .arg(check.maxAbsProbabilityDiff, 0, 'g', 3));

@@ -1,5 +1,6 @@
 #include "ui/panels/ModelPanel.h"
 
+#include "ui/util/ErrorText.h"
 #include "ui/widgets/FreezePicker.h"
 
 #include "graft/vision/LayerGroups.h"
@@ -93,6 +94,8 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_downloadTimer = new QTimer(this);
     m_downloadTimer->setInterval(100);
     m_downloadWatcher = new QFutureWatcher<core::Result<QString>>(this);
+    m_importWatcher = new QFutureWatcher<core::Result<QString>>(this);
+    m_groupsWatcher = new QFutureWatcher<QStringList>(this);
     auto *dirRow = new QHBoxLayout;
     dirRow->addWidget(m_weightsDirLabel);
     dirRow->addWidget(m_weightsDir, 1);
@@ -148,9 +151,8 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_textHeadLabel = new QLabel(m_textBox);
     m_textHead = new QComboBox(m_textBox);
     m_textHead->setObjectName(QStringLiteral("textHead"));
-    m_textHead->addItem(QString(), QString::fromLatin1(text::textHeadName(text::TextHead::MeanMax)));
-    m_textHead->addItem(QString(), QString::fromLatin1(text::textHeadName(text::TextHead::Cnn)));
-    m_textHead->addItem(QString(), QString::fromLatin1(text::textHeadName(text::TextHead::BiLstm)));
+    for (learn::TextHead h : {learn::TextHead::MeanMax, learn::TextHead::Cnn, learn::TextHead::BiLstm})
+        m_textHead->addItem(QString(), QString::fromLatin1(learn::nameOf(h)));
     m_freezeEmbeddings = new QCheckBox(m_textBox);
     m_freezeEmbeddings->setObjectName(QStringLiteral("freezeEmbeddings"));
     m_subwordsLabel = new QLabel(m_textBox);
@@ -205,7 +207,7 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
         m_textHead->setEnabled(!lm);
         if (lm)
             m_textHead->setCurrentIndex(m_textHead->findData(
-                QString::fromLatin1(text::textHeadName(text::TextHead::BiLstm))));
+                QString::fromLatin1(learn::nameOf(learn::TextHead::BiLstm))));
         Q_EMIT settingsChanged();
     });
     connect(m_vectors, &QLineEdit::textChanged, this, &ModelPanel::settingsChanged);
@@ -244,8 +246,17 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     });
     connect(m_downloadWatcher, &QFutureWatcher<core::Result<QString>>::finished, this,
             &ModelPanel::downloadFinished);
+    connect(m_groupsWatcher, &QFutureWatcher<QStringList>::finished, this, &ModelPanel::groupsLoaded);
+    connect(m_importWatcher, &QFutureWatcher<core::Result<QString>>::finished, this, [this] {
+        m_importWeights->setEnabled(true);
+        const core::Result<QString> imported = m_importWatcher->result();
+        if (!imported)
+            QMessageBox::warning(this, tr("Import weights"),
+                                 tr("Could not import the file:\n%1").arg(ErrorText::describe(imported.error())));
+        showBackbone();
+    });
     connect(m_recipeGroup, &QButtonGroup::idClicked, this, [this](int recipeId) {
-        applyRecipe(train::Recipe(recipeId));
+        applyRecipe(learn::Recipe(recipeId));
         Q_EMIT settingsChanged();
     });
     connect(m_freeze, &FreezePicker::planChanged, this, &ModelPanel::settingsChanged);
@@ -281,7 +292,7 @@ void ModelPanel::setWeightsDir(const QString &dir)
     Q_EMIT settingsChanged();
 }
 
-void ModelPanel::setRecipe(train::Recipe recipe)
+void ModelPanel::setRecipe(learn::Recipe recipe)
 {
     m_recipe = recipe;
     if (QAbstractButton *b = m_recipeGroup->button(int(recipe)))
@@ -290,27 +301,30 @@ void ModelPanel::setRecipe(train::Recipe recipe)
 
 vision::FreezePlan ModelPanel::freezePlan() const
 {
-    return m_freeze->plan();
+    return isLoadingGroups() && m_pendingPlan ? *m_pendingPlan : m_freeze->plan();
 }
 
 void ModelPanel::setFreezePlan(const vision::FreezePlan &plan)
 {
-    m_freeze->setPlan(plan);
+    if (isLoadingGroups())
+        m_pendingPlan = plan; // shown once the groups are known
+    else
+        m_freeze->setPlan(plan);
 }
 
-void ModelPanel::applyRecipe(train::Recipe recipe)
+void ModelPanel::applyRecipe(learn::Recipe recipe)
 {
     setRecipe(recipe);
     const int cut = int(m_freeze->groups().size());
     switch (recipe) {
-    case train::Recipe::FeatureExtractor:
+    case learn::Recipe::FeatureExtractor:
         m_freeze->setPlan(vision::FreezePlan::featureExtractor(cut));
         break;
-    case train::Recipe::FineTune:
+    case learn::Recipe::FineTune:
         m_freeze->setPlan(vision::FreezePlan::fineTuneTop(cut, qMin(2, cut)));
         break;
-    case train::Recipe::Full:
-    case train::Recipe::GradualUnfreeze:
+    case learn::Recipe::Full:
+    case learn::Recipe::GradualUnfreeze:
         m_freeze->setPlan(vision::FreezePlan::full(cut));
         break;
     }
@@ -325,12 +339,43 @@ void ModelPanel::showBackbone()
         m_freeze->setGroups({});
         return;
     }
-    const QStringList groups = layerGroupNames(*spec);
+    if (!m_groupNames.contains(spec->id)) {
+        // Listing the groups builds the network: off the GUI thread, once per backbone.
+        if (m_groupsFor != spec->id) {
+            if (m_groupsFor.isEmpty())
+                m_pendingPlan.reset();
+            m_groupsFor = spec->id;
+            const vision::BackboneSpec copy = *spec;
+            m_groupsWatcher->setFuture(QtConcurrent::run([copy] { return layerGroupNames(copy); }));
+        }
+        retranslate();
+        return;
+    }
+    const QStringList groups = m_groupNames.value(spec->id);
     if (groups != m_freeze->groups()) {
         m_freeze->setGroups(groups);
         applyRecipe(m_recipe);
     }
     retranslate();
+    Q_EMIT layerGroupsShown();
+}
+
+void ModelPanel::groupsLoaded()
+{
+    const QString id = m_groupsFor;
+    m_groupNames.insert(id, m_groupsWatcher->result());
+    m_groupsFor.clear();
+    if (id != backboneId()) { // another backbone was chosen meanwhile
+        showBackbone();
+        return;
+    }
+    m_freeze->setGroups(m_groupNames.value(id));
+    applyRecipe(m_recipe);
+    if (m_pendingPlan)
+        m_freeze->setPlan(*m_pendingPlan);
+    m_pendingPlan.reset();
+    retranslate();
+    Q_EMIT layerGroupsShown();
 }
 
 void ModelPanel::importWeights()
@@ -341,14 +386,15 @@ void ModelPanel::importWeights()
     const QString source =
         QFileDialog::getOpenFileName(this, tr("Import weights for %1").arg(spec->displayName),
                                      QString(), tr("Weights (*.safetensors *.txt *.vec);;All files (*)"));
-    if (source.isEmpty())
+    if (source.isEmpty() || m_importWatcher->isRunning())
         return;
-    // Validates (safetensors structure, NaN/Inf, SHA-256 when known) and copies atomically.
-    const auto imported = io::importWeightsFile(source, weightsDir(), *spec);
-    if (!imported)
-        QMessageBox::warning(this, tr("Import weights"),
-                             tr("Could not import %1:\n%2").arg(source, imported.error().message()));
-    showBackbone();
+    // Validates (safetensors structure, NaN/Inf, SHA-256 when known) and copies atomically:
+    // hashing a large file takes seconds, so off the GUI thread.
+    m_importWeights->setEnabled(false);
+    const vision::BackboneSpec copy = *spec;
+    const QString dir = weightsDir();
+    m_importWatcher->setFuture(
+        QtConcurrent::run([source, dir, copy] { return io::importWeightsFile(source, dir, copy); }));
 }
 
 void ModelPanel::downloadWeights()
@@ -415,11 +461,11 @@ void ModelPanel::setLanguageModelPath(const QString &path)
     m_languageModel->setText(path);
 }
 
-void ModelPanel::applyTextTo(text::TextTrainingConfig &config) const
+void ModelPanel::applyTextTo(learn::TextSettings &config) const
 {
     config.languageModelPath = m_languageModel->text().trimmed();
     config.vectorsPath = config.languageModelPath.isEmpty() ? m_vectors->text().trimmed() : QString();
-    text::parseTextHead(m_textHead->currentData().toString(), &config.head);
+    learn::parse(m_textHead->currentData().toString(), &config.head);
     config.freezeEmbeddings = m_freezeEmbeddings->isChecked();
     config.subwordVocab = m_subwords->value();
 }

@@ -1,9 +1,8 @@
 #pragma once
 
+#include "graft/learn/Config.h"
 #include "graft/vision/BackboneCatalogue.h"
 #include "graft/vision/FreezePlan.h"
-#include "graft/text/TextTraining.h"
-#include "graft/train/TrainingTypes.h"
 
 #include "graft/core/Cancellation.h"
 #include "graft/core/Result.h"
@@ -11,7 +10,10 @@
 #include <QFutureWatcher>
 #include <QWidget>
 
+#include <QHash>
+
 #include <atomic>
+#include <optional>
 #include <memory>
 
 class QButtonGroup;
@@ -41,8 +43,8 @@ public:
     void setBackboneId(const QString &id);
     QString weightsDir() const;
     void setWeightsDir(const QString &dir);
-    train::Recipe recipe() const { return m_recipe; }
-    void setRecipe(train::Recipe recipe);
+    learn::Recipe recipe() const { return m_recipe; }
+    void setRecipe(learn::Recipe recipe);
     vision::FreezePlan freezePlan() const;
     void setFreezePlan(const vision::FreezePlan &plan);
 
@@ -51,7 +53,10 @@ public:
     void setTextMode(bool text);
     bool isTextMode() const { return m_textMode; }
     /// Writes the text settings shown (vectors file, head, frozen embeddings) into `config`.
-    void applyTextTo(text::TextTrainingConfig &config) const;
+    void applyTextTo(learn::TextSettings &config) const;
+    /// True while the layer groups of the chosen backbone are being worked out (off the GUI
+    /// thread); layerGroupsShown() follows.
+    bool isLoadingGroups() const { return !m_groupsFor.isEmpty(); }
     /// The text settings as stored in a project file, and back.
     QJsonObject textSettings() const;
     void setTextSettings(const QJsonObject &settings);
@@ -67,6 +72,8 @@ Q_SIGNALS:
     void settingsChanged();
     /// "Train on these reviews..." was clicked.
     void languageModelRequested();
+    /// The freeze picker shows the chosen backbone's layer groups.
+    void layerGroupsShown();
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -74,12 +81,13 @@ protected:
 private:
     void retranslate();
     void showBackbone();
-    void applyRecipe(train::Recipe recipe);
+    void applyRecipe(learn::Recipe recipe);
     void importWeights();
+    void groupsLoaded();
     void downloadWeights();
     void downloadFinished();
 
-    train::Recipe m_recipe = train::Recipe::FeatureExtractor;
+    learn::Recipe m_recipe = learn::Recipe::FeatureExtractor;
     QGroupBox *m_backboneBox = nullptr;
     QComboBox *m_backbone = nullptr;
     QLabel *m_details = nullptr;
@@ -97,6 +105,11 @@ private:
     /// Written by the download thread, read by m_downloadTimer on the GUI thread.
     std::shared_ptr<std::atomic<qint64>> m_downloadDone = std::make_shared<std::atomic<qint64>>(0);
     std::shared_ptr<std::atomic<qint64>> m_downloadTotal = std::make_shared<std::atomic<qint64>>(0);
+    QFutureWatcher<QStringList> *m_groupsWatcher = nullptr;
+    QString m_groupsFor; ///< backbone whose groups are being computed (empty = none)
+    std::optional<vision::FreezePlan> m_pendingPlan; ///< set while they are
+    QHash<QString, QStringList> m_groupNames;
+    QFutureWatcher<core::Result<QString>> *m_importWatcher = nullptr;
     QGroupBox *m_freezeBox = nullptr;
     FreezePicker *m_freeze = nullptr;
     QLabel *m_placeholderNote = nullptr;

@@ -4,6 +4,7 @@
 #include "ui/util/ErrorText.h"
 #include "ui/util/WordHighlight.h"
 
+#include "graft/io/AtomicFile.h"
 #include "graft/text/TextDecoder.h"
 
 #include <QDirIterator>
@@ -19,7 +20,7 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSaveFile>
+#include <QtConcurrent/QtConcurrent>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTextBrowser>
@@ -122,21 +123,28 @@ PredictPanel::PredictPanel(TrainingController *controller, QWidget *parent)
     connect(m_classify, &QPushButton::clicked, this, [this] {
         const QString text = m_textInput->toPlainText().trimmed();
         if (!text.isEmpty())
-            predictTexts({text}, {text});
+            predictTexts({text});
     });
-    connect(m_controller, &TrainingController::trainingFinished, this,
-            [this] { setTextMode(false); });
-    connect(m_controller, &TrainingController::textTrainingFinished, this,
-            [this] { setTextMode(true); });
-    connect(m_controller, &TrainingController::textPredictionsReady, this,
-            [this](const GraftTextPredictions &predictions) {
-                GraftPredictions shaped;
-                for (const text::TextPrediction &p : predictions)
-                    shaped.push_back({p.source, p.top, p.error});
-                showResults(shaped);
-            });
-    connect(m_controller, &TrainingController::textExplained, this,
-            [this](const QString &text, const GraftTokenContributions &words) {
+    connect(m_controller, &TrainingController::trainingFinished, this, [this](const learn::RunReport &r) {
+        if (r.model)
+            setTextMode(r.kind == learn::TaskKind::Text);
+    });
+    connect(&m_gather, &QFutureWatcher<Gathered>::finished, this, [this] {
+        const Gathered g = m_gather.result();
+        if (!g.error.isEmpty()) {
+            QMessageBox::warning(this, tr("Predict"), g.error);
+            return;
+        }
+        if (g.inputs.empty())
+            return;
+        m_texts.clear();
+        for (const auto &r : g.inputs)
+            m_texts << r.text;
+        if (!m_controller->predict(g.inputs, m_topK->value()))
+            QMessageBox::information(this, tr("Predict"), tr("Wait for the current job to finish."));
+    });
+    connect(m_controller, &TrainingController::explained, this,
+            [this](const QString &text, const learn::TokenContributions &words) {
                 if (m_textMode && text == m_pendingExplain)
                     m_explanation->setHtml(
                         QStringLiteral("<p>%1</p><p><small>%2</small></p>")
@@ -181,77 +189,81 @@ void PredictPanel::setTextMode(bool text)
     retranslate();
 }
 
-void PredictPanel::predictTexts(const QStringList &texts, const QStringList &sources)
+void PredictPanel::predictTexts(const QStringList &texts)
 {
     if (!m_controller->hasTextModel()) {
         QMessageBox::information(this, tr("Predict"), tr("Train a text model first."));
         return;
     }
+    GraftSampleRefs inputs;
+    for (const QString &t : texts)
+        inputs.push_back(learn::SampleRef::ofText(t));
     m_texts = texts;
-    Q_UNUSED(sources);
-    if (!m_controller->predictText(texts, m_topK->value()))
+    if (!m_controller->predict(inputs, m_topK->value()))
         QMessageBox::information(this, tr("Predict"), tr("Wait for the current job to finish."));
 }
 
 void PredictPanel::predictFiles(const QStringList &paths)
 {
-    if (m_textMode) {
-        // Text model: each dropped file is one review.
-        QStringList texts, sources;
-        for (const QString &p : paths) {
-            auto t = text::readTextFile(p);
-            if (!t) {
-                QMessageBox::warning(this, tr("Predict"), ErrorText::describe(t.error()));
-                return;
-            }
-            texts << t->text;
-            sources << p;
-        }
-        if (!texts.isEmpty())
-            predictTexts(texts, sources);
-        return;
-    }
-    QStringList files;
-    static const QStringList filters = {QStringLiteral("*.jpg"), QStringLiteral("*.jpeg"),
-                                        QStringLiteral("*.png"), QStringLiteral("*.bmp"),
-                                        QStringLiteral("*.gif"), QStringLiteral("*.webp"),
-                                        QStringLiteral("*.tif"), QStringLiteral("*.tiff")};
-    for (const QString &p : paths) {
-        if (QFileInfo(p).isDir()) {
-            QDirIterator it(p, filters, QDir::Files, QDirIterator::Subdirectories);
-            while (it.hasNext())
-                files << it.next();
-        } else {
-            files << p;
-        }
-    }
-    files.sort();
-    if (files.isEmpty())
-        return;
     if (!m_controller->hasModel()) {
         QMessageBox::information(this, tr("Predict"), tr("Train a model first."));
         return;
     }
-    if (!m_controller->predict(files, m_topK->value()))
-        QMessageBox::information(this, tr("Predict"), tr("Wait for the current job to finish."));
+    if (m_gather.isRunning())
+        return;
+    const bool text = m_textMode;
+    // Walking folders and reading files can take long: off the GUI thread.
+    m_gather.setFuture(QtConcurrent::run([paths, text] {
+        Gathered g;
+        if (text) {
+            // A text model: each dropped file is one review.
+            for (const QString &p : paths) {
+                auto t = text::readTextFile(p);
+                if (!t) {
+                    g.error = ErrorText::describe(t.error());
+                    return g;
+                }
+                g.inputs.push_back(learn::SampleRef::ofText(t->text, p));
+            }
+            return g;
+        }
+        static const QStringList filters = {QStringLiteral("*.jpg"), QStringLiteral("*.jpeg"),
+                                            QStringLiteral("*.png"), QStringLiteral("*.bmp"),
+                                            QStringLiteral("*.gif"), QStringLiteral("*.webp"),
+                                            QStringLiteral("*.tif"), QStringLiteral("*.tiff")};
+        QStringList files;
+        for (const QString &p : paths) {
+            if (QFileInfo(p).isDir()) {
+                QDirIterator it(p, filters, QDir::Files, QDirIterator::Subdirectories);
+                while (it.hasNext())
+                    files << it.next();
+            } else {
+                files << p;
+            }
+        }
+        files.sort();
+        for (const QString &f : files)
+            g.inputs.push_back(learn::SampleRef::image(f));
+        return g;
+    }));
 }
 
-void PredictPanel::showResults(const GraftPredictions &predictions)
+void PredictPanel::showResults(const learn::Predictions &predictions)
 {
     m_predictions = predictions;
     m_classes = m_controller->classes();
     m_results->clear();
-    for (const train::Prediction &p : predictions) {
+    for (const learn::Prediction &p : predictions) {
         auto *item = new QTreeWidgetItem(m_results);
         if (m_textMode) {
-            QString shown = p.file.simplified();
+            QString shown = (p.input.file.isEmpty() ? p.input.text : p.input.file).simplified();
             if (shown.size() > 120)
                 shown = shown.left(117) + QStringLiteral("...");
             item->setText(0, shown);
         } else {
-            item->setText(0, QFileInfo(p.file).fileName());
+            item->setText(0, QFileInfo(p.input.file).fileName());
         }
-        item->setToolTip(0, p.file);
+        item->setToolTip(0, p.input.file.isEmpty() ? p.input.text.left(2000) : p.input.file);
         if (!p.error.isEmpty()) {
             item->setText(1, tr("error"));
             item->setText(2, p.error);
@@ -287,19 +299,17 @@ void PredictPanel::showBars(int row)
 
 bool PredictPanel::saveCsv(const QString &path) const
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
-        return false;
-    QByteArray out = "file,rank,class,probability\n";
-    for (const train::Prediction &p : m_predictions) {
+    QByteArray out = m_textMode ? "text,rank,class,probability\n" : "file,rank,class,probability\n";
+    for (const learn::Prediction &p : m_predictions) {
         int rank = 1;
+        const QString what = m_textMode && p.input.file.isEmpty() ? p.input.text : p.input.file;
         for (const auto &[cls, prob] : p.top) {
-            out += csvField(p.file).toUtf8() + ',' + QByteArray::number(rank++) + ',' +
+            out += csvField(what).toUtf8() + ',' + QByteArray::number(rank++) + ',' +
                    csvField(m_classes.value(cls)).toUtf8() + ',' +
                    QByteArray::number(double(prob), 'f', 6) + '\n';
         }
     }
-    return file.write(out) == out.size() && file.commit();
+    return io::writeFileAtomically(path, out).ok();
 }
 
 void PredictPanel::changeEvent(QEvent *event)

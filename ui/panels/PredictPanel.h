@@ -2,6 +2,7 @@
 
 #include "ui/controllers/TrainingWorker.h"
 
+#include <QFutureWatcher>
 #include <QWidget>
 
 class QCPBars;
@@ -26,10 +27,11 @@ class PredictPanel : public QWidget
 public:
     explicit PredictPanel(TrainingController *controller, QWidget *parent = nullptr);
 
-    /// Runs the trained model on these files (folders are expanded to their images).
+    /// Runs the trained model on these files: images (folders are expanded to their images,
+    /// off the GUI thread) or, for a text model, text files.
     void predictFiles(const QStringList &paths);
-    /// Text model: classifies these texts; `sources` names them (file names or the text).
-    void predictTexts(const QStringList &texts, const QStringList &sources);
+    /// Text model: classifies these texts.
+    void predictTexts(const QStringList &texts);
     /// Writes file,rank,class,probability rows atomically.
     bool saveCsv(const QString &path) const;
 
@@ -40,12 +42,12 @@ protected:
 
 private:
     void retranslate();
-    void showResults(const GraftPredictions &predictions);
+    void showResults(const learn::Predictions &predictions);
     void showBars(int row);
     void setTextMode(bool text);
 
     TrainingController *m_controller;
-    GraftPredictions m_predictions;
+    learn::Predictions m_predictions;
     QStringList m_classes;
     QLabel *m_hint = nullptr;
     QPushButton *m_add = nullptr;
@@ -62,6 +64,13 @@ private:
     QPlainTextEdit *m_textInput = nullptr;
     QPushButton *m_classify = nullptr;
     QTextBrowser *m_explanation = nullptr;
+    /// Dropped paths read off the GUI thread: images found in folders, or text files' texts.
+    struct Gathered
+    {
+        GraftSampleRefs inputs;
+        QString error;
+    };
+    QFutureWatcher<Gathered> m_gather;
 };
 
 } // namespace graft::ui

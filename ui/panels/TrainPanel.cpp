@@ -1,6 +1,7 @@
 #include "ui/panels/TrainPanel.h"
 
 #include "ui/controllers/TrainingController.h"
+#include "ui/util/ErrorText.h"
 #include "ui/widgets/LossPlot.h"
 
 #include <QCheckBox>
@@ -90,7 +91,7 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
     m_epochs = spin("epochs", 1, 1000, 10);
     m_headEpochs = spin("headEpochs", 0, 100, 2);
     m_batchSize = spin("batchSize", 1, 1024, 32);
-    m_learningRate = dspin("learningRate", 0.000001, 1.0, train::TrainingConfig{}.learningRate, 6, 0.0001);
+    m_learningRate = dspin("learningRate", 0.000001, 1.0, learn::RunConfig::defaults(learn::TaskKind::Image).learningRate, 6, 0.0001);
     m_backboneFactor = dspin("backboneLrFactor", 0.0, 1.0, 0.1, 3, 0.05);
     m_weightDecay = dspin("weightDecay", 0.0, 1.0, 0.01, 4, 0.005);
     m_labelSmoothing = dspin("labelSmoothing", 0.0, 0.5, 0.0, 2, 0.05);
@@ -99,6 +100,7 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
     m_schedule = combo("schedule", 3);
     m_augment = check("augment");
     m_balanced = check("balancedClassWeights");
+    m_monitor = combo("monitor", 2);
     m_patience = spin("earlyStopping", 0, 100, 0);
     m_seed = spin("seed", 0, 1'000'000, 42);
 
@@ -181,7 +183,8 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
     connect(m_findLr, &QPushButton::clicked, this, &TrainPanel::findLrRequested);
     connect(m_stop, &QPushButton::clicked, m_controller, &TrainingController::stop);
     connect(m_controller, &TrainingController::busyChanged, this, [this](bool busy) {
-        if (busy && m_controller->job() == TrainingController::Job::Train) {
+        if (busy && (m_controller->job() == TrainingController::Job::Train ||
+                     m_controller->job() == TrainingController::Job::LanguageModel)) {
             m_plot->clearCurves();
             m_progress->setValue(0);
             m_log->clear();
@@ -191,36 +194,28 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
     });
     connect(m_controller, &TrainingController::batchesReady, this, &TrainPanel::onBatches);
     connect(m_controller, &TrainingController::epochReady, this,
-            [this](const train::EpochMetrics &m) {
+            [this](const learn::EpochMetrics &m) {
                 m_plot->addEpoch(m);
-                m_log->appendPlainText(tr("Epoch %1: train loss %2, validation loss %3, "
-                                          "validation accuracy %4 %")
-                                           .arg(m.epoch)
-                                           .arg(m.trainLoss, 0, 'f', 4)
-                                           .arg(m.valLoss, 0, 'f', 4)
-                                           .arg(m.valAccuracy * 100, 0, 'f', 1));
+                if (m_controller->job() == TrainingController::Job::LanguageModel)
+                    m_log->appendPlainText(tr("Language model, epoch %1: validation perplexity %2, "
+                                              "next-word accuracy %3 %")
+                                               .arg(m.epoch)
+                                               .arg(std::exp(m.valLoss), 0, 'f', 1)
+                                               .arg(m.valAccuracy * 100, 0, 'f', 1));
+                else
+                    m_log->appendPlainText(tr("Epoch %1: train loss %2, validation loss %3, "
+                                              "validation accuracy %4 %")
+                                               .arg(m.epoch)
+                                               .arg(m.trainLoss, 0, 'f', 4)
+                                               .arg(m.valLoss, 0, 'f', 4)
+                                               .arg(m.valAccuracy * 100, 0, 'f', 1));
             });
-    connect(m_controller, &TrainingController::phaseChanged, this,
-            [this](const QString &phase, qint64 done, qint64 total) {
-                if (phase == QLatin1String("features"))
-                    m_status->setText(tr("Extracting features: %1 of %2").arg(done).arg(total));
-                else if (phase == QLatin1String("vectors") && done < total)
-                    m_status->setText(tr("Loading word vectors..."));
-                else if (phase == QLatin1String("cross-validate")) {
-                    m_status->setText(tr("Cross-validating: fold %1 of %2 done").arg(done).arg(total));
-                    m_progress->setRange(0, int(total));
-                    m_progress->setValue(int(qMin(done, total)));
-                } else if (phase == QLatin1String("language-model")) {
-                    m_status->setText(tr("Training the language model: step %1 of %2").arg(done).arg(total));
-                    m_progress->setRange(0, int(total));
-                    m_progress->setValue(int(qMin(done, total)));
-                }
-            });
-    connect(m_controller, &TrainingController::messageLogged, m_log,
-            &QPlainTextEdit::appendPlainText);
+    connect(m_controller, &TrainingController::progressChanged, this, &TrainPanel::onProgress);
+    connect(m_controller, &TrainingController::noticeRaised, this,
+            [this](const learn::Notice &n) { m_log->appendPlainText(ErrorText::notice(n)); });
     connect(m_controller, &TrainingController::learningRateFound, this, &TrainPanel::showLrCurve);
-    connect(m_controller, &TrainingController::textCrossValidated, this,
-            [this](const text::TextCrossValidation &cv) {
+    connect(m_controller, &TrainingController::crossValidated, this,
+            [this](const learn::CrossValidation &cv) {
                 const QString summary =
                     tr("%1-fold cross-validation: %2 % (sd %3) for this model, %4 % (sd %5) for "
                        "a bag-of-words logistic regression on the same folds.")
@@ -233,31 +228,42 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
                 m_status->setText(summary);
             });
     connect(m_controller, &TrainingController::trainingFinished, this,
-            [this](const train::TrainingReport &r) {
-                m_status->setText((r.cancelled
-                                       ? tr("Stopped. Best validation accuracy %1 % (epoch %2).")
-                                       : tr("Finished. Best validation accuracy %1 % (epoch %2)."))
-                                      .arg(r.valAccuracy * 100, 0, 'f', 1)
-                                      .arg(r.bestEpoch));
+            [this](const learn::RunReport &r) {
+                const QString rule = ErrorText::monitor(r.monitor);
+                if (r.bestEpoch == 0)
+                    m_status->setText(tr("Stopped before the first epoch ended; no model was kept."));
+                else
+                    m_status->setText((r.cancelled ? tr("Stopped. Kept epoch %2 (%3): validation "
+                                                        "accuracy %1 %.")
+                                                   : tr("Finished. Kept epoch %2 (%3): validation "
+                                                        "accuracy %1 %."))
+                                          .arg(r.valAccuracy() * 100, 0, 'f', 1)
+                                          .arg(r.bestEpoch)
+                                          .arg(rule));
                 if (!r.cancelled)
                     m_progress->setValue(m_progress->maximum());
+                if (r.kind == learn::TaskKind::Text)
+                    m_log->appendPlainText(
+                        tr("%1 training and %2 validation reviews, vocabulary of %3 words, %4 % of "
+                           "the training words found in the word vectors.")
+                            .arg(r.details.value("train_count").toInt())
+                            .arg(r.details.value("val_count").toInt())
+                            .arg(r.details.value("vocabulary_size").toInt())
+                            .arg(r.details.value("vector_coverage").toDouble() * 100, 0, 'f', 1));
             });
-    connect(m_controller, &TrainingController::textTrainingFinished, this,
-            [this](const text::TextTrainingReport &r) {
-                m_status->setText(tr("Finished. Best validation accuracy %1 % (epoch %2).")
-                                      .arg(r.valAccuracy * 100, 0, 'f', 1)
-                                      .arg(r.bestEpoch));
+    connect(m_controller, &TrainingController::languageModelTrained, this,
+            [this](const learn::RunReport &r) {
+                m_status->setText(tr("Language model saved: validation perplexity %1 (word "
+                                     "frequencies alone: %2).")
+                                      .arg(r.details.value("val_perplexity").toDouble(), 0, 'f', 1)
+                                      .arg(r.details.value("unigram_perplexity").toDouble(), 0, 'f', 1));
                 m_progress->setValue(m_progress->maximum());
-                m_log->appendPlainText(tr("%1 training and %2 validation reviews, vocabulary of "
-                                          "%3 words, %4 % of them found in the word vectors.")
-                                           .arg(r.trainCount)
-                                           .arg(r.valCount)
-                                           .arg(r.vocabularySize)
-                                           .arg(r.vectorCoverage * 100, 0, 'f', 1));
             });
     connect(m_controller, &TrainingController::failed, this,
             [this](const QString &operation, const QString &text) {
-                if (operation == QLatin1String("train") || operation == QLatin1String("lr")) {
+                if (operation == QLatin1String("train") || operation == QLatin1String("lr") ||
+                    operation == QLatin1String("cross-validate") ||
+                    operation == QLatin1String("language-model")) {
                     m_status->setText(text);
                     m_log->appendPlainText(text);
                 }
@@ -278,24 +284,45 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
     updateButtons();
 }
 
-void TrainPanel::onBatches(const GraftBatchEvents &events)
+void TrainPanel::onBatches(const GraftProgressList &batches)
 {
-    if (events.isEmpty() || m_controller->job() != TrainingController::Job::Train)
+    const TrainingController::Job job = m_controller->job();
+    if (batches.isEmpty() ||
+        (job != TrainingController::Job::Train && job != TrainingController::Job::LanguageModel))
         return;
-    m_plot->addBatches(events);
-    const train::BatchEvent &e = events.last();
-    const int perEpoch = qMax(1, e.batchesPerEpoch);
-    const int total = qMax(1, m_totalEpochs) * perEpoch;
-    m_progress->setRange(0, total);
-    m_progress->setValue(qMin(total, (e.epoch - 1) * perEpoch + e.batch));
-    m_epochLabel->setText(tr("Epoch %1 of %2").arg(e.epoch).arg(m_totalEpochs));
-    m_throughput->setText(tr("%1 images/s").arg(e.imagesPerSecond, 0, 'f', 1));
+    m_plot->addBatches(batches);
+    const learn::Progress &e = batches.last();
+    const int total = int(qMin<qint64>(e.total, INT_MAX));
+    m_progress->setRange(0, qMax(1, total));
+    m_progress->setValue(int(qMin<qint64>(e.done, total)));
+    m_epochLabel->setText(tr("Epoch %1 of %2").arg(e.epoch).arg(e.epochs));
+    m_throughput->setText(m_kind == learn::TaskKind::Image
+                              ? tr("%1 images/s").arg(e.itemsPerSecond, 0, 'f', 1)
+                              : job == TrainingController::Job::LanguageModel
+                                    ? tr("%1 words/s").arg(e.itemsPerSecond, 0, 'f', 0)
+                                    : tr("%1 reviews/s").arg(e.itemsPerSecond, 0, 'f', 1));
     m_elapsed->setText(tr("Elapsed %1").arg(formatSeconds(e.elapsedSeconds)));
     m_eta->setText(tr("Remaining %1").arg(formatSeconds(e.etaSeconds)));
     m_status->setText(tr("Training..."));
 }
 
-void TrainPanel::showLrCurve(const train::LrFinderResult &result)
+void TrainPanel::onProgress(const learn::Progress &p)
+{
+    // Every phase before and after the epochs (features, vectors, the sweep, folds, exports)
+    // drives the same bar, with its own rate and time left.
+    const int total = int(qMin<qint64>(p.total, INT_MAX));
+    m_progress->setRange(0, qMax(1, total));
+    m_progress->setValue(int(qMin<qint64>(p.done, total)));
+    m_epochLabel->setText(ErrorText::phase(p.phase));
+    m_throughput->setText(p.phase == learn::Phase::Vectors
+                              ? QString()
+                              : tr("%1 of %2").arg(p.done).arg(p.total));
+    m_elapsed->setText(tr("Elapsed %1").arg(formatSeconds(p.elapsedSeconds)));
+    m_eta->setText(tr("Remaining %1").arg(formatSeconds(p.etaSeconds)));
+    m_status->setText(ErrorText::phase(p.phase) + QStringLiteral("..."));
+}
+
+void TrainPanel::showLrCurve(const learn::LrFinderResult &result)
 {
     QVector<double> x(result.learningRates.begin(), result.learningRates.end());
     QVector<double> y(result.losses.begin(), result.losses.end());
@@ -321,41 +348,58 @@ void TrainPanel::showLrCurve(const train::LrFinderResult &result)
                           .arg(result.suggested, 0, 'g', 3));
 }
 
-void TrainPanel::applyTo(train::TrainingConfig &config) const
+void TrainPanel::applyTo(learn::RunConfig &config) const
 {
     config.epochs = m_epochs->value();
-    config.headEpochs = m_headEpochs->value();
     config.batchSize = m_batchSize->value();
     config.learningRate = m_learningRate->value();
-    config.backboneLrFactor = m_backboneFactor->value();
     config.weightDecay = m_weightDecay->value();
     config.labelSmoothing = m_labelSmoothing->value();
-    config.head = train::HeadKind(m_head->currentIndex());
-    config.optimizer = train::OptimizerKind(m_optimizer->currentIndex());
-    config.schedule = train::Schedule(m_schedule->currentIndex());
-    config.augment = m_augment->isChecked();
-    config.augmentation.enabled = config.augment;
+    config.optimizer = learn::OptimizerKind(m_optimizer->currentIndex());
+    config.schedule = learn::Schedule(m_schedule->currentIndex());
     config.balancedClassWeights = m_balanced->isChecked();
-    config.earlyStoppingPatience = m_patience->value();
+    config.monitor = learn::Monitor(m_monitor->currentIndex());
+    config.patience = m_patience->value();
     config.seed = m_seed->value();
+    config.image.headEpochs = m_headEpochs->value();
+    config.image.backboneLrFactor = m_backboneFactor->value();
+    config.image.head = learn::ImageHead(m_head->currentIndex());
+    config.image.augment = m_augment->isChecked();
+    config.image.augmentation.enabled = config.image.augment;
 }
 
-void TrainPanel::setFrom(const train::TrainingConfig &config)
+void TrainPanel::setFrom(const learn::RunConfig &config)
 {
     m_epochs->setValue(config.epochs);
-    m_headEpochs->setValue(config.headEpochs);
+    m_headEpochs->setValue(config.image.headEpochs);
     m_batchSize->setValue(config.batchSize);
     m_learningRate->setValue(config.learningRate);
-    m_backboneFactor->setValue(config.backboneLrFactor);
+    m_backboneFactor->setValue(config.image.backboneLrFactor);
     m_weightDecay->setValue(config.weightDecay);
     m_labelSmoothing->setValue(config.labelSmoothing);
-    m_head->setCurrentIndex(int(config.head));
+    m_head->setCurrentIndex(int(config.image.head));
     m_optimizer->setCurrentIndex(int(config.optimizer));
     m_schedule->setCurrentIndex(int(config.schedule));
-    m_augment->setChecked(config.augment);
+    m_augment->setChecked(config.image.augment);
     m_balanced->setChecked(config.balancedClassWeights);
-    m_patience->setValue(config.earlyStoppingPatience);
+    m_monitor->setCurrentIndex(int(config.monitor));
+    m_patience->setValue(config.patience);
     m_seed->setValue(config.seed);
+}
+
+void TrainPanel::setTaskKind(learn::TaskKind kind)
+{
+    if (kind == m_kind)
+        return;
+    const double oldDefault = learn::RunConfig::defaults(m_kind).learningRate;
+    if (std::abs(m_learningRate->value() - oldDefault) < 1e-12)
+        m_learningRate->setValue(learn::RunConfig::defaults(kind).learningRate);
+    m_kind = kind;
+    const bool image = kind == learn::TaskKind::Image;
+    for (QWidget *w : {static_cast<QWidget *>(m_headEpochs), static_cast<QWidget *>(m_backboneFactor),
+                       static_cast<QWidget *>(m_head), static_cast<QWidget *>(m_augment)})
+        m_form->setRowVisible(w, image);
+    retranslate();
 }
 
 void TrainPanel::showHistory(const QJsonArray &runs)
@@ -383,7 +427,9 @@ void TrainPanel::updateButtons()
         m_status->setText(tr("Idle."));
     if (busy && m_controller->job() == TrainingController::Job::FindLr)
         m_status->setText(tr("Finding the learning rate..."));
-    if (busy && m_controller->job() == TrainingController::Job::Train)
+    if (busy && (m_controller->job() == TrainingController::Job::Train ||
+                 m_controller->job() == TrainingController::Job::CrossValidate ||
+                 m_controller->job() == TrainingController::Job::LanguageModel))
         m_status->setText(tr("Preparing..."));
 }
 
@@ -397,11 +443,14 @@ void TrainPanel::changeEvent(QEvent *event)
 void TrainPanel::retranslate()
 {
     m_paramsBox->setTitle(tr("Hyperparameters"));
-    setLabel(m_form, m_epochs, tr("Epochs:"), tr("Passes over the training images."));
+    const bool image = m_kind == learn::TaskKind::Image;
+    setLabel(m_form, m_epochs, tr("Epochs:"),
+             image ? tr("Passes over the training images.") : tr("Passes over the training reviews."));
     setLabel(m_form, m_headEpochs, tr("Head-only epochs:"),
              tr("Fine-tuning recipes first train the new head alone for this many epochs."));
     setLabel(m_form, m_batchSize, tr("Batch size:"),
-             tr("Images per optimisation step. Smaller uses less memory."));
+             image ? tr("Images per optimisation step. Smaller uses less memory.")
+                   : tr("Reviews per optimisation step. Smaller uses less memory."));
     setLabel(m_form, m_learningRate, tr("Learning rate:"),
              tr("Peak learning rate of the head. Use Find learning rate to choose it."));
     setLabel(m_form, m_backboneFactor, tr("Backbone rate factor:"),
@@ -425,8 +474,13 @@ void TrainPanel::retranslate()
              tr("Random crops, flips, small rotations and colour jitter on training images."));
     setLabel(m_form, m_balanced, tr("Balance classes:"),
              tr("Weight the loss so that rare classes count as much as common ones."));
+    setLabel(m_form, m_monitor, tr("Keep the epoch with:"),
+             tr("Which epoch's weights become the model, and what early stopping watches. The "
+                "same rule for images and texts."));
+    m_monitor->setItemText(0, tr("Best validation accuracy"));
+    m_monitor->setItemText(1, tr("Lowest validation loss"));
     setLabel(m_form, m_patience, tr("Early stopping patience:"),
-             tr("Stop after this many epochs without a better validation loss (0 = off)."));
+             tr("Stop after this many epochs without a better epoch by the rule above (0 = off)."));
     setLabel(m_form, m_seed, tr("Seed:"), tr("Random seed for initialisation and shuffling."));
     m_findLr->setText(tr("Find &learning rate"));
     m_findLr->setToolTip(tr("Sweep the learning rate over a few batches and plot the loss."));
@@ -435,7 +489,7 @@ void TrainPanel::retranslate()
     m_stop->setText(tr("&Stop"));
     m_stop->setToolTip(tr("Stop after the current batch (Esc)."));
     m_epochLabel->setText(tr("Epoch -"));
-    m_throughput->setText(tr("- images/s"));
+    m_throughput->setText(image ? tr("- images/s") : tr("- reviews/s"));
     m_elapsed->setText(tr("Elapsed --"));
     m_eta->setText(tr("Remaining --"));
     m_lrHint->setText(tr("Learning-rate finder: click the curve to pick a rate."));

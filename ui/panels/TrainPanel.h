@@ -1,6 +1,6 @@
 #pragma once
 
-#include "graft/train/TrainingTypes.h"
+#include "graft/learn/Config.h"
 #include "ui/controllers/TrainingWorker.h"
 
 #include <QElapsedTimer>
@@ -31,9 +31,12 @@ public:
     explicit TrainPanel(TrainingController *controller, QWidget *parent = nullptr);
 
     /// Writes the hyperparameters shown here into `config` (other fields untouched).
-    void applyTo(train::TrainingConfig &config) const;
+    void applyTo(learn::RunConfig &config) const;
     /// Shows the hyperparameters of `config`.
-    void setFrom(const train::TrainingConfig &config);
+    void setFrom(const learn::RunConfig &config);
+    /// Shows the settings of `kind` only (image-only rows are hidden for text); a learning
+    /// rate still at the other kind's default becomes this kind's default.
+    void setTaskKind(learn::TaskKind kind);
     LossPlot *lossPlot() const { return m_plot; }
     /// Overlays earlier runs' smoothed curves (each run object holds "curve": [[step, loss]...]).
     void showHistory(const QJsonArray &runs);
@@ -49,8 +52,9 @@ protected:
 private:
     void retranslate();
     void updateButtons();
-    void onBatches(const GraftBatchEvents &events);
-    void showLrCurve(const train::LrFinderResult &result);
+    void onBatches(const GraftProgressList &batches);
+    void onProgress(const learn::Progress &progress);
+    void showLrCurve(const learn::LrFinderResult &result);
 
     TrainingController *m_controller;
     QGroupBox *m_paramsBox = nullptr;
@@ -68,6 +72,7 @@ private:
     QCheckBox *m_augment = nullptr;
     QCheckBox *m_balanced = nullptr;
     QSpinBox *m_patience = nullptr;
+    QComboBox *m_monitor = nullptr;
     QSpinBox *m_seed = nullptr;
     QPushButton *m_findLr = nullptr;
     QPushButton *m_train = nullptr;
@@ -83,6 +88,7 @@ private:
     QLabel *m_lrHint = nullptr;
     QPlainTextEdit *m_log = nullptr;
     int m_totalEpochs = 0;
+    learn::TaskKind m_kind = learn::TaskKind::Image;
 };
 
 } // namespace graft::ui

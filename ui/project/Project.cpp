@@ -1,9 +1,10 @@
 #include "ui/project/Project.h"
 
+#include "graft/io/AtomicFile.h"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include <QSaveFile>
 
 namespace graft::ui {
 
@@ -39,7 +40,7 @@ Project Project::fromJson(const QJsonObject &json)
     p.backboneId = json.value(QStringLiteral("backbone")).toString();
     p.freezePlan =
         vision::FreezePlan::fromJson(json.value(QStringLiteral("freeze_plan")).toObject());
-    p.config = train::TrainingConfig::fromJson(json.value(QStringLiteral("training")).toObject());
+    p.config = learn::RunConfig::fromJson(json.value(QStringLiteral("training")).toObject());
     p.text = json.value(QStringLiteral("text")).toObject();
     p.runs = json.value(QStringLiteral("runs")).toArray();
     return p;
@@ -47,15 +48,7 @@ Project Project::fromJson(const QJsonObject &json)
 
 core::Status Project::save(const QString &path) const
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return makeError(ErrorCode::WriteFailed, file.errorString(), path);
-    const QByteArray bytes = QJsonDocument(toJson()).toJson(QJsonDocument::Indented);
-    if (file.write(bytes) != bytes.size())
-        return makeError(ErrorCode::WriteFailed, file.errorString(), path);
-    if (!file.commit())
-        return makeError(ErrorCode::WriteFailed, file.errorString(), path);
-    return {};
+    return io::writeFileAtomically(path, QJsonDocument(toJson()).toJson(QJsonDocument::Indented));
 }
 
 core::Result<Project> Project::load(const QString &path)

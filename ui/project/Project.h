@@ -2,7 +2,7 @@
 
 #include "graft/core/Result.h"
 #include "graft/vision/FreezePlan.h"
-#include "graft/train/TrainingTypes.h"
+#include "graft/learn/Config.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -18,7 +18,7 @@ struct Project
     double valFraction = 0.2;
     QString backboneId;
     vision::FreezePlan freezePlan;
-    train::TrainingConfig config;
+    learn::RunConfig config;
     /// Text model settings: {"vectors": path, "language_model": path, "head": "mean-max" | "cnn"
     /// | "bilstm", "freeze_embeddings"}.
     QJsonObject text;

@@ -8,7 +8,7 @@
 
 namespace graft::ui {
 
-QString highlightedWordsHtml(const std::vector<text::TokenContribution> &words)
+QString highlightedWordsHtml(const learn::TokenContributions &words)
 {
     double scale = 1e-9;
     for (const auto &w : words)

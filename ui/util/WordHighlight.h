@@ -1,6 +1,6 @@
 #pragma once
 
-#include "graft/text/TextClassifier.h"
+#include "graft/learn/Results.h"
 
 #include <QString>
 
@@ -10,6 +10,6 @@ namespace graft::ui {
 
 /// HTML of `words` with a background per word: green for words that support the class, red
 /// for words against it, stronger for larger weights; near-zero words stay plain.
-QString highlightedWordsHtml(const std::vector<text::TokenContribution> &words);
+QString highlightedWordsHtml(const learn::TokenContributions &words);
 
 } // namespace graft::ui

@@ -19,7 +19,7 @@ namespace graft::ui {
 namespace {
 
 /// Blue -> green -> yellow -> red, with alpha growing with the heat.
-QImage heatImage(const train::GradCam &cam)
+QImage heatImage(const learn::GradCam &cam)
 {
     const int side = cam.image.width;
     if (side <= 0 || cam.heat.size() < size_t(side) * size_t(cam.image.height))
@@ -73,7 +73,7 @@ ImageViewDialog::ImageViewDialog(TrainingController *controller,
         refresh();
     });
     connect(m_controller, &TrainingController::gradCamReady, this,
-            [this](const QString &f, const train::GradCam &cam) {
+            [this](const QString &f, const learn::GradCam &cam) {
                 if (f != m_file)
                     return;
                 m_overlay = heatImage(cam);

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "graft/train/Trainer.h"
+#include "graft/learn/Results.h"
 
 #include <QDialog>
 #include <QImage>

@@ -62,13 +62,13 @@ void LossPlot::clearCurves()
     scheduleReplot();
 }
 
-void LossPlot::addBatches(const QList<train::BatchEvent> &events)
+void LossPlot::addBatches(const QList<learn::Progress> &batches)
 {
-    for (const train::BatchEvent &e : events) {
-        if (e.phase == QLatin1String("validate") || !std::isfinite(e.loss))
+    for (const learn::Progress &e : batches) {
+        if (e.phase != learn::Phase::Train || !std::isfinite(e.loss))
             continue;
-        const double x = double(e.globalStep);
-        m_lastStep = qMax(m_lastStep, e.globalStep);
+        const double x = double(e.step);
+        m_lastStep = qMax(m_lastStep, e.step);
         m_raw->addData(x, e.loss);
         ++m_emaCount;
         m_ema = kSmoothing * m_ema + (1 - kSmoothing) * e.loss;
@@ -78,7 +78,7 @@ void LossPlot::addBatches(const QList<train::BatchEvent> &events)
     scheduleReplot();
 }
 
-void LossPlot::addEpoch(const train::EpochMetrics &metrics)
+void LossPlot::addEpoch(const learn::EpochMetrics &metrics)
 {
     const double x = double(m_lastStep > 0 ? m_lastStep : metrics.epoch);
     if (std::isfinite(metrics.valLoss))

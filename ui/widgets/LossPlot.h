@@ -1,6 +1,6 @@
 #pragma once
 
-#include "graft/train/TrainingTypes.h"
+#include "graft/learn/Events.h"
 
 #include <QList>
 #include <QTimer>
@@ -18,8 +18,8 @@ public:
     explicit LossPlot(QWidget *parent = nullptr);
 
     void clearCurves();
-    void addBatches(const QList<train::BatchEvent> &events);
-    void addEpoch(const train::EpochMetrics &metrics);
+    void addBatches(const QList<learn::Progress> &batches);
+    void addEpoch(const learn::EpochMetrics &metrics);
     /// Adds a finished earlier run as a faint comparison curve (smoothed batch loss).
     void addComparison(const QVector<double> &steps, const QVector<double> &losses);
     int batchPointCount() const;

@@ -71,6 +71,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_train, &TrainPanel::settingsChanged, this, markModified);
     connect(m_data, &DataPanel::scanFinished, this, [this](bool ok) {
         m_model->setTextMode(m_data->isText());
+        m_train->setTaskKind(m_data->isText() ? learn::TaskKind::Text : learn::TaskKind::Image);
         if (ok && m_data->report())
             statusBar()->showMessage(
                 tr("Dataset scanned: %n class(es)", nullptr, int(m_data->report()->classes.size())),
@@ -82,54 +83,22 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     });
     connect(m_train, &TrainPanel::trainRequested, this, &MainWindow::startTraining);
     connect(m_train, &TrainPanel::findLrRequested, this, [this] {
-        if (const auto texts = m_data->textDataset()) {
-            if (texts->isBlocked()) {
-                QMessageBox::information(this, tr("Find learning rate"),
-                                         tr("Load a dataset that can be trained on first."));
-                return;
-            }
-            m_controller->findTextLearningRate(textTrainingConfig(), texts);
-            return;
-        }
-        const vision::ScanReport *report = m_data->report();
-        if (!report || !report->canTrain()) {
+        const learn::Dataset data = dataset();
+        if (data.isEmpty()) {
             QMessageBox::information(this, tr("Find learning rate"),
                                      tr("Load a dataset that can be trained on first."));
             return;
         }
-        m_controller->findLearningRate(trainingConfig(), *report);
+        m_controller->findLearningRate(runConfig(), data);
     });
     connect(m_controller, &TrainingController::trainingFinished, this,
-            [this](const train::TrainingReport &report) {
+            [this](const learn::RunReport &report) {
                 // A finished run needs no resuming; a stopped one keeps its checkpoint.
-                if (!report.cancelled && !m_runCheckpointDir.isEmpty())
-                    QFile::remove(QDir(m_runCheckpointDir)
-                                      .filePath(QStringLiteral("checkpoint.safetensors")));
+                if (!report.cancelled)
+                    learn::removeCheckpoint(m_runCheckpointDir);
                 recordRun(report);
                 if (!report.cancelled)
                     statusBar()->showMessage(tr("Training finished."), 5000);
-            });
-    connect(m_controller, &TrainingController::textTrainingFinished, this,
-            [this](const text::TextTrainingReport &report) {
-                // A finished run needs no resuming (a stopped one fails and keeps it).
-                if (!m_runCheckpointDir.isEmpty())
-                    QFile::remove(QDir(m_runCheckpointDir)
-                                      .filePath(QStringLiteral("checkpoint.safetensors")));
-                QJsonObject run;
-                run[QStringLiteral("finished")] = QDateTime::currentDateTime().toString(Qt::ISODate);
-                run[QStringLiteral("kind")] = QStringLiteral("text");
-                run[QStringLiteral("vectors")] = report.config.vectorsPath;
-                run[QStringLiteral("head")] = QString::fromLatin1(text::textHeadName(report.config.head));
-                run[QStringLiteral("val_accuracy")] = report.valAccuracy;
-                run[QStringLiteral("best_epoch")] = report.bestEpoch;
-                run[QStringLiteral("seconds")] = report.seconds;
-                QJsonArray epochs;
-                for (const train::EpochMetrics &m : report.epochs)
-                    epochs.append(m.toJson());
-                run[QStringLiteral("epochs")] = epochs;
-                m_runs.append(run);
-                setModified(true);
-                statusBar()->showMessage(tr("Training finished."), 5000);
             });
     connect(m_controller, &TrainingController::busyChanged, this, [this](bool busy) {
         m_trainAction->setEnabled(!busy);
@@ -151,15 +120,13 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
             trainLanguageModel(path);
     });
     connect(m_controller, &TrainingController::languageModelTrained, this,
-            [this](const text::LanguageModelReport &report) {
-                m_model->setLanguageModelPath(report.path);
-                const double perplexity =
-                    report.epochs.empty() ? 0.0 : report.epochs.back().valPerplexity;
+            [this](const learn::RunReport &report, const QString &path) {
+                m_model->setLanguageModelPath(path);
                 statusBar()->showMessage(
                     tr("Language model saved: validation perplexity %1 (word frequencies alone: "
                        "%2). The classifier will start from it.")
-                        .arg(perplexity, 0, 'f', 1)
-                        .arg(report.unigramPerplexity, 0, 'f', 1),
+                        .arg(report.details.value("val_perplexity").toDouble(), 0, 'f', 1)
+                        .arg(report.details.value("unigram_perplexity").toDouble(), 0, 'f', 1),
                     10000);
             });
     connect(m_controller, &TrainingController::failed, this,
@@ -359,20 +326,34 @@ void MainWindow::setModified(bool modified)
     updateTitle();
 }
 
-train::TrainingConfig MainWindow::trainingConfig() const
+learn::RunConfig MainWindow::runConfig() const
 {
-    train::TrainingConfig config = m_loadedConfig;
-    config.backboneId = m_model->backboneId();
+    learn::RunConfig config = m_loadedConfig;
+    config.kind = m_data->isText() ? learn::TaskKind::Text : learn::TaskKind::Image;
+    config.dataPath = m_data->datasetPath();
+    config.splitSeed = m_data->splitSeed();
+    config.valFraction = m_data->valFraction();
     config.weightsDir = m_model->weightsDir();
-    config.recipe = m_model->recipe();
+    config.image.recipe = m_model->recipe();
     const vision::FreezePlan plan = m_model->freezePlan();
-    config.cutAt = plan.cutAt;
-    if (config.recipe == train::Recipe::FineTune)
-        config.fineTuneGroups = qMax(1, plan.trainableCount());
+    config.image.cutAt = plan.cutAt;
+    if (config.image.recipe == learn::Recipe::FineTune)
+        config.image.fineTuneGroups = qMax(1, plan.trainableCount());
     // The plan as edited in the freeze picker (per-group trainable flags and rate multipliers).
-    config.customPlan = plan;
+    config.image.customPlan = plan;
+    // Text runs name their word vectors in the text settings, not as a catalogue id.
+    config.backboneId = config.kind == learn::TaskKind::Image ? m_model->backboneId() : QString();
+    m_model->applyTextTo(config.text);
     m_train->applyTo(config);
     return config;
+}
+
+learn::Dataset MainWindow::dataset() const
+{
+    if (const auto texts = m_data->textDataset())
+        return texts->isBlocked() ? learn::Dataset() : learn::Dataset(texts);
+    const vision::ScanReport *report = m_data->report();
+    return report && report->canTrain() ? learn::Dataset(*report) : learn::Dataset();
 }
 
 Project MainWindow::currentProject() const
@@ -383,7 +364,7 @@ Project MainWindow::currentProject() const
     p.valFraction = m_data->valFraction();
     p.backboneId = m_model->backboneId();
     p.freezePlan = m_model->freezePlan();
-    p.config = trainingConfig();
+    p.config = runConfig();
     p.text = m_model->textSettings();
     p.runs = m_runs;
     return p;
@@ -398,7 +379,7 @@ void MainWindow::applyProject(const Project &project)
         m_model->setWeightsDir(project.config.weightsDir);
     if (!project.backboneId.isEmpty())
         m_model->setBackboneId(project.backboneId);
-    m_model->setRecipe(project.config.recipe);
+    m_model->setRecipe(project.config.image.recipe);
     m_model->setTextSettings(project.text);
     if (project.freezePlan.cutAt > 0)
         m_model->setFreezePlan(project.freezePlan);
@@ -418,7 +399,7 @@ QString MainWindow::checkpointDir() const
         m_data->isText()
             ? QString::fromUtf8(QJsonDocument(m_model->textSettings()).toJson(QJsonDocument::Compact))
             : m_model->backboneId() + QLatin1Char('\n') +
-                  QString::fromLatin1(train::recipeName(m_model->recipe()));
+                  QString::fromLatin1(learn::nameOf(m_model->recipe()));
     const QByteArray key = (m_data->datasetPath() + QLatin1Char('\n') + model).toUtf8();
     const QString id = QString::fromLatin1(
         QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().left(16));
@@ -526,33 +507,15 @@ void MainWindow::rebuildRecentMenu()
     m_recentMenu->setEnabled(!recent.isEmpty());
 }
 
-text::TextTrainingConfig MainWindow::textTrainingConfig() const
-{
-    // The Train tab's schedule settings, the Model tab's text settings, the Data tab's split.
-    const train::TrainingConfig shown = trainingConfig();
-    text::TextTrainingConfig config;
-    config.dataPath = m_data->datasetPath();
-    config.epochs = shown.epochs;
-    config.batchSize = shown.batchSize;
-    config.learningRate = shown.learningRate;
-    config.weightDecay = shown.weightDecay;
-    config.schedule = shown.schedule;
-    config.earlyStoppingPatience = shown.earlyStoppingPatience;
-    config.seed = m_data->splitSeed();
-    config.valFraction = m_data->valFraction();
-    m_model->applyTextTo(config);
-    return config;
-}
-
 bool MainWindow::trainLanguageModel(const QString &outPath)
 {
     if (!m_data->textDataset())
         return false;
-    text::LanguageModelConfig config;
-    config.sources = {m_data->datasetPath()};
-    const QJsonObject settings = m_model->textSettings();
-    config.vectorsPath = settings.value(QStringLiteral("vectors")).toString();
-    config.seed = m_data->splitSeed();
+    learn::RunConfig config = learn::RunConfig::defaults(learn::TaskKind::LanguageModel);
+    config.dataPath = m_data->datasetPath();
+    config.text.vectorsPath = m_model->textSettings().value(QStringLiteral("vectors")).toString();
+    config.seed = runConfig().seed;
+    config.splitSeed = m_data->splitSeed();
     if (!m_controller->trainLanguageModel(config, outPath))
         return false;
     m_tabs->setCurrentWidget(m_train);
@@ -561,10 +524,10 @@ bool MainWindow::trainLanguageModel(const QString &outPath)
 
 bool MainWindow::crossValidate(int folds)
 {
-    const auto texts = m_data->textDataset();
-    if (!texts || texts->isBlocked())
+    const learn::Dataset data = dataset();
+    if (!data.texts())
         return false;
-    if (!m_controller->crossValidateText(textTrainingConfig(), folds))
+    if (!m_controller->crossValidate(runConfig(), data, folds))
         return false;
     m_tabs->setCurrentWidget(m_train);
     return true;
@@ -572,7 +535,7 @@ bool MainWindow::crossValidate(int folds)
 
 bool MainWindow::offerResume(const QString &dir)
 {
-    const auto epoch = train::checkpointEpoch(dir);
+    const auto epoch = learn::checkpointEpoch(dir);
     if (!epoch)
         return false;
     if (m_resumePrompt)
@@ -587,51 +550,42 @@ bool MainWindow::offerResume(const QString &dir)
 
 bool MainWindow::startTraining()
 {
-    if (const auto texts = m_data->textDataset()) {
-        if (texts->isBlocked()) {
-            QMessageBox::information(this, tr("Train"),
-                                     tr("Load a dataset that can be trained on first."));
-            m_tabs->setCurrentWidget(m_data);
-            return false;
-        }
-        text::TextTrainingConfig config = textTrainingConfig();
-        config.checkpointDir = checkpointDir();
-        config.resume = offerResume(config.checkpointDir);
-        if (!m_controller->startTextTraining(config, texts))
-            return false;
-        m_runCheckpointDir = config.checkpointDir;
-        m_tabs->setCurrentWidget(m_train);
-        return true;
-    }
-    const vision::ScanReport *report = m_data->report();
-    if (!report || !report->canTrain()) {
-        QMessageBox::information(this, tr("Train"),
-                                 tr("Load a dataset that can be trained on first."));
+    const learn::Dataset data = dataset();
+    if (data.isEmpty()) {
+        QMessageBox::information(this, tr("Train"), tr("Load a dataset that can be trained on first."));
         m_tabs->setCurrentWidget(m_data);
         return false;
     }
-    train::TrainingConfig config = trainingConfig();
+    learn::RunConfig config = runConfig();
     config.checkpointDir = checkpointDir();
     config.resume = offerResume(config.checkpointDir);
-    if (!m_controller->startTraining(config, *report))
+    if (!m_controller->startTraining(config, data))
         return false;
     m_runCheckpointDir = config.checkpointDir;
     m_tabs->setCurrentWidget(m_train);
     return true;
 }
 
-void MainWindow::recordRun(const train::TrainingReport &report)
+void MainWindow::recordRun(const learn::RunReport &report)
 {
     QJsonObject run;
     run[QStringLiteral("finished")] = QDateTime::currentDateTime().toString(Qt::ISODate);
-    run[QStringLiteral("backbone")] = report.config.backboneId;
-    run[QStringLiteral("recipe")] = QString::fromLatin1(train::recipeName(report.config.recipe));
-    run[QStringLiteral("val_accuracy")] = report.valAccuracy;
+    run[QStringLiteral("kind")] = QString::fromLatin1(learn::nameOf(report.kind));
+    run[QStringLiteral("run_dir")] = report.runDir;
+    if (report.kind == learn::TaskKind::Image) {
+        run[QStringLiteral("backbone")] = report.config.backboneId;
+        run[QStringLiteral("recipe")] = QString::fromLatin1(learn::nameOf(report.config.image.recipe));
+    } else {
+        run[QStringLiteral("vectors")] = report.config.text.vectorsPath;
+        run[QStringLiteral("head")] = QString::fromLatin1(learn::nameOf(report.config.text.head));
+    }
+    run[QStringLiteral("val_accuracy")] = report.valAccuracy();
     run[QStringLiteral("best_epoch")] = report.bestEpoch;
+    run[QStringLiteral("monitor")] = QString::fromLatin1(learn::nameOf(report.monitor));
     run[QStringLiteral("cancelled")] = report.cancelled;
-    run[QStringLiteral("seconds")] = report.totalSeconds;
+    run[QStringLiteral("seconds")] = report.timings.value(QStringLiteral("total")).toDouble();
     QJsonArray epochs;
-    for (const train::EpochMetrics &m : report.epochs)
+    for (const learn::EpochMetrics &m : report.epochs)
         epochs.append(m.toJson());
     run[QStringLiteral("epochs")] = epochs;
     const QVector<QPointF> curve = m_train->lossPlot()->smoothedCurve();

@@ -1,7 +1,6 @@
 #pragma once
 
-#include "graft/text/TextTraining.h"
-#include "graft/train/Trainer.h"
+#include "graft/learn/Session.h"
 #include "ui/project/Project.h"
 
 #include <QMainWindow>
@@ -89,10 +88,15 @@ private:
     void rebuildRecentMenu();
     void setLanguage(const QString &language);
     void showGuide();
-    train::TrainingConfig trainingConfig() const;
-    /// The text run the tabs describe (Train tab schedule, Model tab text settings, Data split).
-    text::TextTrainingConfig textTrainingConfig() const;
-    void recordRun(const train::TrainingReport &report);
+public:
+    /// The run the tabs describe, for the data loaded (images or reviews): the Data tab's split,
+    /// the Model tab's backbone and freeze plan or text settings, the Train tab's settings.
+    learn::RunConfig runConfig() const;
+    /// The loaded data, empty when none can be trained on.
+    learn::Dataset dataset() const;
+
+private:
+    void recordRun(const learn::RunReport &report);
 
     TrainingController *m_controller = nullptr;
     QTabWidget *m_tabs = nullptr;
@@ -109,7 +113,7 @@ private:
     QJsonArray m_runs;
     std::function<bool(int epoch)> m_resumePrompt;
     QString m_runCheckpointDir; ///< checkpoint folder of the image run in progress
-    train::TrainingConfig m_loadedConfig; ///< fields the widgets do not show survive a round trip
+    learn::RunConfig m_loadedConfig; ///< fields the widgets do not show survive a round trip
 
     QMenu *m_fileMenu = nullptr;
     QMenu *m_recentMenu = nullptr;

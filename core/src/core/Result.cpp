@@ -24,4 +24,11 @@ const char *errorCodeName(ErrorCode code)
     return "internal";
 }
 
+QString exceptionText(const std::exception &e)
+{
+    const QString what = QString::fromUtf8(e.what()).trimmed();
+    const qsizetype nl = what.indexOf(QLatin1Char('\n'));
+    return nl > 0 ? what.left(nl).trimmed() : what;
+}
+
 } // namespace graft::core

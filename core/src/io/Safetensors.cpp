@@ -6,7 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include <QSaveFile>
+#include "graft/io/AtomicFile.h"
 #include <QtEndian>
 
 #include <algorithm>
@@ -556,20 +556,12 @@ core::Status writeSafetensors(const QString &path,
     char lengthField[8];
     qToLittleEndian(std::uint64_t(headerBytes.size()), lengthField);
 
-    QSaveFile out(path);
-    if (!out.open(QIODevice::WriteOnly))
-        return core::makeError(ErrorCode::WriteFailed, out.errorString(), path);
-    bool ok = out.write(lengthField, 8) == 8 && out.write(headerBytes) == headerBytes.size();
-    for (const TensorBlob &t : tensors)
-        ok = ok && out.write(t.bytes) == t.bytes.size();
-    if (!ok) {
-        const QString why = out.errorString();
-        out.cancelWriting();
-        return core::makeError(ErrorCode::WriteFailed, why, path);
-    }
-    if (!out.commit())
-        return core::makeError(ErrorCode::WriteFailed, out.errorString(), path);
-    return {};
+    return writeFileAtomically(path, [&](QIODevice &out) {
+        bool ok = out.write(lengthField, 8) == 8 && out.write(headerBytes) == headerBytes.size();
+        for (const TensorBlob &t : tensors)
+            ok = ok && out.write(t.bytes) == t.bytes.size();
+        return ok;
+    });
 }
 
 } // namespace graft::io

@@ -27,7 +27,7 @@ QStringList terms(const Tokenizer &tok, const QString &text, bool bigrams)
 
 } // namespace
 
-core::Result<TextEvaluation> evaluateBagOfWords(const TextDataset &data,
+core::Result<learn::Evaluation> evaluateBagOfWords(const TextDataset &data,
                                                 const std::vector<int> &trainIdx,
                                                 const std::vector<int> &valIdx,
                                                 const BagOfWordsOptions &options,
@@ -178,31 +178,18 @@ core::Result<TextEvaluation> evaluateBagOfWords(const TextDataset &data,
         t = tNext;
     }
 
-    TextEvaluation eval;
-    eval.confusion.assign(k, std::vector<int>(k, 0));
-    int correct = 0;
-    double lossSum = 0;
+    std::vector<learn::SampleRef> refs;
+    std::vector<int> labels;
+    std::vector<std::vector<float>> probs;
     for (int i : valIdx) {
-        const TextSample &s = data.samples[i];
+        const TextSample &s = data.samples[size_t(i)];
         scores(w, vectorise(terms(tok, s.text, options.bigrams)), logits);
         softmax(logits);
-        const int pred = int(std::max_element(logits.begin(), logits.end()) - logits.begin());
-        const double loss = -std::log(std::max(logits[s.label], 1e-12));
-        lossSum += loss;
-        ++eval.confusion[s.label][pred];
-        if (pred == s.label)
-            ++correct;
-        else
-            eval.misclassified.push_back(
-                MisclassifiedText{s.file, s.line, s.text, s.label, pred, logits[pred], loss});
+        refs.push_back(learn::SampleRef::ofText(s.text, s.file, s.line));
+        labels.push_back(s.label);
+        probs.emplace_back(logits.begin(), logits.end());
     }
-    std::sort(eval.misclassified.begin(), eval.misclassified.end(),
-              [](const auto &a, const auto &b) { return a.loss > b.loss; });
-    if (!valIdx.empty()) {
-        eval.accuracy = double(correct) / double(valIdx.size());
-        eval.loss = lossSum / double(valIdx.size());
-    }
-    return eval;
+    return learn::Evaluation::compute(std::move(refs), std::move(labels), std::move(probs), k);
 }
 
 } // namespace graft::text

@@ -60,4 +60,28 @@ std::vector<SplitIndices> stratifiedKFold(const std::vector<int> &labels, int k,
     return folds;
 }
 
+SplitIndices splitTextDataset(const TextDataset &data, double valFraction, int seed)
+{
+    SplitIndices out;
+    out.train = data.indicesOf(QStringLiteral("train"));
+    out.val = data.indicesOf(QStringLiteral("val"));
+    if (!out.train.empty() && !out.val.empty())
+        return out;
+    // No ready-made split: split train + unsplit texts, seeded and stratified.
+    std::vector<int> pool = data.indicesOf(QString());
+    pool.insert(pool.end(), out.train.begin(), out.train.end());
+    std::sort(pool.begin(), pool.end());
+    std::vector<int> poolLabels;
+    for (int i : pool)
+        poolLabels.push_back(data.samples[size_t(i)].label);
+    const SplitIndices split = stratifiedSplit(poolLabels, valFraction, uint64_t(seed));
+    out.train.clear();
+    out.val.clear();
+    for (int i : split.train)
+        out.train.push_back(pool[size_t(i)]);
+    for (int i : split.val)
+        out.val.push_back(pool[size_t(i)]);
+    return out;
+}
+
 } // namespace graft::text

@@ -296,8 +296,20 @@ int WordVectors::lookup(const QString &token) const
     return m_folded.value(Tokenizer::foldAccents(lower), -1);
 }
 
-core::Result<WordVectors> WordVectors::load(const QString &path, Format format, int maxWords)
+core::Result<WordVectors> WordVectors::load(const QString &path, Format format, int maxWords,
+                                            const core::CancelToken &cancel,
+                                            const core::ProgressFn &progress)
 {
+    // Cancellation and progress every few thousand lines (or entries), over the bytes read.
+    qint64 tick = 0;
+    const auto stopped = [&](const char *at, const char *begin, const char *finish) {
+        if ((++tick & 4095) != 0)
+            return false;
+        if (progress)
+            progress(at - begin, finish - begin);
+        return cancel.isCancelled();
+    };
+    const auto cancelled = [&] { return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"), path); };
     QFile f(path);
     if (!f.exists())
         return makeError(ErrorCode::NotFound, QStringLiteral("vector file not found"), path);
@@ -332,6 +344,8 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
         auto unpacked = gunzip(f, binary ? 0 : maxWords + 1, qint64(6) << 30);
         if (!unpacked)
             return unpacked.error();
+        if (cancel.isCancelled())
+            return cancelled();
         bytes = std::move(unpacked.value());
     } else {
         bytes = f.readAll();
@@ -395,6 +409,8 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
         const char *p = firstEol ? firstEol + 1 : end;
         v.m_data.reserve(size_t(n) * size_t(hd));
         for (long long i = 0; i < n; ++i) {
+            if (stopped(p, data, end))
+                return cancelled();
             while (p < end && (*p == '\n' || *p == ' '))
                 ++p;
             const char *w = p;
@@ -446,6 +462,8 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
     if (bytes.startsWith("\xEF\xBB\xBF"))
         p += 3;
     while (p < end) {
+        if (stopped(p, data, end))
+            return cancelled();
         const char *eol = static_cast<const char *>(std::memchr(p, '\n', size_t(end - p)));
         if (!eol)
             eol = end;
@@ -493,6 +511,8 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
     }
     if (v.size() == 0)
         return makeError(ErrorCode::InvalidFormat, QStringLiteral("no vectors found"), path);
+    if (progress)
+        progress(1, 1);
     return v;
 }
 

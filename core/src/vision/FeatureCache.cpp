@@ -4,9 +4,9 @@
 #include <QDataStream>
 #include <QDir>
 #include <QFile>
-#include <QSaveFile>
+#include "graft/io/AtomicFile.h"
 
-namespace graft::train {
+namespace graft::vision {
 
 namespace {
 constexpr quint32 kMagic = 0x47464331; // "GFC1"
@@ -79,20 +79,20 @@ core::Status FeatureCache::save()
     if (!QDir().mkpath(m_dir))
         return core::makeError(core::ErrorCode::WriteFailed,
                                QStringLiteral("cannot create the cache folder"), m_dir);
-    QSaveFile f(filePath());
-    if (!f.open(QIODevice::WriteOnly))
-        return core::makeError(core::ErrorCode::WriteFailed, f.errorString(), filePath());
-    QDataStream out(&f);
-    out.setByteOrder(QDataStream::LittleEndian);
-    out << kMagic << quint32(m_dim) << quint32(m_order.size());
-    for (const auto &h : m_order) {
-        out.writeRawData(h.constData(), 32);
-        out.writeRawData(reinterpret_cast<const char *>(find(h)), m_dim * 4);
-    }
-    if (!f.commit())
-        return core::makeError(core::ErrorCode::WriteFailed, f.errorString(), filePath());
+    const core::Status written = io::writeFileAtomically(filePath(), [&](QIODevice &f) {
+        QDataStream out(&f);
+        out.setByteOrder(QDataStream::LittleEndian);
+        out << kMagic << quint32(m_dim) << quint32(m_order.size());
+        for (const auto &h : m_order) {
+            out.writeRawData(h.constData(), 32);
+            out.writeRawData(reinterpret_cast<const char *>(find(h)), m_dim * 4);
+        }
+        return out.status() == QDataStream::Ok;
+    });
+    if (!written)
+        return written;
     m_dirty = false;
     return {};
 }
 
-} // namespace graft::train
+} // namespace graft::vision

@@ -8,7 +8,7 @@
 
 #include <vector>
 
-namespace graft::train {
+namespace graft::vision {
 
 /// On-disk store of pooled backbone features, keyed by image content hash (SHA-256) within one
 /// "space" (backbone + weights + cut point + preprocessing + augmentation view). A space is one
@@ -41,4 +41,4 @@ private:
     bool m_dirty = false;
 };
 
-} // namespace graft::train
+} // namespace graft::vision

@@ -1,6 +1,7 @@
 #include "graft/vision/ImageScanner.h"
 
 #include "vision/CvDecode.h"
+#include "graft/io/AtomicFile.h"
 #include "vision/ParallelFor.h"
 
 #include <QCryptographicHash>
@@ -11,7 +12,6 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 #include <algorithm>
 #include <atomic>
@@ -128,13 +128,7 @@ core::Status ScanReport::saveSplit(const QString &path) const
             files.insert(e.relativePath, QString::fromLatin1(splitName(e.split)));
     const QJsonObject doc{{"format", "graft-split"}, {"version", 1}, {"seed", seed},
                           {"val_fraction", valFraction}, {"files", files}};
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return makeError(ErrorCode::WriteFailed, f.errorString(), path);
-    f.write(QJsonDocument(doc).toJson(QJsonDocument::Indented));
-    if (!f.commit())
-        return makeError(ErrorCode::WriteFailed, f.errorString(), path);
-    return {};
+    return io::writeFileAtomically(path, QJsonDocument(doc).toJson(QJsonDocument::Indented));
 }
 
 namespace {

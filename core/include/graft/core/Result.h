@@ -2,6 +2,7 @@
 
 #include <QString>
 
+#include <exception>
 #include <optional>
 #include <utility>
 #include <variant>
@@ -88,5 +89,21 @@ private:
 };
 
 using Status = Result<void>;
+
+/// The first line of an exception's message (LibTorch appends a backtrace to what()).
+QString exceptionText(const std::exception &e);
+
+/// Runs `fn` (returning a Result) and turns any exception - LibTorch's c10::Error, OpenCV's
+/// cv::Exception, std::bad_alloc - into ErrorCode::Internal naming `file`. The one place where
+/// library exceptions become errors at core's boundary.
+template<typename Fn>
+auto guarded(Fn &&fn, const QString &file = {}) -> decltype(fn())
+{
+    try {
+        return fn();
+    } catch (const std::exception &e) {
+        return makeError(ErrorCode::Internal, exceptionText(e), file);
+    }
+}
 
 } // namespace graft::core

@@ -3,7 +3,7 @@
 #include "graft/core/Cancellation.h"
 #include "graft/core/Result.h"
 #include "graft/text/TextDataset.h"
-#include "graft/text/TextTraining.h"
+#include "graft/learn/Results.h"
 #include "graft/text/Tokenizer.h"
 
 #include <vector>
@@ -27,7 +27,7 @@ struct BagOfWordsOptions
 /// Multinomial logistic regression on word counts or TF-IDF, L2-regularised, trained in
 /// plain C++ (convex: accelerated gradient descent to near the optimum). Trains on
 /// `trainIdx`, evaluates on `valIdx`.
-core::Result<TextEvaluation> evaluateBagOfWords(const TextDataset &data,
+core::Result<learn::Evaluation> evaluateBagOfWords(const TextDataset &data,
                                                 const std::vector<int> &trainIdx,
                                                 const std::vector<int> &valIdx,
                                                 const BagOfWordsOptions &options = {},

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "graft/text/TextDataset.h"
+
 #include <cstdint>
 #include <vector>
 
@@ -19,5 +21,9 @@ SplitIndices stratifiedSplit(const std::vector<int> &labels, double valFraction,
 
 /// Seeded stratified k folds: fold f's val set is every k-th sample of each shuffled class.
 std::vector<SplitIndices> stratifiedKFold(const std::vector<int> &labels, int k, uint64_t seed);
+
+/// Training and validation indices of a dataset: its own train/val split when it has both,
+/// else a seeded stratified split of the train and unsplit texts (`valFraction` to val).
+SplitIndices splitTextDataset(const TextDataset &data, double valFraction, int seed);
 
 } // namespace graft::text

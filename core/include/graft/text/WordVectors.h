@@ -1,5 +1,6 @@
 #pragma once
 
+#include "graft/core/Cancellation.h"
 #include "graft/core/Result.h"
 
 #include <QHash>
@@ -36,8 +37,10 @@ public:
     /// that is wrong. fastText .bin models are read with libfasttext after their header and
     /// dictionary are checked against the file size; they also give vectors to unseen words
     /// from their character n-grams (subwordVector). Quantized .ftz models are Unsupported.
-    static core::Result<WordVectors>
-    load(const QString &path, Format format = Format::Auto, int maxWords = 0);
+    /// Checks `cancel` every few thousand lines; `progress` gets bytes done of total.
+    static core::Result<WordVectors> load(const QString &path, Format format = Format::Auto,
+                                          int maxWords = 0, const core::CancelToken &cancel = {},
+                                          const core::ProgressFn &progress = {});
 
     int dimension() const { return m_dim; }
     int size() const { return int(m_words.size()); }
