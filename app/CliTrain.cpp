@@ -130,7 +130,7 @@ bool writeReport(const QCommandLineParser &p, const QString &command, const QJso
     const auto s = io::writeFileAtomically(p.value(QStringLiteral("report")),
                                            QJsonDocument(json).toJson(QJsonDocument::Indented));
     if (!s)
-        err() << "graft-cli " << command << ": cannot write the report: " << s.error().message() << "\n";
+        err() << "graft-cli " << command << ": cannot write report " << s.error().message() << "\n";
     return s.ok();
 }
 
@@ -279,6 +279,18 @@ bool buildConfig(const QCommandLineParser &p, const QString &command, TaskKind k
     c.checkpointDir = str("checkpoint-dir");
     c.resume = has("resume");
     c.runsDir = str("runs-dir");
+    if (has("head")) {
+        // A head of the other task's kind is refused as not applying, like a wrong option.
+        learn::ImageHead ih;
+        learn::TextHead th;
+        const bool image = learn::parse(str("head"), &ih), text = learn::parse(str("head"), &th);
+        if ((kind == TaskKind::Image && !image && text) || (kind != TaskKind::Image && !text && image)) {
+            err() << "graft-cli " << command << ": --head " << str("head") << " does not apply to "
+                  << kindWords(kind) << "\n";
+            *code = kExitBlocked;
+            return false;
+        }
+    }
     if (kind == TaskKind::Image) {
         c.image.pretrained = !has("random-init");
         choice("recipe", &c.image.recipe);

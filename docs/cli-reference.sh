@@ -14,7 +14,7 @@ echo
 echo '```'
 "$cli" --help | clean
 echo '```'
-for cmd in scan backbones train eval predict check-weights; do
+for cmd in scan backbones train lm eval predict export runs check-weights; do
     echo
     echo "## graft-cli $cmd"
     echo

@@ -2,6 +2,7 @@
 #include "support/TestSupport.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -60,6 +61,7 @@ class tst_Cli : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void usage();
     void scanHymenoptera();
     void scanBlockingExitsTwo();
@@ -71,7 +73,16 @@ private Q_SLOTS:
     void textCrossValidationAgainstBaseline();
     void onnxExportIsCheckedByTwoRuntimes();
     void textExportPredictEval();
+
+private:
+    QTemporaryDir m_runs;
 };
+
+void tst_Cli::initTestCase()
+{
+    // Every training run writes a run folder: these go to a folder of this test.
+    qputenv("GRAFT_RUNS_DIR", m_runs.path().toUtf8());
+}
 
 void tst_Cli::usage()
 {
@@ -191,12 +202,13 @@ void tst_Cli::trainExportEvalPredict()
     GRAFT_REQUIRE_SHARED(weights, "weights");
     GRAFT_REQUIRE_SHARED(hym, "images/hymenoptera");
     QTemporaryDir d;
-    const QString model = d.filePath("m.pt"), report = d.filePath("r.json");
+    const QString model = d.filePath("m.pt"), onnx = d.filePath("m.onnx"), report = d.filePath("r.json");
     const Run t = cli({QStringLiteral("train"), QStringLiteral("--data"), hym,
                        QStringLiteral("--backbone"), QStringLiteral("mobilenet_v1_025_128_imagenet"),
                        QStringLiteral("--weights-dir"), weights, QStringLiteral("--epochs"),
                        QStringLiteral("3"), QStringLiteral("--cache-dir"), d.filePath("cache"),
-                       QStringLiteral("--export"), model, QStringLiteral("--report"), report});
+                       QStringLiteral("--export"), model, QStringLiteral("--export-onnx"), onnx,
+                       QStringLiteral("--runs-dir"), d.filePath("runs"), QStringLiteral("--report"), report});
     QVERIFY2(t.code == 0, t.err.constData());
     QFile rf(report);
     QVERIFY(rf.open(QIODevice::ReadOnly));
@@ -211,10 +223,27 @@ void tst_Cli::trainExportEvalPredict()
     const double acc = o.value("val_accuracy").toDouble();
     QVERIFY(acc > 0.75);
 
-    const Run e = cli({QStringLiteral("eval"), QStringLiteral("--model"), model,
-                       QStringLiteral("--data"), hym, QStringLiteral("--json")});
-    QVERIFY2(e.code == 0, e.err.constData());
-    QCOMPARE(e.json().object().value("accuracy").toDouble(), acc);
+    // The run folder, the TorchScript and the ONNX export evaluate alike (ONNX through OpenCV
+    // DNN and its .onnx.json).
+    const QString runDir = o.value("run_dir").toString();
+    QVERIFY(QFileInfo(runDir + "/run.json").exists());
+    for (const QString &m : {model, onnx, runDir}) {
+        const Run e = cli({QStringLiteral("eval"), QStringLiteral("--model"), m,
+                           QStringLiteral("--data"), hym, QStringLiteral("--json")});
+        QVERIFY2(e.code == 0, e.err.constData());
+        QCOMPARE(e.json().object().value("accuracy").toDouble(), acc);
+    }
+    const Run runs = cli({QStringLiteral("runs"), QStringLiteral("--runs-dir"), d.filePath("runs"),
+                          QStringLiteral("--json")});
+    QCOMPARE(runs.code, 0);
+    QCOMPARE(runs.json().array().size(), 1);
+    QCOMPARE(runs.json().array()[0].toObject().value("dir").toString(), runDir);
+    QCOMPARE(runs.json().array()[0].toObject().value("val_accuracy").toDouble(), acc);
+    const Run exported = cli({QStringLiteral("export"), QStringLiteral("--model"), runDir,
+                              QStringLiteral("--out"), d.filePath("again.onnx"), QStringLiteral("--json")});
+    QVERIFY2(exported.code == 0, exported.err.constData());
+    QCOMPARE(exported.json().object().value("agreement").toDouble(), 1.0);
+    QCOMPARE(exported.json().object().value("samples").toInt(), 153);
 
     const QString img = QDir(hym).filePath("val/bees/" +
                                            QDir(hym + "/val/bees").entryList(QDir::Files).first());
@@ -225,6 +254,22 @@ void tst_Cli::trainExportEvalPredict()
     QCOMPARE(top.size(), 2);
     QVERIFY(std::abs(top[0].toObject().value("prob").toDouble() +
                      top[1].toObject().value("prob").toDouble() - 1.0) < 1e-4);
+    // The ONNX export predicts the same top-1 for every validation image as the .pt.
+    QStringList images;
+    for (const char *cls : {"ants", "bees"})
+        for (const QString &f : QDir(hym + "/val/" + cls).entryList(QDir::Files))
+            images << QDir(hym).filePath(QStringLiteral("val/%1/%2").arg(QLatin1String(cls), f));
+    const Run fromPt = cli(QStringList{QStringLiteral("predict"), QStringLiteral("--model"), model,
+                                       QStringLiteral("--topk"), QStringLiteral("1"), QStringLiteral("--json")} + images);
+    const Run fromOnnx = cli(QStringList{QStringLiteral("predict"), QStringLiteral("--model"), onnx,
+                                         QStringLiteral("--topk"), QStringLiteral("1"), QStringLiteral("--json")} + images);
+    QVERIFY2(fromPt.code == 0 && fromOnnx.code == 0, fromOnnx.err.constData());
+    const QJsonArray a = fromPt.json().array(), b = fromOnnx.json().array();
+    QCOMPARE(a.size(), qsizetype(153));
+    QCOMPARE(b.size(), a.size());
+    for (qsizetype i = 0; i < a.size(); ++i)
+        QCOMPARE(b[i].toObject().value("top").toArray()[0].toObject().value("label"),
+                 a[i].toObject().value("top").toArray()[0].toObject().value("label"));
     // A file that is not a model.
     const Run bad = cli({QStringLiteral("predict"), QStringLiteral("--model"), report, img});
     QCOMPARE(bad.code, 2);
@@ -384,12 +429,22 @@ void tst_Cli::textExportPredictEval()
              QStringLiteral("negative"));
     QVERIFY(!preds[0].toObject().value("words").toArray().isEmpty());
 
-    const Run e = cli({QStringLiteral("eval"), QStringLiteral("--model"), pt, QStringLiteral("--data"),
-                       en, QStringLiteral("--json")});
-    QVERIFY2(e.code == 0, e.err.constData());
-    QCOMPARE(e.json().object().value("samples").toInt(), 600);
-    QVERIFY(std::abs(e.json().object().value("accuracy").toDouble() -
-                     o.value("val_accuracy").toDouble()) < 1e-9);
+    for (const QString &m : {pt, onnx}) {
+        const Run e = cli({QStringLiteral("eval"), QStringLiteral("--model"), m, QStringLiteral("--data"),
+                           en, QStringLiteral("--json")});
+        QVERIFY2(e.code == 0, e.err.constData());
+        QCOMPARE(e.json().object().value("samples").toInt(), 600);
+        QVERIFY(std::abs(e.json().object().value("accuracy").toDouble() -
+                         o.value("val_accuracy").toDouble()) < 1e-9);
+    }
+    const Run po = cli({QStringLiteral("predict"), QStringLiteral("--model"), onnx,
+                        QStringLiteral("--text"), QStringLiteral("Great food and a lovely staff"),
+                        QStringLiteral("--text"), QStringLiteral("Terrible, it broke after a day"),
+                        QStringLiteral("--json")});
+    QVERIFY2(po.code == 0, po.err.constData());
+    for (int i = 0; i < 2; ++i)
+        QCOMPARE(po.json().array()[i].toObject().value("top").toArray()[0].toObject().value("label"),
+                 preds[i].toObject().value("top").toArray()[0].toObject().value("label"));
 
     checkWithReferenceInterpreter(onnx, pt);
 }

@@ -6,7 +6,7 @@
 
 #include "graft/core/Runtime.h"
 #include "graft/vision/ImageScanner.h"
-#include "graft/train/Trainer.h"
+#include "graft/learn/Session.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -29,18 +29,6 @@ double rssMiB()
                             : 0;
 }
 
-struct CancelAt : train::TrainingObserver
-{
-    int at = 1;
-    int batches = 0;
-    core::CancelToken token;
-    void batchFinished(const train::BatchEvent &) override
-    {
-        if (++batches == at)
-            token.requestCancel();
-    }
-};
-
 } // namespace
 
 class tst_Soak : public QObject
@@ -55,11 +43,11 @@ void tst_Soak::startCancelCycles()
     GRAFT_REQUIRE_SHARED(hym, "images/hymenoptera");
     GRAFT_REQUIRE_SHARED(weights, "weights");
     core::initRuntime();
-    vision::ScanOptions so;
-    so.verifyDecode = false;
-    auto report = vision::scanImageFolder(hym, so);
-    QVERIFY(report.ok());
     QTemporaryDir tmp;
+    learn::RunConfig base;
+    base.dataPath = hym;
+    auto data = learn::Dataset::scan(base);
+    QVERIFY(data.ok());
 #if defined(__SANITIZE_ADDRESS__)
     // AddressSanitizer runs this ~7x slower and keeps freed memory in quarantine on purpose:
     // fewer cycles, no RSS bound; memory errors and crashes are what that build checks.
@@ -75,31 +63,28 @@ void tst_Soak::startCancelCycles()
     double afterWarmup = 0;
     int cancelled = 0;
     for (int i = 0; i < cycles; ++i) {
-        train::TrainingConfig c;
+        learn::RunConfig c = base;
         c.backboneId = QStringLiteral("mobilenet_v1_025_128_imagenet");
         c.weightsDir = weights;
-        c.cacheDir = tmp.filePath(QStringLiteral("cache"));
+        c.image.cacheDir = tmp.filePath(QStringLiteral("cache"));
+        c.runsDir = tmp.filePath(QStringLiteral("runs"));
         c.epochs = 3;
         c.threads = 1;
         c.seed = i;
+        c.splitSeed = 42;
         const bool fineTune = i % 2 == 1;
         if (fineTune) {
-            c.recipe = train::Recipe::FineTune;
-            c.headEpochs = 1;
+            c.image.recipe = learn::Recipe::FineTune;
+            c.image.headEpochs = 1;
         }
-        CancelAt obs;
+        test::Recorder obs;
         // Head phase: 8 batches per epoch (245 images, batch 32); cancel in the fine-tuning
         // phase (batch 9 onwards) on odd cycles, at the first batch on even ones.
-        obs.at = fineTune ? 9 + i % 3 : 1;
+        obs.cancelAfterBatches = fineTune ? 9 + i % 3 : 1;
         bool ok = false, wasCancelled = false;
         QString error;
         std::thread worker([&] {
-            train::Trainer t;
-            if (auto s = t.setup(c, *report); !s) {
-                error = s.error().message();
-                return;
-            }
-            auto r = t.train(&obs, obs.token);
+            auto r = learn::train(c, *data, &obs, obs.cancel);
             ok = r.ok();
             if (r)
                 wasCancelled = r->cancelled;

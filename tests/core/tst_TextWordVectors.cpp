@@ -1,6 +1,6 @@
 #include "support/TestSupport.h"
 
-#include "graft/text/TextTraining.h"
+#include "graft/learn/Session.h"
 #include "graft/text/WordVectors.h"
 
 #include <fasttext/fasttext.h>
@@ -27,6 +27,7 @@ private Q_SLOTS:
     void gzipped();
     void fastTextBinaryWithSubwords();
     void realGlove();
+    void loadingReportsProgressAndCancels();
 };
 
 void TstTextWordVectors::gloveText()
@@ -221,14 +222,17 @@ void TstTextWordVectors::fastTextBinaryWithSubwords()
         QVERIFY(writeFile(dir.filePath(QStringLiteral("reviews/neg/%1.txt").arg(i)),
                           "ruidos horribles , pésimos servicios"));
     }
-    graft::text::TextTrainingConfig config;
+    graft::learn::RunConfig config = graft::learn::RunConfig::defaults(graft::learn::TaskKind::Text);
     config.dataPath = dir.filePath("reviews");
-    config.vectorsPath = bin;
+    config.text.vectorsPath = bin;
     config.epochs = 1;
     config.threads = 1;
-    auto trained = graft::text::runTextTraining(config);
+    config.runsDir = dir.filePath("runs");
+    auto data = graft::learn::Dataset::scan(config);
+    QVERIFY(data.ok());
+    auto trained = graft::learn::train(config, *data);
     QVERIFY2(trained.ok(), qPrintable(trained ? QString() : trained.error().message()));
-    QCOMPARE(trained->vectorCoverage, 1.0);
+    QCOMPARE(trained->details.value("vector_coverage").toDouble(), 1.0);
 
     // maxWords keeps the most frequent words only.
     auto few = WordVectors::load(bin, WordVectors::Format::Auto, 3);
@@ -276,6 +280,34 @@ void TstTextWordVectors::realGlove()
         return d / std::sqrt(nx * ny);
     };
     QVERIFY(cosine("good", "great") > cosine("good", "table"));
+}
+
+// Large vector files take seconds: loading reports bytes done and stops when asked.
+void TstTextWordVectors::loadingReportsProgressAndCancels()
+{
+    QTemporaryDir dir;
+    QByteArray lines;
+    for (int i = 0; i < 20000; ++i)
+        lines += "word" + QByteArray::number(i) + " 0.1 0.2 0.3 0.4\n";
+    const QString path = dir.filePath(QStringLiteral("many.txt"));
+    QVERIFY(writeFile(path, lines));
+    qint64 lastDone = -1, lastTotal = 0;
+    int calls = 0;
+    auto all = WordVectors::load(path, WordVectors::Format::Auto, 0, {}, [&](qint64 done, qint64 total) {
+        QVERIFY(done >= lastDone);
+        lastDone = done;
+        lastTotal = total;
+        ++calls;
+    });
+    QVERIFY(all.ok());
+    QCOMPARE(all->size(), 20000);
+    QVERIFY(calls >= 4);
+    QCOMPARE(lastDone, lastTotal); // ends at 100 %
+    graft::core::CancelToken cancel;
+    cancel.requestCancel();
+    auto stopped = WordVectors::load(path, WordVectors::Format::Auto, 0, cancel);
+    QVERIFY(!stopped.ok());
+    QCOMPARE(stopped.error().code, graft::core::ErrorCode::Cancelled);
 }
 
 QTEST_APPLESS_MAIN(TstTextWordVectors)

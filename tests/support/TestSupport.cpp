@@ -58,4 +58,40 @@ QJsonObject readJson(const QString &path)
     return QJsonDocument::fromJson(f.readAll()).object();
 }
 
+void Recorder::progress(const learn::Progress &p)
+{
+    if (p.phase != learn::Phase::Train) {
+        progressOf.push_back(p);
+        return;
+    }
+    ++batches;
+    if (cancel.isCancelled())
+        ++batchesAfterCancel;
+    if (cancelAfterBatches > 0 && batches == cancelAfterBatches)
+        cancel.requestCancel();
+}
+
+void Recorder::epochFinished(const learn::EpochMetrics &m)
+{
+    epochs.push_back(m);
+    if (cancelAfterEpoch > 0 && m.epoch == cancelAfterEpoch)
+        cancel.requestCancel();
+}
+
+QString Recorder::noticeText() const
+{
+    QStringList lines;
+    for (const auto &n : notices)
+        lines << learn::noticeText(n);
+    return lines.join(QLatin1Char('\n'));
+}
+
+bool Recorder::sawPhase(learn::Phase phase) const
+{
+    for (const auto &p : progressOf)
+        if (p.phase == phase)
+            return true;
+    return false;
+}
+
 } // namespace graft::test

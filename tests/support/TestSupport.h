@@ -1,8 +1,13 @@
 #pragma once
 
+#include "graft/core/Cancellation.h"
+#include "graft/learn/Events.h"
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
+
+#include <vector>
 
 namespace graft::test {
 
@@ -23,6 +28,27 @@ QString debianPython();
 
 /// True when `module` imports in debianPython().
 bool pythonHasModule(const QString &module);
+
+/// Records what a run reports; cancels `cancel` after `cancelAfterBatches` training batches
+/// or after epoch `cancelAfterEpoch` (0 = never).
+struct Recorder : learn::Observer
+{
+    core::CancelToken cancel;
+    int cancelAfterBatches = 0;
+    int cancelAfterEpoch = 0;
+    int batches = 0;
+    int batchesAfterCancel = 0;
+    std::vector<learn::Progress> progressOf;  ///< every progress report but training batches
+    std::vector<learn::EpochMetrics> epochs;
+    std::vector<learn::Notice> notices;
+
+    void progress(const learn::Progress &p) override;
+    void epochFinished(const learn::EpochMetrics &m) override;
+    void notice(const learn::Notice &n) override { notices.push_back(n); }
+    /// The notices as English text, one per line.
+    QString noticeText() const;
+    bool sawPhase(learn::Phase phase) const;
+};
 
 } // namespace graft::test
 

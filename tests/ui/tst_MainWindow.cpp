@@ -66,10 +66,14 @@ void tst_MainWindow::projectSaveOpenRoundTripsEverySetting()
 
     auto *backbone = window.modelPanel()->findChild<QComboBox *>(QStringLiteral("backbone"));
     QVERIFY(backbone);
+    QSignalSpy groups(window.modelPanel(), &graft::ui::ModelPanel::layerGroupsShown);
     if (backbone->count() > 1)
         backbone->setCurrentIndex(backbone->count() - 1);
     window.modelPanel()->setWeightsDir(dir.filePath(QStringLiteral("weights")));
-    window.modelPanel()->setRecipe(graft::train::Recipe::FineTune);
+    window.modelPanel()->setRecipe(graft::learn::Recipe::FineTune);
+    // The layer groups are listed off the GUI thread (building the network takes a moment).
+    if (window.modelPanel()->isLoadingGroups())
+        QVERIFY(groups.wait(30000));
     graft::vision::FreezePlan plan = window.modelPanel()->freezePlan();
     if (plan.cutAt > 1) {
         plan.cutAt -= 1;
@@ -129,22 +133,22 @@ void tst_MainWindow::projectSaveOpenRoundTripsEverySetting()
     QCOMPARE(reopened.dataPanel()->splitSeed(), 7);
     QCOMPARE(reopened.dataPanel()->valFraction(), 0.3);
     QCOMPARE(reopened.modelPanel()->backboneId(), window.modelPanel()->backboneId());
-    QCOMPARE(reopened.modelPanel()->recipe(), graft::train::Recipe::FineTune);
+    QCOMPARE(reopened.modelPanel()->recipe(), graft::learn::Recipe::FineTune);
     QCOMPARE(reopened.modelPanel()->freezePlan().cutAt, window.modelPanel()->freezePlan().cutAt);
-    graft::train::TrainingConfig config;
+    graft::learn::RunConfig config;
     reopened.trainPanel()->applyTo(config);
     QCOMPARE(config.epochs, 3);
     QCOMPARE(config.batchSize, 16);
     QCOMPARE(config.learningRate, 0.0025);
-    QCOMPARE(config.head, graft::train::HeadKind::Mlp);
-    QCOMPARE(config.optimizer, graft::train::OptimizerKind::Sgd);
-    QCOMPARE(config.schedule, graft::train::Schedule::CosineWarmup);
-    QVERIFY(config.augment);
+    QCOMPARE(config.image.head, graft::learn::ImageHead::Mlp);
+    QCOMPARE(config.optimizer, graft::learn::OptimizerKind::Sgd);
+    QCOMPARE(config.schedule, graft::learn::Schedule::Cosine);
+    QVERIFY(config.image.augment);
     QVERIFY(config.balancedClassWeights);
-    graft::text::TextTrainingConfig textConfig;
+    graft::learn::TextSettings textConfig;
     reopened.modelPanel()->applyTextTo(textConfig);
     QCOMPARE(textConfig.vectorsPath, dir.filePath(QStringLiteral("vectors.txt")));
-    QCOMPARE(textConfig.head, graft::text::TextHead::Cnn);
+    QCOMPARE(textConfig.head, graft::learn::TextHead::Cnn);
     QVERIFY(textConfig.freezeEmbeddings);
     QCOMPARE(textConfig.subwordVocab, 4000);
     QCOMPARE(reopened.dataPanel()->report()->classes.size(), size_t(2));
@@ -154,11 +158,11 @@ void tst_MainWindow::projectSaveOpenRoundTripsEverySetting()
     auto *lm = reopened.modelPanel()->findChild<QLineEdit *>(QStringLiteral("languageModel"));
     QVERIFY(lm);
     lm->setText(dir.filePath(QStringLiteral("reviews.lm")));
-    graft::text::TextTrainingConfig lmConfig;
+    graft::learn::TextSettings lmConfig;
     reopened.modelPanel()->applyTextTo(lmConfig);
     QCOMPARE(lmConfig.languageModelPath, dir.filePath(QStringLiteral("reviews.lm")));
     QVERIFY(lmConfig.vectorsPath.isEmpty());
-    QCOMPARE(lmConfig.head, graft::text::TextHead::BiLstm);
+    QCOMPARE(lmConfig.head, graft::learn::TextHead::BiLstm);
     QVERIFY(!reopened.modelPanel()->findChild<QLineEdit *>(QStringLiteral("wordVectors"))->isEnabled());
     QCOMPARE(reopened.modelPanel()->textSettings().value("language_model").toString(),
              dir.filePath(QStringLiteral("reviews.lm")));

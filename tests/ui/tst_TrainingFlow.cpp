@@ -98,6 +98,7 @@ private:
     bool prepare(MainWindow &window, const QString &backbone, int epochs);
 
     QTemporaryDir m_settingsDir;
+    QTemporaryDir m_runsDir;
     QString m_images;
     QString m_weights;
 };
@@ -111,7 +112,12 @@ void tst_TrainingFlow::initTestCase()
     QCoreApplication::setApplicationName(QStringLiteral("tst_TrainingFlow"));
     // Test mode puts the feature cache under ~/.qttest; start each run from an empty one.
     QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).removeRecursively();
+    // Checkpoints of an earlier, interrupted test run would make Train ask to resume.
+    QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+         QStringLiteral("/checkpoints"))
+        .removeRecursively();
     graft::core::initRuntime();
+    qputenv("GRAFT_RUNS_DIR", m_runsDir.path().toUtf8());
     m_images = graft::test::sharedData(QStringLiteral("images/hymenoptera"));
     m_weights = graft::test::sharedData(QStringLiteral("weights"));
 }
@@ -130,9 +136,13 @@ bool tst_TrainingFlow::prepare(MainWindow &window, const QString &backbone, int 
     if (!model)
         return false;
     model->setWeightsDir(m_weights);
+    QSignalSpy groups(model, &graft::ui::ModelPanel::layerGroupsShown);
     model->setBackboneId(backbone);
-    model->setRecipe(graft::train::Recipe::FeatureExtractor);
+    model->setRecipe(graft::learn::Recipe::FeatureExtractor);
     if (model->backboneId() != backbone)
+        return false;
+    // Listing a backbone's layer groups builds it, off the GUI thread.
+    if (model->isLoadingGroups() && !groups.wait(30000))
         return false;
 
     auto *epochSpin = window.trainPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"));
@@ -175,9 +185,39 @@ void tst_TrainingFlow::trainEvaluateStop()
     qInfo("training took %lld ms; max event-loop gap %lld ms", runClock.elapsed(), maxGap);
     QVERIFY2(maxGap <= 100, qPrintable(QStringLiteral("event loop stalled %1 ms").arg(maxGap)));
 
-    const auto report = finished.at(0).at(0).value<graft::train::TrainingReport>();
+    const auto report = finished.at(0).at(0).value<graft::learn::RunReport>();
     QVERIFY(!report.cancelled);
     QVERIFY(lossPoints(window) > 0);
+    // The Train tab says which rule kept which epoch.
+    auto *status = window.trainPanel()->findChild<QLabel *>(QStringLiteral("trainStatus"));
+    QVERIFY2(status->text().contains(QStringLiteral("Kept epoch %1 (best validation accuracy)").arg(report.bestEpoch)),
+             qPrintable(status->text()));
+
+    // Predict, then Find learning rate, then predict again: the trained model's predictions,
+    // unchanged (the sweep trains a model of its own).
+    QStringList valImages;
+    for (const char *cls : {"ants", "bees"})
+        for (const QString &f : QDir(m_images + "/val/" + cls).entryList(QDir::Files).mid(0, 10))
+            valImages << QDir(m_images).filePath(QStringLiteral("val/%1/%2").arg(QLatin1String(cls), f));
+    auto *predictPanel = window.findChild<graft::ui::PredictPanel *>();
+    QSignalSpy predicted(controller, &TrainingController::predictionsReady);
+    predictPanel->predictFiles(valImages);
+    QTRY_VERIFY_WITH_TIMEOUT(predicted.count() == 1, 30000);
+    const auto first = predicted.at(0).at(0).value<graft::learn::Predictions>();
+    QCOMPARE(int(first.size()), 20);
+    QSignalSpy found(controller, &TrainingController::learningRateFound);
+    QTRY_VERIFY(!controller->isBusy());
+    Q_EMIT window.trainPanel()->findLrRequested();
+    QTRY_VERIFY_WITH_TIMEOUT(found.count() == 1 || failed.count() > 0, 60000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+    QTRY_VERIFY(!controller->isBusy());
+    predictPanel->predictFiles(valImages);
+    QTRY_VERIFY_WITH_TIMEOUT(predicted.count() == 2, 30000);
+    const auto second = predicted.at(1).at(0).value<graft::learn::Predictions>();
+    QCOMPARE(int(second.size()), 20);
+    for (size_t i = 0; i < first.size(); ++i)
+        QCOMPARE(second[i].top, first[i].top);
+    QTRY_VERIFY(!controller->isBusy());
 
     // The Evaluate panel shows the confusion matrix of the validation split.
     auto *confusion = window.evaluatePanel()->findChild<QCustomPlot *>(
@@ -263,7 +303,7 @@ void tst_TrainingFlow::textReviewsEndToEnd()
     window.trainPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"))->setValue(glove.isEmpty() ? 20 : 8);
 
     TrainingController *controller = window.controller();
-    QSignalSpy finished(controller, &TrainingController::textTrainingFinished);
+    QSignalSpy finished(controller, &TrainingController::trainingFinished);
     QSignalSpy failed(controller, &TrainingController::failed);
     StallProbe probe;
     probe.start();
@@ -273,9 +313,11 @@ void tst_TrainingFlow::textReviewsEndToEnd()
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
     QTRY_VERIFY(!controller->isBusy());
     QVERIFY2(probe.maxGapMs() <= 100, qPrintable(QString::number(probe.maxGapMs())));
-    const auto report = finished.at(0).at(0).value<graft::text::TextTrainingReport>();
-    QCOMPARE(report.valCount, 16);
-    QVERIFY(report.valAccuracy >= 0.75);
+    const auto report = finished.at(0).at(0).value<graft::learn::RunReport>();
+    QCOMPARE(report.details.value("val_count").toInt(), 16);
+    QVERIFY(report.valAccuracy() >= 0.75);
+    // The text run used the text default rate, not the image one.
+    QCOMPARE(report.config.learningRate, 3e-3);
     QVERIFY(lossPoints(window) > 0);
     QVERIFY(controller->hasTextModel());
 
@@ -288,8 +330,8 @@ void tst_TrainingFlow::textReviewsEndToEnd()
     auto *input = predict->findChild<QPlainTextEdit *>(QStringLiteral("textInput"));
     QVERIFY(input->isVisibleTo(predict));
     input->setPlainText(QStringLiteral("this phone is excellent"));
-    QSignalSpy predicted(controller, &TrainingController::textPredictionsReady);
-    QSignalSpy explained(controller, &TrainingController::textExplained);
+    QSignalSpy predicted(controller, &TrainingController::predictionsReady);
+    QSignalSpy explained(controller, &TrainingController::explained);
     predict->findChild<QPushButton *>(QStringLiteral("classifyText"))->click();
     QTRY_VERIFY_WITH_TIMEOUT(predicted.count() == 1, 30000);
     auto *results = predict->findChild<QTreeWidget *>(QStringLiteral("predictions"));
@@ -303,15 +345,15 @@ void tst_TrainingFlow::textReviewsEndToEnd()
     // Export as TorchScript and ONNX: both checked against the trained network.
     QSignalSpy exported(controller, &TrainingController::exportFinished);
     QTRY_VERIFY(!controller->isBusy());
-    QVERIFY(controller->exportTorchScript(dir.filePath("reviews.pt")));
+    QVERIFY(controller->exportModel(dir.filePath("reviews.pt")));
     QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1 || failed.count() > 0, 60000);
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
-    QCOMPARE(exported.at(0).at(0).value<graft::train::ExportCheck>().agreement, 1.0);
+    QCOMPARE(exported.at(0).at(0).value<graft::learn::ExportCheck>().agreement, 1.0);
     QTRY_VERIFY(!controller->isBusy());
-    QVERIFY(controller->exportTorchScript(dir.filePath("reviews.onnx")));
+    QVERIFY(controller->exportModel(dir.filePath("reviews.onnx")));
     QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 2 || failed.count() > 0, 60000);
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
-    QCOMPARE(exported.at(1).at(0).value<graft::train::ExportCheck>().agreement, 1.0);
+    QCOMPARE(exported.at(1).at(0).value<graft::learn::ExportCheck>().agreement, 1.0);
 
     if (const QString out = qEnvironmentVariable("GRAFT_SCREENSHOTS_DIR"); !out.isEmpty()) {
         const QList<QPair<QWidget *, const char *>> shots = {
@@ -334,7 +376,7 @@ void tst_TrainingFlow::textReviewsEndToEnd()
     Q_EMIT window.trainPanel()->findLrRequested();
     QTRY_VERIFY_WITH_TIMEOUT(found.count() == 1 || failed.count() > 0, 60000);
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
-    const auto sweep = found.at(0).at(0).value<graft::train::LrFinderResult>();
+    const auto sweep = found.at(0).at(0).value<graft::learn::LrFinderResult>();
     QVERIFY(sweep.losses.size() >= 20);
     auto *lrSpin = window.trainPanel()->findChild<QDoubleSpinBox *>(QStringLiteral("learningRate"));
     QVERIFY(lrSpin);
@@ -344,9 +386,8 @@ void tst_TrainingFlow::textReviewsEndToEnd()
 
     // Text runs checkpoint too: the finished run left none; a stopped one does, and the next
     // Train offers to continue it.
-    const QString checkpoint =
-        QDir(window.checkpointDir()).filePath(QStringLiteral("checkpoint.safetensors"));
-    QVERIFY(!QFileInfo::exists(checkpoint));
+    const QString checkpoint = window.checkpointDir();
+    QVERIFY(!graft::learn::checkpointEpoch(checkpoint).ok());
     int asked = -1;
     window.setResumePrompt([&](int epoch) {
         asked = epoch;
@@ -358,8 +399,8 @@ void tst_TrainingFlow::textReviewsEndToEnd()
     QTRY_VERIFY_WITH_TIMEOUT(epochs.count() >= 1 || failed.count() > 0, 60000);
     controller->stop();
     QTRY_VERIFY_WITH_TIMEOUT(!controller->isBusy(), 30000);
-    QVERIFY(QFileInfo::exists(checkpoint));
-    QSignalSpy messages(controller, &TrainingController::messageLogged);
+    QVERIFY(graft::learn::checkpointEpoch(checkpoint).ok());
+    QSignalSpy messages(controller, &TrainingController::noticeRaised);
     epochs.clear();
     failed.clear();
     QVERIFY(window.startTraining());
@@ -369,10 +410,10 @@ void tst_TrainingFlow::textReviewsEndToEnd()
     QTRY_VERIFY_WITH_TIMEOUT(!controller->isBusy(), 30000);
     bool resumed = false;
     for (const auto &m : messages)
-        resumed = resumed || m.at(0).toString().contains(QStringLiteral("resumed after epoch"));
+        resumed = resumed || m.at(0).value<graft::learn::Notice>().code == graft::learn::Notice::Code::Resumed;
     QVERIFY(resumed);
-    QVERIFY(epochs.at(0).at(0).value<graft::train::EpochMetrics>().epoch > asked);
-    QFile::remove(checkpoint);
+    QVERIFY(epochs.at(0).at(0).value<graft::learn::EpochMetrics>().epoch > asked);
+    graft::learn::removeCheckpoint(checkpoint);
 
     // ULMFiT from the GUI: a language model learnt from these reviews goes into the Model tab
     // and the next run starts from it (BiLSTM head, its vocabulary and LSTM).
@@ -386,25 +427,25 @@ void tst_TrainingFlow::textReviewsEndToEnd()
     QTRY_VERIFY(!controller->isBusy());
     QVERIFY(QFileInfo::exists(lmPath));
     QCOMPARE(model->findChild<QLineEdit *>(QStringLiteral("languageModel"))->text(), lmPath);
-    const auto lmReport = lmDone.at(0).at(0).value<graft::text::LanguageModelReport>();
-    QCOMPARE(lmReport.texts, 80);
+    const auto lmReport = lmDone.at(0).at(0).value<graft::learn::RunReport>();
+    QCOMPARE(lmReport.details.value("texts").toInt(), 80);
     window.trainPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"))->setValue(3);
     finished.clear();
     QVERIFY(window.startTraining());
     QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || failed.count() > 0, 120000);
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
-    const auto fromLm = finished.at(0).at(0).value<graft::text::TextTrainingReport>();
-    QCOMPARE(fromLm.config.languageModelPath, lmPath);
-    QCOMPARE(fromLm.config.head, graft::text::TextHead::BiLstm);
+    const auto fromLm = finished.at(0).at(0).value<graft::learn::RunReport>();
+    QCOMPARE(fromLm.config.text.languageModelPath, lmPath);
+    QCOMPARE(fromLm.config.text.head, graft::learn::TextHead::BiLstm);
     QTRY_VERIFY(!controller->isBusy());
 
     // Run > Cross-validate: the model and the bag-of-words baseline on the same folds, with a
     // line per fold and the summary in the Train tab's log.
-    QSignalSpy cvDone(controller, &TrainingController::textCrossValidated);
+    QSignalSpy cvDone(controller, &TrainingController::crossValidated);
     QVERIFY(window.crossValidate(4));
     QTRY_VERIFY_WITH_TIMEOUT(cvDone.count() == 1 || failed.count() > 0, 120000);
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
-    const auto cv = cvDone.at(0).at(0).value<graft::text::TextCrossValidation>();
+    const auto cv = cvDone.at(0).at(0).value<graft::learn::CrossValidation>();
     QCOMPARE(cv.folds, 4);
     QCOMPARE(int(cv.results.size()), 4);
     QCOMPARE(cv.samples, 80);
@@ -426,9 +467,8 @@ void tst_TrainingFlow::interruptedRunOffersResume()
     window.show();
     QVERIFY(prepare(window, QStringLiteral("mobilenet_v1_025_128_imagenet"), 2));
     TrainingController *controller = window.controller();
-    const QString checkpoint =
-        QDir(window.checkpointDir()).filePath(QStringLiteral("checkpoint.safetensors"));
-    QFile::remove(checkpoint);
+    const QString checkpoint = window.checkpointDir();
+    graft::learn::removeCheckpoint(checkpoint);
     int asked = -1;
     bool answer = true;
     window.setResumePrompt([&](int epoch) {
@@ -443,7 +483,7 @@ void tst_TrainingFlow::interruptedRunOffersResume()
     QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || failed.count() > 0, 60000);
     QTRY_VERIFY(!controller->isBusy());
     QCOMPARE(asked, -1);
-    QVERIFY(!QFileInfo::exists(checkpoint));
+    QVERIFY(!graft::learn::checkpointEpoch(checkpoint).ok());
 
     // A long run stopped after its first epoch keeps its checkpoint...
     window.trainPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"))->setValue(200);
@@ -454,10 +494,10 @@ void tst_TrainingFlow::interruptedRunOffersResume()
     QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2 || failed.count() > 0, 30000);
     QTRY_VERIFY(!controller->isBusy());
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
-    QVERIFY(QFileInfo::exists(checkpoint));
+    QVERIFY(graft::learn::checkpointEpoch(checkpoint).ok());
 
     // ...and the next Train asks; a yes continues after the saved epoch.
-    QSignalSpy messages(controller, &TrainingController::messageLogged);
+    QSignalSpy messages(controller, &TrainingController::noticeRaised);
     epochs.clear();
     QVERIFY(window.startTraining());
     QVERIFY(asked >= 1);
@@ -467,10 +507,10 @@ void tst_TrainingFlow::interruptedRunOffersResume()
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
     bool resumed = false;
     for (const auto &m : messages)
-        resumed = resumed || m.at(0).toString().contains(QStringLiteral("resumed after epoch"));
+        resumed = resumed || m.at(0).value<graft::learn::Notice>().code == graft::learn::Notice::Code::Resumed;
     QVERIFY(resumed);
-    QVERIFY(epochs.at(0).at(0).value<graft::train::EpochMetrics>().epoch > asked);
-    QFile::remove(checkpoint);
+    QVERIFY(epochs.at(0).at(0).value<graft::learn::EpochMetrics>().epoch > asked);
+    graft::learn::removeCheckpoint(checkpoint);
 }
 
 void tst_TrainingFlow::screenshots()

@@ -268,6 +268,8 @@ core::Result<RunReport> train(const RunConfig &config, const Dataset &data, Obse
         report.earlyStopped = learner.earlyStopped;
         if (auto s = (*task)->finish(report, observer, cancel); !s)
             return s.error();
+        if (auto device = resolveDevice(c.device))
+            report.details.insert("device", QString::fromStdString(device->str()));
         report.timings.insert("total", double(clock.nsecsElapsed()) / 1e9);
         if (report.cancelled && observer)
             observer->notice({Notice::Code::Cancelled, {QString::number(report.epochs.size())}});

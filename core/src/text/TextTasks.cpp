@@ -524,7 +524,7 @@ public:
             .arg(m_tokenizer.subwordMerges.size());
     }
 
-    core::Status finish(learn::RunReport &report, learn::Observer *, const core::CancelToken &cancel) override
+    core::Status finish(learn::RunReport &report, learn::Observer *, const core::CancelToken &) override
     {
         report.config = m_config; // the head and tokenizer a language model fixed
         report.details.insert("train_count", int(m_trainIdx.size()));
@@ -543,7 +543,8 @@ public:
             refs.push_back(learn::SampleRef::ofText(s.text, s.file, s.line));
             labels.push_back(s.label);
         }
-        auto scores = model->score(refs, cancel, nullptr);
+        // Also after a Stop: the kept epoch's model is evaluated (quickly) as it will be used.
+        auto scores = model->score(refs, {}, nullptr);
         if (!scores)
             return scores.error();
         report.validation = learn::Evaluation::compute(refs, labels, scores->probabilities,

@@ -512,7 +512,7 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
     if (v.size() == 0)
         return makeError(ErrorCode::InvalidFormat, QStringLiteral("no vectors found"), path);
     if (progress)
-        progress(1, 1);
+        progress(bytes.size(), bytes.size());
     return v;
 }
 
