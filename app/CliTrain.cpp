@@ -855,17 +855,17 @@ int runRuns(const QStringList &args)
     const QString dir = p.isSet(QStringLiteral("runs-dir")) ? p.value(QStringLiteral("runs-dir"))
                                                             : learn::defaultRunsDir();
     QJsonArray arr;
-    for (const learn::RunInfo &r : learn::listRuns(dir))
+    for (const learn::RunReport &r : learn::listRuns(dir))
         arr.append(QJsonObject{{"id", r.id},
-                               {"dir", r.dir},
+                               {"dir", r.runDir},
                                {"kind", learn::nameOf(r.kind)},
                                {"created", r.created.toString(Qt::ISODate)},
-                               {"status", r.status},
-                               {"val_accuracy", r.valAccuracy},
+                               {"status", r.status()},
+                               {"val_accuracy", r.valAccuracy()},
                                {"best_epoch", r.bestEpoch},
-                               {"epochs", r.epochs},
-                               {"data", r.dataPath},
-                               {"backbone", r.backboneId}});
+                               {"epochs", int(r.epochs.size())},
+                               {"data", r.config.dataPath},
+                               {"backbone", r.config.backboneId}});
     if (p.isSet(QStringLiteral("json"))) {
         out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
         return kExitOk;

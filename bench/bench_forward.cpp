@@ -2,7 +2,7 @@
 // Prints one JSON line. Usage: graft-bench-forward WEIGHTS_DIR BACKBONE|gemm [ITERS] [THREADS]
 //                                [channels_last 0|1] [mode features|train] [pretrained|random]
 #include "graft/core/Runtime.h"
-#include "graft/vision/Backbone.h"
+#include "vision/Backbone.h"
 
 #include <torch/nn/functional/loss.h>
 #include <torch/csrc/autograd/profiler_legacy.h>

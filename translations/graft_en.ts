@@ -63,6 +63,97 @@
         <source>Internal error.</source>
         <translation>Internal error.</translation>
     </message>
+    <message>
+        <source>lowest validation loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>best validation accuracy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading word vectors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Extracting features</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finding the learning rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Validating</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking the export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cross-validating</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skipped %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resumed after epoch %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped early after epoch %1: no better %3 since epoch %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The checkpoint could not be saved: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The feature cache could not be saved: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Learning rate from the finder: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Word vectors: %1 of %2 training words found in %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run saved in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The run folder could not be saved: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Stopped after %n complete epoch(s).</source>
+        <translation>
+            <numerusform>Stopped after %n complete epoch.</numerusform>
+            <numerusform>Stopped after %n complete epochs.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Fold %1 of %2: model %3 %, bag-of-words baseline %4 %</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::DataPanel</name>
@@ -319,6 +410,16 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
     </message>
     <message>
         <source>Export the trained model as a TorchScript file (.pt) or as ONNX (.onnx), with a .json file beside it that holds the labels and the preprocessing (image size and scaling, or the vocabulary and tokenizer settings of a text model). The file is loaded again and checked against this model on the validation data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Written to %1.
+Loaded with OpenCV DNN and compared on %2 validation reviews: top-1 agreement %3 %, largest probability difference %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Written to %1.
+Reloaded and compared on %2 validation reviews: top-1 agreement %3 %, largest probability difference %4.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -738,12 +839,6 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <translation>Weights (*.safetensors *.txt *.vec);;All files (*)</translation>
     </message>
     <message>
-        <source>Could not import %1:
-%2</source>
-        <translation>Could not import %1:
-%2</translation>
-    </message>
-    <message>
         <source>Download weights</source>
         <translation>Download weights</translation>
     </message>
@@ -851,6 +946,11 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
     </message>
     <message>
         <source>Cut words into at most this many pieces learnt from your reviews (byte-pair encoding), so that inflected, rare and misspelt words share pieces with known ones. Not used with a language model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not import the file:
+%1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -966,18 +1066,6 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
     <message>
         <source>Epoch %1: train loss %2, validation loss %3, validation accuracy %4 %</source>
         <translation>Epoch %1: train loss %2, validation loss %3, validation accuracy %4 %</translation>
-    </message>
-    <message>
-        <source>Extracting features: %1 of %2</source>
-        <translation>Extracting features: %1 of %2</translation>
-    </message>
-    <message>
-        <source>Stopped. Best validation accuracy %1 % (epoch %2).</source>
-        <translation>Stopped. Best validation accuracy %1 % (epoch %2).</translation>
-    </message>
-    <message>
-        <source>Finished. Best validation accuracy %1 % (epoch %2).</source>
-        <translation>Finished. Best validation accuracy %1 % (epoch %2).</translation>
     </message>
     <message>
         <source>Epoch %1 of %2</source>
@@ -1148,10 +1236,6 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <translation>Early stopping patience:</translation>
     </message>
     <message>
-        <source>Stop after this many epochs without a better validation loss (0 = off).</source>
-        <translation>Stop after this many epochs without a better validation loss (0 = off).</translation>
-    </message>
-    <message>
         <source>Seed:</source>
         <translation>Seed:</translation>
     </message>
@@ -1212,23 +1296,75 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <translation>Loss</translation>
     </message>
     <message>
-        <source>Loading word vectors...</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 training and %2 validation reviews, vocabulary of %3 words, %4 % of them found in the word vectors.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Training the language model: step %1 of %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cross-validating: fold %1 of %2 done</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1-fold cross-validation: %2 % (sd %3) for this model, %4 % (sd %5) for a bag-of-words logistic regression on the same folds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language model, epoch %1: validation perplexity %2, next-word accuracy %3 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped before the first epoch ended; no model was kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped. Kept epoch %2 (%3): validation accuracy %1 %.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finished. Kept epoch %2 (%3): validation accuracy %1 %.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 training and %2 validation reviews, vocabulary of %3 words, %4 % of the training words found in the word vectors.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language model saved: validation perplexity %1 (word frequencies alone: %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 words/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 reviews/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Passes over the training reviews.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reviews per optimisation step. Smaller uses less memory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the epoch with:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Which epoch&apos;s weights become the model, and what early stopping watches. The same rule for images and texts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Best validation accuracy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lowest validation loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop after this many epochs without a better epoch by the rule above (0 = off).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>- reviews/s</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1239,12 +1375,8 @@ Loaded with OpenCV DNN and compared on %2 validation images: top-1 agreement %3 
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Language model, epoch %1: validation perplexity %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Fold %1 of %2: model %3 %, bag-of-words baseline %4 %</source>
-        <translation type="unfinished"></translation>
+        <source>Train a model first.</source>
+        <translation type="unfinished">Train a model first.</translation>
     </message>
 </context>
 </TS>

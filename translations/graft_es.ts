@@ -63,6 +63,94 @@
         <source>Internal error.</source>
         <translation>Error interno.</translation>
     </message>
+    <message>
+        <source>lowest validation loss</source>
+        <translation>la menor pérdida de validación</translation>
+    </message>
+    <message>
+        <source>best validation accuracy</source>
+        <translation>la mejor exactitud de validación</translation>
+    </message>
+    <message>
+        <source>Reading the dataset</source>
+        <translation>Leyendo el conjunto de datos</translation>
+    </message>
+    <message>
+        <source>Loading word vectors</source>
+        <translation>Cargando los vectores de palabras</translation>
+    </message>
+    <message>
+        <source>Extracting features</source>
+        <translation>Extrayendo características</translation>
+    </message>
+    <message>
+        <source>Finding the learning rate</source>
+        <translation>Buscando la tasa de aprendizaje</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>Entrenando</translation>
+    </message>
+    <message>
+        <source>Validating</source>
+        <translation>Validando</translation>
+    </message>
+    <message>
+        <source>Writing the export</source>
+        <translation>Escribiendo la exportación</translation>
+    </message>
+    <message>
+        <source>Checking the export</source>
+        <translation>Comprobando la exportación</translation>
+    </message>
+    <message>
+        <source>Cross-validating</source>
+        <translation>Validación cruzada</translation>
+    </message>
+    <message>
+        <source>Skipped %1: %2</source>
+        <translation>Omitido %1: %2</translation>
+    </message>
+    <message>
+        <source>Resumed after epoch %1.</source>
+        <translation>Reanudado tras la época %1.</translation>
+    </message>
+    <message>
+        <source>Stopped early after epoch %1: no better %3 since epoch %2.</source>
+        <translation>Parada temprana tras la época %1: sin mejorar %3 desde la época %2.</translation>
+    </message>
+    <message>
+        <source>The checkpoint could not be saved: %1</source>
+        <translation>No se pudo guardar el punto de control: %1</translation>
+    </message>
+    <message>
+        <source>The feature cache could not be saved: %1</source>
+        <translation>No se pudo guardar la caché de características: %1</translation>
+    </message>
+    <message>
+        <source>Learning rate from the finder: %1</source>
+        <translation>Tasa de aprendizaje del buscador: %1</translation>
+    </message>
+    <message>
+        <source>Word vectors: %1 of %2 training words found in %3.</source>
+        <translation>Vectores de palabras: %1 de %2 palabras de entrenamiento encontradas en %3.</translation>
+    </message>
+    <message>
+        <source>Run saved in %1</source>
+        <translation>Ejecución guardada en %1</translation>
+    </message>
+    <message>
+        <source>The run folder could not be saved: %1</source>
+        <translation>No se pudo guardar la carpeta de la ejecución: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Stopped after %n complete epoch(s).</source>
+        <translation><numerusform>Detenido tras %n época completa.</numerusform><numerusform>Detenido tras %n épocas completas.</numerusform></translation>
+    </message>
+    <message>
+        <source>Fold %1 of %2: model %3 %, bag-of-words baseline %4 %</source>
+        <translation>Pliegue %1 de %2: modelo %3 %, referencia de bolsa de palabras %4 %</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::DataPanel</name>
@@ -321,6 +409,18 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
     <message>
         <source>Export the trained model as a TorchScript file (.pt) or as ONNX (.onnx), with a .json file beside it that holds the labels and the preprocessing (image size and scaling, or the vocabulary and tokenizer settings of a text model). The file is loaded again and checked against this model on the validation data.</source>
         <translation>Exporta el modelo entrenado como archivo TorchScript (.pt) o como ONNX (.onnx), con un archivo .json al lado que guarda las etiquetas y el preprocesamiento (tamaño y escala de la imagen, o el vocabulario y los ajustes del tokenizador de un modelo de texto). El archivo se vuelve a cargar y se compara con este modelo en los datos de validación.</translation>
+    </message>
+    <message>
+        <source>Written to %1.
+Loaded with OpenCV DNN and compared on %2 validation reviews: top-1 agreement %3 %, largest probability difference %4.</source>
+        <translation>Escrito en %1.
+Cargado con OpenCV DNN y comparado en %2 reseñas de validación: coincidencia de la clase principal %3 %, mayor diferencia de probabilidad %4.</translation>
+    </message>
+    <message>
+        <source>Written to %1.
+Reloaded and compared on %2 validation reviews: top-1 agreement %3 %, largest probability difference %4.</source>
+        <translation>Escrito en %1.
+Recargado y comparado en %2 reseñas de validación: coincidencia de la clase principal %3 %, mayor diferencia de probabilidad %4.</translation>
     </message>
 </context>
 <context>
@@ -739,12 +839,6 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <translation>Pesos (*.safetensors *.txt *.vec);;Todos los archivos (*)</translation>
     </message>
     <message>
-        <source>Could not import %1:
-%2</source>
-        <translation>No se pudo importar %1:
-%2</translation>
-    </message>
-    <message>
         <source>Download weights</source>
         <translation>Descargar pesos</translation>
     </message>
@@ -853,6 +947,12 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
     <message>
         <source>Cut words into at most this many pieces learnt from your reviews (byte-pair encoding), so that inflected, rare and misspelt words share pieces with known ones. Not used with a language model.</source>
         <translation>Divide las palabras en, como máximo, este número de fragmentos aprendidos de sus reseñas (codificación por pares de bytes), para que las palabras flexionadas, raras o mal escritas compartan fragmentos con otras conocidas. No se usa con un modelo de lenguaje.</translation>
+    </message>
+    <message>
+        <source>Could not import the file:
+%1</source>
+        <translation>No se pudo importar el archivo:
+%1</translation>
     </message>
 </context>
 <context>
@@ -967,18 +1067,6 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
     <message>
         <source>Epoch %1: train loss %2, validation loss %3, validation accuracy %4 %</source>
         <translation>Época %1: pérdida de entrenamiento %2, pérdida de validación %3, exactitud de validación %4 %</translation>
-    </message>
-    <message>
-        <source>Extracting features: %1 of %2</source>
-        <translation>Extrayendo características: %1 de %2</translation>
-    </message>
-    <message>
-        <source>Stopped. Best validation accuracy %1 % (epoch %2).</source>
-        <translation>Detenido. Mejor exactitud de validación %1 % (época %2).</translation>
-    </message>
-    <message>
-        <source>Finished. Best validation accuracy %1 % (epoch %2).</source>
-        <translation>Terminado. Mejor exactitud de validación %1 % (época %2).</translation>
     </message>
     <message>
         <source>Epoch %1 of %2</source>
@@ -1149,10 +1237,6 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <translation>Paciencia de parada temprana:</translation>
     </message>
     <message>
-        <source>Stop after this many epochs without a better validation loss (0 = off).</source>
-        <translation>Detiene tras estas épocas sin mejorar la pérdida de validación (0 = desactivado).</translation>
-    </message>
-    <message>
         <source>Seed:</source>
         <translation>Semilla:</translation>
     </message>
@@ -1213,24 +1297,76 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <translation>Pérdida</translation>
     </message>
     <message>
-        <source>Loading word vectors...</source>
-        <translation>Cargando vectores de palabras...</translation>
-    </message>
-    <message>
-        <source>%1 training and %2 validation reviews, vocabulary of %3 words, %4 % of them found in the word vectors.</source>
-        <translation>%1 reseñas de entrenamiento y %2 de validación, vocabulario de %3 palabras, el %4 % de ellas presentes en los vectores de palabras.</translation>
-    </message>
-    <message>
-        <source>Training the language model: step %1 of %2</source>
-        <translation>Entrenando el modelo de lenguaje: paso %1 de %2</translation>
-    </message>
-    <message>
-        <source>Cross-validating: fold %1 of %2 done</source>
-        <translation>Validación cruzada: partición %1 de %2 terminada</translation>
-    </message>
-    <message>
         <source>%1-fold cross-validation: %2 % (sd %3) for this model, %4 % (sd %5) for a bag-of-words logistic regression on the same folds.</source>
         <translation>Validación cruzada con %1 particiones: %2 % (de %3) para este modelo, %4 % (de %5) para una regresión logística sobre bolsa de palabras en las mismas particiones.</translation>
+    </message>
+    <message>
+        <source>Language model, epoch %1: validation perplexity %2, next-word accuracy %3 %</source>
+        <translation>Modelo de lenguaje, época %1: perplejidad de validación %2, exactitud de la palabra siguiente %3 %</translation>
+    </message>
+    <message>
+        <source>Stopped before the first epoch ended; no model was kept.</source>
+        <translation>Detenido antes de terminar la primera época; no se ha conservado ningún modelo.</translation>
+    </message>
+    <message>
+        <source>Stopped. Kept epoch %2 (%3): validation accuracy %1 %.</source>
+        <translation>Detenido. Época conservada %2 (%3): exactitud de validación %1 %.</translation>
+    </message>
+    <message>
+        <source>Finished. Kept epoch %2 (%3): validation accuracy %1 %.</source>
+        <translation>Terminado. Época conservada %2 (%3): exactitud de validación %1 %.</translation>
+    </message>
+    <message>
+        <source>%1 training and %2 validation reviews, vocabulary of %3 words, %4 % of the training words found in the word vectors.</source>
+        <translation>%1 reseñas de entrenamiento y %2 de validación, vocabulario de %3 palabras, %4 % de las palabras de entrenamiento encontradas en los vectores.</translation>
+    </message>
+    <message>
+        <source>Language model saved: validation perplexity %1 (word frequencies alone: %2).</source>
+        <translation>Modelo de lenguaje guardado: perplejidad de validación %1 (solo con frecuencias de palabras: %2).</translation>
+    </message>
+    <message>
+        <source>%1 words/s</source>
+        <translation>%1 palabras/s</translation>
+    </message>
+    <message>
+        <source>%1 reviews/s</source>
+        <translation>%1 reseñas/s</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 de %2</translation>
+    </message>
+    <message>
+        <source>Passes over the training reviews.</source>
+        <translation>Pasadas por las reseñas de entrenamiento.</translation>
+    </message>
+    <message>
+        <source>Reviews per optimisation step. Smaller uses less memory.</source>
+        <translation>Reseñas por paso de optimización. Menos usa menos memoria.</translation>
+    </message>
+    <message>
+        <source>Keep the epoch with:</source>
+        <translation>Conservar la época con:</translation>
+    </message>
+    <message>
+        <source>Which epoch&apos;s weights become the model, and what early stopping watches. The same rule for images and texts.</source>
+        <translation>Qué época da los pesos del modelo y qué vigila la parada temprana. La misma regla para imágenes y textos.</translation>
+    </message>
+    <message>
+        <source>Best validation accuracy</source>
+        <translation>Mejor exactitud de validación</translation>
+    </message>
+    <message>
+        <source>Lowest validation loss</source>
+        <translation>Menor pérdida de validación</translation>
+    </message>
+    <message>
+        <source>Stop after this many epochs without a better epoch by the rule above (0 = off).</source>
+        <translation>Detener tras este número de épocas sin una época mejor según la regla anterior (0 = desactivado).</translation>
+    </message>
+    <message>
+        <source>- reviews/s</source>
+        <translation>- reseñas/s</translation>
     </message>
 </context>
 <context>
@@ -1240,12 +1376,8 @@ Cargado con OpenCV DNN y comparado en %2 imágenes de validación: coincidencia 
         <translation>Primero entrene un modelo de texto.</translation>
     </message>
     <message>
-        <source>Language model, epoch %1: validation perplexity %2</source>
-        <translation>Modelo de lenguaje, época %1: perplejidad de validación %2</translation>
-    </message>
-    <message>
-        <source>Fold %1 of %2: model %3 %, bag-of-words baseline %4 %</source>
-        <translation>Partición %1 de %2: modelo %3 %, referencia de bolsa de palabras %4 %</translation>
+        <source>Train a model first.</source>
+        <translation>Entrena primero un modelo.</translation>
     </message>
 </context>
 </TS>

@@ -2,7 +2,7 @@
 
 #include "graft/core/Runtime.h"
 #include "graft/vision/ImageDecoder.h"
-#include "graft/vision/Backbone.h"
+#include "vision/Backbone.h"
 #include "graft/io/Safetensors.h"
 
 #include <QDir>

@@ -1,7 +1,7 @@
 #include "support/TestSupport.h"
 
 #include "graft/core/Runtime.h"
-#include "graft/vision/Backbone.h"
+#include "vision/Backbone.h"
 
 #include <QTest>
 

@@ -600,9 +600,11 @@ void TstTextTraining::runFolderReloads()
     const auto runs = learn::listRuns(dir.filePath("runs"));
     QCOMPARE(int(runs.size()), 1);
     QCOMPARE(runs.front().kind, learn::TaskKind::Text);
-    QCOMPARE(runs.front().status, QStringLiteral("finished"));
-    QCOMPARE(runs.front().valAccuracy, r->valAccuracy());
+    QCOMPARE(runs.front().status(), QStringLiteral("finished"));
+    QCOMPARE(runs.front().valAccuracy(), r->valAccuracy());
     QCOMPARE(runs.front().graftVersion, QStringLiteral(GRAFT_VERSION));
+    QCOMPARE(runs.front().runDir, QFileInfo(r->runDir).absoluteFilePath());
+    QVERIFY(!runs.front().model); // listing reads no weights
 
     auto loaded = learn::loadRun(r->runDir);
     QVERIFY2(loaded.ok(), qPrintable(loaded ? QString() : loaded.error().message()));

@@ -83,13 +83,13 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     });
     connect(m_train, &TrainPanel::trainRequested, this, &MainWindow::startTraining);
     connect(m_train, &TrainPanel::findLrRequested, this, [this] {
-        const learn::Dataset data = dataset();
-        if (data.isEmpty()) {
+        const learn::Dataset loaded = dataset();
+        if (loaded.isEmpty()) {
             QMessageBox::information(this, tr("Find learning rate"),
                                      tr("Load a dataset that can be trained on first."));
             return;
         }
-        m_controller->findLearningRate(runConfig(), data);
+        m_controller->findLearningRate(runConfig(), loaded);
     });
     connect(m_controller, &TrainingController::trainingFinished, this,
             [this](const learn::RunReport &report) {
@@ -524,10 +524,10 @@ bool MainWindow::trainLanguageModel(const QString &outPath)
 
 bool MainWindow::crossValidate(int folds)
 {
-    const learn::Dataset data = dataset();
-    if (!data.texts())
+    const learn::Dataset loaded = dataset();
+    if (!loaded.texts())
         return false;
-    if (!m_controller->crossValidate(runConfig(), data, folds))
+    if (!m_controller->crossValidate(runConfig(), loaded, folds))
         return false;
     m_tabs->setCurrentWidget(m_train);
     return true;
@@ -550,8 +550,8 @@ bool MainWindow::offerResume(const QString &dir)
 
 bool MainWindow::startTraining()
 {
-    const learn::Dataset data = dataset();
-    if (data.isEmpty()) {
+    const learn::Dataset loaded = dataset();
+    if (loaded.isEmpty()) {
         QMessageBox::information(this, tr("Train"), tr("Load a dataset that can be trained on first."));
         m_tabs->setCurrentWidget(m_data);
         return false;
@@ -559,7 +559,7 @@ bool MainWindow::startTraining()
     learn::RunConfig config = runConfig();
     config.checkpointDir = checkpointDir();
     config.resume = offerResume(config.checkpointDir);
-    if (!m_controller->startTraining(config, data))
+    if (!m_controller->startTraining(config, loaded))
         return false;
     m_runCheckpointDir = config.checkpointDir;
     m_tabs->setCurrentWidget(m_train);

@@ -85,7 +85,7 @@ Attempt fetchOnce(QNetworkAccessManager &nam,
 {
     QFile part(partPath);
     if (!part.open(QIODevice::ReadWrite))
-        return {makeError(ErrorCode::WriteFailed, part.errorString(), partPath), false};
+        return {makeError(ErrorCode::WriteFailed, part.errorString(), partPath)};
     qint64 offset = part.size();
     if (request.expectedSize > 0 && offset > request.expectedSize) {
         part.resize(0);
@@ -200,17 +200,14 @@ Attempt fetchOnce(QNetworkAccessManager &nam,
 
     const QString url = request.url.toDisplayString();
     if (!writeError.isEmpty() || !synced)
-        return {
-            makeError(ErrorCode::WriteFailed,
-                      writeError.isEmpty() ? QStringLiteral("cannot flush to disk") : writeError,
-                      partPath),
-            false};
+        return {makeError(
+            ErrorCode::WriteFailed,
+            writeError.isEmpty() ? QStringLiteral("cannot flush to disk") : writeError, partPath)};
     if (cancelled)
         return {makeError(
-                    ErrorCode::Cancelled,
-                    QStringLiteral("download cancelled; %1 bytes kept for resuming").arg(haveBytes),
-                    partPath),
-                false};
+            ErrorCode::Cancelled,
+            QStringLiteral("download cancelled; %1 bytes kept for resuming").arg(haveBytes),
+            partPath)};
     if (wrongSize >= 0) {
         QFile::remove(partPath);
         return {makeError(ErrorCode::ChecksumMismatch,
@@ -218,8 +215,7 @@ Attempt fetchOnce(QNetworkAccessManager &nam,
                               .arg(url)
                               .arg(wrongSize)
                               .arg(request.expectedSize),
-                          request.destPath),
-                false};
+                          request.destPath)};
     }
     if (badRange) {
         QFile::remove(partPath);
@@ -235,7 +231,7 @@ Attempt fetchOnce(QNetworkAccessManager &nam,
                 true};
     }
     if (code >= 400)
-        return {makeError(ErrorCode::Network, QStringLiteral("%1 for %2").arg(reason, url)), false};
+        return {makeError(ErrorCode::Network, QStringLiteral("%1 for %2").arg(reason, url))};
     if (netError != QNetworkReply::NoError)
         return {makeError(ErrorCode::Network, QStringLiteral("%1 (after %2 bytes of %3)")
                                                   .arg(netErrorText)
@@ -243,7 +239,7 @@ Attempt fetchOnce(QNetworkAccessManager &nam,
                                                   .arg(url)),
                 received > 0};
     if (code != 200 && code != 206)
-        return {makeError(ErrorCode::Network, QStringLiteral("%1 for %2").arg(reason, url)), false};
+        return {makeError(ErrorCode::Network, QStringLiteral("%1 for %2").arg(reason, url))};
     if (total > 0 && haveBytes < total)
         return {makeError(ErrorCode::Network,
                           QStringLiteral("connection ended after %1 of %2 bytes of %3")

@@ -10,6 +10,7 @@
 #include <QtEndian>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -63,87 +64,95 @@ float halfToFloat(std::uint16_t bits)
 
 float bfloat16ToFloat(std::uint16_t bits)
 {
-    const std::uint32_t wide = std::uint32_t(bits) << 16;
-    float f;
-    std::memcpy(&f, &wide, sizeof f);
-    return f;
+    return std::bit_cast<float>(std::uint32_t(bits) << 16);
 }
 
-template<typename T> T loadLE(const char *p)
+/// The little-endian element at `p` as a float.
+float elementToFloat(DType dtype, const char *p)
 {
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    return qFromLittleEndian(v);
+    switch (dtype) {
+    case DType::F32:
+        return qFromLittleEndian<float>(p);
+    case DType::F16:
+        return halfToFloat(qFromLittleEndian<std::uint16_t>(p));
+    case DType::BF16:
+        return bfloat16ToFloat(qFromLittleEndian<std::uint16_t>(p));
+    case DType::F64:
+        return float(qFromLittleEndian<double>(p));
+    case DType::I64:
+        return float(qFromLittleEndian<std::int64_t>(p));
+    case DType::I32:
+        return float(qFromLittleEndian<std::int32_t>(p));
+    case DType::I8:
+        return float(static_cast<std::int8_t>(*p));
+    case DType::U8:
+        return float(static_cast<std::uint8_t>(*p));
+    case DType::Bool:
+        return *p ? 1.f : 0.f;
+    }
+    return 0.f;
+}
+
+/// `text` with its placeholders filled one after the other, as chained QString::arg calls do.
+template<typename... Args> QString format(QString text, const Args &...args)
+{
+    ((text = text.arg(args)), ...);
+    return text;
+}
+
+QString fileTooLarge(std::uint64_t bytes, const SafetensorsLimits &limits)
+{
+    return QStringLiteral("file is %1, over the %2 limit for weights files")
+        .arg(megabytes(bytes), megabytes(limits.maxFileBytes));
 }
 
 struct ParseContext
 {
     const QString &name;
-    core::Error error(ErrorCode code, const QString &detail) const
+    template<typename... Args>
+    core::Error error(ErrorCode code, const QString &text, const Args &...args) const
     {
-        return core::makeError(code, detail, name);
+        return core::makeError(code, format(text, args...), name);
     }
-    core::Error tensorError(const std::string &tensor, const QString &detail) const
+    /// An InvalidFormat error about the whole file.
+    template<typename... Args> core::Error invalid(const QString &text, const Args &...args) const
     {
-        return error(ErrorCode::InvalidFormat,
-                     QStringLiteral("tensor %1: %2").arg(quoted(tensor), detail));
+        return error(ErrorCode::InvalidFormat, text, args...);
+    }
+    template<typename... Args>
+    core::Error
+    tensorError(const std::string &tensor, const QString &text, const Args &...args) const
+    {
+        return invalid(QStringLiteral("tensor %1: %2").arg(quoted(tensor), format(text, args...)));
     }
 };
+
+/// Name and element size of each DType, in the enum's order.
+struct DTypeInfo
+{
+    const char *name;
+    int size;
+};
+constexpr DTypeInfo kDTypes[] = {{"F32", 4}, {"F16", 2}, {"BF16", 2}, {"F64", 8}, {"I64", 8},
+                                 {"I32", 4}, {"I8", 1},  {"U8", 1},   {"BOOL", 1}};
 
 } // namespace
 
 const char *dtypeName(DType dtype)
 {
-    switch (dtype) {
-    case DType::F32:
-        return "F32";
-    case DType::F16:
-        return "F16";
-    case DType::BF16:
-        return "BF16";
-    case DType::F64:
-        return "F64";
-    case DType::I64:
-        return "I64";
-    case DType::I32:
-        return "I32";
-    case DType::I8:
-        return "I8";
-    case DType::U8:
-        return "U8";
-    case DType::Bool:
-        return "BOOL";
-    }
-    return "?";
+    return kDTypes[size_t(dtype)].name;
 }
 
 int dtypeSize(DType dtype)
 {
-    switch (dtype) {
-    case DType::F64:
-    case DType::I64:
-        return 8;
-    case DType::F32:
-    case DType::I32:
-        return 4;
-    case DType::F16:
-    case DType::BF16:
-        return 2;
-    case DType::I8:
-    case DType::U8:
-    case DType::Bool:
-        return 1;
-    }
-    return 1;
+    return kDTypes[size_t(dtype)].size;
 }
 
 std::optional<DType> dtypeFromName(const QString &name)
 {
-    static const DType all[] = {DType::F32, DType::F16, DType::BF16, DType::F64, DType::I64,
-                                DType::I32, DType::I8,  DType::U8,   DType::Bool};
-    for (DType d : all)
-        if (name == QLatin1String(dtypeName(d)))
-            return d;
+    for (size_t i = 0; i < std::size(kDTypes); ++i)
+        if (name == QLatin1String(kDTypes[i].name))
+            return DType(i);
     return std::nullopt;
 }
 
@@ -164,10 +173,7 @@ core::Result<SafetensorsFile> SafetensorsFile::open(const QString &path,
     if (!info.isFile())
         return core::makeError(ErrorCode::Unreadable, QStringLiteral("not a regular file"), path);
     if (std::uint64_t(info.size()) > limits.maxFileBytes)
-        return core::makeError(ErrorCode::TooLarge,
-                               QStringLiteral("file is %1, over the %2 limit for weights files")
-                                   .arg(megabytes(info.size()), megabytes(limits.maxFileBytes)),
-                               path);
+        return core::makeError(ErrorCode::TooLarge, fileTooLarge(info.size(), limits), path);
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return core::makeError(ErrorCode::Unreadable, f.errorString(), path);
@@ -176,10 +182,7 @@ core::Result<SafetensorsFile> SafetensorsFile::open(const QString &path,
         return core::makeError(
             ErrorCode::Unreadable,
             QStringLiteral("read %1 of %2 bytes").arg(bytes.size()).arg(info.size()), path);
-    auto result = fromBytes(std::move(bytes), path, limits);
-    if (result)
-        result->m_path = path;
-    return result;
+    return fromBytes(std::move(bytes), path, limits);
 }
 
 core::Result<SafetensorsFile> SafetensorsFile::fromBytes(QByteArray bytes,
@@ -189,43 +192,33 @@ core::Result<SafetensorsFile> SafetensorsFile::fromBytes(QByteArray bytes,
     const ParseContext ctx{nameForErrors};
     const std::uint64_t total = std::uint64_t(bytes.size());
     if (total > limits.maxFileBytes)
-        return ctx.error(ErrorCode::TooLarge,
-                         QStringLiteral("file is %1, over the %2 limit for weights files")
-                             .arg(megabytes(total), megabytes(limits.maxFileBytes)));
+        return ctx.error(ErrorCode::TooLarge, fileTooLarge(total, limits));
     if (total < 8)
-        return ctx.error(ErrorCode::InvalidFormat,
-                         QStringLiteral("file is %1 bytes, too short for the 8-byte header length "
-                                        "of a safetensors file")
-                             .arg(total));
+        return ctx.invalid(QStringLiteral("file is %1 bytes, too short for the 8-byte header "
+                                          "length of a safetensors file"),
+                           total);
 
-    const std::uint64_t headerLen = loadLE<std::uint64_t>(bytes.constData());
+    const auto headerLen = qFromLittleEndian<std::uint64_t>(bytes.constData());
     if (headerLen > limits.maxHeaderBytes)
         return ctx.error(ErrorCode::TooLarge,
-                         QStringLiteral("header length %1 bytes exceeds the %2 limit")
-                             .arg(headerLen)
-                             .arg(megabytes(limits.maxHeaderBytes)));
+                         QStringLiteral("header length %1 bytes exceeds the %2 limit"), headerLen,
+                         megabytes(limits.maxHeaderBytes));
     if (headerLen > total - 8)
-        return ctx.error(ErrorCode::InvalidFormat,
-                         QStringLiteral("header length %1 bytes runs past the end of the file "
-                                        "(%2 bytes after the length field)")
-                             .arg(headerLen)
-                             .arg(total - 8));
+        return ctx.invalid(QStringLiteral("header length %1 bytes runs past the end of the file "
+                                          "(%2 bytes after the length field)"),
+                           headerLen, total - 8);
     if (headerLen < 2)
-        return ctx.error(
-            ErrorCode::InvalidFormat,
-            QStringLiteral("header length %1 is too small for a JSON object").arg(headerLen));
+        return ctx.invalid(QStringLiteral("header length %1 is too small for a JSON object"),
+                           headerLen);
 
     const QByteArray headerBytes = bytes.mid(8, qsizetype(headerLen));
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(headerBytes, &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        return ctx.error(ErrorCode::InvalidFormat,
-                         QStringLiteral("header is not valid JSON (%1 at byte %2)")
-                             .arg(parseError.errorString())
-                             .arg(parseError.offset));
+        return ctx.invalid(QStringLiteral("header is not valid JSON (%1 at byte %2)"),
+                           parseError.errorString(), parseError.offset);
     if (!doc.isObject())
-        return ctx.error(ErrorCode::InvalidFormat,
-                         QStringLiteral("header is JSON but not an object"));
+        return ctx.invalid(QStringLiteral("header is JSON but not an object"));
 
     SafetensorsFile file;
     file.m_path = nameForErrors;
@@ -237,8 +230,7 @@ core::Result<SafetensorsFile> SafetensorsFile::fromBytes(QByteArray bytes,
         const std::string name = it.key().toStdString();
         if (it.key() == QLatin1String("__metadata__")) {
             if (!it.value().isObject())
-                return ctx.error(ErrorCode::InvalidFormat,
-                                 QStringLiteral("__metadata__ is not an object"));
+                return ctx.invalid(QStringLiteral("__metadata__ is not an object"));
             file.m_metadata = it.value().toObject();
             continue;
         }
@@ -254,9 +246,10 @@ core::Result<SafetensorsFile> SafetensorsFile::fromBytes(QByteArray bytes,
             return ctx.tensorError(name, QStringLiteral("missing or non-string dtype"));
         const auto dtype = dtypeFromName(dtypeValue.toString());
         if (!dtype)
-            return ctx.tensorError(name, QStringLiteral("unknown dtype \"%1\" (accepted: F32, F16, "
-                                                        "BF16, F64, I64, I32, I8, U8, BOOL)")
-                                             .arg(dtypeValue.toString()));
+            return ctx.tensorError(name,
+                                   QStringLiteral("unknown dtype \"%1\" (accepted: F32, F16, BF16, "
+                                                  "F64, I64, I32, I8, U8, BOOL)"),
+                                   dtypeValue.toString());
         t.dtype = *dtype;
 
         const QJsonValue shapeValue = entry.value(QLatin1String("shape"));
@@ -270,17 +263,15 @@ core::Result<SafetensorsFile> SafetensorsFile::fromBytes(QByteArray bytes,
                 return ctx.tensorError(name, QStringLiteral("shape entries must be non-negative "
                                                             "integers"));
             t.shape.push_back(std::int64_t(*dim));
-            std::uint64_t next = 0;
-            if (__builtin_mul_overflow(numel, *dim, &next))
-                overflow = true;
-            numel = next;
+            overflow |= __builtin_mul_overflow(numel, *dim, &numel);
         }
         std::uint64_t needBytes = 0;
         if (overflow || numel > std::uint64_t(std::numeric_limits<std::int64_t>::max()) ||
             __builtin_mul_overflow(numel, std::uint64_t(dtypeSize(t.dtype)), &needBytes))
-            return ctx.tensorError(name, QStringLiteral("shape %1 overflows: its element count "
-                                                        "does not fit in 64 bits")
-                                             .arg(shapeText(t.shape)));
+            return ctx.tensorError(name,
+                                   QStringLiteral("shape %1 overflows: its element count does "
+                                                  "not fit in 64 bits"),
+                                   shapeText(t.shape));
 
         const QJsonValue offsetsValue = entry.value(QLatin1String("data_offsets"));
         if (!offsetsValue.isArray() || offsetsValue.toArray().size() != 2)
@@ -295,29 +286,24 @@ core::Result<SafetensorsFile> SafetensorsFile::fromBytes(QByteArray bytes,
                                              .arg(offsets.at(0).toVariant().toString(),
                                                   offsets.at(1).toVariant().toString()));
         if (*end < *begin)
-            return ctx.tensorError(
-                name,
-                QStringLiteral("data_offsets end %1 is before begin %2").arg(*end).arg(*begin));
+            return ctx.tensorError(name, QStringLiteral("data_offsets end %1 is before begin %2"),
+                                   *end, *begin);
         if (*end - *begin != needBytes)
-            return ctx.tensorError(name, QStringLiteral("data_offsets [%1, %2] span %3 bytes but "
-                                                        "shape %4 of %5 needs %6 bytes")
-                                             .arg(*begin)
-                                             .arg(*end)
-                                             .arg(*end - *begin)
-                                             .arg(shapeText(t.shape))
-                                             .arg(QLatin1String(dtypeName(t.dtype)))
-                                             .arg(needBytes));
+            return ctx.tensorError(name,
+                                   QStringLiteral("data_offsets [%1, %2] span %3 bytes but shape "
+                                                  "%4 of %5 needs %6 bytes"),
+                                   *begin, *end, *end - *begin, shapeText(t.shape),
+                                   QLatin1String(dtypeName(t.dtype)), needBytes);
         if (*begin > dataSize)
-            return ctx.tensorError(name, QStringLiteral("data_offsets [%1, %2] start outside the "
-                                                        "data section (%3 bytes)")
-                                             .arg(*begin)
-                                             .arg(*end)
-                                             .arg(dataSize));
+            return ctx.tensorError(name,
+                                   QStringLiteral("data_offsets [%1, %2] start outside the data "
+                                                  "section (%3 bytes)"),
+                                   *begin, *end, dataSize);
         if (*end > dataSize)
-            return ctx.tensorError(name, QStringLiteral("data ends at byte %1 but the data section "
-                                                        "has only %2 bytes: the file is truncated")
-                                             .arg(*end)
-                                             .arg(dataSize));
+            return ctx.tensorError(name,
+                                   QStringLiteral("data ends at byte %1 but the data section has "
+                                                  "only %2 bytes: the file is truncated"),
+                                   *end, dataSize);
         t.begin = *begin;
         t.end = *end;
         file.m_tensors.push_back(std::move(t));
@@ -331,31 +317,20 @@ core::Result<SafetensorsFile> SafetensorsFile::fromBytes(QByteArray bytes,
     const TensorInfo *previous = nullptr;
     for (const TensorInfo &t : file.m_tensors) {
         if (t.begin < covered)
-            return ctx.error(ErrorCode::InvalidFormat,
-                             QStringLiteral("tensors %1 [%2, %3] and %4 [%5, %6] overlap")
-                                 .arg(quoted(previous->name))
-                                 .arg(previous->begin)
-                                 .arg(previous->end)
-                                 .arg(quoted(t.name))
-                                 .arg(t.begin)
-                                 .arg(t.end));
+            return ctx.invalid(QStringLiteral("tensors %1 [%2, %3] and %4 [%5, %6] overlap"),
+                               quoted(previous->name), previous->begin, previous->end,
+                               quoted(t.name), t.begin, t.end);
         if (t.begin > covered)
-            return ctx.error(ErrorCode::InvalidFormat,
-                             QStringLiteral("unused bytes [%1, %2) before tensor %3: data offsets "
-                                            "must be contiguous")
-                                 .arg(covered)
-                                 .arg(t.begin)
-                                 .arg(quoted(t.name)));
+            return ctx.invalid(QStringLiteral("unused bytes [%1, %2) before tensor %3: data "
+                                              "offsets must be contiguous"),
+                               covered, t.begin, quoted(t.name));
         covered = t.end;
         previous = &t;
     }
     if (covered != dataSize)
-        return ctx.error(ErrorCode::InvalidFormat,
-                         QStringLiteral("%1 unexpected bytes after the last tensor (data section "
-                                        "is %2 bytes, tensors cover %3)")
-                             .arg(dataSize - covered)
-                             .arg(dataSize)
-                             .arg(covered));
+        return ctx.invalid(QStringLiteral("%1 unexpected bytes after the last tensor (data "
+                                          "section is %2 bytes, tensors cover %3)"),
+                           dataSize - covered, dataSize, covered);
 
     for (size_t i = 0; i < file.m_tensors.size(); ++i)
         file.m_index.emplace(file.m_tensors[i].name, i);
@@ -380,80 +355,38 @@ std::vector<float> SafetensorsFile::toFloat(const TensorInfo &t) const
     std::vector<float> out(n);
     const char *p = data(t);
     const int size = dtypeSize(t.dtype);
-    for (size_t i = 0; i < n; ++i, p += size) {
-        switch (t.dtype) {
-        case DType::F32: {
-            const std::uint32_t bits = loadLE<std::uint32_t>(p);
-            std::memcpy(&out[i], &bits, sizeof bits);
-            break;
-        }
-        case DType::F16:
-            out[i] = halfToFloat(loadLE<std::uint16_t>(p));
-            break;
-        case DType::BF16:
-            out[i] = bfloat16ToFloat(loadLE<std::uint16_t>(p));
-            break;
-        case DType::F64: {
-            const std::uint64_t bits = loadLE<std::uint64_t>(p);
-            double d;
-            std::memcpy(&d, &bits, sizeof d);
-            out[i] = float(d);
-            break;
-        }
-        case DType::I64:
-            out[i] = float(loadLE<std::int64_t>(p));
-            break;
-        case DType::I32:
-            out[i] = float(loadLE<std::int32_t>(p));
-            break;
-        case DType::I8:
-            out[i] = float(static_cast<std::int8_t>(*p));
-            break;
-        case DType::U8:
-            out[i] = float(static_cast<std::uint8_t>(*p));
-            break;
-        case DType::Bool:
-            out[i] = *p ? 1.f : 0.f;
-            break;
-        }
-    }
+    for (size_t i = 0; i < n; ++i, p += size)
+        out[i] = elementToFloat(t.dtype, p);
     return out;
 }
 
 namespace {
 
-/// Index of the first non-finite element of a floating-point tensor, or -1.
+/// Index of the first of `n` little-endian values at `p` with all `exponent` bits set, or -1.
+template<typename Bits> std::int64_t firstAllOnes(const char *p, std::int64_t n, Bits exponent)
+{
+    for (std::int64_t i = 0; i < n; ++i, p += sizeof(Bits))
+        if ((qFromLittleEndian<Bits>(p) & exponent) == exponent)
+            return i;
+    return -1;
+}
+
+/// Index of the first non-finite element (all exponent bits set) of a floating-point tensor, or -1.
 std::int64_t firstNonFiniteIndex(const SafetensorsFile &file, const TensorInfo &t)
 {
-    if (t.dtype != DType::F32 && t.dtype != DType::F16 && t.dtype != DType::BF16 &&
-        t.dtype != DType::F64)
-        return -1;
     const char *p = file.data(t);
-    const std::int64_t n = t.numel();
-    const int size = dtypeSize(t.dtype);
-    for (std::int64_t i = 0; i < n; ++i, p += size) {
-        // Non-finite exactly when all exponent bits are set.
-        bool bad = false;
-        switch (t.dtype) {
-        case DType::F32:
-            bad = (loadLE<std::uint32_t>(p) & 0x7f800000u) == 0x7f800000u;
-            break;
-        case DType::F16:
-            bad = (loadLE<std::uint16_t>(p) & 0x7c00u) == 0x7c00u;
-            break;
-        case DType::BF16:
-            bad = (loadLE<std::uint16_t>(p) & 0x7f80u) == 0x7f80u;
-            break;
-        case DType::F64:
-            bad = (loadLE<std::uint64_t>(p) & 0x7ff0000000000000ull) == 0x7ff0000000000000ull;
-            break;
-        default:
-            break;
-        }
-        if (bad)
-            return i;
+    switch (t.dtype) {
+    case DType::F32:
+        return firstAllOnes<std::uint32_t>(p, t.numel(), 0x7f800000u);
+    case DType::F16:
+        return firstAllOnes<std::uint16_t>(p, t.numel(), 0x7c00u);
+    case DType::BF16:
+        return firstAllOnes<std::uint16_t>(p, t.numel(), 0x7f80u);
+    case DType::F64:
+        return firstAllOnes<std::uint64_t>(p, t.numel(), 0x7ff0000000000000ull);
+    default:
+        return -1;
     }
-    return -1;
 }
 
 } // namespace
@@ -487,17 +420,12 @@ core::Status SafetensorsFile::checkFinite() const
 TensorBlob
 floatBlob(std::string name, std::vector<std::int64_t> shape, const std::vector<float> &values)
 {
-    TensorBlob blob;
-    blob.name = std::move(name);
-    blob.dtype = DType::F32;
-    blob.shape = std::move(shape);
+    TensorBlob blob{std::move(name), DType::F32, std::move(shape), {}};
     blob.bytes.resize(qsizetype(values.size() * sizeof(float)));
     char *out = blob.bytes.data();
     for (float v : values) {
-        std::uint32_t bits;
-        std::memcpy(&bits, &v, sizeof v);
-        qToLittleEndian(bits, out);
-        out += sizeof bits;
+        qToLittleEndian(v, out);
+        out += sizeof v;
     }
     return blob;
 }
@@ -521,23 +449,20 @@ core::Status writeSafetensors(const QString &path,
                 ErrorCode::InvalidArgument,
                 QStringLiteral("duplicate or reserved tensor name %1").arg(quoted(t.name)), path);
         std::uint64_t numel = 1;
-        for (std::int64_t d : t.shape) {
+        for (std::int64_t d : t.shape)
             if (d < 0 || __builtin_mul_overflow(numel, std::uint64_t(d), &numel))
                 return core::makeError(ErrorCode::InvalidArgument,
                                        QStringLiteral("tensor %1 has an invalid shape %2")
                                            .arg(quoted(t.name), shapeText(t.shape)),
                                        path);
-        }
-        if (numel * std::uint64_t(dtypeSize(t.dtype)) != std::uint64_t(t.bytes.size()))
-            return core::makeError(ErrorCode::InvalidArgument,
-                                   QStringLiteral("tensor %1: %2 bytes given, shape %3 of %4 "
-                                                  "needs %5")
-                                       .arg(quoted(t.name))
-                                       .arg(t.bytes.size())
-                                       .arg(shapeText(t.shape))
-                                       .arg(QLatin1String(dtypeName(t.dtype)))
-                                       .arg(numel * std::uint64_t(dtypeSize(t.dtype))),
-                                   path);
+        const std::uint64_t needBytes = numel * std::uint64_t(dtypeSize(t.dtype));
+        if (needBytes != std::uint64_t(t.bytes.size()))
+            return core::makeError(
+                ErrorCode::InvalidArgument,
+                format(QStringLiteral("tensor %1: %2 bytes given, shape %3 of %4 needs %5"),
+                       quoted(t.name), t.bytes.size(), shapeText(t.shape),
+                       QLatin1String(dtypeName(t.dtype)), needBytes),
+                path);
         QJsonArray shape;
         for (std::int64_t d : t.shape)
             shape.append(double(d));

@@ -4,6 +4,7 @@
 #include <QStandardPaths>
 
 #include <cmath>
+#include <type_traits>
 #include <utility>
 
 namespace graft::learn {
@@ -113,83 +114,159 @@ QString defaultRunsDir()
     const QString env = qEnvironmentVariable("GRAFT_RUNS_DIR");
     if (!env.isEmpty())
         return env;
-    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
-           QStringLiteral("/runs");
+    // The same folder for graft and graft-cli, whatever the application's name.
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/graft/runs");
 }
+
+QList<int> defaultCnnKernelSizes()
+{
+    QList<int> sizes;
+    sizes << 3 << 4 << 5;
+    return sizes;
+}
+
+namespace {
+
+/// Writes or reads one JSON object field by field: the field list below is written once for
+/// both directions. Reading keeps the value already there when a key is missing.
+struct JsonIo
+{
+    QJsonObject *json;
+    bool writing;
+
+    template<typename T>
+    void operator()(const char *key, T &value)
+    {
+        const QLatin1String k(key);
+        if constexpr (std::is_enum_v<T>) {
+            if (writing)
+                json->insert(k, QString::fromLatin1(nameOf(value)));
+            else
+                parse(json->value(k).toString(), &value);
+        } else if constexpr (std::is_same_v<T, QStringList>) {
+            if (writing) {
+                json->insert(k, QJsonArray::fromStringList(value));
+            } else if (json->value(k).isArray()) {
+                value.clear();
+                for (const auto &v : json->value(k).toArray())
+                    value << v.toString();
+            }
+        } else if constexpr (std::is_same_v<T, QList<int>>) {
+            QJsonArray a;
+            for (int v : value)
+                a.append(v);
+            if (writing) {
+                json->insert(k, a);
+            } else if (json->value(k).isArray()) {
+                value.clear();
+                for (const auto &v : json->value(k).toArray())
+                    value << v.toInt();
+            }
+        } else if (writing) {
+            json->insert(k, value);
+        } else if (json->contains(k)) {
+            value = json->value(k).toVariant().value<T>();
+        }
+    }
+    /// A nested object with its own toJson/fromJson.
+    template<typename T>
+    void object(const char *key, T &value)
+    {
+        if (writing)
+            json->insert(QLatin1String(key), value.toJson());
+        else if (json->value(QLatin1String(key)).isObject())
+            value = T::fromJson(json->value(QLatin1String(key)).toObject());
+    }
+};
+
+/// Every saved field of a configuration, in the flat layout projects have always used (the
+/// loop and the image settings at the top, the text settings under "text").
+void fields(RunConfig &c, JsonIo &io)
+{
+    io("data", c.dataPath);
+    io("extra_sources", c.extraSources);
+    io("backbone", c.backboneId);
+    io("weights_dir", c.weightsDir);
+    io("epochs", c.epochs);
+    io("batch_size", c.batchSize);
+    io("learning_rate", c.learningRate);
+    io("weight_decay", c.weightDecay);
+    io("optimizer", c.optimizer);
+    io("momentum", c.momentum);
+    io("schedule", c.schedule);
+    io("warmup_fraction", c.warmupFraction);
+    io("monitor", c.monitor);
+    io("early_stopping_patience", c.patience);
+    io("label_smoothing", c.labelSmoothing);
+    io("balanced_class_weights", c.balancedClassWeights);
+    io("val_fraction", c.valFraction);
+    io("seed", c.seed);
+    io("split_seed", c.splitSeed);
+    io("threads", c.threads);
+    io("device", c.device);
+    io("checkpoint_dir", c.checkpointDir);
+    io("resume", c.resume);
+    io("runs_dir", c.runsDir);
+    ImageSettings &i = c.image;
+    io("pretrained", i.pretrained);
+    io("recipe", i.recipe);
+    io("cut", i.cutAt);
+    io("fine_tune_groups", i.fineTuneGroups);
+    io("head_epochs", i.headEpochs);
+    io("head", i.head);
+    io("mlp_hidden", i.mlpHidden);
+    io("dropout", i.dropout);
+    io("unfrozen_lr_factor", i.unfrozenLrFactor);
+    io("backbone_lr_factor", i.backboneLrFactor);
+    io("inference_batch_size", i.inferenceBatchSize);
+    io("augment", i.augment);
+    io("augment_views", i.augmentViews);
+    io.object("augmentation", i.augmentation);
+    io("feature_cache", i.useFeatureCache);
+    io("cache_dir", i.cacheDir);
+    if (io.writing)
+        io.json->insert("freeze_plan", i.customPlan ? QJsonValue(i.customPlan->toJson()) : QJsonValue());
+    else if (io.json->value("freeze_plan").isObject())
+        i.customPlan = vision::FreezePlan::fromJson(io.json->value("freeze_plan").toObject());
+
+    QJsonObject textJson = io.writing ? QJsonObject() : io.json->value("text").toObject();
+    JsonIo t{&textJson, io.writing};
+    TextSettings &x = c.text;
+    t("text_column", x.scan.textColumn);
+    t("label_column", x.scan.labelColumn);
+    t.object("tokenizer", x.tokenizer);
+    t("vectors", x.vectorsPath);
+    t("language_model", x.languageModelPath);
+    t("max_vector_words", x.maxVectorWords);
+    t("embedding_dim", x.embeddingDim);
+    t("freeze_embeddings", x.freezeEmbeddings);
+    t("embedding_lr_factor", x.embeddingLrFactor);
+    t("head", x.head);
+    t("cnn_filters", x.cnnFilters);
+    t("cnn_kernel_sizes", x.cnnKernelSizes);
+    t("lstm_hidden", x.lstmHidden);
+    t("subword_vocab", x.subwordVocab);
+    t("min_frequency", x.minFrequency);
+    t("max_vocabulary", x.maxVocabulary);
+    t("max_tokens", x.maxTokens);
+    t("dropout", x.dropout);
+    t("bptt", x.bptt);
+    t("weight_drop", x.weightDrop);
+    if (io.writing)
+        io.json->insert("text", textJson);
+    else
+        x.scan.tokenizer = x.tokenizer;
+}
+
+} // namespace
 
 QJsonObject RunConfig::toJson() const
 {
-    QJsonArray kernels;
-    for (int k : text.cnnKernelSizes)
-        kernels.append(k);
-    const QJsonObject t{
-        {"text_column", text.scan.textColumn},
-        {"label_column", text.scan.labelColumn},
-        {"tokenizer", text.tokenizer.toJson()},
-        {"vectors", text.vectorsPath},
-        {"language_model", text.languageModelPath},
-        {"max_vector_words", text.maxVectorWords},
-        {"embedding_dim", text.embeddingDim},
-        {"freeze_embeddings", text.freezeEmbeddings},
-        {"embedding_lr_factor", text.embeddingLrFactor},
-        {"head", nameOf(text.head)},
-        {"cnn_filters", text.cnnFilters},
-        {"cnn_kernel_sizes", kernels},
-        {"lstm_hidden", text.lstmHidden},
-        {"subword_vocab", text.subwordVocab},
-        {"min_frequency", text.minFrequency},
-        {"max_vocabulary", text.maxVocabulary},
-        {"max_tokens", text.maxTokens},
-        {"dropout", text.dropout},
-        {"bptt", text.bptt},
-        {"weight_drop", text.weightDrop},
-    };
-    const ImageSettings &i = image;
-    return QJsonObject{
-        {"kind", nameOf(kind)},
-        {"data", dataPath},
-        {"extra_sources", QJsonArray::fromStringList(extraSources)},
-        {"backbone", backboneId},
-        {"weights_dir", weightsDir},
-        {"epochs", epochs},
-        {"batch_size", batchSize},
-        {"learning_rate", learningRate},
-        {"weight_decay", weightDecay},
-        {"optimizer", nameOf(optimizer)},
-        {"momentum", momentum},
-        {"schedule", nameOf(schedule)},
-        {"warmup_fraction", warmupFraction},
-        {"monitor", nameOf(monitor)},
-        {"early_stopping_patience", patience},
-        {"label_smoothing", labelSmoothing},
-        {"balanced_class_weights", balancedClassWeights},
-        {"val_fraction", valFraction},
-        {"seed", seed},
-        {"split_seed", splitSeed},
-        {"threads", threads},
-        {"device", device},
-        {"checkpoint_dir", checkpointDir},
-        {"resume", resume},
-        {"runs_dir", runsDir},
-        {"pretrained", i.pretrained},
-        {"recipe", nameOf(i.recipe)},
-        {"cut", i.cutAt},
-        {"fine_tune_groups", i.fineTuneGroups},
-        {"head_epochs", i.headEpochs},
-        {"head", nameOf(i.head)},
-        {"mlp_hidden", i.mlpHidden},
-        {"dropout", i.dropout},
-        {"unfrozen_lr_factor", i.unfrozenLrFactor},
-        {"backbone_lr_factor", i.backboneLrFactor},
-        {"inference_batch_size", i.inferenceBatchSize},
-        {"augment", i.augment},
-        {"augment_views", i.augmentViews},
-        {"augmentation", i.augmentation.toJson()},
-        {"feature_cache", i.useFeatureCache},
-        {"cache_dir", i.cacheDir},
-        {"freeze_plan", i.customPlan ? QJsonValue(i.customPlan->toJson()) : QJsonValue()},
-        {"text", t},
-    };
+    QJsonObject json{{"kind", nameOf(kind)}};
+    JsonIo io{&json, true};
+    fields(const_cast<RunConfig &>(*this), io); // writing leaves the configuration as it is
+    return json;
 }
 
 RunConfig RunConfig::fromJson(const QJsonObject &j)
@@ -197,83 +274,9 @@ RunConfig RunConfig::fromJson(const QJsonObject &j)
     TaskKind kind = TaskKind::Image;
     parse(j.value("kind").toString(), &kind);
     RunConfig c = defaults(kind);
-    const auto str = [](const QJsonObject &o, const char *k, QString &v) { v = o.value(k).toString(v); };
-    const auto num = [](const QJsonObject &o, const char *k, double &v) { v = o.value(k).toDouble(v); };
-    const auto integer = [](const QJsonObject &o, const char *k, int &v) { v = o.value(k).toInt(v); };
-    const auto flag = [](const QJsonObject &o, const char *k, bool &v) { v = o.value(k).toBool(v); };
-    str(j, "data", c.dataPath);
-    for (const auto &s : j.value("extra_sources").toArray())
-        c.extraSources << s.toString();
-    str(j, "backbone", c.backboneId);
-    str(j, "weights_dir", c.weightsDir);
-    integer(j, "epochs", c.epochs);
-    integer(j, "batch_size", c.batchSize);
-    num(j, "learning_rate", c.learningRate);
-    num(j, "weight_decay", c.weightDecay);
-    parse(j.value("optimizer").toString(), &c.optimizer);
-    num(j, "momentum", c.momentum);
-    parse(j.value("schedule").toString(), &c.schedule);
-    num(j, "warmup_fraction", c.warmupFraction);
-    parse(j.value("monitor").toString(), &c.monitor);
-    integer(j, "early_stopping_patience", c.patience);
-    num(j, "label_smoothing", c.labelSmoothing);
-    flag(j, "balanced_class_weights", c.balancedClassWeights);
-    num(j, "val_fraction", c.valFraction);
-    integer(j, "seed", c.seed);
-    integer(j, "split_seed", c.splitSeed);
-    integer(j, "threads", c.threads);
-    str(j, "device", c.device);
-    str(j, "checkpoint_dir", c.checkpointDir);
-    flag(j, "resume", c.resume);
-    str(j, "runs_dir", c.runsDir);
-    ImageSettings &i = c.image;
-    flag(j, "pretrained", i.pretrained);
-    parse(j.value("recipe").toString(), &i.recipe);
-    integer(j, "cut", i.cutAt);
-    integer(j, "fine_tune_groups", i.fineTuneGroups);
-    integer(j, "head_epochs", i.headEpochs);
-    parse(j.value("head").toString(), &i.head);
-    integer(j, "mlp_hidden", i.mlpHidden);
-    num(j, "dropout", i.dropout);
-    num(j, "unfrozen_lr_factor", i.unfrozenLrFactor);
-    num(j, "backbone_lr_factor", i.backboneLrFactor);
-    integer(j, "inference_batch_size", i.inferenceBatchSize);
-    flag(j, "augment", i.augment);
-    integer(j, "augment_views", i.augmentViews);
-    if (j.value("augmentation").isObject())
-        i.augmentation = vision::Augmentation::fromJson(j.value("augmentation").toObject());
-    flag(j, "feature_cache", i.useFeatureCache);
-    str(j, "cache_dir", i.cacheDir);
-    if (j.value("freeze_plan").isObject())
-        i.customPlan = vision::FreezePlan::fromJson(j.value("freeze_plan").toObject());
-    const QJsonObject t = j.value("text").toObject();
-    TextSettings &x = c.text;
-    str(t, "text_column", x.scan.textColumn);
-    str(t, "label_column", x.scan.labelColumn);
-    if (t.value("tokenizer").isObject())
-        x.tokenizer = text::Tokenizer::Options::fromJson(t.value("tokenizer").toObject());
-    str(t, "vectors", x.vectorsPath);
-    str(t, "language_model", x.languageModelPath);
-    integer(t, "max_vector_words", x.maxVectorWords);
-    integer(t, "embedding_dim", x.embeddingDim);
-    flag(t, "freeze_embeddings", x.freezeEmbeddings);
-    num(t, "embedding_lr_factor", x.embeddingLrFactor);
-    parse(t.value("head").toString(), &x.head);
-    integer(t, "cnn_filters", x.cnnFilters);
-    if (t.value("cnn_kernel_sizes").isArray()) {
-        x.cnnKernelSizes.clear();
-        for (const auto &k : t.value("cnn_kernel_sizes").toArray())
-            x.cnnKernelSizes.append(k.toInt());
-    }
-    integer(t, "lstm_hidden", x.lstmHidden);
-    integer(t, "subword_vocab", x.subwordVocab);
-    integer(t, "min_frequency", x.minFrequency);
-    integer(t, "max_vocabulary", x.maxVocabulary);
-    integer(t, "max_tokens", x.maxTokens);
-    num(t, "dropout", x.dropout);
-    integer(t, "bptt", x.bptt);
-    num(t, "weight_drop", x.weightDrop);
-    x.scan.tokenizer = x.tokenizer;
+    QJsonObject json = j;
+    JsonIo io{&json, false};
+    fields(c, io);
     return c;
 }
 

@@ -127,6 +127,14 @@ torch::Tensor classificationLoss(const torch::Tensor &logits, const torch::Tenso
     return F::cross_entropy(logits, labels, opts);
 }
 
+void noticeSkipped(Observer *observer, const QString &fileAndProblem)
+{
+    if (observer)
+        observer->notice({Notice::Code::SkippedFile,
+                          {fileAndProblem.section(QStringLiteral(": "), 0, 0),
+                           fileAndProblem.section(QStringLiteral(": "), 1)}});
+}
+
 QString checkpointFile(const QString &checkpointDir)
 {
     return QDir(checkpointDir).filePath(QStringLiteral("checkpoint.safetensors"));

@@ -18,7 +18,9 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <memory>
+#include <random>
 #include <optional>
 #include <string>
 #include <utility>
@@ -227,6 +229,19 @@ std::unique_ptr<Callback> progressCallback();
 /// config.balancedClassWeights weights n / (classes x count) from the training `classCounts`.
 torch::Tensor classificationLoss(const torch::Tensor &logits, const torch::Tensor &labels,
                                  const RunConfig &config, const std::vector<int> &classCounts);
+
+/// `items` shuffled for (seed, epoch): the same order whenever that epoch is run, so a resumed
+/// run sees the batches an uninterrupted one would.
+template<typename T>
+std::vector<T> epochOrder(std::vector<T> items, int seed, int epoch)
+{
+    std::mt19937_64 rng(std::uint64_t(seed) * 1000003u + std::uint64_t(epoch));
+    std::shuffle(items.begin(), items.end(), rng);
+    return items;
+}
+
+/// Notice::Code::SkippedFile from a "file: problem" message.
+void noticeSkipped(Observer *observer, const QString &fileAndProblem);
 
 /// The checkpoint file in a checkpoint folder.
 QString checkpointFile(const QString &checkpointDir);

@@ -196,6 +196,12 @@ QJsonObject ExportCheck::toJson() const
                        {"max_abs_prob_diff", maxAbsProbabilityDiff}};
 }
 
+QString RunReport::status() const
+{
+    return cancelled ? QStringLiteral("cancelled")
+                     : earlyStopped ? QStringLiteral("early-stopped") : QStringLiteral("finished");
+}
+
 QJsonObject RunReport::toJson() const
 {
     QJsonArray eps;
@@ -222,8 +228,13 @@ QJsonObject RunReport::toJson() const
         {"details", details},
         {"cancelled", cancelled},
         {"early_stopped", earlyStopped},
+        {"status", status()},
         {"config", config.toJson()},
     };
+    if (!id.isEmpty())
+        o.insert("id", id);
+    if (created.isValid())
+        o.insert("created", created.toString(Qt::ISODateWithMs));
     if (model)
         o.insert("model", model->describe());
     return o;
@@ -246,6 +257,9 @@ RunReport RunReport::fromJson(const QJsonObject &j)
     r.timings = j.value("timings").toObject();
     r.details = j.value("details").toObject();
     r.config = RunConfig::fromJson(j.value("config").toObject());
+    r.id = j.value("id").toString();
+    r.created = QDateTime::fromString(j.value("created").toString(), Qt::ISODateWithMs);
+    r.graftVersion = j.value("graft_version").toString();
     return r;
 }
 

@@ -318,47 +318,34 @@ core::Result<CrossValidation> crossValidate(const RunConfig &config, const Datas
 namespace {
 const QString kRunJson = QStringLiteral("run.json");
 const QString kModelFile = QStringLiteral("model.safetensors");
-
-QString statusOf(const RunReport &r)
-{
-    return r.cancelled ? QStringLiteral("cancelled")
-                       : r.earlyStopped ? QStringLiteral("early-stopped") : QStringLiteral("finished");
-}
 } // namespace
 
 core::Result<QString> saveRun(const RunReport &report, const QString &runsDir)
 {
-    const QDateTime now = QDateTime::currentDateTime();
-    const QString id = QStringLiteral("%1-%2-%3")
-                           .arg(now.toString(QStringLiteral("yyyyMMdd-HHmmss")),
-                                QLatin1String(nameOf(report.kind)))
-                           .arg(QRandomGenerator::global()->bounded(0x10000), 4, 16, QLatin1Char('0'));
-    const QDir root(runsDir);
-    const QString partial = root.filePath(QLatin1Char('.') + id + QStringLiteral(".partial"));
-    const QString final = root.filePath(id);
+    RunReport r = report;
+    r.created = QDateTime::currentDateTime();
+    r.id = QStringLiteral("%1-%2-%3")
+               .arg(r.created.toString(QStringLiteral("yyyyMMdd-HHmmss")), QLatin1String(nameOf(r.kind)))
+               .arg(QRandomGenerator::global()->bounded(0x10000), 4, 16, QLatin1Char('0'));
+    const QString partial = QDir(runsDir).filePath(QLatin1Char('.') + r.id + QStringLiteral(".partial"));
+    const QString final = QDir(runsDir).filePath(r.id);
     if (!QDir().mkpath(partial))
         return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot create the run folder"), partial);
-    const auto fail = [&](const core::Error &e) {
+    core::Status s = report.model ? report.model->saveWeights(QDir(partial).filePath(kModelFile))
+                                  : core::Status();
+    if (s)
+        s = io::writeFileAtomically(QDir(partial).filePath(kRunJson),
+                                    QJsonDocument(r.toJson()).toJson(QJsonDocument::Indented));
+    if (s && !QDir().rename(partial, final))
+        s = makeError(ErrorCode::WriteFailed, QStringLiteral("cannot rename the run folder into place"), final);
+    if (!s) {
         QDir(partial).removeRecursively();
-        return e;
-    };
-    if (report.model)
-        if (auto s = report.model->saveWeights(QDir(partial).filePath(kModelFile)); !s)
-            return fail(s.error());
-    QJsonObject json = report.toJson();
-    json.insert("id", id);
-    json.insert("created", now.toString(Qt::ISODateWithMs));
-    json.insert("status", statusOf(report));
-    if (auto s = io::writeFileAtomically(QDir(partial).filePath(kRunJson),
-                                         QJsonDocument(json).toJson(QJsonDocument::Indented));
-        !s)
-        return fail(s.error());
-    if (!QDir().rename(partial, final))
-        return fail(makeError(ErrorCode::WriteFailed, QStringLiteral("cannot rename the run folder into place"), final));
+        return s.error();
+    }
     return final;
 }
 
-core::Result<RunInfo> readRunInfo(const QString &dir)
+core::Result<RunReport> loadRun(const QString &dir, bool withModel)
 {
     QFile f(QDir(dir).filePath(kRunJson));
     if (!f.open(QIODevice::ReadOnly))
@@ -368,46 +355,10 @@ core::Result<RunInfo> readRunInfo(const QString &dir)
     const QJsonObject j = QJsonDocument::fromJson(f.readAll()).object();
     if (j.value("format").toString() != QLatin1String("graft-run"))
         return makeError(ErrorCode::InvalidFormat, QStringLiteral("not a Graft run"), f.fileName());
-    RunInfo info;
-    info.dir = QFileInfo(dir).absoluteFilePath();
-    info.id = j.value("id").toString(QFileInfo(dir).fileName());
-    parse(j.value("kind").toString(), &info.kind);
-    info.created = QDateTime::fromString(j.value("created").toString(), Qt::ISODateWithMs);
-    info.status = j.value("status").toString();
-    info.valAccuracy = j.value("val_accuracy").toDouble();
-    info.bestEpoch = j.value("best_epoch").toInt();
-    info.epochs = int(j.value("epochs").toArray().size());
-    const QJsonObject config = j.value("config").toObject();
-    info.dataPath = config.value("data").toString();
-    info.backboneId = config.value("backbone").toString();
-    info.graftVersion = j.value("graft_version").toString();
-    return info;
-}
-
-std::vector<RunInfo> listRuns(const QString &runsDir)
-{
-    std::vector<RunInfo> out;
-    for (const QFileInfo &d : QDir(runsDir).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot))
-        if (auto info = readRunInfo(d.absoluteFilePath()))
-            out.push_back(std::move(info.value()));
-    std::sort(out.begin(), out.end(), [](const RunInfo &a, const RunInfo &b) {
-        return a.created != b.created ? a.created > b.created : a.id > b.id;
-    });
-    return out;
-}
-
-core::Result<RunReport> loadRun(const QString &dir)
-{
-    auto info = readRunInfo(dir);
-    if (!info)
-        return info.error();
-    QFile f(QDir(dir).filePath(kRunJson));
-    if (!f.open(QIODevice::ReadOnly))
-        return makeError(ErrorCode::Unreadable, f.errorString(), f.fileName());
-    RunReport report = RunReport::fromJson(QJsonDocument::fromJson(f.readAll()).object());
-    report.runDir = info->dir;
+    RunReport report = RunReport::fromJson(j);
+    report.runDir = QFileInfo(dir).absoluteFilePath();
     const QString weights = QDir(dir).filePath(kModelFile);
-    if (!QFileInfo::exists(weights) || report.kind == TaskKind::LanguageModel)
+    if (!withModel || !QFileInfo::exists(weights) || report.kind == TaskKind::LanguageModel)
         return report;
     auto model = core::guarded([&]() -> core::Result<ModelPtr> {
         if (report.kind == TaskKind::Text)
@@ -420,6 +371,18 @@ core::Result<RunReport> loadRun(const QString &dir)
     m->checkSamples = report.validation.samples;
     report.model = m;
     return report;
+}
+
+std::vector<RunReport> listRuns(const QString &runsDir)
+{
+    std::vector<RunReport> out;
+    for (const QFileInfo &d : QDir(runsDir).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot))
+        if (auto r = loadRun(d.absoluteFilePath(), false))
+            out.push_back(std::move(r.value()));
+    std::sort(out.begin(), out.end(), [](const RunReport &a, const RunReport &b) {
+        return a.created != b.created ? a.created > b.created : a.id > b.id;
+    });
+    return out;
 }
 
 } // namespace graft::learn

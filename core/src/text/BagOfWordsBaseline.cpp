@@ -1,9 +1,11 @@
 #include "graft/text/BagOfWordsBaseline.h"
 
 #include <QHash>
+#include <QSet>
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace graft::text {
 
@@ -45,9 +47,8 @@ core::Result<learn::Evaluation> evaluateBagOfWords(const TextDataset &data,
     QHash<QString, int> df;
     for (int i : trainIdx) {
         trainTerms.push_back(terms(tok, data.samples[i].text, options.bigrams));
-        QStringList uniq = trainTerms.back();
-        uniq.removeDuplicates();
-        for (const QString &t : uniq)
+        const QStringList &ts = trainTerms.back();
+        for (const QString &t : QSet<QString>(ts.begin(), ts.end()))
             ++df[t];
     }
     QHash<QString, int> feature;
@@ -68,20 +69,16 @@ core::Result<learn::Evaluation> evaluateBagOfWords(const TextDataset &data,
     if (options.naiveBayesWeighting && k == 2) {
         std::vector<double> pos(size_t(f), 1.0), neg(size_t(f), 1.0); // alpha = 1
         for (size_t r = 0; r < trainTerms.size(); ++r) {
-            QStringList uniq = trainTerms[r];
-            uniq.removeDuplicates();
+            const QStringList &ts = trainTerms[r];
             auto &side = data.samples[trainIdx[r]].label == 1 ? pos : neg;
-            for (const QString &t : uniq) {
+            for (const QString &t : QSet<QString>(ts.begin(), ts.end())) {
                 const auto it = feature.constFind(t);
                 if (it != feature.constEnd())
                     side[size_t(*it)] += 1.0;
             }
         }
-        double sp = 0, sn = 0;
-        for (int j = 0; j < f; ++j) {
-            sp += pos[size_t(j)];
-            sn += neg[size_t(j)];
-        }
+        const double sp = std::accumulate(pos.begin(), pos.end(), 0.0);
+        const double sn = std::accumulate(neg.begin(), neg.end(), 0.0);
         nbRatio.resize(size_t(f));
         for (int j = 0; j < f; ++j)
             nbRatio[size_t(j)] = float(std::log((pos[size_t(j)] / sp) / (neg[size_t(j)] / sn)));

@@ -11,14 +11,13 @@ DelimitedTable parseDelimited(const QString &text, QChar delimiter)
 {
     DelimitedTable table;
     table.delimiter = delimiter;
-    DelimitedRecord record;
+    DelimitedRecord record{{}, 1};
     QString field;
     bool inQuotes = false;
     bool fieldQuoted = false;
     bool recordHasContent = false;
     int line = 1;
     int quoteLine = 0;
-    record.line = 1;
 
     auto endField = [&] {
         record.fields.append(field);
@@ -31,8 +30,7 @@ DelimitedTable parseDelimited(const QString &text, QChar delimiter)
                            record.fields.first().trimmed().isEmpty();
         if (!blank)
             table.records.push_back(std::move(record));
-        record = DelimitedRecord{};
-        record.line = nextLine;
+        record = DelimitedRecord{{}, nextLine};
         recordHasContent = false;
     };
 
@@ -40,17 +38,15 @@ DelimitedTable parseDelimited(const QString &text, QChar delimiter)
     for (qsizetype i = 0; i < n; ++i) {
         const QChar c = text.at(i);
         if (inQuotes) {
-            if (c == QLatin1Char('"')) {
-                if (i + 1 < n && text.at(i + 1) == QLatin1Char('"')) {
-                    field.append(c);
-                    ++i;
-                } else {
-                    inQuotes = false;
-                }
-            } else {
+            if (c != QLatin1Char('"')) {
                 if (c == QLatin1Char('\n'))
                     ++line;
                 field.append(c);
+            } else if (i + 1 < n && text.at(i + 1) == QLatin1Char('"')) {
+                field.append(c); // "" inside quotes
+                ++i;
+            } else {
+                inQuotes = false;
             }
             continue;
         }
@@ -72,10 +68,8 @@ DelimitedTable parseDelimited(const QString &text, QChar delimiter)
             field.append(c);
         }
     }
-    if (inQuotes) {
-        table.unterminatedQuote = true;
-        table.unterminatedLine = quoteLine;
-    }
+    table.unterminatedQuote = inQuotes;
+    table.unterminatedLine = inQuotes ? quoteLine : 0;
     if (!field.isEmpty() || recordHasContent || !record.fields.isEmpty())
         endRecord(line);
     return table;
@@ -109,25 +103,18 @@ QChar detectDelimiter(const QString &text, QChar fallback)
     return best;
 }
 
-namespace {
-
-bool isNumber(const QString &s)
-{
-    bool ok = false;
-    s.trimmed().toDouble(&ok);
-    return ok;
-}
-
-} // namespace
-
 bool looksLikeHeader(const DelimitedTable &table, int labelColumn)
 {
     if (table.records.empty())
         return false;
     const QStringList &first = table.records.front().fields;
-    for (const QString &cell : first)
-        if (isNumber(cell))
-            return false;
+    const auto isNumber = [](const QString &s) {
+        bool ok = false;
+        s.trimmed().toDouble(&ok);
+        return ok;
+    };
+    if (std::any_of(first.begin(), first.end(), isNumber))
+        return false;
     static const QSet<QString> known = {
         QStringLiteral("text"),     QStringLiteral("label"),     QStringLiteral("labels"),
         QStringLiteral("sentence"), QStringLiteral("review"),    QStringLiteral("class"),
@@ -135,9 +122,9 @@ bool looksLikeHeader(const DelimitedTable &table, int labelColumn)
         QStringLiteral("texto"),    QStringLiteral("etiqueta"),  QStringLiteral("clase"),
         QStringLiteral("content"),  QStringLiteral("body"),      QStringLiteral("polarity"),
         QStringLiteral("id"),       QStringLiteral("y"),         QStringLiteral("comment")};
-    for (const QString &cell : first)
-        if (known.contains(cell.trimmed().toLower()))
-            return true;
+    if (std::any_of(first.begin(), first.end(),
+                    [](const QString &cell) { return known.contains(cell.trimmed().toLower()); }))
+        return true;
     if (labelColumn < 0 || labelColumn >= first.size() || table.records.size() < 3)
         return false;
     QSet<QString> rest;

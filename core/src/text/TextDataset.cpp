@@ -12,6 +12,9 @@
 #include <QSet>
 
 #include <algorithm>
+#include <iterator>
+#include <numeric>
+#include <optional>
 
 namespace graft::text {
 
@@ -20,15 +23,10 @@ using core::makeError;
 
 const char *layoutName(TextLayout layout)
 {
-    switch (layout) {
-    case TextLayout::ClassFolders:
-        return "class_folders";
-    case TextLayout::Delimited:
-        return "delimited";
-    case TextLayout::TabLines:
-        return "tab_lines";
-    }
-    return "unknown";
+    constexpr const char *names[] = {"class_folders", "delimited", "tab_lines"};
+    static_assert(std::size(names) == size_t(TextLayout::TabLines) + 1, "one name per value");
+    const auto i = size_t(layout);
+    return i < std::size(names) ? names[i] : "unknown";
 }
 
 namespace {
@@ -62,9 +60,7 @@ QString splitFromFileName(const QString &path)
 QStringList subdirs(const QString &path)
 {
     QStringList out = QDir(path).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
-    out.erase(std::remove_if(out.begin(), out.end(),
-                             [](const QString &d) { return d.startsWith(QLatin1Char('.')); }),
-              out.end());
+    out.removeIf([](const QString &d) { return d.startsWith(QLatin1Char('.')); });
     return out;
 }
 
@@ -81,83 +77,89 @@ struct Scanner
         int line = 0;
     };
     std::vector<Raw> raw;
-    QMap<QString, int> classFolderCounts; // class folders (even empty ones)
+    QSet<QString> classFolders; // names of class folders (even empty ones)
 
     void issue(const QString &file,
-               const QString &kind,
+               const char *kind,
                const QString &message,
-               const QString &severity = QStringLiteral("warning"),
-               int line = 0)
+               int line = 0,
+               const char *severity = "warning")
     {
-        ds.issues.push_back(TextIssue{file, kind, message, severity, line});
+        ds.issues.push_back(TextIssue{file, QString::fromLatin1(kind), message,
+                                      QString::fromLatin1(severity), line});
     }
 
-    bool decode(const QString &file, QString *text)
+    /// An "error" issue; `blocking` (by default the message) is added to ds.blocking.
+    void error(const QString &file,
+               const char *kind,
+               const QString &message,
+               const QString &blocking = {})
+    {
+        issue(file, kind, message, 0, "error");
+        ds.blocking.append(blocking.isEmpty() ? message : blocking);
+    }
+
+    std::optional<QString> decode(const QString &file)
     {
         ++ds.filesScanned;
         auto r = readTextFile(file, options.maxFileBytes);
         if (!r) {
-            issue(file, QStringLiteral("undecodable"), r.error().detail, QStringLiteral("warning"));
+            issue(file, "undecodable", r.error().detail);
             ds.encodings[QStringLiteral("undecodable")] += 1;
-            return false;
+            return std::nullopt;
         }
         ds.encodings[QString::fromLatin1(encodingName(r->encoding))] += 1;
         if (r->fallback)
-            issue(file, QStringLiteral("latin1_fallback"),
+            issue(file, "latin1_fallback",
                   QStringLiteral("not valid UTF-8 and no byte-order mark: read as Latin-1 "
                                  "(Windows-1252); check accented letters"));
-        *text = r->text;
-        return true;
+        return r->text;
     }
 
     bool scanClassFolders(const QString &root)
     {
-        QStringList top = subdirs(root);
-        std::vector<std::pair<QString, QString>> classDirs; // (split, dir)
+        struct ClassDir
+        {
+            QString split, name;
+            QStringList files; // sorted
+        };
+        std::vector<ClassDir> classDirs;
+        qint64 total = 0;
+        const auto addClassDir = [&](const QString &split, const QString &dir) {
+            QStringList files;
+            QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                const QString f = it.next();
+                if (kTextSuffixes.contains(QFileInfo(f).suffix().toLower()))
+                    files.append(f);
+            }
+            files.sort();
+            total += files.size();
+            classDirs.push_back(ClassDir{split, QFileInfo(dir).fileName(), files});
+        };
+        const QStringList top = subdirs(root);
         const bool splitLevel =
             !top.isEmpty() && std::all_of(top.begin(), top.end(),
                                           [](const QString &d) { return !splitName(d).isEmpty(); });
         if (splitLevel) {
             // train, val, test: an earlier split's text is the original of a duplicate.
-            std::stable_sort(top.begin(), top.end(), [](const QString &a, const QString &b) {
-                static const QStringList order = {QStringLiteral("train"), QStringLiteral("val"),
-                                                  QStringLiteral("test")};
-                return order.indexOf(splitName(a)) < order.indexOf(splitName(b));
-            });
-            for (const QString &s : top)
-                for (const QString &c : subdirs(root + QLatin1Char('/') + s))
-                    classDirs.emplace_back(splitName(s), s + QLatin1Char('/') + c);
+            for (const QString split : {"train", "val", "test"})
+                for (const QString &s : top)
+                    if (splitName(s) == split)
+                        for (const QString &c : subdirs(root + QLatin1Char('/') + s))
+                            addClassDir(split, root + QLatin1Char('/') + s + QLatin1Char('/') + c);
         } else {
             for (const QString &c : top)
-                classDirs.emplace_back(QString(), c);
-        }
-        std::vector<std::pair<int, QStringList>> files;
-        qint64 total = 0;
-        for (const auto &[split, dir] : classDirs) {
-            QStringList list;
-            QDirIterator it(root + QLatin1Char('/') + dir, QDir::Files,
-                            QDirIterator::Subdirectories);
-            while (it.hasNext()) {
-                const QString f = it.next();
-                if (kTextSuffixes.contains(QFileInfo(f).suffix().toLower()))
-                    list.append(f);
-            }
-            list.sort();
-            total += list.size();
-            files.emplace_back(0, list);
+                addClassDir(QString(), root + QLatin1Char('/') + c);
         }
         qint64 done = 0;
-        for (size_t d = 0; d < classDirs.size(); ++d) {
-            const QString className = QFileInfo(classDirs[d].second).fileName();
-            classFolderCounts[className] += 0;
-            for (const QString &f : files[d].second) {
+        for (const ClassDir &d : classDirs) {
+            classFolders.insert(d.name);
+            for (const QString &f : d.files) {
                 if (cancel.isCancelled())
                     return false;
-                QString text;
-                if (decode(f, &text)) {
-                    raw.push_back(Raw{text.trimmed(), className, classDirs[d].first, f, 0});
-                    classFolderCounts[className] += 1;
-                }
+                if (const auto text = decode(f))
+                    raw.push_back(Raw{text->trimmed(), d.name, d.split, f, 0});
                 if (progress)
                     progress(++done, total);
             }
@@ -189,12 +191,12 @@ struct Scanner
                         : detectDelimiter(text);
         const DelimitedTable table = parseDelimited(text, delim);
         if (table.unterminatedQuote)
-            issue(file, QStringLiteral("bad_row"),
+            issue(file, "bad_row",
                   QStringLiteral("quoted field starting on line %1 is never closed")
                       .arg(table.unterminatedLine),
-                  QStringLiteral("warning"), table.unterminatedLine);
+                  table.unterminatedLine);
         if (table.records.empty()) {
-            issue(file, QStringLiteral("empty_file"), QStringLiteral("no rows"));
+            issue(file, "empty_file", QStringLiteral("no rows"));
             return;
         }
         int ncols = 0;
@@ -205,18 +207,15 @@ struct Scanner
         int textCol = resolveColumn(options.textColumn, first, ncols);
         int labelCol = resolveColumn(options.labelColumn, first, ncols);
         if (textCol == -2 || labelCol == -2) {
-            issue(file, QStringLiteral("bad_column"),
+            error(file, "bad_column",
                   QStringLiteral("column \"%1\" not found")
-                      .arg(textCol == -2 ? options.textColumn : options.labelColumn),
-                  QStringLiteral("error"));
-            ds.blocking.append(ds.issues.back().message);
+                      .arg(textCol == -2 ? options.textColumn : options.labelColumn));
             return;
         }
         if (ncols < 2) {
-            issue(file, QStringLiteral("bad_column"),
+            error(file, "bad_column",
                   QStringLiteral("only one column found (delimiter '%1')").arg(delim),
-                  QStringLiteral("error"));
-            ds.blocking.append(file + QStringLiteral(": only one column"));
+                  file + QStringLiteral(": only one column"));
             return;
         }
         if (textCol < 0 || labelCol < 0) {
@@ -234,38 +233,36 @@ struct Scanner
             }
             if (labelCol < 0) {
                 int best = -1;
-                for (int c = 0; c < ncols; ++c) {
-                    if (c == textCol || distinct[c].size() < 1)
-                        continue;
-                    if (best < 0 || distinct[c].size() < distinct[best].size())
+                for (int c = 0; c < ncols; ++c)
+                    if (c != textCol && !distinct[c].isEmpty() &&
+                        (best < 0 || distinct[c].size() < distinct[best].size()))
                         best = c;
-                }
                 labelCol = best < 0 ? (textCol == 0 ? 1 : 0) : best;
             }
         }
+        // A text column given by name (not by index) means a header row.
         const bool hasHeader = options.header >= 0
                                    ? options.header == 1
                                    : (!options.textColumn.isEmpty() &&
-                                      resolveColumn(options.textColumn, first, ncols) >= 0 &&
                                       !options.textColumn.front().isDigit()) ||
                                          looksLikeHeader(table, labelCol);
         const QString split = splitFromFileName(file);
+        const int needed = std::max(textCol, labelCol) + 1;
         for (size_t r = hasHeader ? 1 : 0; r < table.records.size(); ++r) {
             const auto &rec = table.records[r];
-            if (rec.fields.size() <= std::max(textCol, labelCol)) {
-                issue(file, QStringLiteral("bad_row"),
+            if (rec.fields.size() < needed) {
+                issue(file, "bad_row",
                       QStringLiteral("line %1: %2 fields, expected at least %3")
                           .arg(rec.line)
                           .arg(rec.fields.size())
-                          .arg(std::max(textCol, labelCol) + 1),
-                      QStringLiteral("warning"), rec.line);
+                          .arg(needed),
+                      rec.line);
                 continue;
             }
             const QString label = rec.fields[labelCol].trimmed();
             if (label.isEmpty()) {
-                issue(file, QStringLiteral("missing_label"),
-                      QStringLiteral("line %1: empty label").arg(rec.line),
-                      QStringLiteral("warning"), rec.line);
+                issue(file, "missing_label", QStringLiteral("line %1: empty label").arg(rec.line),
+                      rec.line);
                 continue;
             }
             raw.push_back(Raw{rec.fields[textCol].trimmed(), label, split, file, rec.line});
@@ -276,31 +273,29 @@ struct Scanner
     bool scanTabLines(const QString &file, const QString &text)
     {
         const QStringList lines = text.split(QRegularExpression(QStringLiteral("\r\n|\n|\r")));
-        int nonBlank = 0, withTab = 0;
-        for (const QString &l : lines) {
-            if (l.trimmed().isEmpty())
-                continue;
-            ++nonBlank;
-            const qsizetype t = l.lastIndexOf(QLatin1Char('\t'));
-            if (t > 0 && !l.mid(t + 1).trimmed().isEmpty() && l.mid(t + 1).trimmed().size() <= 40)
-                ++withTab;
-        }
-        if (nonBlank == 0 || withTab * 2 < nonBlank)
-            return false;
         const QString split = splitFromFileName(file);
+        const size_t rawBefore = raw.size(), issuesBefore = ds.issues.size();
+        int nonBlank = 0, shortLabels = 0;
         for (int i = 0; i < lines.size(); ++i) {
             const QString &l = lines[i];
             if (l.trimmed().isEmpty())
                 continue;
+            ++nonBlank;
             const qsizetype t = l.lastIndexOf(QLatin1Char('\t'));
             const QString label = t > 0 ? l.mid(t + 1).trimmed() : QString();
-            if (t <= 0 || label.isEmpty()) {
-                issue(file, QStringLiteral("bad_row"),
-                      QStringLiteral("line %1: no <TAB>label at the end").arg(i + 1),
-                      QStringLiteral("warning"), i + 1);
+            if (label.isEmpty()) {
+                issue(file, "bad_row",
+                      QStringLiteral("line %1: no <TAB>label at the end").arg(i + 1), i + 1);
                 continue;
             }
+            shortLabels += label.size() <= 40 ? 1 : 0;
             raw.push_back(Raw{l.left(t).trimmed(), label, split, file, i + 1});
+        }
+        if (nonBlank == 0 || shortLabels * 2 < nonBlank) {
+            // Not in that format: take back its rows and issues.
+            raw.resize(rawBefore);
+            ds.issues.resize(issuesBefore);
+            return false;
         }
         return true;
     }
@@ -312,18 +307,15 @@ struct Scanner
         for (const QString &f : files) {
             if (cancel.isCancelled())
                 return false;
-            QString text;
-            if (decode(f, &text)) {
-                const QString suffix = QFileInfo(f).suffix().toLower();
-                if (suffix == QLatin1String("txt")) {
-                    if (scanTabLines(f, text))
+            if (const auto text = decode(f)) {
+                if (QFileInfo(f).suffix().toLower() == QLatin1String("txt")) {
+                    if (scanTabLines(f, *text))
                         anyTab = true;
                     else
-                        issue(f, QStringLiteral("skipped_file"),
-                              QStringLiteral("not a sentence<TAB>label file; ignored"),
-                              QStringLiteral("info"));
+                        issue(f, "skipped_file",
+                              QStringLiteral("not a sentence<TAB>label file; ignored"), 0, "info");
                 } else {
-                    scanDelimited(f, text);
+                    scanDelimited(f, *text);
                     anyDelimited = true;
                 }
             }
@@ -337,95 +329,73 @@ struct Scanner
     void finish()
     {
         Tokenizer tok(options.tokenizer);
-        QSet<QString> names;
+        QSet<QString> names = classFolders;
         for (const Raw &r : raw)
             names.insert(r.label);
-        for (auto it = classFolderCounts.cbegin(); it != classFolderCounts.cend(); ++it)
-            names.insert(it.key());
         ds.classes = QStringList(names.begin(), names.end());
         std::sort(ds.classes.begin(), ds.classes.end());
         QHash<QString, int> classId;
         for (int i = 0; i < ds.classes.size(); ++i)
             classId.insert(ds.classes[i], i);
-
-        struct Seen
-        {
-            int sample;
-            QString split;
-            int label;
-        };
-        QHash<QString, Seen> seen;
+        QHash<QString, int> firstWithText; // text -> index of the sample that had it first
         std::vector<int> lengths;
         for (const Raw &r : raw) {
             const QString where = r.line > 0 ? QStringLiteral(" (line %1)").arg(r.line) : QString();
             if (r.text.isEmpty()) {
                 ++ds.emptyTexts;
-                issue(r.file, QStringLiteral("empty_text"),
-                      QStringLiteral("empty text%1; skipped").arg(where), QStringLiteral("warning"),
+                issue(r.file, "empty_text", QStringLiteral("empty text%1; skipped").arg(where),
                       r.line);
                 continue;
             }
             const int label = classId.value(r.label);
-            const int index = int(ds.samples.size());
-            auto it = seen.constFind(r.text);
-            if (it != seen.constEnd()) {
-                const TextSample &other = ds.samples[it->sample];
-                const QString otherWhere =
+            auto it = firstWithText.constFind(r.text);
+            if (it == firstWithText.constEnd()) {
+                firstWithText.insert(r.text, int(ds.samples.size()));
+            } else {
+                const TextSample &other = ds.samples[*it];
+                const QString otherAt =
                     other.line > 0 ? QStringLiteral(":%1").arg(other.line) : QString();
-                if (it->label != label) {
+                // Built in pieces: a file name containing "%1" must not be substituted again.
+                const QString same = QStringLiteral("same text as %1%2").arg(other.file, otherAt);
+                if (other.label != label) {
                     ++ds.conflictingDuplicates;
-                    issue(r.file, QStringLiteral("conflicting_duplicate"),
-                          QStringLiteral("same text as %1%2 but labelled \"%3\" there, \"%4\" "
-                                         "here%5")
-                              .arg(other.file, otherWhere, ds.classes[it->label], r.label, where),
-                          QStringLiteral("warning"), r.line);
-                } else if (it->split != r.split) {
+                    issue(r.file, "conflicting_duplicate",
+                          same + QStringLiteral(" but labelled \"%1\" there, \"%2\" here%3")
+                                     .arg(ds.classes[other.label], r.label, where),
+                          r.line);
+                } else if (other.split != r.split) {
                     ++ds.crossSplitDuplicates;
-                    issue(r.file, QStringLiteral("duplicate_across_splits"),
-                          QStringLiteral("same text as %1%2 in split \"%3\"%4")
-                              .arg(other.file, otherWhere, it->split, where),
-                          QStringLiteral("warning"), r.line);
+                    issue(r.file, "duplicate_across_splits",
+                          same + QStringLiteral(" in split \"%1\"%2").arg(other.split, where),
+                          r.line);
                 } else {
                     ++ds.duplicates;
-                    issue(r.file, QStringLiteral("duplicate"),
-                          QStringLiteral("same text as %1%2%3").arg(other.file, otherWhere, where),
-                          QStringLiteral("warning"), r.line);
+                    issue(r.file, "duplicate", same + where, r.line);
                 }
-            } else {
-                seen.insert(r.text, Seen{index, r.split, label});
             }
             ds.samples.push_back(TextSample{r.text, label, r.split, r.file, r.line});
             lengths.push_back(int(tok.tokenize(r.text).size()));
         }
         if (!lengths.empty()) {
-            std::vector<int> sorted = lengths;
-            std::sort(sorted.begin(), sorted.end());
-            ds.minTokens = sorted.front();
-            ds.maxTokens = sorted.back();
-            ds.medianTokens = sorted[sorted.size() / 2];
-            double sum = 0;
-            for (int n : sorted)
-                sum += n;
-            ds.meanTokens = sum / double(sorted.size());
-        }
-        for (int c = 0; c < ds.classes.size(); ++c) {
-            if (ds.count(c) == 0) {
-                const QString msg =
-                    QStringLiteral("class \"%1\" has no usable texts").arg(ds.classes[c]);
-                issue(ds.root + QLatin1Char('/') + ds.classes[c], QStringLiteral("empty_class"),
-                      msg, QStringLiteral("error"));
-                ds.blocking.append(msg);
-            }
+            std::sort(lengths.begin(), lengths.end());
+            ds.minTokens = lengths.front();
+            ds.maxTokens = lengths.back();
+            ds.medianTokens = lengths[lengths.size() / 2];
+            ds.meanTokens =
+                std::accumulate(lengths.begin(), lengths.end(), 0.0) / double(lengths.size());
         }
         int usable = 0;
-        for (int c = 0; c < ds.classes.size(); ++c)
-            usable += ds.count(c) > 0 ? 1 : 0;
-        if (usable < 2) {
-            const QString msg =
-                QStringLiteral("at least two classes with texts are needed; found %1").arg(usable);
-            issue(ds.root, QStringLiteral("too_few_classes"), msg, QStringLiteral("error"));
-            ds.blocking.append(msg);
+        for (int c = 0; c < ds.classes.size(); ++c) {
+            if (ds.count(c) > 0)
+                ++usable;
+            else
+                error(ds.root + QLatin1Char('/') + ds.classes[c], "empty_class",
+                      QStringLiteral("class \"%1\" has no usable texts").arg(ds.classes[c]));
         }
+        if (usable < 2)
+            error(
+                ds.root, "too_few_classes",
+                QStringLiteral("at least two classes with texts are needed; found %1").arg(usable));
     }
 };
 
@@ -436,11 +406,8 @@ QStringList TextDataset::splits() const
     QSet<QString> present;
     for (const auto &s : samples)
         present.insert(s.split);
-    QStringList out;
-    for (const QString &s :
-         {QStringLiteral("train"), QStringLiteral("val"), QStringLiteral("test"), QString()})
-        if (present.contains(s))
-            out.append(s);
+    QStringList out = {QStringLiteral("train"), QStringLiteral("val"), QStringLiteral("test"), {}};
+    out.removeIf([&](const QString &s) { return !present.contains(s); });
     return out;
 }
 
@@ -463,18 +430,21 @@ std::vector<int> TextDataset::indicesOf(const QString &split) const
 
 QJsonObject TextDataset::toJson() const
 {
+    const auto key = [](const QString &split) {
+        return split.isEmpty() ? QStringLiteral("unsplit") : split;
+    };
     QJsonArray cls;
     for (int c = 0; c < classes.size(); ++c) {
         QJsonObject perSplit;
         for (const QString &s : splits())
-            perSplit.insert(s.isEmpty() ? QStringLiteral("unsplit") : s, count(c, s));
+            perSplit.insert(key(s), count(c, s));
         cls.append(QJsonObject{{QStringLiteral("name"), classes[c]},
                                {QStringLiteral("count"), count(c)},
                                {QStringLiteral("splits"), perSplit}});
     }
     QJsonObject spl;
     for (const QString &s : splits())
-        spl.insert(s.isEmpty() ? QStringLiteral("unsplit") : s, int(indicesOf(s).size()));
+        spl.insert(key(s), int(indicesOf(s).size()));
     QJsonArray iss;
     for (const TextIssue &i : issues) {
         QJsonObject o{{QStringLiteral("file"), i.file},
@@ -519,25 +489,23 @@ core::Result<TextDataset> scanTextDataset(const QString &path,
     const QFileInfo info(path);
     if (!info.exists())
         return makeError(ErrorCode::NotFound, QStringLiteral("dataset not found"), path);
+    if (!info.isFile() && !info.isReadable())
+        return makeError(ErrorCode::Unreadable, QStringLiteral("folder cannot be read"), path);
     Scanner s{options, progress, cancel, {}, {}, {}};
     s.ds.root = info.absoluteFilePath();
+    const QDir dir(s.ds.root);
     bool completed = true;
     if (info.isFile()) {
-        completed = s.scanTableFiles({info.absoluteFilePath()});
-    } else if (!info.isReadable()) {
-        return makeError(ErrorCode::Unreadable, QStringLiteral("folder cannot be read"), path);
+        completed = s.scanTableFiles({s.ds.root});
+    } else if (!subdirs(dir.path()).isEmpty()) {
+        s.ds.layout = TextLayout::ClassFolders;
+        completed = s.scanClassFolders(dir.path());
     } else {
-        const QDir dir(info.absoluteFilePath());
         QStringList tables;
         for (const QString &f : dir.entryList(QDir::Files, QDir::Name))
             if (kTableSuffixes.contains(QFileInfo(f).suffix().toLower()))
                 tables.append(dir.filePath(f));
-        if (!subdirs(dir.path()).isEmpty()) {
-            s.ds.layout = TextLayout::ClassFolders;
-            completed = s.scanClassFolders(dir.path());
-        } else {
-            completed = s.scanTableFiles(tables);
-        }
+        completed = s.scanTableFiles(tables);
     }
     if (!completed)
         return makeError(ErrorCode::Cancelled, QStringLiteral("scan cancelled"), path);

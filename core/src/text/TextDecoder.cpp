@@ -3,6 +3,8 @@
 #include <QFile>
 #include <QStringDecoder>
 
+#include <iterator>
+
 namespace graft::text {
 
 using core::ErrorCode;
@@ -10,19 +12,10 @@ using core::makeError;
 
 const char *encodingName(TextEncoding encoding)
 {
-    switch (encoding) {
-    case TextEncoding::Utf8:
-        return "utf-8";
-    case TextEncoding::Utf8Bom:
-        return "utf-8-bom";
-    case TextEncoding::Utf16LE:
-        return "utf-16le";
-    case TextEncoding::Utf16BE:
-        return "utf-16be";
-    case TextEncoding::Latin1:
-        return "latin-1";
-    }
-    return "unknown";
+    constexpr const char *names[] = {"utf-8", "utf-8-bom", "utf-16le", "utf-16be", "latin-1"};
+    static_assert(std::size(names) == size_t(TextEncoding::Latin1) + 1, "one name per value");
+    const auto i = size_t(encoding);
+    return i < std::size(names) ? names[i] : "unknown";
 }
 
 namespace {
@@ -46,18 +39,12 @@ core::Result<DecodedText> decodeUtf16(const QByteArray &bytes, bool bigEndian, c
         text[i] = QChar(bigEndian ? char16_t((a << 8) | b) : char16_t((b << 8) | a));
     }
     for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text.at(i);
-        if (c.isHighSurrogate()) {
-            if (i + 1 >= text.size() || !text.at(i + 1).isLowSurrogate())
-                return makeError(
-                    ErrorCode::InvalidFormat,
-                    QStringLiteral("invalid UTF-16: unpaired surrogate at unit %1").arg(i), file);
+        if (text.at(i).isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
             ++i;
-        } else if (c.isLowSurrogate()) {
+        else if (text.at(i).isSurrogate())
             return makeError(ErrorCode::InvalidFormat,
                              QStringLiteral("invalid UTF-16: unpaired surrogate at unit %1").arg(i),
                              file);
-        }
     }
     return DecodedText{text, bigEndian ? TextEncoding::Utf16BE : TextEncoding::Utf16LE, false};
 }
@@ -92,14 +79,10 @@ core::Result<DecodedText> decodeText(const QByteArray &bytes, const QString &fil
     QString text;
     if (strictUtf8(bytes, &text))
         return DecodedText{text, TextEncoding::Utf8, false};
-    text.resize(bytes.size());
-    for (qsizetype i = 0; i < bytes.size(); ++i) {
-        const auto b = static_cast<uchar>(bytes.at(i));
-        char16_t c = b;
-        if (b >= 0x80 && b < 0xA0 && kCp1252High[b - 0x80] != 0)
-            c = kCp1252High[b - 0x80];
-        text[i] = QChar(c);
-    }
+    text = QString::fromLatin1(bytes);
+    for (QChar &c : text)
+        if (c.unicode() >= 0x80 && c.unicode() < 0xA0 && kCp1252High[c.unicode() - 0x80] != 0)
+            c = QChar(kCp1252High[c.unicode() - 0x80]);
     return DecodedText{text, TextEncoding::Latin1, true};
 }
 

@@ -15,12 +15,9 @@ std::map<int, std::vector<int>> shuffledByClass(const std::vector<int> &labels, 
     for (int i = 0; i < int(labels.size()); ++i)
         byClass[labels[i]].push_back(i);
     std::mt19937_64 rng(seed);
-    for (auto &[label, idx] : byClass) {
-        for (size_t i = idx.size(); i > 1; --i) {
-            const size_t j = rng() % i;
-            std::swap(idx[i - 1], idx[j]);
-        }
-    }
+    for (auto &[label, idx] : byClass)
+        for (size_t i = idx.size(); i > 1; --i)
+            std::swap(idx[i - 1], idx[rng() % i]);
     return byClass;
 }
 
@@ -46,13 +43,10 @@ std::vector<SplitIndices> stratifiedKFold(const std::vector<int> &labels, int k,
 {
     k = std::max(2, k);
     std::vector<SplitIndices> folds(k);
-    for (const auto &[label, idx] : shuffledByClass(labels, seed)) {
-        for (int i = 0; i < int(idx.size()); ++i) {
-            const int f = i % k;
+    for (const auto &[label, idx] : shuffledByClass(labels, seed))
+        for (int i = 0; i < int(idx.size()); ++i)
             for (int g = 0; g < k; ++g)
-                (g == f ? folds[g].val : folds[g].train).push_back(idx[i]);
-        }
-    }
+                (g == i % k ? folds[g].val : folds[g].train).push_back(idx[i]);
     for (auto &f : folds) {
         std::sort(f.train.begin(), f.train.end());
         std::sort(f.val.begin(), f.val.end());

@@ -39,14 +39,6 @@ namespace {
 
 const QString kEos = QStringLiteral("<eos>"); // the tokenizer splits '<', so no text makes it
 
-/// Rows 0..n-1 shuffled for (seed, epoch): the same order whenever an epoch is run.
-std::vector<int> shuffled(std::vector<int> rows, int seed, int epoch)
-{
-    std::mt19937_64 rng(std::uint64_t(seed) * 7919u + std::uint64_t(epoch));
-    std::shuffle(rows.begin(), rows.end(), rng);
-    return rows;
-}
-
 /// [B, T, F] features, [B, T] mask -> [B, 2F]: mean and max over the masked positions.
 torch::Tensor maskedMeanMax(const torch::Tensor &x, const torch::Tensor &mask)
 {
@@ -426,7 +418,6 @@ public:
         // With a language model: the head, then the LSTM at lr/2.6 from epoch 2, then the
         // embedding at lr/2.6^2 from epoch 3 (ULMFiT's gradual unfreezing and discriminative
         // rates). Else the head and the embedding at embeddingLrFactor.
-        m_fromLm = lm.has_value();
         Group head{{{}, 1.0, true}, 1}, body{{{}, 1.0 / 2.6, true}, 2},
             emb{{{}, lm ? 1.0 / (2.6 * 2.6) : c.embeddingLrFactor, false}, lm ? 3 : 1};
         for (const auto &p : m_net->named_parameters()) {
@@ -478,7 +469,7 @@ public:
     {
         if (m_epoch != epoch) {
             m_epoch = epoch;
-            m_order = shuffled(m_trainRows, m_config.seed, epoch);
+            m_order = learn::epochOrder(m_trainRows, m_config.seed, epoch);
             m_pos = 0;
         }
         if (m_pos >= m_order.size())
@@ -593,7 +584,6 @@ private:
     Tokenizer::Options m_tokenizer;
     Vocabulary m_vocab;
     double m_coverage = 0;
-    bool m_fromLm = false;
     std::vector<std::vector<int64_t>> m_encoded;
     std::vector<int> m_labels, m_trainRows, m_valRows, m_classCounts;
     TextNet m_net{nullptr};
@@ -746,9 +736,7 @@ public:
         if (!texts)
             return texts.error();
         for (const QString &w : m_warnings)
-            if (m_observer)
-                m_observer->notice({learn::Notice::Code::SkippedFile,
-                                    {w.section(QStringLiteral(": "), 0, 0), w.section(QStringLiteral(": "), 1)}});
+            learn::noticeSkipped(m_observer, w);
         if (texts->size() < 2)
             return makeError(ErrorCode::DatasetInvalid,
                              QStringLiteral("found %1 texts; a language model needs at least 2").arg(texts->size()),
@@ -831,7 +819,7 @@ public:
     {
         if (m_epoch != epoch) {
             m_epoch = epoch;
-            m_trainStream = stream(shuffled(m_train, m_config.seed, epoch));
+            m_trainStream = stream(learn::epochOrder(m_train, m_config.seed, epoch));
             m_state = zeroState(m_trainStream.size(0));
             m_t = 0;
         }
@@ -975,21 +963,18 @@ core::Result<LanguageModelWeights> loadLanguageModel(const QString &path)
     if (w.hidden < 1 || dim < 1)
         return makeError(ErrorCode::InvalidFormat,
                          QStringLiteral("hidden or embedding_dim missing from the metadata"), path);
+    // The shapes the metadata implies; loadTensors checks the file's against them.
     const int64_t v = w.vocab.size(), h = w.hidden;
-    const auto tensor = [&](const char *name, std::vector<int64_t> shape, torch::Tensor *out) -> core::Status {
-        const io::TensorInfo *t = file->find(name);
-        if (!t || t->shape != shape)
-            return makeError(ErrorCode::InvalidFormat,
-                             QStringLiteral("tensor '%1' is missing or has the wrong shape").arg(QLatin1String(name)),
-                             path);
-        *out = learn::tensorFromFile(*file, *t);
-        return {};
-    };
-    for (auto s : {tensor("embedding", {v, dim}, &w.embedding), tensor("lstm.w_ih", {4 * h, dim}, &w.wIh),
-                   tensor("lstm.w_hh", {4 * h, h}, &w.wHh), tensor("lstm.b_ih", {4 * h}, &w.bIh),
-                   tensor("lstm.b_hh", {4 * h}, &w.bHh)})
-        if (!s)
-            return s.error();
+    w.embedding = torch::empty({v, dim});
+    w.wIh = torch::empty({4 * h, dim});
+    w.wHh = torch::empty({4 * h, h});
+    w.bIh = torch::empty({4 * h});
+    w.bHh = torch::empty({4 * h});
+    if (auto s = learn::loadTensors(*file, "", {{"embedding", w.embedding}, {"lstm.w_ih", w.wIh},
+                                                {"lstm.w_hh", w.wHh}, {"lstm.b_ih", w.bIh},
+                                                {"lstm.b_hh", w.bHh}});
+        !s)
+        return s.error();
     return w;
 }
 

@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cstdint>
 #include <queue>
 #include <unordered_map>
@@ -62,6 +63,22 @@ QStringList initialSymbols(const QString &word)
     return out;
 }
 
+/// `sym` with each non-overlapping (a, b), left to right, replaced by `merged`.
+template<typename Seq, typename T>
+Seq mergePair(const Seq &sym, const T &a, const T &b, const T &merged)
+{
+    Seq next;
+    for (auto it = sym.begin(); it != sym.end(); ++it) {
+        if (it + 1 != sym.end() && *it == a && *(it + 1) == b) {
+            next.push_back(merged);
+            ++it;
+        } else {
+            next.push_back(*it);
+        }
+    }
+    return next;
+}
+
 } // namespace
 
 Tokenizer::Tokenizer(Options options)
@@ -90,16 +107,7 @@ QStringList Tokenizer::pieces(const QString &word) const
         if (best == INT32_MAX)
             break;
         const QStringList pair = m_options.subwordMerges[best].split(QLatin1Char(' '));
-        QStringList next;
-        for (qsizetype i = 0; i < sym.size(); ++i) {
-            if (i + 1 < sym.size() && sym[i] == pair[0] && sym[i + 1] == pair[1]) {
-                next << sym[i] + sym[i + 1];
-                ++i;
-            } else {
-                next << sym[i];
-            }
-        }
-        sym = std::move(next);
+        sym = mergePair(sym, pair[0], pair[1], pair[0] + pair[1]);
     }
     return sym;
 }
@@ -109,13 +117,12 @@ QStringList Tokenizer::tokenize(const QString &input) const
     if (!m_ranks)
         return words(input, m_options.maxTokens);
     QStringList out;
-    for (const QString &w : words(input, 0)) {
+    for (const QString &w : words(input, 0))
         for (const QString &p : pieces(w)) {
             if (m_options.maxTokens > 0 && out.size() >= m_options.maxTokens)
                 return out;
             out << p;
         }
-    }
     return out;
 }
 
@@ -135,31 +142,37 @@ core::Result<QStringList> Tokenizer::trainSubwords(const std::vector<QStringList
     std::vector<QString> names;
     QHash<QString, int> idOf;
     auto symbolId = [&](const QString &name) {
-        auto it = idOf.find(name);
-        if (it != idOf.end())
-            return it.value();
-        names.push_back(name);
-        idOf.insert(name, int(names.size()) - 1);
-        return int(names.size()) - 1;
+        auto it = idOf.constFind(name);
+        if (it == idOf.cend()) {
+            it = idOf.insert(name, int(names.size()));
+            names.push_back(name);
+        }
+        return it.value();
     };
     std::vector<std::vector<int>> words;
     std::vector<int64_t> freq;
     for (const QString &w : order) {
-        std::vector<int> ids;
+        std::vector<int> &ids = words.emplace_back();
         for (const QString &sym : initialSymbols(w))
             ids.push_back(symbolId(sym));
-        words.push_back(std::move(ids));
         freq.push_back(freqOf.value(w));
     }
     auto key = [](int a, int b) { return (uint64_t(uint32_t(a)) << 32) | uint32_t(b); };
     std::unordered_map<uint64_t, int64_t> counts;
-    std::unordered_map<uint64_t, std::unordered_set<int>> where;
-    for (size_t w = 0; w < words.size(); ++w)
-        for (size_t i = 0; i + 1 < words[w].size(); ++i) {
-            const uint64_t k = key(words[w][i], words[w][i + 1]);
-            counts[k] += freq[w];
-            where[k].insert(int(w));
+    std::unordered_map<uint64_t, std::unordered_set<int>> where; // pair -> words that had it
+    std::unordered_set<uint64_t> touched; // pairs whose count changed in the current merge
+    // Adds `sign` times word w's frequency to the count of each of its adjacent pairs.
+    auto countPairs = [&](int w, int64_t sign) {
+        const std::vector<int> &sym = words[size_t(w)];
+        for (size_t i = 0; i + 1 < sym.size(); ++i) {
+            const uint64_t p = key(sym[i], sym[i + 1]);
+            counts[p] += sign * freq[size_t(w)];
+            where[p].insert(w);
+            touched.insert(p);
         }
+    };
+    for (size_t w = 0; w < words.size(); ++w)
+        countPairs(int(w), 1);
     // Most frequent pair first; ties go to the pair seen first (smaller ids). Stale heap
     // entries (their count changed since) are skipped.
     using Entry = std::pair<int64_t, uint64_t>;
@@ -183,31 +196,12 @@ core::Result<QStringList> Tokenizer::trainSubwords(const std::vector<QStringList
         const int merged = symbolId(names[size_t(a)] + names[size_t(b)]);
         merges << names[size_t(a)] + QLatin1Char(' ') + names[size_t(b)];
         ++pieces;
-        std::unordered_set<uint64_t> touched;
+        touched = {};
         const std::unordered_set<int> affected = where[k];
         for (int w : affected) {
-            std::vector<int> &sym = words[size_t(w)];
-            for (size_t i = 0; i + 1 < sym.size(); ++i) {
-                const uint64_t p = key(sym[i], sym[i + 1]);
-                counts[p] -= freq[size_t(w)];
-                touched.insert(p);
-            }
-            std::vector<int> next;
-            for (size_t i = 0; i < sym.size(); ++i) {
-                if (i + 1 < sym.size() && sym[i] == a && sym[i + 1] == b) {
-                    next.push_back(merged);
-                    ++i;
-                } else {
-                    next.push_back(sym[i]);
-                }
-            }
-            sym = std::move(next);
-            for (size_t i = 0; i + 1 < sym.size(); ++i) {
-                const uint64_t p = key(sym[i], sym[i + 1]);
-                counts[p] += freq[size_t(w)];
-                where[p].insert(w);
-                touched.insert(p);
-            }
+            countPairs(w, -1);
+            words[size_t(w)] = mergePair(words[size_t(w)], a, b, merged);
+            countPairs(w, 1);
         }
         for (uint64_t p : touched)
             if (counts[p] > 0)
@@ -218,15 +212,8 @@ core::Result<QStringList> Tokenizer::trainSubwords(const std::vector<QStringList
 
 QString Tokenizer::foldAccents(const QString &text)
 {
-    const QString nfd = text.normalized(QString::NormalizationForm_D);
-    QString out;
-    out.reserve(nfd.size());
-    for (const QChar c : nfd) {
-        const auto cat = c.category();
-        if (cat != QChar::Mark_NonSpacing && cat != QChar::Mark_SpacingCombining &&
-            cat != QChar::Mark_Enclosing)
-            out.append(c);
-    }
+    QString out = text.normalized(QString::NormalizationForm_D);
+    out.removeIf([](QChar c) { return c.isMark(); }); // Mn, Mc and Me
     return out.normalized(QString::NormalizationForm_C);
 }
 
@@ -244,12 +231,9 @@ bool isApostrophe(QChar c)
 
 bool isAllDigits(const QString &s)
 {
-    if (s.isEmpty())
-        return false;
-    for (const QChar c : s)
-        if (!c.isDigit() && c != QLatin1Char('.') && c != QLatin1Char(','))
-            return false;
-    return s.front().isDigit();
+    return !s.isEmpty() && s.front().isDigit() && std::all_of(s.begin(), s.end(), [](QChar c) {
+        return c.isDigit() || c == QLatin1Char('.') || c == QLatin1Char(',');
+    });
 }
 
 // English clitics, lower-case, after the apostrophe.
@@ -259,8 +243,7 @@ void appendWord(QStringList &out, const QString &word, const Tokenizer::Options 
         out.append(QStringLiteral("<num>"));
         return;
     }
-    const qsizetype apos = word.indexOf(QLatin1Char('\''));
-    if (!o.splitEnglishClitics || apos <= 0) {
+    if (!o.splitEnglishClitics || word.indexOf(QLatin1Char('\'')) <= 0) {
         out.append(word);
         return;
     }
@@ -318,44 +301,34 @@ QStringList Tokenizer::words(const QString &input, int maxTokens) const
                 continue;
             }
             if (isWordChar(c)) {
-                qsizetype j = i;
+                // Kept inside a word: an apostrophe before a word character, '.' and ','
+                // between digits, '-' between letters (hyphenated compounds).
                 QString word;
-                while (j < to) {
-                    const QChar d = text.at(j);
-                    if (isWordChar(d)) {
+                for (; i < to; ++i) {
+                    const QChar d = text.at(i);
+                    const QChar next = i + 1 < to ? text.at(i + 1) : QChar();
+                    if (isWordChar(d))
                         word.append(d);
-                        ++j;
-                    } else if (j + 1 < to && isWordChar(text.at(j + 1)) &&
-                               (isApostrophe(d) ||
-                                ((d == QLatin1Char('.') || d == QLatin1Char(',')) &&
-                                 text.at(j - 1).isDigit() && text.at(j + 1).isDigit()))) {
-                        word.append(isApostrophe(d) ? QLatin1Char('\'') : d);
-                        ++j;
-                    } else if (d == QLatin1Char('-') && j + 1 < to && text.at(j + 1).isLetter() &&
-                               text.at(j - 1).isLetter()) {
-                        word.append(d); // hyphenated compounds stay one word
-                        ++j;
-                    } else {
+                    else if (isApostrophe(d) && isWordChar(next))
+                        word.append(QLatin1Char('\''));
+                    else if ((d == QLatin1Char('.') || d == QLatin1Char(',')) &&
+                             text.at(i - 1).isDigit() && next.isDigit())
+                        word.append(d);
+                    else if (d == QLatin1Char('-') && text.at(i - 1).isLetter() && next.isLetter())
+                        word.append(d);
+                    else
                         break;
-                    }
                 }
                 appendWord(out, word, m_options);
-                i = j;
                 continue;
             }
-            if (m_options.keepPunctuation) {
-                // Runs of the same mark ("!!!", "...") become one token.
-                qsizetype j = i + 1;
-                while (j < to && text.at(j) == c)
-                    ++j;
-                QString tok = text.mid(i, std::min<qsizetype>(j - i, 3));
-                if (isApostrophe(c))
-                    tok = QStringLiteral("'");
-                out.append(tok);
-                i = j;
-            } else {
+            // Runs of the same mark ("!!!", "...") become one token of at most three.
+            const qsizetype start = i;
+            while (i < to && text.at(i) == c)
                 ++i;
-            }
+            if (m_options.keepPunctuation)
+                out.append(isApostrophe(c) ? QStringLiteral("'")
+                                           : text.mid(start, std::min<qsizetype>(i - start, 3)));
         }
     };
 

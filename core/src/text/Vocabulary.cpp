@@ -7,11 +7,10 @@
 namespace graft::text {
 
 Vocabulary::Vocabulary()
+    : m_tokens{QStringLiteral("<pad>"), QStringLiteral("<unk>")}
+    , m_ids{{m_tokens[0], kPad}, {m_tokens[1], kUnk}}
+    , m_frequencies{0, 0}
 {
-    m_tokens = {QStringLiteral("<pad>"), QStringLiteral("<unk>")};
-    m_ids.insert(m_tokens[0], kPad);
-    m_ids.insert(m_tokens[1], kUnk);
-    m_frequencies = {0, 0};
 }
 
 Vocabulary

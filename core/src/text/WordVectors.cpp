@@ -8,6 +8,7 @@
 #include <fasttext/fasttext.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -30,14 +31,13 @@ core::Result<QByteArray> gunzip(QFile &file, int maxLines, qint64 maxBytes)
     if (inflateInit2(&zs, 15 + 32) != Z_OK) // 15 + 32: zlib or gzip header
         return makeError(ErrorCode::Internal, QStringLiteral("zlib initialisation failed"),
                          file.fileName());
+    const std::unique_ptr<z_stream, int (*)(z_streamp)> release(&zs, inflateEnd);
     QByteArray out;
-    QByteArray in;
     std::vector<char> chunk(1 << 20);
     qint64 lines = 0;
-    int ret = Z_OK;
     bool done = false;
     while (!done) {
-        in = file.read(1 << 20);
+        QByteArray in = file.read(1 << 20);
         if (in.isEmpty())
             break;
         zs.next_in = reinterpret_cast<Bytef *>(in.data());
@@ -45,15 +45,13 @@ core::Result<QByteArray> gunzip(QFile &file, int maxLines, qint64 maxBytes)
         while (zs.avail_in > 0 && !done) {
             zs.next_out = reinterpret_cast<Bytef *>(chunk.data());
             zs.avail_out = uInt(chunk.size());
-            ret = inflate(&zs, Z_NO_FLUSH);
-            if (ret != Z_OK && ret != Z_STREAM_END) {
-                inflateEnd(&zs);
+            const int ret = inflate(&zs, Z_NO_FLUSH);
+            if (ret != Z_OK && ret != Z_STREAM_END)
                 return makeError(ErrorCode::InvalidFormat,
                                  QStringLiteral("corrupt gzip data at byte %1 of the compressed "
                                                 "file")
                                      .arg(qint64(zs.total_in)),
                                  file.fileName());
-            }
             const qint64 produced = qint64(chunk.size()) - zs.avail_out;
             if (maxLines > 0)
                 for (qint64 i = 0; i < produced && !done; ++i)
@@ -63,23 +61,25 @@ core::Result<QByteArray> gunzip(QFile &file, int maxLines, qint64 maxBytes)
                     }
             if (!done)
                 out.append(chunk.data(), produced);
-            if (out.size() > maxBytes) {
-                inflateEnd(&zs);
+            if (out.size() > maxBytes)
                 return makeError(ErrorCode::TooLarge,
                                  QStringLiteral("more than %1 MB once unpacked; keep fewer "
                                                 "words (the most frequent come first)")
                                      .arg(maxBytes >> 20),
                                  file.fileName());
-            }
             if (ret == Z_STREAM_END)
                 done = true;
         }
     }
-    inflateEnd(&zs);
     if (!done)
         return makeError(ErrorCode::InvalidFormat, QStringLiteral("the gzip data is truncated"),
                          file.fileName());
     return out;
+}
+
+core::Error invalid(const QString &detail, const QString &path)
+{
+    return makeError(ErrorCode::InvalidFormat, detail, path);
 }
 
 bool isSpace(char c)
@@ -109,37 +109,52 @@ bool parseInt(const char *b, const char *e, long long *out)
     return r.ec == std::errc() && r.ptr == e;
 }
 
-} // namespace
+bool allFinite(const float *b, const float *e)
+{
+    return std::all_of(b, e, [](float x) { return std::isfinite(x); });
+}
 
-namespace {
+/// Adds a row's word unless it is already there (the caller then drops the row's floats).
+bool addWord(QStringList &words,
+             QHash<QString, int> &index,
+             QHash<QString, int> &folded,
+             const QString &word)
+{
+    if (index.contains(word))
+        return false;
+    const int row = int(words.size());
+    index.insert(word, row);
+    words.append(word);
+    const QString key = Tokenizer::foldAccents(word.toLower());
+    if (!folded.contains(key))
+        folded.insert(key, row);
+    return true;
+}
 
 /// Reads little-endian PODs from a byte range; `ok` turns false past the end.
 struct Reader
 {
     const char *p, *end;
     bool ok = true;
+    /// Moves `n` bytes on, or to the end (clearing `ok`) when fewer are left.
+    void skip(qint64 n)
+    {
+        ok = ok && end - p >= n;
+        p = end - p >= n ? p + n : end;
+    }
     template <typename T> T get()
     {
         T v{};
-        if (end - p < qint64(sizeof(T))) {
-            ok = false;
-            p = end;
-            return v;
-        }
-        std::memcpy(&v, p, sizeof(T));
-        p += sizeof(T);
+        if (end - p >= qint64(sizeof(T)))
+            std::memcpy(&v, p, sizeof(T));
+        skip(qint64(sizeof(T)));
         return v;
     }
     /// Skips a NUL-terminated string.
     void skipString()
     {
         const void *nul = std::memchr(p, 0, size_t(end - p));
-        if (!nul) {
-            ok = false;
-            p = end;
-            return;
-        }
-        p = static_cast<const char *>(nul) + 1;
+        skip(nul ? static_cast<const char *>(nul) + 1 - p : end - p + 1);
     }
 };
 
@@ -156,10 +171,9 @@ core::Result<int> checkFastTextFile(const QString &path)
     Reader r{head.constData(), head.constData() + head.size()};
     const int32_t magic = r.get<int32_t>(), version = r.get<int32_t>();
     if (magic != kFastTextMagic || version < 11 || version > 12)
-        return makeError(ErrorCode::InvalidFormat,
-                         QStringLiteral("fastText model version %1 is not supported (11 or 12)")
-                             .arg(version),
-                         path);
+        return invalid(
+            QStringLiteral("fastText model version %1 is not supported (11 or 12)").arg(version),
+            path);
     int32_t args[12];
     for (int32_t &a : args)
         a = r.get<int32_t>();
@@ -171,11 +185,9 @@ core::Result<int> checkFastTextFile(const QString &path)
     const int64_t pruned = r.get<int64_t>();
     if (!r.ok || dim < 1 || dim > 100000 || words < 1 || nwords < 1 || nwords > words ||
         bucket < 0 || pruned < -1 || qint64(words) * 10 > size)
-        return makeError(ErrorCode::InvalidFormat,
-                         QStringLiteral("damaged fastText header (dimension %1, %2 words)")
-                             .arg(dim)
-                             .arg(words),
-                         path);
+        return invalid(
+            QStringLiteral("damaged fastText header (dimension %1, %2 words)").arg(dim).arg(words),
+            path);
     for (int32_t i = 0; i < words && r.ok; ++i) {
         r.skipString();
         r.get<int64_t>(); // count
@@ -186,8 +198,7 @@ core::Result<int> checkFastTextFile(const QString &path)
     const bool quantized = r.get<bool>();
     const int64_t m = r.get<int64_t>(), n = r.get<int64_t>();
     if (!r.ok)
-        return makeError(ErrorCode::InvalidFormat,
-                         QStringLiteral("the fastText dictionary is truncated"), path);
+        return invalid(QStringLiteral("the fastText dictionary is truncated"), path);
     if (quantized)
         return makeError(ErrorCode::Unsupported,
                          QStringLiteral("quantized fastText model (.ftz): use the .bin model"),
@@ -195,12 +206,11 @@ core::Result<int> checkFastTextFile(const QString &path)
     const qint64 offset = qint64(r.p - head.constData());
     if (n != dim || m < nwords || m > (qint64(1) << 40) / std::max<int64_t>(n, 1) ||
         offset + m * n * 4 > size)
-        return makeError(ErrorCode::InvalidFormat,
-                         QStringLiteral("the fastText input matrix (%1 x %2) does not fit the "
-                                        "file: truncated or damaged")
-                             .arg(m)
-                             .arg(n),
-                         path);
+        return invalid(QStringLiteral("the fastText input matrix (%1 x %2) does not fit the "
+                                      "file: truncated or damaged")
+                           .arg(m)
+                           .arg(n),
+                       path);
     // Then the output matrix (its own quantization flag, rows, columns, floats): the file
     // must hold it exactly.
     const qint64 outputAt = offset + m * n * 4;
@@ -212,10 +222,9 @@ core::Result<int> checkFastTextFile(const QString &path)
     const int64_t om = t.get<int64_t>(), on = t.get<int64_t>();
     if (!t.ok || quantizedOutput || om < 0 || on != dim ||
         om > (qint64(1) << 40) / std::max<int64_t>(on, 1) || outputAt + 17 + om * on * 4 != size)
-        return makeError(ErrorCode::InvalidFormat,
-                         QStringLiteral("the fastText output matrix does not fit the file: "
-                                        "truncated or damaged"),
-                         path);
+        return invalid(QStringLiteral("the fastText output matrix does not fit the file: "
+                                      "truncated or damaged"),
+                       path);
     return dim;
 }
 
@@ -230,9 +239,9 @@ core::Result<WordVectors> WordVectors::loadFastText(const QString &path, int max
     try {
         ft->loadModel(QFile::encodeName(path).toStdString());
     } catch (const std::exception &e) {
-        return makeError(ErrorCode::InvalidFormat,
-                         QStringLiteral("libfasttext cannot read it: %1").arg(QString::fromUtf8(e.what())),
-                         path);
+        return invalid(
+            QStringLiteral("libfasttext cannot read it: %1").arg(QString::fromUtf8(e.what())),
+            path);
     }
     WordVectors v;
     v.m_format = Format::FastTextBinary;
@@ -246,22 +255,14 @@ core::Result<WordVectors> WordVectors::loadFastText(const QString &path, int max
         if (v.m_index.contains(word))
             continue;
         ft->getWordVector(vec, dict->getWord(i));
-        const size_t at = v.m_data.size();
+        if (!allFinite(vec.data(), vec.data() + v.m_dim))
+            return invalid(
+                QStringLiteral("word %1 (\"%2\"): non-finite value").arg(i + 1).arg(word), path);
         v.m_data.insert(v.m_data.end(), vec.data(), vec.data() + v.m_dim);
-        for (size_t k = at; k < v.m_data.size(); ++k)
-            if (!std::isfinite(v.m_data[k]))
-                return makeError(ErrorCode::InvalidFormat,
-                                 QStringLiteral("word %1 (\"%2\"): non-finite value").arg(i + 1).arg(word),
-                                 path);
-        const int row = int(v.m_words.size());
-        v.m_index.insert(word, row);
-        v.m_words.append(word);
-        const QString folded = Tokenizer::foldAccents(word.toLower());
-        if (!v.m_folded.contains(folded))
-            v.m_folded.insert(folded, row);
+        addWord(v.m_words, v.m_index, v.m_folded, word);
     }
     if (v.m_words.isEmpty())
-        return makeError(ErrorCode::InvalidFormat, QStringLiteral("no words in the model"), path);
+        return invalid(QStringLiteral("no words in the model"), path);
     v.m_fastText = std::move(ft);
     return v;
 }
@@ -274,12 +275,8 @@ bool WordVectors::subwordVector(const QString &word, float *out) const
         return subwordVector(word.mid(1), out);
     fasttext::Vector vec(m_dim);
     m_fastText->getWordVector(vec, word.toStdString());
-    bool any = false;
-    for (int k = 0; k < m_dim; ++k) {
-        out[k] = vec[k];
-        any = any || vec[k] != 0.0f;
-    }
-    return any;
+    std::copy(vec.data(), vec.data() + m_dim, out);
+    return std::any_of(out, out + m_dim, [](float x) { return x != 0.0f; });
 }
 
 int WordVectors::lookup(const QString &token) const
@@ -309,38 +306,39 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
             progress(at - begin, finish - begin);
         return cancel.isCancelled();
     };
-    const auto cancelled = [&] { return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"), path); };
+    const auto cancelled = [&] {
+        return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"), path);
+    };
+    const auto badHeader = [&] {
+        return invalid(QStringLiteral("line 1: expected a header \"<count> <dimension>\""), path);
+    };
     QFile f(path);
     if (!f.exists())
         return makeError(ErrorCode::NotFound, QStringLiteral("vector file not found"), path);
     if (!f.open(QIODevice::ReadOnly))
         return makeError(ErrorCode::Unreadable, f.errorString(), path);
-    QByteArray bytes;
-    {
-        int32_t magic = 0;
-        const QByteArray head = f.peek(4);
-        if (head.size() == 4)
-            std::memcpy(&magic, head.constData(), 4);
-        if (magic == kFastTextMagic) {
-            if (format != Format::Auto && format != Format::FastTextBinary)
-                return makeError(ErrorCode::InvalidFormat,
-                                 QStringLiteral("this is a fastText binary model, not the format "
-                                                "asked for"),
-                                 path);
-            f.close();
-            return loadFastText(path, maxWords > 0 ? maxWords : kDefaultGzipWords);
-        }
+    int32_t magic = 0;
+    if (const QByteArray head = f.peek(4); head.size() == 4)
+        std::memcpy(&magic, head.constData(), 4);
+    if (magic == kFastTextMagic) {
+        if (format != Format::Auto && format != Format::FastTextBinary)
+            return invalid(QStringLiteral("this is a fastText binary model, not the format "
+                                          "asked for"),
+                           path);
+        f.close();
+        return loadFastText(path, maxWords > 0 ? maxWords : kDefaultGzipWords);
     }
     if (format == Format::FastTextBinary)
-        return makeError(ErrorCode::InvalidFormat,
-                         QStringLiteral("not a fastText binary model (no fastText magic number)"),
-                         path);
+        return invalid(QStringLiteral("not a fastText binary model (no fastText magic number)"),
+                       path);
+    QByteArray bytes;
     if (f.peek(2) == QByteArray("\x1f\x8b", 2)) {
         // gzip (e.g. fastText's cc.es.300.vec.gz): unpack only the lines that will be kept.
         if (maxWords <= 0)
             maxWords = kDefaultGzipWords;
         // Binary word2vec (GoogleNews-vectors-negative300.bin.gz) has no lines to count.
-        const bool binary = QFileInfo(path).completeSuffix().toLower().contains(QLatin1String("bin"));
+        const bool binary =
+            QFileInfo(path).completeSuffix().toLower().contains(QLatin1String("bin"));
         auto unpacked = gunzip(f, binary ? 0 : maxWords + 1, qint64(6) << 30);
         if (!unpacked)
             return unpacked.error();
@@ -353,7 +351,7 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
     if (f.error() != QFileDevice::NoError)
         return makeError(ErrorCode::Unreadable, f.errorString(), path);
     if (bytes.isEmpty())
-        return makeError(ErrorCode::InvalidFormat, QStringLiteral("empty vector file"), path);
+        return invalid(QStringLiteral("empty vector file"), path);
 
     const char *data = bytes.constData();
     const char *end = data + bytes.size();
@@ -365,45 +363,25 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
                            parseInt(headerFields[0].first, headerFields[0].second, &hn) &&
                            parseInt(headerFields[1].first, headerFields[1].second, &hd);
 
-    if (format == Format::Auto) {
-        if (hasHeader) {
-            // Binary word2vec: the first entry's bytes after "word " are raw floats.
-            const bool binExt = QFileInfo(path).suffix().toLower() == QLatin1String("bin");
-            bool binary = binExt;
-            if (!binExt && firstEol) {
-                int nonText = 0;
-                for (const char *p = firstEol + 1; p < end && p < firstEol + 512; ++p)
-                    if ((static_cast<unsigned char>(*p) < 9) ||
-                        (static_cast<unsigned char>(*p) > 13 &&
-                         static_cast<unsigned char>(*p) < 32))
-                        ++nonText;
-                binary = nonText > 0;
-            }
-            format = binary ? Format::Word2VecBinary : Format::Word2VecText;
-        } else {
-            format = Format::GloveText;
-        }
+    if (format == Format::Auto && !hasHeader) {
+        format = Format::GloveText;
+    } else if (format == Format::Auto) {
+        // Binary word2vec: the first entry's bytes after "word " are raw floats (control
+        // bytes other than TAB..CR within the 511 bytes after the header line).
+        const char *scanEnd = firstEol && end - firstEol > 512 ? firstEol + 512 : end;
+        const bool binary = QFileInfo(path).suffix().toLower() == QLatin1String("bin") ||
+                            (firstEol && std::any_of(firstEol + 1, scanEnd, [](char c) {
+                                 const auto u = static_cast<unsigned char>(c);
+                                 return u < 9 || (u > 13 && u < 32);
+                             }));
+        format = binary ? Format::Word2VecBinary : Format::Word2VecText;
     }
 
     WordVectors v;
     v.m_format = format;
-    auto addWord = [&v](const QString &w) -> bool {
-        if (v.m_index.contains(w))
-            return false;
-        const int row = int(v.m_words.size());
-        v.m_index.insert(w, row);
-        v.m_words.append(w);
-        const QString folded = Tokenizer::foldAccents(w.toLower());
-        if (!v.m_folded.contains(folded))
-            v.m_folded.insert(folded, row);
-        return true;
-    };
-
     if (format == Format::Word2VecBinary) {
         if (!hasHeader || hd <= 0 || hn < 0 || hd > 100000)
-            return makeError(ErrorCode::InvalidFormat,
-                             QStringLiteral("line 1: expected a header \"<count> <dimension>\""),
-                             path);
+            return badHeader();
         v.m_dim = int(hd);
         const long long n = maxWords > 0 ? std::min<long long>(hn, maxWords) : hn;
         const char *p = firstEol ? firstEol + 1 : end;
@@ -417,31 +395,27 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
             while (p < end && *p != ' ')
                 ++p;
             if (p >= end || p == w || p - w > 1000)
-                return makeError(ErrorCode::InvalidFormat,
-                                 QStringLiteral("entry %1: truncated or missing word "
-                                                "(header says %2 words)")
-                                     .arg(i + 1)
-                                     .arg(hn),
-                                 path);
+                return invalid(QStringLiteral("entry %1: truncated or missing word "
+                                              "(header says %2 words)")
+                                   .arg(i + 1)
+                                   .arg(hn),
+                               path);
             const QString word = QString::fromUtf8(w, p - w);
             ++p;
             if (end - p < hd * 4)
-                return makeError(ErrorCode::InvalidFormat,
-                                 QStringLiteral("entry %1 (\"%2\"): file ends inside its vector")
-                                     .arg(i + 1)
-                                     .arg(word),
-                                 path);
+                return invalid(QStringLiteral("entry %1 (\"%2\"): file ends inside its vector")
+                                   .arg(i + 1)
+                                   .arg(word),
+                               path);
             const size_t at = v.m_data.size();
             v.m_data.resize(at + size_t(hd));
             std::memcpy(v.m_data.data() + at, p, size_t(hd) * 4);
             p += hd * 4;
-            for (size_t k = at; k < v.m_data.size(); ++k)
-                if (!std::isfinite(v.m_data[k]))
-                    return makeError(
-                        ErrorCode::InvalidFormat,
-                        QStringLiteral("entry %1 (\"%2\"): non-finite value").arg(i + 1).arg(word),
-                        path);
-            if (!addWord(word))
+            if (!allFinite(v.m_data.data() + at, v.m_data.data() + v.m_data.size()))
+                return invalid(
+                    QStringLiteral("entry %1 (\"%2\"): non-finite value").arg(i + 1).arg(word),
+                    path);
+            if (!addWord(v.m_words, v.m_index, v.m_folded, word))
                 v.m_data.resize(at);
         }
         return v;
@@ -452,9 +426,7 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
     int lineNo = 0;
     if (format == Format::Word2VecText) {
         if (!hasHeader || hd <= 0)
-            return makeError(ErrorCode::InvalidFormat,
-                             QStringLiteral("line 1: expected a header \"<count> <dimension>\""),
-                             path);
+            return badHeader();
         v.m_dim = int(hd);
         p = firstEol ? firstEol + 1 : end;
         lineNo = 1;
@@ -477,18 +449,16 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
             continue;
         if (v.m_dim == 0) {
             if (fs.size() < 2)
-                return makeError(ErrorCode::InvalidFormat,
-                                 QStringLiteral("line %1: a word without a vector").arg(lineNo),
-                                 path);
+                return invalid(QStringLiteral("line %1: a word without a vector").arg(lineNo),
+                               path);
             v.m_dim = int(fs.size()) - 1;
         }
         if (int(fs.size()) != v.m_dim + 1)
-            return makeError(ErrorCode::InvalidFormat,
-                             QStringLiteral("line %1: %2 values, expected %3")
-                                 .arg(lineNo)
-                                 .arg(fs.size() - 1)
-                                 .arg(v.m_dim),
-                             path);
+            return invalid(QStringLiteral("line %1: %2 values, expected %3")
+                               .arg(lineNo)
+                               .arg(fs.size() - 1)
+                               .arg(v.m_dim),
+                           path);
         const size_t at = v.m_data.size();
         v.m_data.resize(at + size_t(v.m_dim));
         for (int k = 0; k < v.m_dim; ++k) {
@@ -496,21 +466,21 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
             const auto [b1, e1] = fs[size_t(k) + 1];
             auto r = std::from_chars(b1, e1, x);
             if (r.ec != std::errc() || r.ptr != e1 || !std::isfinite(x))
-                return makeError(ErrorCode::InvalidFormat,
-                                 QStringLiteral("line %1: value %2 is not a number: \"%3\"")
-                                     .arg(lineNo)
-                                     .arg(k + 1)
-                                     .arg(QString::fromUtf8(b1, e1 - b1).left(40)),
-                                 path);
+                return invalid(QStringLiteral("line %1: value %2 is not a number: \"%3\"")
+                                   .arg(lineNo)
+                                   .arg(k + 1)
+                                   .arg(QString::fromUtf8(b1, e1 - b1).left(40)),
+                               path);
             v.m_data[at + size_t(k)] = x;
         }
-        if (!addWord(QString::fromUtf8(fs[0].first, fs[0].second - fs[0].first)))
+        const QString word = QString::fromUtf8(fs[0].first, fs[0].second - fs[0].first);
+        if (!addWord(v.m_words, v.m_index, v.m_folded, word))
             v.m_data.resize(at);
         if (maxWords > 0 && v.size() >= maxWords)
             break;
     }
     if (v.size() == 0)
-        return makeError(ErrorCode::InvalidFormat, QStringLiteral("no vectors found"), path);
+        return invalid(QStringLiteral("no vectors found"), path);
     if (progress)
         progress(bytes.size(), bytes.size());
     return v;

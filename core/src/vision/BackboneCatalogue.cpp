@@ -27,23 +27,12 @@ using core::ErrorCode;
 
 const QString kBuiltinPath = QStringLiteral(":/graft/backbones.json");
 
-const QStringList kKnownKeys = {
-    QStringLiteral("id"),
-    QStringLiteral("displayName"),
-    QStringLiteral("task"),
-    QStringLiteral("architecture"),
-    QStringLiteral("pretrainedOn"),
-    QStringLiteral("licence"),
-    QStringLiteral("description"),
-    QStringLiteral("preprocessing"),
-    QStringLiteral("weightsFile"),
-    QStringLiteral("url"),
-    QStringLiteral("sizeBytes"),
-    QStringLiteral("sha256"),
-    QStringLiteral("classifierClasses"),
-    QStringLiteral("labelsFile"),
-    QStringLiteral("options"),
-};
+/// The fields of an entry.
+const QStringList kKnownKeys =
+    QStringLiteral("id displayName task architecture pretrainedOn licence description "
+                   "preprocessing weightsFile url sizeBytes sha256 classifierClasses labelsFile "
+                   "options")
+        .split(QLatin1Char(' '));
 
 /// A plain file name: no folders, nothing hidden, nothing that could climb out of the
 /// weights directory.
@@ -213,15 +202,8 @@ core::Result<BackboneSpec> BackboneSpec::fromJson(const QJsonObject &json)
 
 const char *weightsStateName(WeightsState state)
 {
-    switch (state) {
-    case WeightsState::Available:
-        return "available";
-    case WeightsState::Downloadable:
-        return "downloadable";
-    case WeightsState::Missing:
-        return "missing";
-    }
-    return "missing";
+    static const char *const kNames[] = {"available", "downloadable", "missing"}; // enum order
+    return kNames[size_t(state)];
 }
 
 const BackboneCatalogue &BackboneCatalogue::builtin()

@@ -9,6 +9,7 @@
 #include <c10/util/Exception.h>
 #include <torch/nn/modules/linear.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -55,17 +56,14 @@ std::string timmToTorchvision(const std::string &name, bool efficientnet)
         return {};
     const std::string module = name.substr(0, dot);
     const std::string suffix = name.substr(dot);
-    const std::string last = efficientnet ? "8" : "18";
-    if (module == "conv_stem")
-        return "features.0.0" + suffix;
-    if (module == "bn1")
-        return "features.0.1" + suffix;
-    if (module == "conv_head")
-        return "features." + last + ".0" + suffix;
-    if (module == "bn2")
-        return "features." + last + ".1" + suffix;
-    if (module == "classifier")
-        return "classifier.1" + suffix;
+    const std::string head = efficientnet ? "features.8" : "features.18";
+    const std::map<std::string, std::string> outer = {{"conv_stem", "features.0.0"},
+                                                      {"bn1", "features.0.1"},
+                                                      {"conv_head", head + ".0"},
+                                                      {"bn2", head + ".1"},
+                                                      {"classifier", "classifier.1"}};
+    if (const auto it = outer.find(module); it != outer.end())
+        return it->second + suffix;
     static const QRegularExpression block(QStringLiteral("^blocks\\.(\\d+)\\.(\\d+)\\.(.+)$"));
     const auto m = block.match(QString::fromStdString(module));
     if (!m.hasMatch())
@@ -101,17 +99,15 @@ std::string timmToTorchvision(const std::string &name, bool efficientnet)
 }
 
 /// Copies the file's tensors into the network after checking names, shapes, types and values.
-core::Status
-loadWeights(detail::OpNet &net, const io::SafetensorsFile &file, const QString &arch)
+core::Status loadWeights(detail::OpNet &net, const io::SafetensorsFile &file, const QString &arch)
 {
     const QString path = file.path();
     // DataParallel checkpoints prefix every name with "module.".
-    std::string prefix;
     const auto &tensors = file.tensors();
-    if (!tensors.empty() && std::all_of(tensors.begin(), tensors.end(), [](const auto &t) {
-            return t.name.rfind("module.", 0) == 0;
-        }))
-        prefix = "module.";
+    const bool wrapped = !tensors.empty() && std::ranges::all_of(tensors, [](const auto &t) {
+        return t.name.starts_with("module.");
+    });
+    const std::string prefix = wrapped ? "module." : "";
     // timm checkpoints (the hub's MobileNetV2 / EfficientNet files) use their own names.
     std::map<std::string, std::string> alias; // our name -> file name
     if (file.find("conv_stem.weight") && (arch.contains(QLatin1String("mobilenet_v2")) ||
@@ -143,12 +139,9 @@ loadWeights(detail::OpNet &net, const io::SafetensorsFile &file, const QString &
     for (const auto &item : net.named_parameters(true))
         if (!skip.count(item.key()))
             expected.emplace_back(item.key(), item.value());
-    for (const auto &item : net.named_buffers(true)) {
-        const std::string &key = item.key();
-        if (key.size() >= 19 && key.compare(key.size() - 19, 19, "num_batches_tracked") == 0)
-            continue;
-        expected.emplace_back(key, item.value());
-    }
+    for (const auto &item : net.named_buffers(true))
+        if (!item.key().ends_with("num_batches_tracked"))
+            expected.emplace_back(item.key(), item.value());
 
     std::vector<std::string> missing;
     std::set<std::string> known;
@@ -177,8 +170,7 @@ loadWeights(detail::OpNet &net, const io::SafetensorsFile &file, const QString &
                          QStringLiteral("missing tensor(s): %1").arg(nameList(missing)), path);
     std::vector<std::string> unexpected;
     for (const auto &t : tensors) {
-        const bool counter = t.name.size() >= 19 &&
-                             t.name.compare(t.name.size() - 19, 19, "num_batches_tracked") == 0;
+        const bool counter = t.name.ends_with("num_batches_tracked");
         if (!known.count(t.name) && !counter && !skip.count(t.name.substr(prefix.size())))
             unexpected.push_back(t.name);
     }
@@ -200,8 +192,7 @@ loadWeights(detail::OpNet &net, const io::SafetensorsFile &file, const QString &
                                      .arg(double(values[i]))
                                      .arg(i),
                                  path);
-        auto src = torch::from_blob(values.data(), tensor.sizes(), torch::kFloat32);
-        tensor.copy_(src);
+        tensor.copy_(torch::from_blob(values.data(), tensor.sizes(), torch::kFloat32));
     }
     return {};
 }
@@ -219,9 +210,8 @@ createBackbone(const BackboneSpec &spec, const QString &weightsPath, bool pretra
 {
     try {
         const QString arch = spec.architecture.toLower();
-        const bool tfGraph = arch.contains(QLatin1String("tf")) ||
-                             arch.contains(QLatin1String("coral")) ||
-                             arch.contains(QLatin1String("tflite"));
+        const bool tfGraph =
+            arch.contains(QLatin1String("tf")) || arch.contains(QLatin1String("coral"));
         const bool keras = arch.contains(QLatin1String("keras"));
         std::optional<io::SafetensorsFile> file;
         if (pretrained) {
@@ -296,15 +286,12 @@ createBackbone(const BackboneSpec &spec, const QString &weightsPath, bool pretra
         net->setSpec(spec);
         net->eval();
         return std::shared_ptr<Backbone>(net);
-    } catch (const c10::Error &e) {
-        return makeError(ErrorCode::Internal,
-                         QStringLiteral("building backbone '%1': %2")
-                             .arg(spec.id, QString::fromUtf8(e.what_without_backtrace())),
-                         weightsPath);
     } catch (const std::exception &e) {
+        const auto *torchError = dynamic_cast<const c10::Error *>(&e); // what() has a backtrace
+        const char *what = torchError ? torchError->what_without_backtrace() : e.what();
         return makeError(
             ErrorCode::Internal,
-            QStringLiteral("building backbone '%1': %2").arg(spec.id, QString::fromUtf8(e.what())),
+            QStringLiteral("building backbone '%1': %2").arg(spec.id, QString::fromUtf8(what)),
             weightsPath);
     }
 }

@@ -184,11 +184,8 @@ core::Result<std::vector<float>> loadPreprocessed(const QString &path, const Pre
     DecodeOptions dec = decode;
     dec.reduceToAtLeast = decodeTargetSide(pre, false);
     auto mat = decodeToMat(*bytes, dec);
-    if (!mat) {
-        core::Error e = mat.error();
-        e.file = path;
-        return e;
-    }
+    if (!mat)
+        return core::makeError(mat.error().code, mat.error().detail, path);
     std::vector<float> out(size_t(3) * size_t(pre.inputSize) * size_t(pre.inputSize));
     normalizeInto(resizeForModel(*mat, pre), pre, out.data());
     return out;

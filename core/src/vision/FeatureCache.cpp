@@ -89,10 +89,9 @@ core::Status FeatureCache::save()
         }
         return out.status() == QDataStream::Ok;
     });
-    if (!written)
-        return written;
-    m_dirty = false;
-    return {};
+    if (written)
+        m_dirty = false;
+    return written;
 }
 
 } // namespace graft::vision

@@ -56,9 +56,8 @@ int FreezePlan::firstTrainable() const
 
 bool FreezePlan::valid(int groupCount) const
 {
-    if (cutAt < 1 || cutAt > groupCount)
-        return false;
-    if (trainable.size() != size_t(cutAt) || lrMultiplier.size() != size_t(cutAt))
+    if (cutAt < 1 || cutAt > groupCount || trainable.size() != size_t(cutAt) ||
+        lrMultiplier.size() != size_t(cutAt))
         return false;
     for (size_t g = 0; g < trainable.size(); ++g) {
         const double m = lrMultiplier[g];

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <numeric>
 
 namespace graft::vision {
 
@@ -33,6 +34,18 @@ bool readSubBlocks(const unsigned char *p, qint64 n, qint64 &pos, std::vector<un
     }
 }
 
+/// Reads a colour table of `size` entries at `pos` into `table`; returns false when truncated.
+bool readColourTable(
+    const unsigned char *p, qint64 n, qint64 &pos, int size, std::array<cv::Vec3b, 256> &table)
+{
+    if (pos + 3 * size > n)
+        return false;
+    for (int i = 0; i < size; ++i)
+        table[size_t(i)] = {p[pos + 3 * i], p[pos + 3 * i + 1], p[pos + 3 * i + 2]};
+    pos += 3 * size;
+    return true;
+}
+
 } // namespace
 
 core::Result<cv::Mat> decodeGifFirstFrame(const QByteArray &bytes)
@@ -51,25 +64,16 @@ core::Result<cv::Mat> decodeGifFirstFrame(const QByteArray &bytes)
     int globalSize = 0;
     if (flags & 0x80) {
         globalSize = 2 << (flags & 7);
-        if (pos + 3 * globalSize > n)
+        if (!readColourTable(p, n, pos, globalSize, globalTable))
             return gifError(QStringLiteral("colour table is truncated"));
-        for (int i = 0; i < globalSize; ++i)
-            globalTable[size_t(i)] = {p[pos + 3 * i], p[pos + 3 * i + 1], p[pos + 3 * i + 2]};
-        pos += 3 * globalSize;
     }
-
-    cv::Mat canvas(screenH, screenW, CV_8UC3,
-                   globalSize > 0 && int(bgIndex) < globalSize ? cv::Scalar(globalTable[bgIndex][0],
-                                                                           globalTable[bgIndex][1],
-                                                                           globalTable[bgIndex][2])
-                                                               : cv::Scalar(0, 0, 0));
+    // Black when the background index is not in the global table (its other entries are zero).
+    cv::Mat canvas(screenH, screenW, CV_8UC3, cv::Scalar(globalTable[bgIndex]));
     while (pos < n) {
         const unsigned block = p[pos++];
         if (block == 0x3B)
             break;
         if (block == 0x21) { // extension: label then sub-blocks
-            if (pos >= n)
-                return gifError(QStringLiteral("extension is truncated"));
             ++pos;
             if (!readSubBlocks(p, n, pos, nullptr))
                 return gifError(QStringLiteral("extension is truncated"));
@@ -89,11 +93,8 @@ core::Result<cv::Mat> decodeGifFirstFrame(const QByteArray &bytes)
         int tableSize = globalSize;
         if (iflags & 0x80) {
             tableSize = 2 << (iflags & 7);
-            if (pos + 3 * tableSize > n)
+            if (!readColourTable(p, n, pos, tableSize, table))
                 return gifError(QStringLiteral("local colour table is truncated"));
-            for (int i = 0; i < tableSize; ++i)
-                table[size_t(i)] = {p[pos + 3 * i], p[pos + 3 * i + 1], p[pos + 3 * i + 2]};
-            pos += 3 * tableSize;
         }
         const bool interlaced = iflags & 0x40;
         if (pos >= n)
@@ -121,12 +122,9 @@ core::Result<cv::Mat> decodeGifFirstFrame(const QByteArray &bytes)
         const int clearCode = 1 << minCodeSize;
         const int endCode = clearCode + 1;
         std::vector<int> prefix(4096, -1);
-        std::vector<unsigned char> suffix(4096), stack;
-        std::vector<unsigned char> first(4096);
-        for (int i = 0; i < clearCode; ++i) {
-            suffix[size_t(i)] = static_cast<unsigned char>(i);
-            first[size_t(i)] = static_cast<unsigned char>(i);
-        }
+        std::vector<unsigned char> suffix(4096), first(4096), stack;
+        std::iota(suffix.begin(), suffix.begin() + clearCode, static_cast<unsigned char>(0));
+        std::iota(first.begin(), first.begin() + clearCode, static_cast<unsigned char>(0));
         int codeSize = minCodeSize + 1;
         int nextCode = endCode + 1;
         int prev = -1;
@@ -182,18 +180,13 @@ core::Result<cv::Mat> decodeGifFirstFrame(const QByteArray &bytes)
             return gifError(QStringLiteral("first frame has no pixels"));
         // Missing pixels at the end of short data are index 0, as other decoders do.
 
-        // Row order for interlaced images: passes start at 0,4,2,1 with steps 8,8,4,2.
+        // Row order: one pass, or for interlaced images passes from 0,4,2,1 with steps 8,8,4,2.
+        const int starts[4] = {0, 4, 2, 1}, steps[4] = {8, 8, 4, 2};
         std::vector<int> rows;
         rows.reserve(size_t(h));
-        if (interlaced) {
-            const int starts[4] = {0, 4, 2, 1}, steps[4] = {8, 8, 4, 2};
-            for (int pass = 0; pass < 4; ++pass)
-                for (int y = starts[pass]; y < h; y += steps[pass])
-                    rows.push_back(y);
-        } else {
-            for (int y = 0; y < h; ++y)
+        for (int pass = 0; pass < (interlaced ? 4 : 1); ++pass)
+            for (int y = starts[pass]; y < h; y += interlaced ? steps[pass] : 1)
                 rows.push_back(y);
-        }
         for (int r = 0; r < h; ++r) {
             const int y = top + rows[size_t(r)];
             if (y < 0 || y >= screenH)

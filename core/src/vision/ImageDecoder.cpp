@@ -143,11 +143,8 @@ core::Result<RgbImage> decodeImageFile(const QString &path, const DecodeOptions 
     if (!bytes)
         return bytes.error();
     auto img = decodeImage(*bytes, options);
-    if (!img) {
-        core::Error e = img.error();
-        e.file = path;
-        return e;
-    }
+    if (!img)
+        return makeError(img.error().code, img.error().detail, path);
     return img;
 }
 

@@ -1,5 +1,6 @@
 #include "graft/vision/ImageHeader.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace graft::vision {
@@ -9,16 +10,8 @@ using core::makeError;
 
 const char *imageFormatName(ImageFormat format)
 {
-    switch (format) {
-    case ImageFormat::Jpeg: return "jpeg";
-    case ImageFormat::Png: return "png";
-    case ImageFormat::Bmp: return "bmp";
-    case ImageFormat::WebP: return "webp";
-    case ImageFormat::Tiff: return "tiff";
-    case ImageFormat::Gif: return "gif";
-    case ImageFormat::Unknown: break;
-    }
-    return "unknown";
+    static const char *const kNames[] = {"unknown", "jpeg", "png", "bmp", "webp", "tiff", "gif"};
+    return kNames[size_t(format)]; // in the enum's order
 }
 
 namespace {
@@ -50,6 +43,14 @@ struct Bytes
     {
         return has(off, len) && std::memcmp(p + off, magic, size_t(len)) == 0;
     }
+    /// Whether `magic` starts at some offset in [from, to].
+    bool matchIn(qint64 from, qint64 to, const char *magic, qint64 len) const
+    {
+        for (qint64 off = to; off >= from; --off)
+            if (match(off, magic, len))
+                return true;
+        return false;
+    }
 };
 
 core::Error malformed(const QString &what)
@@ -68,13 +69,9 @@ struct TiffInfo
 TiffInfo parseTiffIfd0(Bytes b)
 {
     TiffInfo info;
-    bool big;
-    if (b.match(0, "II*\0", 4))
-        big = false;
-    else if (b.match(0, "MM\0*", 4))
-        big = true;
-    else
+    if (!b.match(0, "II*\0", 4) && !b.match(0, "MM\0*", 4))
         return info;
+    const bool big = b.p[0] == 'M';
     const quint32 ifd = b.u32(4, big);
     const quint32 count = b.u16(ifd, big);
     if (b.failed || count > 4096)
@@ -85,11 +82,8 @@ TiffInfo parseTiffIfd0(Bytes b)
         const quint32 type = b.u16(e + 2, big);
         const quint32 n = b.u32(e + 4, big);
         auto value = [&]() -> quint32 {
-            if (type == 3) { // SHORT
-                if (n <= 2)
-                    return b.u16(e + 8, big);
-                return b.u16(b.u32(e + 8, big), big); // first of an array stored elsewhere
-            }
+            if (type == 3) // SHORT (more than two: the first of an array stored elsewhere)
+                return n <= 2 ? b.u16(e + 8, big) : b.u16(b.u32(e + 8, big), big);
             if (type == 4) // LONG
                 return n <= 1 ? b.u32(e + 8, big) : b.u32(b.u32(e + 8, big), big);
             if (type == 1) // BYTE
@@ -163,18 +157,8 @@ core::Result<ImageHeader> parseJpeg(Bytes b)
     }
     if (!haveFrame)
         return malformed(QStringLiteral("JPEG has no frame header (SOF)"));
-    if (scanStart < 0) {
-        h.complete = false;
-        return h;
-    }
     // Entropy-coded data escapes 0xFF as FF 00, so FF D9 after the first scan is the real EOI.
-    h.complete = false;
-    for (qint64 i = b.n - 2; i >= scanStart; --i) {
-        if (b.p[i] == 0xFF && b.p[i + 1] == 0xD9) {
-            h.complete = true;
-            break;
-        }
-    }
+    h.complete = scanStart >= 0 && b.matchIn(scanStart, b.n - 2, "\xFF\xD9", 2);
     return h;
 }
 
@@ -199,13 +183,7 @@ core::Result<ImageHeader> parsePng(Bytes b)
     default: return malformed(QStringLiteral("PNG colour type %1 is invalid").arg(colourType));
     }
     // IEND is the last chunk: 4-byte length 0, "IEND", CRC.
-    h.complete = false;
-    for (qint64 i = b.n - 8; i >= 33 && i >= b.n - 64; --i) {
-        if (b.match(i, "IEND", 4)) {
-            h.complete = true;
-            break;
-        }
-    }
+    h.complete = b.matchIn(std::max<qint64>(33, b.n - 64), b.n - 8, "IEND", 4);
     return h;
 }
 

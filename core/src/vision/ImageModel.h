@@ -2,7 +2,7 @@
 // Internal: image classifiers (LibTorch). Only vision/ and export/ sources include it.
 
 #include "graft/learn/Model.h"
-#include "graft/vision/Backbone.h"
+#include "vision/Backbone.h"
 #include "graft/vision/BatchPipeline.h"
 
 #include <torch/nn/modules/dropout.h>

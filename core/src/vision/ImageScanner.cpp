@@ -16,36 +16,26 @@
 #include <algorithm>
 #include <atomic>
 #include <random>
+#include <unordered_map>
 
 namespace graft::vision {
 
 using core::ErrorCode;
 using core::makeError;
 
+// The name tables follow the order of their enum.
 const char *splitName(Split split)
 {
-    switch (split) {
-    case Split::Train: return "train";
-    case Split::Val: return "val";
-    case Split::Test: return "test";
-    }
-    return "train";
+    static const char *const kNames[] = {"train", "val", "test"};
+    return kNames[size_t(split)];
 }
 
 const char *fileStatusName(FileStatus status)
 {
-    switch (status) {
-    case FileStatus::Ok: return "ok";
-    case FileStatus::Unreadable: return "unreadable";
-    case FileStatus::ZeroBytes: return "zero_bytes";
-    case FileStatus::NotImage: return "not_image";
-    case FileStatus::Truncated: return "truncated";
-    case FileStatus::Corrupt: return "corrupt";
-    case FileStatus::TooSmall: return "too_small";
-    case FileStatus::TooLarge: return "too_large";
-    case FileStatus::Duplicate: return "duplicate";
-    }
-    return "corrupt";
+    static const char *const kNames[] = {"ok",        "unreadable", "zero_bytes",
+                                         "not_image", "truncated",  "corrupt",
+                                         "too_small", "too_large",  "duplicate"};
+    return kNames[size_t(status)];
 }
 
 QStringList ScanReport::classNames() const
@@ -135,129 +125,107 @@ namespace {
 
 bool isHidden(const QString &name)
 {
-    return name.startsWith(QLatin1Char('.')) || name.compare(QLatin1String("Thumbs.db"), Qt::CaseInsensitive) == 0 ||
+    return name.startsWith(QLatin1Char('.')) ||
+           name.compare(QLatin1String("Thumbs.db"), Qt::CaseInsensitive) == 0 ||
            name.compare(QLatin1String("desktop.ini"), Qt::CaseInsensitive) == 0;
 }
 
 QStringList subdirs(const QString &dir)
 {
-    QStringList out;
-    const auto infos = QDir(dir).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
-    for (const auto &fi : infos)
-        if (!isHidden(fi.fileName()))
-            out << fi.fileName();
-    return out;
+    QStringList names = QDir(dir).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    names.removeIf(isHidden);
+    return names;
 }
 
-/// Recognises split folder names; returns false for anything else.
-bool splitOf(const QString &name, Split *split)
+/// Recognises split folder names (in any case).
+std::optional<Split> splitOf(const QString &name)
 {
-    const QString n = name.toLower();
-    if (n == QLatin1String("train") || n == QLatin1String("training")) {
-        *split = Split::Train;
-        return true;
-    }
-    if (n == QLatin1String("val") || n == QLatin1String("valid") ||
-        n == QLatin1String("validation")) {
-        *split = Split::Val;
-        return true;
-    }
-    if (n == QLatin1String("test") || n == QLatin1String("testing")) {
-        *split = Split::Test;
-        return true;
-    }
-    return false;
+    static const QHash<QString, Split> kSplits{
+        {QStringLiteral("train"), Split::Train},    {QStringLiteral("training"), Split::Train},
+        {QStringLiteral("val"), Split::Val},        {QStringLiteral("valid"), Split::Val},
+        {QStringLiteral("validation"), Split::Val}, {QStringLiteral("test"), Split::Test},
+        {QStringLiteral("testing"), Split::Test}};
+    const auto it = kSplits.constFind(name.toLower());
+    return it == kSplits.constEnd() ? std::nullopt : std::optional(*it);
 }
 
-void listFiles(const QString &classDir, std::vector<QString> *out)
+/// Files below `classDir`, sorted, leaving out hidden files and anything under a hidden folder.
+std::vector<QString> listFiles(const QString &classDir)
 {
     QDirIterator it(classDir, QDir::Files | QDir::NoDotAndDotDot | QDir::Hidden,
                     QDirIterator::Subdirectories);
     std::vector<QString> files;
     while (it.hasNext()) {
         const QString path = it.next();
-        // Skip hidden files and anything under a hidden folder.
-        const QString rel = QDir(classDir).relativeFilePath(path);
-        bool hidden = false;
-        for (const auto &part : rel.split(QLatin1Char('/')))
-            hidden = hidden || isHidden(part);
-        if (!hidden)
+        const QStringList parts = QDir(classDir).relativeFilePath(path).split(QLatin1Char('/'));
+        if (std::none_of(parts.begin(), parts.end(), isHidden))
             files.push_back(path);
     }
     std::sort(files.begin(), files.end());
-    out->insert(out->end(), files.begin(), files.end());
+    return files;
+}
+
+void reject(ImageEntry &e, FileStatus status, const QString &message)
+{
+    e.status = status;
+    e.message = message;
 }
 
 void checkFile(ImageEntry &e, const ScanOptions &opt)
 {
     QFile f(e.path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        e.status = FileStatus::Unreadable;
-        e.message = QStringLiteral("cannot be opened: %1").arg(f.errorString());
-        return;
-    }
+    if (!f.open(QIODevice::ReadOnly))
+        return reject(e, FileStatus::Unreadable,
+                      QStringLiteral("cannot be opened: %1").arg(f.errorString()));
     e.bytes = f.size();
-    if (e.bytes == 0) {
-        e.status = FileStatus::ZeroBytes;
-        e.message = QStringLiteral("file is empty (0 bytes)");
-        return;
-    }
+    if (e.bytes == 0)
+        return reject(e, FileStatus::ZeroBytes, QStringLiteral("file is empty (0 bytes)"));
     const QByteArray bytes = f.readAll();
-    if (bytes.size() != e.bytes) {
-        e.status = FileStatus::Unreadable;
-        e.message = QStringLiteral("read error: %1").arg(f.errorString());
-        return;
-    }
+    if (bytes.size() != e.bytes)
+        return reject(e, FileStatus::Unreadable,
+                      QStringLiteral("read error: %1").arg(f.errorString()));
     e.sha256 = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256);
     e.format = sniffImageFormat(bytes.constData(), bytes.size());
-    if (e.format == ImageFormat::Unknown) {
-        e.status = FileStatus::NotImage;
-        e.message = QStringLiteral("not an image: no JPEG, PNG, BMP, WebP, TIFF or GIF signature");
-        return;
-    }
+    if (e.format == ImageFormat::Unknown)
+        return reject(e, FileStatus::NotImage,
+                      QStringLiteral("not an image: no JPEG, PNG, BMP, WebP, TIFF or GIF "
+                                     "signature"));
     auto header = parseImageHeader(bytes);
-    if (!header) {
-        e.status = header.error().detail.contains(QLatin1String("truncated")) ? FileStatus::Truncated
-                                                                               : FileStatus::Corrupt;
-        e.message = header.error().detail;
-        return;
-    }
+    if (!header)
+        return reject(e,
+                      header.error().detail.contains(QLatin1String("truncated"))
+                          ? FileStatus::Truncated
+                          : FileStatus::Corrupt,
+                      header.error().detail);
     e.width = header->displayWidth();
     e.height = header->displayHeight();
-    if (header->pixelCount() > opt.maxPixels) {
-        e.status = FileStatus::TooLarge;
-        e.message = QStringLiteral("%1x%2 pixels (%3 megapixels) exceeds the %4 megapixel limit")
-                        .arg(header->width)
-                        .arg(header->height)
-                        .arg(double(header->pixelCount()) / 1e6, 0, 'f', 1)
-                        .arg(double(opt.maxPixels) / 1e6, 0, 'f', 0);
-        return;
-    }
-    if (header->width < opt.minSide || header->height < opt.minSide) {
-        e.status = FileStatus::TooSmall;
-        e.message = QStringLiteral("%1x%2 pixels is below the %3-pixel minimum side")
-                        .arg(header->width)
-                        .arg(header->height)
-                        .arg(opt.minSide);
-        return;
-    }
-    if (!header->complete) {
-        e.status = FileStatus::Truncated;
-        e.message = QStringLiteral("%1 data is truncated (end marker missing)")
-                        .arg(QString::fromLatin1(imageFormatName(e.format)).toUpper());
-        return;
-    }
+    if (header->pixelCount() > opt.maxPixels)
+        return reject(e, FileStatus::TooLarge,
+                      QStringLiteral("%1x%2 pixels (%3 megapixels) exceeds the %4 megapixel limit")
+                          .arg(header->width)
+                          .arg(header->height)
+                          .arg(double(header->pixelCount()) / 1e6, 0, 'f', 1)
+                          .arg(double(opt.maxPixels) / 1e6, 0, 'f', 0));
+    if (header->width < opt.minSide || header->height < opt.minSide)
+        return reject(e, FileStatus::TooSmall,
+                      QStringLiteral("%1x%2 pixels is below the %3-pixel minimum side")
+                          .arg(header->width)
+                          .arg(header->height)
+                          .arg(opt.minSide));
+    if (!header->complete)
+        return reject(e, FileStatus::Truncated,
+                      QStringLiteral("%1 data is truncated (end marker missing)")
+                          .arg(QString::fromLatin1(imageFormatName(e.format)).toUpper()));
     if (opt.verifyDecode) {
         DecodeOptions d;
         d.maxPixels = opt.maxPixels;
         d.reduceToAtLeast = 16; // still parses every entropy-coded byte
         auto mat = decodeToMat(bytes, d);
-        if (!mat) {
-            e.status = mat.error().code == ErrorCode::TooLarge ? FileStatus::TooLarge
-                                                                : FileStatus::Corrupt;
-            e.message = mat.error().detail;
-            return;
-        }
+        if (!mat)
+            reject(e,
+                   mat.error().code == ErrorCode::TooLarge ? FileStatus::TooLarge
+                                                           : FileStatus::Corrupt,
+                   mat.error().detail);
     }
 }
 
@@ -290,31 +258,27 @@ core::Result<ScanReport> scanImageFolder(const QString &rootIn, const ScanOption
     };
     std::vector<ClassDir> classDirs;
     const QStringList top = subdirs(report.root);
-    bool anySplit = false;
-    for (const auto &d : top) {
-        Split s;
-        anySplit = anySplit || splitOf(d, &s);
-    }
+    const bool anySplit =
+        std::any_of(top.begin(), top.end(), [](const QString &d) { return bool(splitOf(d)); });
     if (anySplit) {
         for (const auto &d : top) {
-            Split s;
-            if (!splitOf(d, &s)) {
+            const auto s = splitOf(d);
+            if (!s) {
                 report.warnings << QStringLiteral("folder '%1' ignored: next to split folders, only "
                                                   "train/val/test are used")
                                        .arg(d);
                 continue;
             }
             for (const auto &c : subdirs(root.filePath(d)))
-                classDirs.push_back({root.filePath(d + QLatin1Char('/') + c), c, s});
+                classDirs.push_back({root.filePath(d + QLatin1Char('/') + c), c, *s});
         }
     } else {
         for (const auto &c : top)
             classDirs.push_back({root.filePath(c), c, Split::Train});
     }
-    bool hasVal = false;
-    for (const auto &cd : classDirs)
-        hasVal = hasVal || cd.split == Split::Val;
-    report.predefinedSplit = anySplit && hasVal;
+    report.predefinedSplit =
+        anySplit && std::any_of(classDirs.begin(), classDirs.end(),
+                                [](const ClassDir &cd) { return cd.split == Split::Val; });
 
     // Classes are the union of names over splits, sorted.
     QStringList names;
@@ -331,16 +295,13 @@ core::Result<ScanReport> scanImageFolder(const QString &rootIn, const ScanOption
         return names.indexOf(a.name) < names.indexOf(b.name);
     });
     for (const auto &cd : classDirs) {
-        std::vector<QString> files;
-        listFiles(cd.dir, &files);
         const int ci = int(names.indexOf(cd.name));
-        for (const auto &f : files) {
-            ImageEntry e;
+        for (const QString &f : listFiles(cd.dir)) {
+            ImageEntry &e = report.entries.emplace_back();
             e.path = f;
             e.relativePath = root.relativeFilePath(f);
             e.classIndex = ci;
             e.split = cd.split;
-            report.entries.push_back(std::move(e));
         }
     }
 
@@ -359,17 +320,15 @@ core::Result<ScanReport> scanImageFolder(const QString &rootIn, const ScanOption
         return makeError(ErrorCode::Cancelled, QStringLiteral("scan cancelled"), report.root);
 
     // Exact duplicates: the first occurrence (train before val, then path order) is kept.
-    QHash<QByteArray, size_t> firstSeen;
+    std::unordered_map<QByteArray, size_t> firstSeen;
     for (size_t i = 0; i < report.entries.size(); ++i) {
         auto &e = report.entries[i];
         if (!e.usable())
             continue;
-        auto it = firstSeen.constFind(e.sha256);
-        if (it == firstSeen.constEnd()) {
-            firstSeen.insert(e.sha256, i);
+        const auto [it, first] = firstSeen.try_emplace(e.sha256, i);
+        if (first)
             continue;
-        }
-        const auto &orig = report.entries[*it];
+        const auto &orig = report.entries[it->second];
         e.status = FileStatus::Duplicate;
         QString where;
         if (orig.classIndex != e.classIndex)
@@ -410,11 +369,9 @@ core::Result<ScanReport> scanImageFolder(const QString &rootIn, const ScanOption
                     idx.push_back(i);
             }
             std::shuffle(idx.begin(), idx.end(), rng);
-            int nVal = int(std::lround(double(idx.size()) * opt.valFraction));
-            if (idx.size() >= 2)
-                nVal = std::clamp(nVal, 1, int(idx.size()) - 1);
-            else
-                nVal = 0;
+            const int n = int(idx.size());
+            const int nVal =
+                n < 2 ? 0 : std::clamp(int(std::lround(n * opt.valFraction)), 1, n - 1);
             for (int k = 0; k < nVal; ++k)
                 report.entries[idx[size_t(k)]].split = Split::Val;
         }
@@ -432,38 +389,33 @@ core::Result<ScanReport> scanImageFolder(const QString &rootIn, const ScanOption
     }
 
     // Blocking problems and warnings.
-    if (report.classes.empty()) {
-        report.blocking.push_back(
-            {QStringLiteral("no_classes"),
-             QStringLiteral("no class folders found in %1: put each class's images in a subfolder "
-                            "named after the class")
-                 .arg(report.root)});
-    } else if (report.classes.size() < 2) {
-        report.blocking.push_back(
-            {QStringLiteral("one_class"),
-             QStringLiteral("only one class ('%1'): at least two class folders are needed")
-                 .arg(report.classes[0].name)});
-    }
+    const auto block = [&report](const char *code, const QString &message) {
+        report.blocking.push_back({QLatin1String(code), message});
+    };
+    if (report.classes.empty())
+        block("no_classes", QStringLiteral("no class folders found in %1: put each class's images "
+                                           "in a subfolder named after the class")
+                                .arg(report.root));
+    else if (report.classes.size() < 2)
+        block("one_class",
+              QStringLiteral("only one class ('%1'): at least two class folders are needed")
+                  .arg(report.classes[0].name));
     int minCount = INT_MAX, maxCount = 0;
     for (const auto &c : report.classes) {
         const int trainable = c.usable[0] + c.usable[1];
-        if (c.files == 0) {
-            report.blocking.push_back({QStringLiteral("empty_class"),
-                                       QStringLiteral("class folder '%1' is empty").arg(c.name)});
-        } else if (trainable == 0) {
-            report.blocking.push_back(
-                {QStringLiteral("empty_class"),
-                 QStringLiteral("class '%1' has no usable images (%2 files, all with problems)")
-                     .arg(c.name)
-                     .arg(c.files)});
-        } else if (trainable < opt.minImagesPerClass) {
-            report.blocking.push_back(
-                {QStringLiteral("too_few_images"),
-                 QStringLiteral("class '%1' has %2 usable images; at least %3 are needed")
-                     .arg(c.name)
-                     .arg(trainable)
-                     .arg(opt.minImagesPerClass)});
-        }
+        if (c.files == 0)
+            block("empty_class", QStringLiteral("class folder '%1' is empty").arg(c.name));
+        else if (trainable == 0)
+            block("empty_class",
+                  QStringLiteral("class '%1' has no usable images (%2 files, all with problems)")
+                      .arg(c.name)
+                      .arg(c.files));
+        else if (trainable < opt.minImagesPerClass)
+            block("too_few_images",
+                  QStringLiteral("class '%1' has %2 usable images; at least %3 are needed")
+                      .arg(c.name)
+                      .arg(trainable)
+                      .arg(opt.minImagesPerClass));
         minCount = std::min(minCount, trainable);
         maxCount = std::max(maxCount, trainable);
     }

@@ -26,16 +26,6 @@ using learn::ParamGroup;
 
 namespace {
 
-/// Shuffled indices 0..n-1 for (seed, epoch): the same order whenever an epoch is run.
-std::vector<std::int64_t> shuffled(std::int64_t n, int seed, int epoch)
-{
-    auto order = std::vector<std::int64_t>(size_t(n));
-    std::iota(order.begin(), order.end(), 0);
-    std::mt19937_64 rng(std::uint64_t(seed) * 1000003u + std::uint64_t(epoch));
-    std::shuffle(order.begin(), order.end(), rng);
-    return order;
-}
-
 class ImageTask : public learn::TrainTask
 {
 public:
@@ -196,7 +186,9 @@ public:
         if (m_stages[size_t(m_stage)].cached) {
             const torch::Tensor &feats = m_trainFeatures[size_t((epoch - 1) % int(m_trainFeatures.size()))];
             if (fresh) {
-                m_order = shuffled(feats.size(0), m_config.seed, epoch);
+                std::vector<std::int64_t> rows(size_t(feats.size(0)));
+                std::iota(rows.begin(), rows.end(), 0);
+                m_order = learn::epochOrder(std::move(rows), m_config.seed, epoch);
                 m_pos = 0;
             }
             if (m_pos >= std::int64_t(m_order.size()))
@@ -212,8 +204,7 @@ public:
             std::optional<Batch> batch;
             while ((batch = m_pipe->next())) {
                 for (const auto &e : batch->errors)
-                    notice(learn::Notice::Code::SkippedFile, {e.section(QStringLiteral(": "), 0, 0),
-                                                              e.section(QStringLiteral(": "), 1)});
+                    learn::noticeSkipped(m_observer, e);
                 if (batch->size > 0)
                     break;
             }
@@ -302,12 +293,6 @@ private:
         Stage stage;
         bool cached = false; ///< the head trains on cached features
     };
-
-    void notice(learn::Notice::Code code, QStringList args)
-    {
-        if (m_observer)
-            m_observer->notice({code, std::move(args)});
-    }
 
     PipelineOptions pipelineOptions(bool augment, bool inference) const
     {
@@ -425,8 +410,7 @@ private:
                     return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"));
                 }
                 for (const auto &e : batch->errors)
-                    notice(learn::Notice::Code::SkippedFile,
-                           {e.section(QStringLiteral(": "), 0, 0), e.section(QStringLiteral(": "), 1)});
+                    learn::noticeSkipped(m_observer, e);
                 if (batch->size > 0) {
                     const torch::Tensor f =
                         m_backbone->features(batchTensor(*batch, m_device), m_cut).to(torch::kCPU).contiguous();
@@ -450,8 +434,8 @@ private:
                 }
             }
             if (m_config.image.useFeatureCache)
-                if (auto saved = cache.save(); !saved)
-                    notice(learn::Notice::Code::FeatureCacheNotSaved, {saved.error().message()});
+                if (auto saved = cache.save(); !saved && m_observer)
+                    m_observer->notice({learn::Notice::Code::FeatureCacheNotSaved, {saved.error().message()}});
         }
         for (size_t i = 0; i < samples.size(); ++i)
             if (have[i])

@@ -29,6 +29,45 @@ cv::Mat resizeTo(const cv::Mat &m, int w, int h)
     return out;
 }
 
+/// Channel scale and offset so that out = v * a[c] + b[c] for 8-bit v.
+void scalingCoefficients(const Preprocessing &pre, float a[3], float b[3])
+{
+    for (int c = 0; c < 3; ++c) {
+        switch (pre.scaling) {
+        case Scaling::MeanStd:
+            a[c] = 1.f / (255.f * pre.std[size_t(c)]);
+            b[c] = -pre.mean[size_t(c)] / pre.std[size_t(c)];
+            break;
+        case Scaling::MinusOneToOne:
+            a[c] = 1.f / 127.5f;
+            b[c] = -1.f;
+            break;
+        case Scaling::ZeroToOne:
+            a[c] = 1.f / 255.f;
+            b[c] = 0.f;
+            break;
+        }
+    }
+}
+
+/// Writes a square image of RGB `Pixel`s (8-bit or float in [0, 255]) as CHW floats scaled by
+/// the preprocessing.
+template<typename Pixel> void writeScaled(const cv::Mat &rgb, const Preprocessing &pre, float *dst)
+{
+    float a[3], b[3];
+    scalingCoefficients(pre, a, b);
+    const int s = pre.inputSize;
+    const size_t plane = size_t(s) * size_t(s);
+    for (int y = 0; y < s; ++y) {
+        const auto *row = rgb.ptr<Pixel>(y);
+        for (int x = 0; x < s; ++x) {
+            const size_t o = size_t(y) * size_t(s) + size_t(x);
+            for (int c = 0; c < 3; ++c)
+                dst[size_t(c) * plane + o] = float(row[x][pre.bgr ? 2 - c : c]) * a[c] + b[c];
+        }
+    }
+}
+
 } // namespace
 
 cv::Mat resizeForModel(const cv::Mat &rgb, const Preprocessing &pre)
@@ -60,48 +99,9 @@ cv::Mat resizeForModel(const cv::Mat &rgb, const Preprocessing &pre)
     return resizeTo(rgb, s, s);
 }
 
-namespace {
-
-/// Channel scale and offset so that out = v * a[c] + b[c] for 8-bit v.
-void scalingCoefficients(const Preprocessing &pre, float a[3], float b[3])
-{
-    for (int c = 0; c < 3; ++c) {
-        switch (pre.scaling) {
-        case Scaling::MeanStd:
-            a[c] = 1.f / (255.f * pre.std[size_t(c)]);
-            b[c] = -pre.mean[size_t(c)] / pre.std[size_t(c)];
-            break;
-        case Scaling::MinusOneToOne:
-            a[c] = 1.f / 127.5f;
-            b[c] = -1.f;
-            break;
-        case Scaling::ZeroToOne:
-            a[c] = 1.f / 255.f;
-            b[c] = 0.f;
-            break;
-        }
-    }
-}
-
-} // namespace
-
 void normalizeInto(const cv::Mat &rgb, const Preprocessing &pre, float *dst)
 {
-    float a[3], b[3];
-    scalingCoefficients(pre, a, b);
-    const int s = pre.inputSize;
-    const size_t plane = size_t(s) * size_t(s);
-    for (int y = 0; y < s; ++y) {
-        const auto *row = rgb.ptr<cv::Vec3b>(y);
-        for (int x = 0; x < s; ++x) {
-            const cv::Vec3b px = row[x];
-            const size_t o = size_t(y) * size_t(s) + size_t(x);
-            for (int c = 0; c < 3; ++c) {
-                const int src = pre.bgr ? 2 - c : c;
-                dst[size_t(c) * plane + o] = float(px[src]) * a[c] + b[c];
-            }
-        }
-    }
+    writeScaled<cv::Vec3b>(rgb, pre, dst);
 }
 
 void augmentAndNormalize(const cv::Mat &rgb, const Preprocessing &pre, const Augmentation &aug,
@@ -150,26 +150,19 @@ void augmentAndNormalize(const cv::Mat &rgb, const Preprocessing &pre, const Aug
     img.convertTo(f, CV_32FC3, bright);
     const cv::Scalar meanColour = cv::mean(f);
     const float meanGrey = float(0.299 * meanColour[0] + 0.587 * meanColour[1] + 0.114 * meanColour[2]);
-    float a[3], b[3];
-    scalingCoefficients(pre, a, b);
-    const size_t plane = size_t(s) * size_t(s);
     for (int y = 0; y < s; ++y) {
-        const auto *row = f.ptr<cv::Vec3f>(y);
+        auto *row = f.ptr<cv::Vec3f>(y);
         for (int x = 0; x < s; ++x) {
-            cv::Vec3f px = row[x];
+            cv::Vec3f &px = row[x];
             const float grey = 0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2];
             for (int c = 0; c < 3; ++c) {
                 float v = grey + (px[c] - grey) * sat;
                 v = meanGrey + (v - meanGrey) * contrast;
                 px[c] = std::clamp(v, 0.f, 255.f);
             }
-            const size_t o = size_t(y) * size_t(s) + size_t(x);
-            for (int c = 0; c < 3; ++c) {
-                const int src = pre.bgr ? 2 - c : c;
-                dst[size_t(c) * plane + o] = px[src] * a[c] + b[c];
-            }
         }
     }
+    writeScaled<cv::Vec3f>(f, pre, dst);
 }
 
 std::uint32_t sampleSeed(quint64 seed, int epoch, int sample, int view)

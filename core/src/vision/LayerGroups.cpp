@@ -1,6 +1,6 @@
 #include "graft/vision/LayerGroups.h"
 
-#include "graft/vision/Backbone.h"
+#include "vision/Backbone.h"
 
 #include <QHash>
 
@@ -30,14 +30,9 @@ core::Result<std::vector<LayerGroupInfo>> layerGroups(const BackboneSpec &spec)
     return out;
 }
 
-} // namespace graft::vision
-
-namespace graft::vision {
-
 core::Status validateWeightsFor(const BackboneSpec &spec, const QString &weightsPath)
 {
-    auto bb = createBackbone(spec, weightsPath, true);
-    if (!bb)
+    if (auto bb = createBackbone(spec, weightsPath, true); !bb)
         return bb.error();
     return {};
 }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <utility>
 
 namespace graft::vision::detail {
 
@@ -16,10 +17,7 @@ struct BlockKey
 {
     std::int64_t channels = 0;
     int stride = 1;
-    bool operator==(const BlockKey &o) const
-    {
-        return channels == o.channels && stride == o.stride;
-    }
+    bool operator==(const BlockKey &) const = default;
 };
 
 /// Groups consecutive blocks with the same output channels and stride; a run of six or more
@@ -53,39 +51,9 @@ std::string groupName(size_t index, size_t count, bool lastIsHead)
     return "stage" + std::to_string(index);
 }
 
-/// One block: what to build, and what it outputs.
-struct Block
-{
-    std::function<void()> build;
-    BlockKey key;
-};
-
-class TfMobileNet : public OpNet
-{
-public:
-    /// Builds groups from blocks (see groupStarts()).
-    void buildBlocks(const std::vector<Block> &blocks, bool lastIsHead)
-    {
-        std::vector<BlockKey> keys;
-        for (const auto &b : blocks)
-            keys.push_back(b.key);
-        const auto starts = groupStarts(keys, lastIsHead);
-        for (size_t g = 0; g < starts.size(); ++g) {
-            const size_t end = g + 1 < starts.size() ? starts[g + 1] : blocks.size();
-            beginGroup(groupName(g, starts.size(), lastIsHead));
-            for (size_t b = starts[g]; b < end; ++b)
-                blocks[b].build();
-            endGroup(blocks[end - 1].key.channels, blocks[end - 1].key.stride);
-        }
-    }
-
-    using OpNet::addAct;
-    using OpNet::addBn;
-    using OpNet::addConv;
-    using OpNet::addOp;
-    using OpNet::child;
-    using OpNet::setClassifier;
-};
+/// MobileNetV1's 13 depthwise-separable blocks (TF-slim and Keras): pointwise widths, strides.
+const int kV1Widths[] = {64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024};
+const int kV1Strides[] = {1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1};
 
 struct GraphConv
 {
@@ -96,56 +64,101 @@ struct GraphConv
     bool addAfter = false;  ///< an ADD follows
 };
 
-/// Builds the network from a chain of convolutions (graph order) and an optional classifier.
-std::shared_ptr<TfMobileNet> buildTfMobileNet(const std::vector<GraphConv> &convs,
-                                              const GraphConv &classifier)
+/// A MobileNet with TF "SAME" padding: a TFLite graph's convolution chain, or Keras's V1.
+class TfMobileNet : public OpNet
 {
-    auto net = std::make_shared<TfMobileNet>();
-    auto layers = net->child(*net, "layers");
-    const bool inverted = std::any_of(convs.begin(), convs.end(),
-                                      [](const GraphConv &c) { return c.act == Act::None; });
-    std::vector<Block> blocks;
-    std::vector<GraphConv> pending;
-    int stride = 1;
-    auto flush = [&]() {
-        if (pending.empty())
-            return;
-        Block b;
-        b.key = BlockKey{pending.back().out, stride};
-        b.build = [net, layers, items = pending]() {
-            for (const GraphConv &c : items) {
-                net->addConv(*layers, std::to_string(c.param), c.in, c.out, c.kernel, c.stride,
-                             c.groups, true, Pad::TfSame);
-                net->addAct(c.act);
-                if (c.addAfter)
-                    net->addOp(Op{Op::Kind::AddSaved});
-                if (c.saveAfter)
-                    net->addOp(Op{Op::Kind::Save});
-            }
+public:
+    /// The network of a chain of convolutions (graph order) and an optional classifier.
+    TfMobileNet(const std::vector<GraphConv> &convs, const GraphConv &classifier)
+    {
+        auto layers = child(*this, "layers");
+        const bool inverted = std::any_of(convs.begin(), convs.end(),
+                                          [](const GraphConv &c) { return c.act == Act::None; });
+        std::vector<std::vector<GraphConv>> blocks;
+        std::vector<BlockKey> keys;
+        std::vector<GraphConv> pending;
+        int stride = 1;
+        auto flush = [&]() {
+            if (pending.empty())
+                return;
+            keys.push_back({pending.back().out, stride});
+            blocks.push_back(std::exchange(pending, {}));
         };
-        blocks.push_back(std::move(b));
-        pending.clear();
-    };
-    for (const GraphConv &c : convs) {
-        pending.push_back(c);
-        stride *= int(c.stride);
-        const bool ends = inverted ? c.act == Act::None : (c.kernel == 1 && c.groups == 1);
-        if (ends)
-            flush();
+        for (const GraphConv &c : convs) {
+            pending.push_back(c);
+            stride *= int(c.stride);
+            if (inverted ? c.act == Act::None : (c.kernel == 1 && c.groups == 1))
+                flush();
+        }
+        flush(); // MobileNetV2's last 1x1 conv: the head
+        buildBlocks(keys, inverted && convs.back().act != Act::None, [&](size_t b) {
+            for (const GraphConv &c : blocks[b]) {
+                addConv(*layers, std::to_string(c.param), c.in, c.out, c.kernel, c.stride, c.groups,
+                        true, Pad::TfSame);
+                addAct(c.act);
+                if (c.addAfter)
+                    addOp(Op{Op::Kind::AddSaved});
+                if (c.saveAfter)
+                    addOp(Op{Op::Kind::Save});
+            }
+        });
+        if (classifier.param >= 0) {
+            const std::string name = std::to_string(classifier.param);
+            const auto options = torch::nn::Conv2dOptions(classifier.in, classifier.out, 1);
+            auto conv = layers->register_module(name, torch::nn::Conv2d(options));
+            setClassifier(conv->weight, conv->bias,
+                          {"layers." + name + ".weight", "layers." + name + ".bias"});
+        }
     }
-    flush(); // MobileNetV2's last 1x1 conv: the head
-    const bool lastIsHead = inverted && convs.back().act != Act::None;
-    net->buildBlocks(blocks, lastIsHead);
 
-    if (classifier.param >= 0) {
-        const std::string name = std::to_string(classifier.param);
-        auto conv = layers->register_module(
-            name, torch::nn::Conv2d(torch::nn::Conv2dOptions(classifier.in, classifier.out, 1)));
-        net->setClassifier(conv->weight, conv->bias,
-                           {"layers." + name + ".weight", "layers." + name + ".bias"});
+    /// Keras applications MobileNetV1 with width multiplier `alpha`.
+    explicit TfMobileNet(double alpha)
+    {
+        const auto scaled = [alpha](int c) {
+            return std::int64_t(double(c) * alpha + 0.5);
+        };
+        const double eps = 1e-3;
+        const double momentum = 0.01; // Keras momentum 0.99
+        std::vector<BlockKey> keys;
+        int stride = 2;
+        for (int i = 0; i < 13; ++i) {
+            stride *= kV1Strides[i];
+            keys.push_back({scaled(kV1Widths[i]), stride});
+        }
+        buildBlocks(keys, false, [&](size_t i) {
+            const std::int64_t in = i == 0 ? scaled(32) : keys[i - 1].channels;
+            const std::int64_t out = keys[i].channels;
+            if (i == 0) {
+                addConv(*this, "conv1", 3, in, 3, 2, 1, false, Pad::TfSame);
+                addBn(*this, "conv1_bn", in, eps, momentum);
+                addAct(Act::Relu6);
+            }
+            const std::string n = std::to_string(i + 1);
+            addConv(*this, "conv_dw_" + n, in, in, 3, kV1Strides[i], in, false, Pad::TfSame);
+            addBn(*this, "conv_dw_" + n + "_bn", in, eps, momentum);
+            addAct(Act::Relu6);
+            addConv(*this, "conv_pw_" + n, in, out, 1, 1, 1, false, Pad::TfSame);
+            addBn(*this, "conv_pw_" + n + "_bn", out, eps, momentum);
+            addAct(Act::Relu6);
+        });
     }
-    return net;
-}
+
+private:
+    /// Builds groups of blocks (see groupStarts()); `build(b)` adds the ops of block b.
+    void buildBlocks(const std::vector<BlockKey> &keys,
+                     bool lastIsHead,
+                     const std::function<void(size_t)> &build)
+    {
+        const auto starts = groupStarts(keys, lastIsHead);
+        for (size_t g = 0; g < starts.size(); ++g) {
+            const size_t end = g + 1 < starts.size() ? starts[g + 1] : keys.size();
+            beginGroup(groupName(g, starts.size(), lastIsHead));
+            for (size_t b = starts[g]; b < end; ++b)
+                build(b);
+            endGroup(keys[end - 1].channels, keys[end - 1].stride);
+        }
+    }
+};
 
 } // namespace
 
@@ -239,7 +252,7 @@ makeTfGraphMobileNet(const QByteArray &graphJson,
     if (convs.empty())
         return fail(QStringLiteral("no convolutions"));
 
-    return std::shared_ptr<OpNet>(buildTfMobileNet(convs, classifier));
+    return std::shared_ptr<OpNet>(std::make_shared<TfMobileNet>(convs, classifier));
 }
 
 std::shared_ptr<OpNet> makeTfMobileNet(int version, double width, int classes)
@@ -248,27 +261,23 @@ std::shared_ptr<OpNet> makeTfMobileNet(int version, double width, int classes)
     std::int64_t in = 3;
     auto add = [&](std::int64_t out, std::int64_t kernel, std::int64_t stride, bool depthwise,
                    Act act) {
-        GraphConv c;
-        c.param = int(convs.size());
-        c.in = in;
-        c.out = out;
-        c.kernel = kernel;
-        c.stride = stride;
-        c.groups = depthwise ? in : 1;
-        c.act = act;
-        convs.push_back(c);
+        convs.push_back({.param = int(convs.size()),
+                         .in = in,
+                         .out = out,
+                         .kernel = kernel,
+                         .stride = stride,
+                         .groups = depthwise ? in : 1,
+                         .act = act});
         in = out;
     };
     if (version == 1) {
         const auto depth = [width](int c) {
             return std::max<std::int64_t>(8, std::int64_t(c * width));
         };
-        const int widths[] = {64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024};
-        const int strides[] = {1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1};
         add(depth(32), 3, 2, false, Act::Relu6);
         for (int i = 0; i < 13; ++i) {
-            add(in, 3, strides[i], true, Act::Relu6);
-            add(depth(widths[i]), 1, 1, false, Act::Relu6);
+            add(in, 3, kV1Strides[i], true, Act::Relu6);
+            add(depth(kV1Widths[i]), 1, 1, false, Act::Relu6);
         }
     } else {
         const auto divisible = [width](int c) {
@@ -298,53 +307,14 @@ std::shared_ptr<OpNet> makeTfMobileNet(int version, double width, int classes)
         add(width > 1.0 ? divisible(1280) : 1280, 1, 1, false, Act::Relu6);
     }
     GraphConv classifier;
-    if (classes > 0) {
-        classifier.param = int(convs.size());
-        classifier.in = in;
-        classifier.out = classes;
-    }
-    return buildTfMobileNet(convs, classifier);
+    if (classes > 0)
+        classifier = {.param = int(convs.size()), .in = in, .out = classes};
+    return std::make_shared<TfMobileNet>(convs, classifier);
 }
 
 std::shared_ptr<OpNet> makeKerasMobileNetV1(double alpha)
 {
-    auto net = std::make_shared<TfMobileNet>();
-    const auto scaled = [alpha](int c) {
-        return std::int64_t(double(c) * alpha + 0.5);
-    };
-    const int widths[] = {64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024};
-    const int strides[] = {1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1};
-    const double eps = 1e-3;
-    const double momentum = 0.01; // Keras momentum 0.99
-    std::vector<Block> blocks;
-    std::int64_t in = scaled(32);
-    int stride = 2;
-    for (int i = 0; i < 13; ++i) {
-        const std::int64_t out = scaled(widths[i]);
-        const int s = strides[i];
-        stride *= s;
-        Block b;
-        b.key = BlockKey{out, stride};
-        b.build = [net, i, in, out, s, eps, momentum]() {
-            auto &m = *net;
-            if (i == 0) {
-                m.addConv(m, "conv1", 3, in, 3, 2, 1, false, Pad::TfSame);
-                m.addBn(m, "conv1_bn", in, eps, momentum);
-                m.addAct(Act::Relu6);
-            }
-            const std::string n = std::to_string(i + 1);
-            m.addConv(m, "conv_dw_" + n, in, in, 3, s, in, false, Pad::TfSame);
-            m.addBn(m, "conv_dw_" + n + "_bn", in, eps, momentum);
-            m.addAct(Act::Relu6);
-            m.addConv(m, "conv_pw_" + n, in, out, 1, 1, 1, false, Pad::TfSame);
-            m.addBn(m, "conv_pw_" + n + "_bn", out, eps, momentum);
-            m.addAct(Act::Relu6);
-        };
-        blocks.push_back(std::move(b));
-        in = out;
-    }
-    net->buildBlocks(blocks, false);
-    return net;
+    return std::make_shared<TfMobileNet>(alpha);
 }
 
 } // namespace graft::vision::detail

@@ -6,29 +6,13 @@
 
 #include <algorithm>
 #include <limits>
+#include <span>
 #include <sstream>
-#include <tuple>
+#include <utility>
 
-namespace graft::vision {
-
-torch::Tensor Backbone::classify(const torch::Tensor &)
-{
-    TORCH_CHECK(false, "this backbone has no classifier");
-}
-
-namespace detail {
+namespace graft::vision::detail {
 
 namespace {
-
-std::int64_t convStride(const torch::nn::Conv2d &conv)
-{
-    return conv->options.stride()->at(0);
-}
-
-std::int64_t convKernel(const torch::nn::Conv2d &conv)
-{
-    return conv->options.kernel_size()->at(0);
-}
 
 /// TF "SAME" padding along one axis: {before, after}.
 std::pair<std::int64_t, std::int64_t> samePad(std::int64_t in, std::int64_t k, std::int64_t s)
@@ -40,22 +24,17 @@ std::pair<std::int64_t, std::int64_t> samePad(std::int64_t in, std::int64_t k, s
 
 torch::Tensor applyConv(torch::Tensor x, const torch::nn::Conv2d &conv, Pad pad)
 {
-    const std::int64_t s = convStride(conv);
-    const std::int64_t k = convKernel(conv);
-    const std::int64_t g = conv->options.groups();
-    if (pad == Pad::Symmetric) {
-        const std::int64_t p = (k - 1) / 2;
-        return at::conv2d(x, conv->weight, conv->bias, at::IntArrayRef{s, s}, at::IntArrayRef{p, p},
-                          at::IntArrayRef{1, 1}, g);
+    const std::int64_t s = conv->options.stride()->at(0);
+    const std::int64_t k = conv->options.kernel_size()->at(0);
+    const std::int64_t p = (k - 1) / 2;
+    auto [top, bottom] = pad == Pad::TfSame ? samePad(x.size(2), k, s) : std::pair{p, p};
+    auto [left, right] = pad == Pad::TfSame ? samePad(x.size(3), k, s) : std::pair{p, p};
+    if (top != bottom || left != right) { // conv2d pads symmetrically: pad by hand
+        x = at::constant_pad_nd(x, {left, right, top, bottom}, 0);
+        top = left = 0;
     }
-    const auto [top, bottom] = samePad(x.size(2), k, s);
-    const auto [left, right] = samePad(x.size(3), k, s);
-    if (top == bottom && left == right)
-        return at::conv2d(x, conv->weight, conv->bias, at::IntArrayRef{s, s},
-                          at::IntArrayRef{top, left}, at::IntArrayRef{1, 1}, g);
-    x = at::constant_pad_nd(x, {left, right, top, bottom}, 0);
-    return at::conv2d(x, conv->weight, conv->bias, at::IntArrayRef{s, s}, at::IntArrayRef{0, 0},
-                      at::IntArrayRef{1, 1}, g);
+    return at::conv2d(x, conv->weight, conv->bias, at::IntArrayRef{s, s},
+                      at::IntArrayRef{top, left}, at::IntArrayRef{1, 1}, conv->options.groups());
 }
 
 torch::Tensor applyAct(torch::Tensor x, Act act)
@@ -123,11 +102,7 @@ torch::nn::Conv2d OpNet::addConv(torch::nn::Module &parent,
     auto options =
         torch::nn::Conv2dOptions(in, out, kernel).stride(stride).groups(groups).bias(bias);
     auto conv = parent.register_module(name, torch::nn::Conv2d(options));
-    Op op;
-    op.kind = Op::Kind::Conv;
-    op.conv = conv;
-    op.pad = pad;
-    addOp(op);
+    addOp({.kind = Op::Kind::Conv, .conv = conv, .pad = pad});
     return conv;
 }
 
@@ -140,21 +115,14 @@ torch::nn::BatchNorm2d OpNet::addBn(torch::nn::Module &parent,
     auto bn = parent.register_module(
         name, torch::nn::BatchNorm2d(
                   torch::nn::BatchNorm2dOptions(channels).eps(eps).momentum(momentum)));
-    Op op;
-    op.kind = Op::Kind::BatchNorm;
-    op.bn = bn;
-    addOp(op);
+    addOp({.kind = Op::Kind::BatchNorm, .bn = bn});
     return bn;
 }
 
 void OpNet::addAct(Act act)
 {
-    if (act == Act::None)
-        return;
-    Op op;
-    op.kind = Op::Kind::Activation;
-    op.act = act;
-    addOp(op);
+    if (act != Act::None)
+        addOp({.kind = Op::Kind::Activation, .act = act});
 }
 
 void OpNet::addOp(Op op)
@@ -176,13 +144,10 @@ void OpNet::addOp(Op op)
 
 void OpNet::addSqueezeExcite(torch::nn::Module &parent, std::int64_t channels, std::int64_t squeeze)
 {
-    Op op;
-    op.kind = Op::Kind::SqueezeExcite;
-    op.conv = parent.register_module(
-        "fc1", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, squeeze, 1)));
-    op.conv2 = parent.register_module(
-        "fc2", torch::nn::Conv2d(torch::nn::Conv2dOptions(squeeze, channels, 1)));
-    addOp(op);
+    using torch::nn::Conv2d, torch::nn::Conv2dOptions;
+    addOp({.kind = Op::Kind::SqueezeExcite,
+           .conv = parent.register_module("fc1", Conv2d(Conv2dOptions(channels, squeeze, 1))),
+           .conv2 = parent.register_module("fc2", Conv2d(Conv2dOptions(squeeze, channels, 1)))});
 }
 
 void OpNet::beginGroup(const std::string &name)
@@ -196,10 +161,8 @@ void OpNet::endGroup(std::int64_t outChannels, int outStride)
     auto &g = m_groups.back();
     g.outChannels = outChannels;
     g.outStride = outStride;
-    std::int64_t count = 0;
     for (const auto &p : m_groupModules.back()->parameters())
-        count += p.numel();
-    g.parameterCount = count;
+        g.parameterCount += p.numel();
     m_groupEnd.push_back(m_ops.size());
 }
 
@@ -319,7 +282,7 @@ void OpNet::emitTorchScript(torch::jit::Module &module, int cutAt) const
         return "self." + name;
     };
     auto convCall = [&](const std::string &in, torch::nn::Conv2d conv, Pad pad) {
-        const std::int64_t s = convStride(conv);
+        const std::int64_t s = conv->options.stride()->at(0);
         const std::int64_t g = conv->options.groups();
         const std::string w = param(conv->weight, "w", false);
         const std::string b = param(conv->bias, "b", false);
@@ -329,7 +292,7 @@ void OpNet::emitTorchScript(torch::jit::Module &module, int cutAt) const
             return "self.bb_conv_same(" + in + ", " + w + ", " + b + ", " + std::to_string(s) +
                    ", " + std::to_string(g) + ")";
         }
-        const std::string p = std::to_string((convKernel(conv) - 1) / 2);
+        const std::string p = std::to_string((conv->options.kernel_size()->at(0) - 1) / 2);
         return "torch.conv2d(" + in + ", " + w + ", " + b + ", [" + std::to_string(s) + ", " +
                std::to_string(s) + "], [" + p + ", " + p + "], [1, 1], " + std::to_string(g) + ")";
     };
@@ -344,9 +307,7 @@ void OpNet::emitTorchScript(torch::jit::Module &module, int cutAt) const
         return call;
     };
     src << "def features(self, x):\n    saved = x\n";
-    const size_t end = opBegin(cutAt);
-    for (size_t i = 0; i < end; ++i) {
-        const Op &op = m_ops[i];
+    for (const Op &op : std::span(m_ops).first(opBegin(cutAt))) {
         switch (op.kind) {
         case Op::Kind::Conv:
             src << "    x = " << convCall("x", op.conv, op.pad) << "\n";
@@ -355,19 +316,12 @@ void OpNet::emitTorchScript(torch::jit::Module &module, int cutAt) const
             src << "    x = " << bnCall("x", op.bn) << "\n";
             break;
         case Op::Kind::Activation:
-            switch (op.act) {
-            case Act::None:
-                break;
-            case Act::Relu:
+            if (op.act == Act::Relu)
                 src << "    x = torch.relu(x)\n";
-                break;
-            case Act::Relu6:
+            else if (op.act == Act::Relu6)
                 src << "    x = torch.clamp(x, 0.0, 6.0)\n";
-                break;
-            case Act::Silu:
+            else if (op.act == Act::Silu)
                 src << "    x = torch.silu(x)\n";
-                break;
-            }
             break;
         case Op::Kind::Save:
             src << "    saved = x\n";
@@ -420,14 +374,10 @@ std::string OpNet::emitOnnx(OnnxGraph &g, const std::string &input, int inputSiz
     std::int64_t h = inputSize, w = inputSize;
     auto conv = [&](const std::string &in, const torch::nn::Conv2d &c, Pad pad, std::int64_t *hh,
                     std::int64_t *ww) {
-        const std::int64_t s = convStride(c), k = convKernel(c);
-        std::int64_t t = 0, b = 0, l = 0, r = 0;
-        if (pad == Pad::Symmetric) {
-            t = b = l = r = (k - 1) / 2;
-        } else {
-            std::tie(t, b) = samePad(*hh, k, s);
-            std::tie(l, r) = samePad(*ww, k, s);
-        }
+        const std::int64_t s = c->options.stride()->at(0), k = c->options.kernel_size()->at(0);
+        const std::int64_t p = (k - 1) / 2;
+        const auto [t, b] = pad == Pad::TfSame ? samePad(*hh, k, s) : std::pair{p, p};
+        const auto [l, r] = pad == Pad::TfSame ? samePad(*ww, k, s) : std::pair{p, p};
         std::vector<std::string> inputs{in, tensor(c->weight, "conv_w")};
         if (c->bias.defined())
             inputs.push_back(tensor(c->bias, "conv_b"));
@@ -465,9 +415,7 @@ std::string OpNet::emitOnnx(OnnxGraph &g, const std::string &input, int inputSiz
     };
     std::string x = input, saved = input;
     std::int64_t savedH = h, savedW = w;
-    const size_t end = opBegin(cutAt);
-    for (size_t i = 0; i < end; ++i) {
-        const Op &op = m_ops[i];
+    for (const Op &op : std::span(m_ops).first(opBegin(cutAt))) {
         switch (op.kind) {
         case Op::Kind::Conv: x = conv(x, op.conv, op.pad, &h, &w); break;
         case Op::Kind::BatchNorm: x = bn(x, op.bn); break;
@@ -501,8 +449,7 @@ std::string OpNet::emitOnnx(OnnxGraph &g, const std::string &input, int inputSiz
         case Op::Kind::SqueezeExcite: {
             std::int64_t one = 1;
             std::string se = g.node("GlobalAveragePool", {x});
-            se = act(conv(se, op.conv, Pad::Symmetric, &one, &one), Act::Silu);
-            one = 1;
+            se = act(conv(se, op.conv, Pad::Symmetric, &one, &one), Act::Silu); // 1x1: one stays 1
             se = g.node("Sigmoid", {conv(se, op.conv2, Pad::Symmetric, &one, &one)});
             x = g.node("Mul", {x, se});
             break;
@@ -512,5 +459,4 @@ std::string OpNet::emitOnnx(OnnxGraph &g, const std::string &input, int inputSiz
     return g.node("Flatten", {g.node("GlobalAveragePool", {x})}, {A::attr("axis", 1)});
 }
 
-} // namespace detail
-} // namespace graft::vision
+} // namespace graft::vision::detail

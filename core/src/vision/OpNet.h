@@ -4,7 +4,7 @@
 // drives the native forward pass and the TorchScript source that emitTorchScript() writes, so
 // both compute the same thing with the same ATen calls.
 
-#include "graft/vision/Backbone.h"
+#include "vision/Backbone.h"
 
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>

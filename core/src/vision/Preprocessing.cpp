@@ -26,48 +26,49 @@ QString numbers(const std::array<float, 3> &v)
     return QStringLiteral("%1,%2,%3").arg(double(v[0])).arg(double(v[1])).arg(double(v[2]));
 }
 
+// Names in the order of the enums.
+constexpr const char *kResizePolicyNames[] = {"squash", "center-crop", "pad"};
+constexpr const char *kScalingNames[] = {"mean-std", "minus-one-to-one", "zero-to-one"};
+
+/// The number fields of Augmentation and their JSON keys.
+constexpr std::pair<const char *, float Augmentation::*> kAugmentationNumbers[] = {
+    {"minScale", &Augmentation::minScale},
+    {"maxAspect", &Augmentation::maxAspect},
+    {"maxRotationDegrees", &Augmentation::maxRotationDegrees},
+    {"brightness", &Augmentation::brightness},
+    {"contrast", &Augmentation::contrast},
+    {"saturation", &Augmentation::saturation}};
+
+/// The enum value whose name is `name`.
+template<typename Enum, size_t N>
+std::optional<Enum> fromName(const char *const (&names)[N], const QString &name)
+{
+    for (size_t i = 0; i < N; ++i)
+        if (name == QLatin1String(names[i]))
+            return Enum(i);
+    return std::nullopt;
+}
+
 } // namespace
 
 const char *resizePolicyName(ResizePolicy policy)
 {
-    switch (policy) {
-    case ResizePolicy::Squash:
-        return "squash";
-    case ResizePolicy::CenterCrop:
-        return "center-crop";
-    case ResizePolicy::Pad:
-        return "pad";
-    }
-    return "squash";
+    return kResizePolicyNames[size_t(policy)];
 }
 
 const char *scalingName(Scaling scaling)
 {
-    switch (scaling) {
-    case Scaling::MeanStd:
-        return "mean-std";
-    case Scaling::MinusOneToOne:
-        return "minus-one-to-one";
-    case Scaling::ZeroToOne:
-        return "zero-to-one";
-    }
-    return "mean-std";
+    return kScalingNames[size_t(scaling)];
 }
 
 std::optional<ResizePolicy> resizePolicyFromName(const QString &name)
 {
-    for (ResizePolicy p : {ResizePolicy::Squash, ResizePolicy::CenterCrop, ResizePolicy::Pad})
-        if (name == QLatin1String(resizePolicyName(p)))
-            return p;
-    return std::nullopt;
+    return fromName<ResizePolicy>(kResizePolicyNames, name);
 }
 
 std::optional<Scaling> scalingFromName(const QString &name)
 {
-    for (Scaling s : {Scaling::MeanStd, Scaling::MinusOneToOne, Scaling::ZeroToOne})
-        if (name == QLatin1String(scalingName(s)))
-            return s;
-    return std::nullopt;
+    return fromName<Scaling>(kScalingNames, name);
 }
 
 QJsonObject Preprocessing::toJson() const
@@ -111,32 +112,20 @@ QString Preprocessing::key() const
 
 QJsonObject Augmentation::toJson() const
 {
-    return QJsonObject{
-        {QStringLiteral("enabled"), enabled},
-        {QStringLiteral("minScale"), double(minScale)},
-        {QStringLiteral("maxAspect"), double(maxAspect)},
-        {QStringLiteral("horizontalFlip"), horizontalFlip},
-        {QStringLiteral("maxRotationDegrees"), double(maxRotationDegrees)},
-        {QStringLiteral("brightness"), double(brightness)},
-        {QStringLiteral("contrast"), double(contrast)},
-        {QStringLiteral("saturation"), double(saturation)},
-    };
+    QJsonObject json{{QStringLiteral("enabled"), enabled},
+                     {QStringLiteral("horizontalFlip"), horizontalFlip}};
+    for (const auto &[key, field] : kAugmentationNumbers)
+        json.insert(QLatin1String(key), double(this->*field));
+    return json;
 }
 
 Augmentation Augmentation::fromJson(const QJsonObject &json)
 {
     Augmentation a;
-    const auto number = [&json](const char *key, float fallback) {
-        return float(json.value(QLatin1String(key)).toDouble(fallback));
-    };
     a.enabled = json.value(QStringLiteral("enabled")).toBool(a.enabled);
-    a.minScale = number("minScale", a.minScale);
-    a.maxAspect = number("maxAspect", a.maxAspect);
     a.horizontalFlip = json.value(QStringLiteral("horizontalFlip")).toBool(a.horizontalFlip);
-    a.maxRotationDegrees = number("maxRotationDegrees", a.maxRotationDegrees);
-    a.brightness = number("brightness", a.brightness);
-    a.contrast = number("contrast", a.contrast);
-    a.saturation = number("saturation", a.saturation);
+    for (const auto &[key, field] : kAugmentationNumbers)
+        a.*field = float(json.value(QLatin1String(key)).toDouble(a.*field));
     return a;
 }
 

@@ -34,11 +34,8 @@ public:
                 addAct(Act::Relu);
                 addConv(*block, "conv2", planes, planes, 3, 1, 1, false);
                 addBn(*block, "bn2", planes);
-                if (s != 1 || in != planes) {
-                    Op pad{Op::Kind::SavedPadA};
-                    pad.padChannels = planes / 4;
-                    addOp(pad);
-                }
+                if (s != 1 || in != planes)
+                    addOp({.kind = Op::Kind::SavedPadA, .padChannels = planes / 4});
                 addOp(Op{Op::Kind::AddSaved});
                 addAct(Act::Relu);
                 in = planes;

@@ -86,12 +86,10 @@ public:
                 const std::int64_t out = planes * expansion;
                 if (s != 1 || in != out) {
                     auto down = child(*block, "downsample");
-                    Op op{Op::Kind::SavedConvBn};
-                    op.conv = down->register_module(
-                        "0", torch::nn::Conv2d(
-                                 torch::nn::Conv2dOptions(in, out, 1).stride(s).bias(false)));
-                    op.bn = down->register_module("1", torch::nn::BatchNorm2d(out));
-                    addOp(op);
+                    auto options = torch::nn::Conv2dOptions(in, out, 1).stride(s).bias(false);
+                    addOp({.kind = Op::Kind::SavedConvBn,
+                           .conv = down->register_module("0", torch::nn::Conv2d(options)),
+                           .bn = down->register_module("1", torch::nn::BatchNorm2d(out))});
                 }
                 addOp(Op{Op::Kind::AddSaved});
                 addAct(Act::Relu);
@@ -199,11 +197,9 @@ public:
                 addSqueezeExcite(*child(*block, std::to_string(k++)), expanded,
                                  std::max<std::int64_t>(1, in / 4));
                 convBnAct(*block, std::to_string(k++), expanded, st.out, 1, 1, 1, Act::None);
-                if (residual) {
-                    Op add{Op::Kind::AddSaved};
-                    add.dropProb = 0.2 * double(blockId) / double(totalBlocks);
-                    addOp(add);
-                }
+                if (residual)
+                    addOp({.kind = Op::Kind::AddSaved,
+                           .dropProb = 0.2 * double(blockId) / double(totalBlocks)});
                 ++blockId;
                 stride *= s;
             }

@@ -82,6 +82,9 @@ struct ImageSettings
     std::optional<vision::FreezePlan> customPlan;
 };
 
+/// The CNN head's default filter widths (out of line: GCC 12 warns on the inline list).
+QList<int> defaultCnnKernelSizes();
+
 /// Text-classifier and language-model settings.
 struct TextSettings
 {
@@ -97,7 +100,7 @@ struct TextSettings
     double embeddingLrFactor = 1.0;
     TextHead head = TextHead::MeanMax;
     int cnnFilters = 100;
-    QList<int> cnnKernelSizes = {3, 4, 5};
+    QList<int> cnnKernelSizes = defaultCnnKernelSizes(); ///< {3, 4, 5}
     int lstmHidden = 100;  ///< units per direction (BiLSTM head), or of the language model
     int subwordVocab = 0;  ///< > 0: byte-pair pieces learnt from the training texts
     int minFrequency = 1;
@@ -155,7 +158,7 @@ struct RunConfig
     static RunConfig fromJson(const QJsonObject &json);
 };
 
-/// $GRAFT_RUNS_DIR, else the user's data folder + "/runs".
+/// $GRAFT_RUNS_DIR, else ~/.local/share/graft/runs (the same for the GUI and the CLI).
 QString defaultRunsDir();
 
 } // namespace graft::learn

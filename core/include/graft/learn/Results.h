@@ -4,6 +4,7 @@
 #include "graft/learn/Events.h"
 #include "graft/vision/ImageDecoder.h"
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QMetaType>
 #include <QStringList>
@@ -156,10 +157,15 @@ struct RunReport
     QJsonObject details;        ///< task figures: train/val counts, vocabulary, coverage, ...
     RunConfig config;
     QString runDir;             ///< the run folder written for it (empty when none)
+    QString id;                 ///< that folder's name
+    QDateTime created;
+    QString graftVersion;
     /// The trained model (kept weights); null when no epoch finished. Immutable.
     std::shared_ptr<const Model> model;
 
     double valAccuracy() const { return validation.accuracy; }
+    /// "finished", "cancelled" or "early-stopped".
+    QString status() const;
     /// kind, classes, val_accuracy, val_loss, best_epoch, monitor, epochs, validation,
     /// timings, details, cancelled, early_stopped, config.
     QJsonObject toJson() const;

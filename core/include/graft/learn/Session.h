@@ -8,7 +8,6 @@
 #include "graft/text/TextDataset.h"
 #include "graft/vision/ScanReport.h"
 
-#include <QDateTime>
 #include <QJsonObject>
 
 #include <memory>
@@ -78,30 +77,15 @@ core::Result<CrossValidation> crossValidate(const RunConfig &config, const Datas
                                             Observer *observer = nullptr,
                                             const core::CancelToken &cancel = {});
 
-/// An earlier run, as its folder describes it.
-struct RunInfo
-{
-    QString dir;
-    QString id; ///< the folder name
-    TaskKind kind = TaskKind::Image;
-    QDateTime created;
-    QString status; ///< "finished", "cancelled" or "early-stopped"
-    double valAccuracy = 0;
-    int bestEpoch = 0;
-    int epochs = 0;
-    QString dataPath;
-    QString backboneId;
-    QString graftVersion;
-};
-
 /// Writes a run folder under `runsDir` (created if needed), atomically: run.json
 /// (configuration, epochs, evaluation, timings, Graft version) and model.safetensors, written
 /// into a hidden temporary folder that is renamed into place. Returns the folder.
 core::Result<QString> saveRun(const RunReport &report, const QString &runsDir);
-/// Runs under `runsDir`, newest first; unreadable or half-written folders are left out.
-std::vector<RunInfo> listRuns(const QString &runsDir);
-core::Result<RunInfo> readRunInfo(const QString &dir);
-/// The report and the model of a run folder, ready to evaluate, predict and export.
-core::Result<RunReport> loadRun(const QString &dir);
+/// The report of a run folder; with `withModel`, its model too, ready to evaluate, predict
+/// and export.
+core::Result<RunReport> loadRun(const QString &dir, bool withModel = true);
+/// Runs under `runsDir` (reports without their models), newest first; unreadable or
+/// half-written folders are left out.
+std::vector<RunReport> listRuns(const QString &runsDir);
 
 } // namespace graft::learn

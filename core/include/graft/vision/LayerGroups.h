@@ -22,10 +22,6 @@ struct LayerGroupInfo
 /// with random weights; no weights file is needed). Errors for text or unknown architectures.
 core::Result<std::vector<LayerGroupInfo>> layerGroups(const BackboneSpec &spec);
 
-} // namespace graft::vision
-
-namespace graft::vision {
-
 /// Loads `weightsPath` into the backbone `spec` describes, with every check the loader makes
 /// (format, names, shapes, NaN/Inf), and discards the result. For "check before use" tools.
 core::Status validateWeightsFor(const BackboneSpec &spec, const QString &weightsPath);

@@ -50,7 +50,7 @@ public:
 
     /// Classifier that came with the weights (e.g. ImageNet 1001-way); logits [N, classes].
     virtual bool hasClassifier() const { return false; }
-    virtual torch::Tensor classify(const torch::Tensor &x);
+    virtual torch::Tensor classify(const torch::Tensor &x) = 0;
 
     /// Adds this backbone's groups [0, cutAt) to `module` as TorchScript: registers parameters
     /// and buffers under `prefix` and defines a method `features(self, x) -> Tensor` returning
