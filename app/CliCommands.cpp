@@ -2,7 +2,7 @@
 
 #include "CliCommon.h"
 #include "graft/vision/ImageScanner.h"
-#include "graft/vision/LayerGroups.h"
+#include "graft/vision/BackboneCatalogue.h"
 #include "graft/learn/Session.h"
 #include "graft/text/TextDataset.h"
 #include "graft/io/Safetensors.h"

@@ -364,7 +364,7 @@ private Q_SLOTS:
         QVERIFY(net);
         const auto &groups = net->groups();
         QCOMPARE(int(groups.size()), groupCount);
-        QCOMPARE(groups.front().name, std::string("stem"));
+        QCOMPARE(groups.front().name, QStringLiteral("stem"));
         torch::NoGradGuard noGrad;
         const auto x = torch::randn({1, 3, size, size});
         const auto full = net->features(x, groupCount);
@@ -380,7 +380,7 @@ private Q_SLOTS:
             // TF SAME rounds up; PyTorch padding (k-1)/2 with stride 2 does too for odd k.
             const std::int64_t expect = (size + g.outStride - 1) / g.outStride;
             QVERIFY2(map.size(2) == expect, qPrintable(QStringLiteral("%1: %2 vs %3")
-                                                           .arg(QString::fromStdString(g.name))
+                                                           .arg(g.name)
                                                            .arg(map.size(2))
                                                            .arg(expect)));
             // Resuming from the map gives the same features as one pass.

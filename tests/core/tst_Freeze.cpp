@@ -124,7 +124,7 @@ private Q_SLOTS:
             const auto nowParams = snapshot(net->group(g), false);
             const auto nowStats = snapshot(net->group(g), true);
             const bool trains = g < plan.cutAt && plan.trainable[size_t(g)];
-            const QByteArray name = QByteArray::fromStdString(net->groups()[size_t(g)].name);
+            const QByteArray name = net->groups()[size_t(g)].name.toUtf8();
             if (trains) {
                 QVERIFY2(allChanged(params[size_t(g)], nowParams), name);
                 QVERIFY2(!identical(stats[size_t(g)], nowStats), name);

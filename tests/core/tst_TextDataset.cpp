@@ -1,6 +1,5 @@
 #include "support/TestSupport.h"
 
-#include "graft/text/DelimitedText.h"
 #include "graft/text/TextDataset.h"
 #include "graft/text/TextDecoder.h"
 #include "graft/text/TextSplits.h"

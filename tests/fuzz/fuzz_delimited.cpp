@@ -1,6 +1,5 @@
 // libFuzzer target for the CSV/TSV reader: text decoding (UTF-8/16 BOMs, Latin-1 fallback),
 // delimiter detection, RFC 4180 quoting and header detection.
-#include "graft/text/DelimitedText.h"
 #include "graft/text/TextDecoder.h"
 
 #include <cstddef>

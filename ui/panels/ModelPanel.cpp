@@ -3,7 +3,6 @@
 #include "ui/util/ErrorText.h"
 #include "ui/widgets/FreezePicker.h"
 
-#include "graft/vision/LayerGroups.h"
 #include "graft/io/Downloader.h"
 
 #include <QButtonGroup>

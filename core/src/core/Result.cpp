@@ -1,27 +1,18 @@
 #include "graft/core/Result.h"
 
+#include <iterator>
+
 namespace graft::core {
 
 const char *errorCodeName(ErrorCode code)
 {
-    switch (code) {
-    case ErrorCode::Ok: return "ok";
-    case ErrorCode::NotFound: return "not_found";
-    case ErrorCode::Unreadable: return "unreadable";
-    case ErrorCode::InvalidFormat: return "invalid_format";
-    case ErrorCode::Unsupported: return "unsupported";
-    case ErrorCode::TooLarge: return "too_large";
-    case ErrorCode::InvalidArgument: return "invalid_argument";
-    case ErrorCode::DatasetInvalid: return "dataset_invalid";
-    case ErrorCode::WeightsInvalid: return "weights_invalid";
-    case ErrorCode::WriteFailed: return "write_failed";
-    case ErrorCode::Cancelled: return "cancelled";
-    case ErrorCode::NumericalError: return "numerical_error";
-    case ErrorCode::Network: return "network";
-    case ErrorCode::ChecksumMismatch: return "checksum_mismatch";
-    case ErrorCode::Internal: return "internal";
-    }
-    return "internal";
+    static constexpr const char *kNames[] = {
+        "ok",        "not_found",        "unreadable",      "invalid_format",    "unsupported",
+        "too_large", "invalid_argument", "dataset_invalid", "weights_invalid",   "write_failed",
+        "cancelled", "numerical_error",  "network",         "checksum_mismatch", "internal"};
+    static_assert(std::size(kNames) == size_t(ErrorCode::Internal) + 1, "one name per code");
+    const auto i = size_t(code);
+    return i < std::size(kNames) ? kNames[i] : "internal";
 }
 
 QString exceptionText(const std::exception &e)

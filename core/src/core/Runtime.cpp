@@ -4,26 +4,25 @@
 #include <torch/csrc/jit/python/update_graph_executor_opt.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
 #include <malloc.h>
 #include <sys/mman.h>
-#include <unistd.h>
 #include <thread>
+#include <unistd.h>
 
 namespace graft::core {
 
 int hardwareThreads()
 {
-    const unsigned n = std::thread::hardware_concurrency();
-    return n == 0 ? 1 : static_cast<int>(n);
+    return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 int setComputeThreads(int threads)
 {
-    const int n = threads > 0 ? threads : hardwareThreads();
-    at::set_num_threads(n);
+    at::set_num_threads(threads > 0 ? threads : hardwareThreads());
     return at::get_num_threads();
 }
 
@@ -44,7 +43,8 @@ void initRuntime(int threads)
         constexpr std::size_t kReserve = std::size_t(1) << 30;
         if (void *p = std::malloc(kReserve)) {
             constexpr std::uintptr_t kHuge = std::uintptr_t(2) << 20;
-            const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+            const std::uintptr_t begin =
+                (reinterpret_cast<std::uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
             std::free(p);
             const std::uintptr_t end = reinterpret_cast<std::uintptr_t>(sbrk(0)) & ~(kHuge - 1);
             if (end > begin)

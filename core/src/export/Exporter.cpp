@@ -17,7 +17,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace graft::exports {
 
@@ -26,89 +28,49 @@ using core::makeError;
 
 namespace {
 
-/// A Graft image export read back from TorchScript.
-class ScriptedImageModel : public learn::Model, public vision::BatchScoring
+/// A Graft export read back: an image model from TorchScript (text ones are text::TextModel's)
+/// or either kind from ONNX, run by OpenCV DNN (an independent runtime), with the preprocessing
+/// or tokenizer from the NAME.onnx.json beside it.
+class ExportedModel : public learn::Model, public vision::BatchScoring
 {
 public:
-    torch::jit::Module module;
-    QStringList labels;
-    vision::Preprocessing pre;
-    QJsonObject meta;
-
-    learn::TaskKind kind() const override { return learn::TaskKind::Image; }
-    const QStringList &classes() const override { return labels; }
-    QJsonObject describe() const override
-    {
-        return {{"kind", "image"}, {"format", "torchscript"}, {"backbone", meta.value("backbone")}};
-    }
-    torch::Tensor batchProbabilities(const vision::Batch &b) const override
-    {
-        torch::NoGradGuard noGrad;
-        auto m = module;
-        const torch::Tensor x = torch::from_blob(const_cast<float *>(b.data.data()), {b.size, 3, b.height, b.width});
-        return torch::softmax(m.forward({x}).toTensor(), 1);
-    }
-    core::Result<Scores> score(const std::vector<learn::SampleRef> &inputs,
-                               const core::CancelToken &cancel, learn::Observer *observer) const override
-    {
-        return core::guarded([&] {
-            return vision::scoreImages(
-                inputs, pre, 8, [&](const vision::Batch &b) { return batchProbabilities(b); }, cancel, observer);
-        });
-    }
-};
-
-/// A Graft export read back from ONNX by OpenCV DNN (an independent runtime), with the
-/// preprocessing or tokenizer from the NAME.onnx.json beside it.
-class OnnxModel : public learn::Model, public vision::BatchScoring
-{
-public:
-    mutable cv::dnn::Net net; // forward() is not const in OpenCV
     learn::TaskKind task = learn::TaskKind::Image;
+    QJsonObject description;
     QStringList labels;
     vision::Preprocessing pre;
+    std::function<torch::Tensor(const vision::Batch &)> forwardImages; ///< probabilities [n, c]
     text::Tokenizer::Options tokenizer;
     text::Vocabulary vocab;
     int minLength = 1;
+    std::function<torch::Tensor(const std::vector<int64_t> &)> forwardIds; ///< [1, c] for a text
 
     learn::TaskKind kind() const override { return task; }
     const QStringList &classes() const override { return labels; }
-    QJsonObject describe() const override { return {{"kind", learn::nameOf(task)}, {"format", "onnx"}}; }
+    QJsonObject describe() const override { return description; }
 
     QStringList tokenize(const QString &text, int *unknown) const override
     {
+        if (task != learn::TaskKind::Text)
+            return Model::tokenize(text, unknown);
         const QStringList tokens = text::Tokenizer(tokenizer).tokenize(text);
-        if (unknown) {
-            *unknown = 0;
-            for (const QString &t : tokens)
-                *unknown += vocab.contains(t) ? 0 : 1;
-        }
+        if (unknown)
+            *unknown = int(std::count_if(tokens.begin(), tokens.end(),
+                                         [&](const QString &t) { return !vocab.contains(t); }));
         return tokens;
-    }
-
-    torch::Tensor forward(const cv::Mat &blob, const char *input) const
-    {
-        net.setInput(blob, input);
-        const cv::Mat out = net.forward("probabilities").clone();
-        return torch::from_blob(const_cast<float *>(out.ptr<float>()), {out.size[0], out.size[1]},
-                                torch::kFloat)
-            .clone();
     }
 
     torch::Tensor batchProbabilities(const vision::Batch &b) const override
     {
-        const int dims[4] = {b.size, 3, b.height, b.width};
-        return forward(cv::Mat(4, dims, CV_32F, const_cast<float *>(b.data.data())), "input");
+        return forwardImages(b);
     }
 
     core::Result<Scores> score(const std::vector<learn::SampleRef> &inputs,
-                               const core::CancelToken &cancel, learn::Observer *observer) const override
+                               const core::CancelToken &cancel,
+                               learn::Observer *observer) const override
     {
         return core::guarded([&]() -> core::Result<Scores> {
             if (task == learn::TaskKind::Image)
-                return vision::scoreImages(
-                    inputs, pre, 8, [&](const vision::Batch &b) { return batchProbabilities(b); }, cancel,
-                    observer);
+                return vision::scoreImages(inputs, pre, 8, forwardImages, cancel, observer);
             Scores out;
             const learn::ProgressMeter meter(learn::Phase::Validate);
             for (size_t i = 0; i < inputs.size(); ++i) {
@@ -124,12 +86,9 @@ public:
                     ids.push_back(text::Vocabulary::kUnk);
                 while (int(ids.size()) < minLength)
                     ids.push_back(text::Vocabulary::kPad);
-                const int dims[2] = {int(ids.size()), 1};
-                cv::Mat blob(2, dims, CV_32F);
-                for (size_t t = 0; t < ids.size(); ++t)
-                    blob.ptr<float>()[t] = float(ids[t]);
-                const torch::Tensor p = forward(blob, "ids");
-                out.probabilities.emplace_back(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+                const torch::Tensor p = forwardIds(ids);
+                out.probabilities.emplace_back(p.data_ptr<float>(),
+                                               p.data_ptr<float>() + p.numel());
                 out.errors << QString();
                 if (observer && (i % 64 == 0 || i + 1 == inputs.size()))
                     observer->progress(meter.at(qint64(i) + 1, qint64(inputs.size())));
@@ -138,6 +97,17 @@ public:
         });
     }
 };
+
+/// The "probabilities" output of an ONNX export for `blob` fed to `input` (copies of a
+/// cv::dnn::Net share one network; its forward() is not const).
+torch::Tensor onnxForward(cv::dnn::Net net, const cv::Mat &blob, const char *input)
+{
+    net.setInput(blob, input);
+    const cv::Mat out = net.forward("probabilities").clone();
+    return torch::from_blob(const_cast<float *>(out.ptr<float>()), {out.size[0], out.size[1]},
+                            torch::kFloat)
+        .clone();
+}
 
 core::Result<learn::ModelPtr> loadOnnx(const QString &path)
 {
@@ -151,33 +121,49 @@ core::Result<learn::ModelPtr> loadOnnx(const QString &path)
                          path);
     const QJsonObject json = QJsonDocument::fromJson(f.read(64 << 20)).object();
     if (json.value("format").toString() != QLatin1String("graft-model"))
-        return makeError(ErrorCode::InvalidFormat, QStringLiteral("not a Graft model.json"), sidecar);
-    auto m = std::make_shared<OnnxModel>();
+        return makeError(ErrorCode::InvalidFormat, QStringLiteral("not a Graft model.json"),
+                         sidecar);
+    auto m = std::make_shared<ExportedModel>();
     for (const auto &l : json.value("labels").toArray())
         m->labels << l.toString();
     if (m->labels.size() < 2)
-        return makeError(ErrorCode::InvalidFormat, QStringLiteral("model.json names fewer than two labels"), sidecar);
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("model.json names fewer than two labels"), sidecar);
     if (json.value("kind").toString() == QLatin1String("text")) {
         m->task = learn::TaskKind::Text;
         QStringList words;
         for (const auto &w : json.value("vocabulary").toArray())
             words << w.toString();
         if (words.size() < 2)
-            return makeError(ErrorCode::InvalidFormat, QStringLiteral("model.json holds no vocabulary"), sidecar);
+            return makeError(ErrorCode::InvalidFormat,
+                             QStringLiteral("model.json holds no vocabulary"), sidecar);
         m->vocab = text::Vocabulary::fromTokens(words.mid(2));
         m->tokenizer = text::Tokenizer::Options::fromJson(json.value("tokenizer").toObject());
         m->minLength = std::max(1, json.value("min_length").toInt(1));
     } else {
         m->pre = vision::Preprocessing::fromJson(json.value("preprocessing").toObject());
     }
+    m->description = {{"kind", learn::nameOf(m->task)}, {"format", "onnx"}};
+    cv::dnn::Net net;
     try {
-        m->net = cv::dnn::readNetFromONNX(path.toStdString());
-        m->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+        net = cv::dnn::readNetFromONNX(path.toStdString());
+        net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
     } catch (const std::exception &e) {
-        return makeError(ErrorCode::InvalidFormat,
-                         QStringLiteral("OpenCV DNN cannot read the model: %1").arg(core::exceptionText(e)),
-                         path);
+        return makeError(
+            ErrorCode::InvalidFormat,
+            QStringLiteral("OpenCV DNN cannot read the model: %1").arg(core::exceptionText(e)),
+            path);
     }
+    m->forwardImages = [net](const vision::Batch &b) {
+        const int dims[4] = {b.size, 3, b.height, b.width};
+        return onnxForward(net, cv::Mat(4, dims, CV_32F, const_cast<float *>(b.data.data())),
+                           "input");
+    };
+    m->forwardIds = [net](const std::vector<int64_t> &ids) {
+        std::vector<float> values(ids.begin(), ids.end());
+        const int dims[2] = {int(ids.size()), 1};
+        return onnxForward(net, cv::Mat(2, dims, CV_32F, values.data()), "ids");
+    };
     return learn::ModelPtr(m);
 }
 
@@ -186,42 +172,50 @@ core::Result<learn::ModelPtr> loadTorchScript(const QString &path)
     if (text::TextModel::isTextTorchScript(path))
         return text::TextModel::loadTorchScript(path);
     try {
-        torch::jit::ExtraFilesMap extra{{"labels.json", ""}, {"preprocessing.json", ""}, {"graft.json", ""}};
-        auto m = std::make_shared<ScriptedImageModel>();
-        m->module = torch::jit::load(path.toStdString(), c10::nullopt, extra);
-        m->module.eval();
-        for (const auto &l : QJsonDocument::fromJson(QByteArray::fromStdString(extra["labels.json"])).array())
+        torch::jit::ExtraFilesMap extra{
+            {"labels.json", ""}, {"preprocessing.json", ""}, {"graft.json", ""}};
+        torch::jit::Module module = torch::jit::load(path.toStdString(), c10::nullopt, extra);
+        module.eval();
+        const auto json = [&](const char *name) {
+            return QJsonDocument::fromJson(QByteArray::fromStdString(extra[name]));
+        };
+        auto m = std::make_shared<ExportedModel>();
+        for (const auto &l : json("labels.json").array())
             m->labels << l.toString();
         if (m->labels.isEmpty())
-            return makeError(ErrorCode::InvalidFormat, QStringLiteral("not a Graft model: labels.json is missing"), path);
-        m->pre = vision::Preprocessing::fromJson(
-            QJsonDocument::fromJson(QByteArray::fromStdString(extra["preprocessing.json"])).object());
-        m->meta = QJsonDocument::fromJson(QByteArray::fromStdString(extra["graft.json"])).object();
+            return makeError(ErrorCode::InvalidFormat,
+                             QStringLiteral("not a Graft model: labels.json is missing"), path);
+        m->pre = vision::Preprocessing::fromJson(json("preprocessing.json").object());
+        m->description = {{"kind", "image"},
+                          {"format", "torchscript"},
+                          {"backbone", json("graft.json").object().value("backbone")}};
+        m->forwardImages = [module](const vision::Batch &b) {
+            torch::NoGradGuard noGrad;
+            auto copy = module; // forward() is not const
+            const torch::Tensor x = torch::from_blob(const_cast<float *>(b.data.data()),
+                                                     {b.size, 3, b.height, b.width});
+            return torch::softmax(copy.forward({x}).toTensor(), 1);
+        };
         return learn::ModelPtr(m);
     } catch (const std::exception &e) {
-        return makeError(ErrorCode::InvalidFormat,
-                         QStringLiteral("cannot be loaded as TorchScript: %1").arg(core::exceptionText(e)),
-                         path);
+        return makeError(
+            ErrorCode::InvalidFormat,
+            QStringLiteral("cannot be loaded as TorchScript: %1").arg(core::exceptionText(e)),
+            path);
     }
 }
 
 /// Progress of a model's scoring reported as the export check's.
-class CheckProgress : public learn::Observer
+struct CheckProgress : learn::Observer
 {
-public:
-    explicit CheckProgress(learn::Observer *to)
-        : m_to(to)
-    {}
+    learn::Observer *to = nullptr;
     void progress(const learn::Progress &p) override
     {
         learn::Progress q = p;
         q.phase = learn::Phase::ExportCheck;
-        if (m_to)
-            m_to->progress(q);
+        if (to)
+            to->progress(q);
     }
-
-private:
-    learn::Observer *m_to;
 };
 
 } // namespace
@@ -237,8 +231,10 @@ QString modelJsonPath(const QString &modelPath)
     return QFileInfo(p) == fi ? modelPath + QStringLiteral(".model.json") : p;
 }
 
-core::Status writeModelJson(const QString &modelPath, const QString &format,
-                            const QStringList &labels, const QJsonObject &fields)
+core::Status writeModelJson(const QString &modelPath,
+                            const QString &format,
+                            const QStringList &labels,
+                            const QJsonObject &fields)
 {
     QJsonObject json{{"format", "graft-model"},
                      {"format_version", 1},
@@ -248,7 +244,8 @@ core::Status writeModelJson(const QString &modelPath, const QString &format,
                      {"labels", QJsonArray::fromStringList(labels)}};
     for (auto it = fields.begin(); it != fields.end(); ++it)
         json.insert(it.key(), it.value());
-    return io::writeFileAtomically(modelJsonPath(modelPath), QJsonDocument(json).toJson(QJsonDocument::Indented));
+    return io::writeFileAtomically(modelJsonPath(modelPath),
+                                   QJsonDocument(json).toJson(QJsonDocument::Indented));
 }
 
 core::Result<learn::ModelPtr> loadModel(const QString &path)
@@ -261,7 +258,8 @@ core::Result<learn::ModelPtr> loadModel(const QString &path)
         if (!run)
             return run.error();
         if (!run->model)
-            return makeError(ErrorCode::InvalidArgument, QStringLiteral("this run kept no model"), path);
+            return makeError(ErrorCode::InvalidArgument, QStringLiteral("this run kept no model"),
+                             path);
         return run->model;
     }
     if (info.suffix().compare(QLatin1String("onnx"), Qt::CaseInsensitive) == 0)
@@ -269,15 +267,17 @@ core::Result<learn::ModelPtr> loadModel(const QString &path)
     return loadTorchScript(path);
 }
 
-core::Result<learn::ExportCheck> exportModel(const learn::Model &model, const QString &path,
-                                             const core::CancelToken &cancel, learn::Observer *observer)
+core::Result<learn::ExportCheck> exportModel(const learn::Model &model,
+                                             const QString &path,
+                                             const core::CancelToken &cancel,
+                                             learn::Observer *observer)
 {
+    const bool onnx = path.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive);
     learn::ExportCheck check;
     check.path = path;
-    check.format = path.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive) ? QStringLiteral("onnx")
-                                                                                : QStringLiteral("torchscript");
-    check.checkedWith = check.format == QLatin1String("onnx") ? QStringLiteral("OpenCV DNN")
-                                                              : QStringLiteral("LibTorch (the re-loaded file)");
+    check.format = onnx ? QStringLiteral("onnx") : QStringLiteral("torchscript");
+    check.checkedWith =
+        onnx ? QStringLiteral("OpenCV DNN") : QStringLiteral("LibTorch (the re-loaded file)");
     const learn::ProgressMeter meter(learn::Phase::Export);
     if (observer)
         observer->progress(meter.at(0, 1));
@@ -289,8 +289,10 @@ core::Result<learn::ExportCheck> exportModel(const learn::Model &model, const QS
     if (!loaded)
         return loaded.error();
     if ((*loaded)->classes() != model.classes())
-        return makeError(ErrorCode::Internal, QStringLiteral("the exported file names other classes"), path);
-    CheckProgress progress(observer);
+        return makeError(ErrorCode::Internal,
+                         QStringLiteral("the exported file names other classes"), path);
+    CheckProgress progress;
+    progress.to = observer;
     std::vector<std::vector<float>> ours = model.checkProbabilities;
     if (ours.size() != model.checkSamples.size()) {
         auto s = model.score(model.checkSamples, cancel, nullptr);
@@ -333,18 +335,23 @@ core::Result<learn::ExportCheck> exportModel(const learn::Model &model, const QS
             continue; // a file that no longer decodes
         if (a.size() != b.size())
             return makeError(ErrorCode::Internal,
-                             QStringLiteral("the exported model gives %1 classes, expected %2").arg(b.size()).arg(a.size()),
+                             QStringLiteral("the exported model gives %1 classes, expected %2")
+                                 .arg(b.size())
+                                 .arg(a.size()),
                              path);
         for (size_t c = 0; c < a.size(); ++c)
-            check.maxAbsProbabilityDiff = std::max(check.maxAbsProbabilityDiff, std::fabs(double(a[c]) - b[c]));
-        agree += std::max_element(a.begin(), a.end()) - a.begin() == std::max_element(b.begin(), b.end()) - b.begin();
+            check.maxAbsProbabilityDiff =
+                std::max(check.maxAbsProbabilityDiff, std::fabs(double(a[c]) - b[c]));
+        agree += std::max_element(a.begin(), a.end()) - a.begin() ==
+                 std::max_element(b.begin(), b.end()) - b.begin();
         ++check.samples;
     }
     check.agreement = check.samples ? double(agree) / check.samples : 1.0;
     return check;
 }
 
-core::Result<learn::ModelPtr> loadBackboneClassifier(const QString &backboneId, const QString &weightsDir)
+core::Result<learn::ModelPtr> loadBackboneClassifier(const QString &backboneId,
+                                                     const QString &weightsDir)
 {
     return core::guarded([&] { return vision::loadBackboneClassifier(backboneId, weightsDir); });
 }

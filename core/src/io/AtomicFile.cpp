@@ -22,7 +22,8 @@ core::Status writeFileAtomically(const QString &path,
 
 core::Status writeFileAtomically(const QString &path, const QByteArray &bytes)
 {
-    return writeFileAtomically(path, [&](QIODevice &out) { return out.write(bytes) == bytes.size(); });
+    return writeFileAtomically(path,
+                               [&](QIODevice &out) { return out.write(bytes) == bytes.size(); });
 }
 
 } // namespace graft::io

@@ -1,7 +1,8 @@
 #include "graft/io/Downloader.h"
 
-#include "graft/vision/BackboneCatalogue.h"
+#include "graft/io/AtomicFile.h"
 #include "graft/io/Safetensors.h"
+#include "graft/vision/BackboneCatalogue.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -18,6 +19,8 @@
 #include <QTimer>
 
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <system_error>
 
 #include <unistd.h>
@@ -35,34 +38,6 @@ struct Attempt
     core::Status status;
     bool retryable = false; ///< worth another request that resumes the part file
 };
-
-/// Replaces `to` with `from` in one step (rename(2) on POSIX).
-core::Status renameOver(const QString &from, const QString &to)
-{
-    std::error_code ec;
-    std::filesystem::rename(std::filesystem::path(from.toStdString()),
-                            std::filesystem::path(to.toStdString()), ec);
-    if (ec)
-        return makeError(ErrorCode::WriteFailed,
-                         QStringLiteral("cannot move the verified file into place: %1")
-                             .arg(QString::fromStdString(ec.message())),
-                         to);
-    return {};
-}
-
-bool syncToDisk(QFile &file)
-{
-    return file.flush() && ::fsync(file.handle()) == 0;
-}
-
-QString httpReason(QNetworkReply *reply)
-{
-    const int code = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QString phrase =
-        reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString().trimmed();
-    return phrase.isEmpty() ? QStringLiteral("HTTP %1").arg(code)
-                            : QStringLiteral("HTTP %1 %2").arg(code).arg(phrase);
-}
 
 /// Start byte and total size (-1 when "*") of a "bytes START-END/TOTAL" Content-Range;
 /// start is -1 when the header is not one.
@@ -104,49 +79,51 @@ Attempt fetchOnce(QNetworkAccessManager &nam,
     if (offset > 0)
         req.setRawHeader("Range", "bytes=" + QByteArray::number(offset) + '-');
 
-    QNetworkReply *reply = nam.get(req);
+    const std::unique_ptr<QNetworkReply> reply(nam.get(req)); // deleted once finished
     QEventLoop loop;
     bool headerSeen = false;
     bool accepting = false; // a 200/206 whose body goes to the part file
     bool cancelled = false;
-    bool badRange = false;
-    qint64 wrongSize = -1; // the server's idea of the file size, when it is not the expected one
     QString writeError;
+    std::optional<Attempt> rejected; // an answer that does not continue the part file
     qint64 total = request.expectedSize;
     qint64 received = 0;
+    const QString url = request.url.toDisplayString();
+    const auto reject = [&](Attempt why) {
+        rejected = std::move(why);
+        reply->abort();
+    };
 
     const auto onHeaders = [&] {
-        if (headerSeen)
-            return;
         const int code = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (code == 0 || (code >= 300 && code < 400))
-            return; // no status yet, or a redirect being followed
+        if (headerSeen || code == 0 || (code >= 300 && code < 400))
+            return; // handled already, no status yet, or a redirect being followed
         headerSeen = true;
+        if (code != 200 && code != 206)
+            return; // an error status; reported when the reply finishes
         const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
-        qint64 serverTotal = -1;
+        qint64 serverTotal = length.isValid() ? length.toLongLong() : -1;
         if (code == 206) {
             const auto [start, size] = contentRange(reply->rawHeader("Content-Range"));
-            if (start != offset) {
-                badRange = true; // not the range we asked for: start over
-                reply->abort();
-                return;
-            }
+            if (start != offset) // not the range we asked for: start over
+                return reject({makeError(ErrorCode::Network,
+                                         QStringLiteral("%1 answered a different byte range "
+                                                        "than requested")
+                                             .arg(url)),
+                               true});
             serverTotal = size;
-        } else if (code == 200) {
-            if (offset > 0) { // the server ignored Range: the body is the whole file
-                part.resize(0);
-                part.seek(0);
-                offset = 0;
-            }
-            serverTotal = length.isValid() ? length.toLongLong() : -1;
-        } else {
-            return; // an error status; reported when the reply finishes
+        } else if (offset > 0) { // the server ignored Range: the body is the whole file
+            part.resize(0);
+            part.seek(0);
+            offset = 0;
         }
-        if (request.expectedSize > 0 && serverTotal >= 0 && serverTotal != request.expectedSize) {
-            wrongSize = serverTotal;
-            reply->abort();
-            return;
-        }
+        if (request.expectedSize > 0 && serverTotal >= 0 && serverTotal != request.expectedSize)
+            return reject({makeError(ErrorCode::ChecksumMismatch,
+                                     QStringLiteral("%1 is %2 bytes but %3 were expected")
+                                         .arg(url)
+                                         .arg(serverTotal)
+                                         .arg(request.expectedSize),
+                                     request.destPath)});
         accepting = true;
         if (total <= 0 && serverTotal >= 0)
             total = serverTotal;
@@ -171,34 +148,27 @@ Attempt fetchOnce(QNetworkAccessManager &nam,
             reply->abort();
         }
     };
-    QObject::connect(reply, &QNetworkReply::metaDataChanged, &loop, onHeaders);
-    QObject::connect(reply, &QNetworkReply::readyRead, &loop, onData);
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QObject::connect(reply.get(), &QNetworkReply::metaDataChanged, &loop, onHeaders);
+    QObject::connect(reply.get(), &QNetworkReply::readyRead, &loop, onData);
+    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
     QTimer poll;
-    poll.setInterval(50);
     QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
         if (cancel.isCancelled() && !reply->isFinished()) {
             cancelled = true;
             reply->abort();
         }
     });
-    poll.start();
+    poll.start(50);
     if (!reply->isFinished())
         loop.exec();
-    poll.stop();
-    if (!cancelled && !badRange && wrongSize < 0 && writeError.isEmpty())
+    if (!cancelled && !rejected && writeError.isEmpty())
         onData(); // anything left in the buffer
 
-    const bool synced = syncToDisk(part);
+    const bool synced = part.flush() && ::fsync(part.handle()) == 0;
     const qint64 haveBytes = part.size();
     part.close();
     const int code = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QNetworkReply::NetworkError netError = reply->error();
-    const QString netErrorText = reply->errorString();
-    const QString reason = httpReason(reply);
-    delete reply; // finished; not inside one of its signals
-
-    const QString url = request.url.toDisplayString();
+    const bool netError = reply->error() != QNetworkReply::NoError;
     if (!writeError.isEmpty() || !synced)
         return {makeError(
             ErrorCode::WriteFailed,
@@ -208,38 +178,27 @@ Attempt fetchOnce(QNetworkAccessManager &nam,
             ErrorCode::Cancelled,
             QStringLiteral("download cancelled; %1 bytes kept for resuming").arg(haveBytes),
             partPath)};
-    if (wrongSize >= 0) {
+    const bool resumeRefused = code == 416 && offset > 0; // our part is not a prefix it knows
+    if (rejected || resumeRefused)
         QFile::remove(partPath);
-        return {makeError(ErrorCode::ChecksumMismatch,
-                          QStringLiteral("%1 is %2 bytes but %3 were expected")
-                              .arg(url)
-                              .arg(wrongSize)
-                              .arg(request.expectedSize),
-                          request.destPath)};
-    }
-    if (badRange) {
-        QFile::remove(partPath);
-        return {
-            makeError(ErrorCode::Network,
-                      QStringLiteral("%1 answered a different byte range than requested").arg(url)),
-            true};
-    }
-    if (code == 416 && offset > 0) { // our part file is not a prefix the server knows
-        QFile::remove(partPath);
+    if (rejected)
+        return *rejected;
+    if (resumeRefused)
         return {makeError(ErrorCode::Network,
                           QStringLiteral("%1 refused to resume at byte %2").arg(url).arg(offset)),
                 true};
-    }
-    if (code >= 400)
+    if (code >= 400 || (!netError && code != 200 && code != 206)) {
+        const QString phrase =
+            reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString().trimmed();
+        const QString reason = QStringLiteral("HTTP %1 %2").arg(code).arg(phrase).trimmed();
         return {makeError(ErrorCode::Network, QStringLiteral("%1 for %2").arg(reason, url))};
-    if (netError != QNetworkReply::NoError)
+    }
+    if (netError)
         return {makeError(ErrorCode::Network, QStringLiteral("%1 (after %2 bytes of %3)")
-                                                  .arg(netErrorText)
+                                                  .arg(reply->errorString())
                                                   .arg(haveBytes)
                                                   .arg(url)),
                 received > 0};
-    if (code != 200 && code != 206)
-        return {makeError(ErrorCode::Network, QStringLiteral("%1 for %2").arg(reason, url))};
     if (total > 0 && haveBytes < total)
         return {makeError(ErrorCode::Network,
                           QStringLiteral("connection ended after %1 of %2 bytes of %3")
@@ -290,15 +249,14 @@ core::Status download(const DownloadRequest &request,
             return {};
         }
     }
-    if (!QDir().mkpath(QFileInfo(dest).absolutePath()))
-        return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot create the folder"),
-                         QFileInfo(dest).absolutePath());
+    if (const QString dir = QFileInfo(dest).absolutePath(); !QDir().mkpath(dir))
+        return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot create the folder"), dir);
 
     const QString partPath = dest + QStringLiteral(".part");
     try {
         QNetworkAccessManager nam;
-        const QHostAddress host(request.url.host());
-        if (request.url.host() == QLatin1String("localhost") || host.isLoopback())
+        if (request.url.host() == QLatin1String("localhost") ||
+            QHostAddress(request.url.host()).isLoopback())
             nam.setProxy(QNetworkProxy::NoProxy);
 
         for (int attempt = 0;; ++attempt) {
@@ -338,7 +296,14 @@ core::Status download(const DownloadRequest &request,
                              dest);
         }
     }
-    return renameOver(partPath, dest);
+    std::error_code ec; // replaces dest in one step: rename(2)
+    std::filesystem::rename(partPath.toStdString(), dest.toStdString(), ec);
+    if (ec)
+        return makeError(ErrorCode::WriteFailed,
+                         QStringLiteral("cannot move the verified file into place: %1")
+                             .arg(QString::fromStdString(ec.message())),
+                         dest);
+    return {};
 }
 
 core::Result<QString> downloadWeights(const vision::BackboneSpec &spec,
@@ -351,11 +316,10 @@ core::Result<QString> downloadWeights(const vision::BackboneSpec &spec,
                          QStringLiteral("backbone '%1' has no download URL; import its weights "
                                         "file instead")
                              .arg(spec.id));
-    DownloadRequest request;
-    request.url = QUrl(spec.url);
-    request.destPath = vision::weightsPath(spec, weightsDir);
-    request.expectedSha256 = spec.sha256;
-    request.expectedSize = spec.sizeBytes;
+    const DownloadRequest request{.url = QUrl(spec.url),
+                                  .destPath = vision::weightsPath(spec, weightsDir),
+                                  .expectedSha256 = spec.sha256,
+                                  .expectedSize = spec.sizeBytes};
     if (auto st = download(request, progress, cancel); !st)
         return st.error();
     return request.destPath;
@@ -398,41 +362,28 @@ core::Result<QString> importWeightsFile(const QString &sourcePath,
         return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot create the folder"),
                          weightsDir);
     const QString dest = vision::weightsPath(spec, weightsDir);
-    if (QFileInfo(dest).exists() &&
-        QFileInfo(dest).canonicalFilePath() == source.canonicalFilePath())
+    if (QFileInfo(dest).canonicalFilePath() == source.canonicalFilePath()) // empty when missing
         return dest;
-    const QString temp = dest + QStringLiteral(".import");
-    QFile::remove(temp);
     QFile in(sourcePath);
     if (!in.open(QIODevice::ReadOnly))
         return makeError(ErrorCode::Unreadable, in.errorString(), sourcePath);
-    QFile out(temp);
-    if (!out.open(QIODevice::WriteOnly))
-        return makeError(ErrorCode::WriteFailed, out.errorString(), temp);
-    QByteArray buffer;
-    while (!in.atEnd()) {
-        buffer = in.read(1 << 20);
-        if (buffer.isEmpty() && in.error() != QFileDevice::NoError)
-            break;
-        if (out.write(buffer) != buffer.size()) {
-            const QString why = out.errorString();
-            out.close();
-            QFile::remove(temp);
-            return makeError(ErrorCode::WriteFailed, why, dest);
+    bool incomplete = false;
+    const core::Status written = writeFileAtomically(dest, [&](QIODevice &out) {
+        while (!in.atEnd()) {
+            const QByteArray buffer = in.read(1 << 20);
+            if (buffer.isEmpty() && in.error() != QFileDevice::NoError)
+                break;
+            if (out.write(buffer) != buffer.size())
+                return false;
         }
-    }
-    const bool copied =
-        in.error() == QFileDevice::NoError && out.size() == source.size() && syncToDisk(out);
-    out.close();
-    if (!copied) {
-        QFile::remove(temp);
+        incomplete = in.error() != QFileDevice::NoError || out.size() != source.size();
+        return !incomplete;
+    });
+    if (incomplete)
         return makeError(ErrorCode::WriteFailed,
                          QStringLiteral("copy from %1 was incomplete").arg(sourcePath), dest);
-    }
-    if (auto moved = renameOver(temp, dest); !moved) {
-        QFile::remove(temp);
-        return moved.error();
-    }
+    if (!written)
+        return written.error();
     return dest;
 }
 

@@ -1,18 +1,18 @@
 #include "graft/io/Safetensors.h"
 
+#include "graft/io/AtomicFile.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QFloat16>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include "graft/io/AtomicFile.h"
 #include <QtEndian>
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <set>
 
@@ -55,18 +55,6 @@ std::optional<std::uint64_t> nonNegativeInteger(const QJsonValue &v)
     return static_cast<std::uint64_t>(d);
 }
 
-float halfToFloat(std::uint16_t bits)
-{
-    float f;
-    qFloatFromFloat16(&f, reinterpret_cast<const qfloat16 *>(&bits), 1);
-    return f;
-}
-
-float bfloat16ToFloat(std::uint16_t bits)
-{
-    return std::bit_cast<float>(std::uint32_t(bits) << 16);
-}
-
 /// The little-endian element at `p` as a float.
 float elementToFloat(DType dtype, const char *p)
 {
@@ -74,9 +62,9 @@ float elementToFloat(DType dtype, const char *p)
     case DType::F32:
         return qFromLittleEndian<float>(p);
     case DType::F16:
-        return halfToFloat(qFromLittleEndian<std::uint16_t>(p));
-    case DType::BF16:
-        return bfloat16ToFloat(qFromLittleEndian<std::uint16_t>(p));
+        return qFromLittleEndian<qfloat16>(p);
+    case DType::BF16: // the upper half of a float32
+        return std::bit_cast<float>(std::uint32_t(qFromLittleEndian<std::uint16_t>(p)) << 16);
     case DType::F64:
         return float(qFromLittleEndian<double>(p));
     case DType::I64:
@@ -109,23 +97,44 @@ QString fileTooLarge(std::uint64_t bytes, const SafetensorsLimits &limits)
 struct ParseContext
 {
     const QString &name;
-    template<typename... Args>
-    core::Error error(ErrorCode code, const QString &text, const Args &...args) const
-    {
-        return core::makeError(code, format(text, args...), name);
-    }
     /// An InvalidFormat error about the whole file.
     template<typename... Args> core::Error invalid(const QString &text, const Args &...args) const
     {
-        return error(ErrorCode::InvalidFormat, text, args...);
+        return core::makeError(ErrorCode::InvalidFormat, format(text, args...), name);
     }
     template<typename... Args>
-    core::Error
-    tensorError(const std::string &tensor, const QString &text, const Args &...args) const
+    core::Error tensorError(const std::string &t, const QString &text, const Args &...args) const
     {
-        return invalid(QStringLiteral("tensor %1: %2").arg(quoted(tensor), format(text, args...)));
+        return invalid(QStringLiteral("tensor %1: %2").arg(quoted(t), format(text, args...)));
     }
 };
+
+/// Index of the first of `n` little-endian values at `p` with all `exponent` bits set, or -1.
+template<typename Bits> std::int64_t firstAllOnes(const char *p, std::int64_t n, Bits exponent)
+{
+    for (std::int64_t i = 0; i < n; ++i, p += sizeof(Bits))
+        if ((qFromLittleEndian<Bits>(p) & exponent) == exponent)
+            return i;
+    return -1;
+}
+
+/// Index of the first non-finite element (all exponent bits set) of a floating-point tensor, or -1.
+std::int64_t firstNonFiniteIndex(const SafetensorsFile &file, const TensorInfo &t)
+{
+    const char *p = file.data(t);
+    switch (t.dtype) {
+    case DType::F32:
+        return firstAllOnes<std::uint32_t>(p, t.numel(), 0x7f800000u);
+    case DType::F16:
+        return firstAllOnes<std::uint16_t>(p, t.numel(), 0x7c00u);
+    case DType::BF16:
+        return firstAllOnes<std::uint16_t>(p, t.numel(), 0x7f80u);
+    case DType::F64:
+        return firstAllOnes<std::uint64_t>(p, t.numel(), 0x7ff0000000000000ull);
+    default:
+        return -1;
+    }
+}
 
 /// Name and element size of each DType, in the enum's order.
 struct DTypeInfo
@@ -192,7 +201,7 @@ core::Result<SafetensorsFile> SafetensorsFile::fromBytes(QByteArray bytes,
     const ParseContext ctx{nameForErrors};
     const std::uint64_t total = std::uint64_t(bytes.size());
     if (total > limits.maxFileBytes)
-        return ctx.error(ErrorCode::TooLarge, fileTooLarge(total, limits));
+        return core::makeError(ErrorCode::TooLarge, fileTooLarge(total, limits), nameForErrors);
     if (total < 8)
         return ctx.invalid(QStringLiteral("file is %1 bytes, too short for the 8-byte header "
                                           "length of a safetensors file"),
@@ -200,9 +209,11 @@ core::Result<SafetensorsFile> SafetensorsFile::fromBytes(QByteArray bytes,
 
     const auto headerLen = qFromLittleEndian<std::uint64_t>(bytes.constData());
     if (headerLen > limits.maxHeaderBytes)
-        return ctx.error(ErrorCode::TooLarge,
-                         QStringLiteral("header length %1 bytes exceeds the %2 limit"), headerLen,
-                         megabytes(limits.maxHeaderBytes));
+        return core::makeError(ErrorCode::TooLarge,
+                               QStringLiteral("header length %1 bytes exceeds the %2 limit")
+                                   .arg(headerLen)
+                                   .arg(megabytes(limits.maxHeaderBytes)),
+                               nameForErrors);
     if (headerLen > total - 8)
         return ctx.invalid(QStringLiteral("header length %1 bytes runs past the end of the file "
                                           "(%2 bytes after the length field)"),
@@ -273,11 +284,10 @@ core::Result<SafetensorsFile> SafetensorsFile::fromBytes(QByteArray bytes,
                                                   "not fit in 64 bits"),
                                    shapeText(t.shape));
 
-        const QJsonValue offsetsValue = entry.value(QLatin1String("data_offsets"));
-        if (!offsetsValue.isArray() || offsetsValue.toArray().size() != 2)
+        const QJsonArray offsets = entry.value(QLatin1String("data_offsets")).toArray();
+        if (offsets.size() != 2) // also when it is missing or not an array
             return ctx.tensorError(name, QStringLiteral("data_offsets must be an array "
                                                         "[begin, end]"));
-        const QJsonArray offsets = offsetsValue.toArray();
         const auto begin = nonNegativeInteger(offsets.at(0));
         const auto end = nonNegativeInteger(offsets.at(1));
         if (!begin || !end)
@@ -360,59 +370,18 @@ std::vector<float> SafetensorsFile::toFloat(const TensorInfo &t) const
     return out;
 }
 
-namespace {
-
-/// Index of the first of `n` little-endian values at `p` with all `exponent` bits set, or -1.
-template<typename Bits> std::int64_t firstAllOnes(const char *p, std::int64_t n, Bits exponent)
-{
-    for (std::int64_t i = 0; i < n; ++i, p += sizeof(Bits))
-        if ((qFromLittleEndian<Bits>(p) & exponent) == exponent)
-            return i;
-    return -1;
-}
-
-/// Index of the first non-finite element (all exponent bits set) of a floating-point tensor, or -1.
-std::int64_t firstNonFiniteIndex(const SafetensorsFile &file, const TensorInfo &t)
-{
-    const char *p = file.data(t);
-    switch (t.dtype) {
-    case DType::F32:
-        return firstAllOnes<std::uint32_t>(p, t.numel(), 0x7f800000u);
-    case DType::F16:
-        return firstAllOnes<std::uint16_t>(p, t.numel(), 0x7c00u);
-    case DType::BF16:
-        return firstAllOnes<std::uint16_t>(p, t.numel(), 0x7f80u);
-    case DType::F64:
-        return firstAllOnes<std::uint64_t>(p, t.numel(), 0x7ff0000000000000ull);
-    default:
-        return -1;
-    }
-}
-
-} // namespace
-
-std::optional<std::string> SafetensorsFile::firstNonFinite() const
-{
-    for (const TensorInfo &t : m_tensors)
-        if (firstNonFiniteIndex(*this, t) >= 0)
-            return t.name;
-    return std::nullopt;
-}
-
 core::Status SafetensorsFile::checkFinite() const
 {
     for (const TensorInfo &t : m_tensors) {
         const std::int64_t i = firstNonFiniteIndex(*this, t);
-        if (i >= 0) {
-            const float v = toFloat(t)[size_t(i)];
-            return core::makeError(ErrorCode::WeightsInvalid,
-                                   QStringLiteral("tensor %1 contains %2 at element %3")
-                                       .arg(quoted(t.name), std::isnan(v)
-                                                                ? QStringLiteral("NaN")
-                                                                : QStringLiteral("infinity"))
-                                       .arg(i),
-                                   m_path);
-        }
+        if (i < 0)
+            continue;
+        const bool nan = std::isnan(elementToFloat(t.dtype, data(t) + i * dtypeSize(t.dtype)));
+        return core::makeError(ErrorCode::WeightsInvalid,
+                               QStringLiteral("tensor %1 contains %2 at element %3")
+                                   .arg(quoted(t.name), QLatin1String(nan ? "NaN" : "infinity"))
+                                   .arg(i),
+                               m_path);
     }
     return {};
 }
@@ -422,11 +391,7 @@ floatBlob(std::string name, std::vector<std::int64_t> shape, const std::vector<f
 {
     TensorBlob blob{std::move(name), DType::F32, std::move(shape), {}};
     blob.bytes.resize(qsizetype(values.size() * sizeof(float)));
-    char *out = blob.bytes.data();
-    for (float v : values) {
-        qToLittleEndian(v, out);
-        out += sizeof v;
-    }
+    qToLittleEndian<float>(values.data(), qsizetype(values.size()), blob.bytes.data());
     return blob;
 }
 
@@ -467,17 +432,15 @@ core::Status writeSafetensors(const QString &path,
         for (std::int64_t d : t.shape)
             shape.append(double(d));
         const std::uint64_t end = offset + std::uint64_t(t.bytes.size());
-        QJsonObject entry;
-        entry.insert(QStringLiteral("dtype"), QLatin1String(dtypeName(t.dtype)));
-        entry.insert(QStringLiteral("shape"), shape);
-        entry.insert(QStringLiteral("data_offsets"), QJsonArray{double(offset), double(end)});
-        header.insert(QString::fromStdString(t.name), entry);
+        header.insert(QString::fromStdString(t.name),
+                      QJsonObject{{"dtype", QLatin1String(dtypeName(t.dtype))},
+                                  {"shape", shape},
+                                  {"data_offsets", QJsonArray{double(offset), double(end)}}});
         offset = end;
     }
 
     QByteArray headerBytes = QJsonDocument(header).toJson(QJsonDocument::Compact);
-    while (headerBytes.size() % 8 != 0)
-        headerBytes.append(' ');
+    headerBytes.append((8 - headerBytes.size() % 8) % 8, ' '); // data starts 8-byte aligned
     char lengthField[8];
     qToLittleEndian(std::uint64_t(headerBytes.size()), lengthField);
 

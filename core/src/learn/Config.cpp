@@ -11,11 +11,11 @@ namespace graft::learn {
 
 namespace {
 
-template<typename E>
-using Names = std::initializer_list<std::pair<E, const char *>>;
+template<typename E> using Names = std::initializer_list<std::pair<E, const char *>>;
 
-const Names<TaskKind> kTaskKinds = {
-    {TaskKind::Image, "image"}, {TaskKind::Text, "text"}, {TaskKind::LanguageModel, "language-model"}};
+const Names<TaskKind> kTaskKinds = {{TaskKind::Image, "image"},
+                                    {TaskKind::Text, "text"},
+                                    {TaskKind::LanguageModel, "language-model"}};
 const Names<Schedule> kSchedules = {{Schedule::OneCycle, "one-cycle"},
                                     {Schedule::Cosine, "cosine"},
                                     {Schedule::Constant, "constant"},
@@ -24,7 +24,8 @@ const Names<Monitor> kMonitors = {{Monitor::ValAccuracy, "val_accuracy"},
                                   {Monitor::ValLoss, "val_loss"},
                                   {Monitor::ValAccuracy, "accuracy"},
                                   {Monitor::ValLoss, "loss"}};
-const Names<OptimizerKind> kOptimizers = {{OptimizerKind::AdamW, "adamw"}, {OptimizerKind::Sgd, "sgd"}};
+const Names<OptimizerKind> kOptimizers = {{OptimizerKind::AdamW, "adamw"},
+                                          {OptimizerKind::Sgd, "sgd"}};
 const Names<Recipe> kRecipes = {{Recipe::FeatureExtractor, "feature-extractor"},
                                 {Recipe::FineTune, "fine-tune"},
                                 {Recipe::Full, "full"},
@@ -33,8 +34,7 @@ const Names<ImageHead> kImageHeads = {{ImageHead::Linear, "linear"}, {ImageHead:
 const Names<TextHead> kTextHeads = {
     {TextHead::MeanMax, "mean-max"}, {TextHead::Cnn, "cnn"}, {TextHead::BiLstm, "bilstm"}};
 
-template<typename E>
-const char *nameIn(const Names<E> &names, E value)
+template<typename E> const char *nameIn(const Names<E> &names, E value)
 {
     for (const auto &[v, n] : names)
         if (v == value)
@@ -42,8 +42,7 @@ const char *nameIn(const Names<E> &names, E value)
     return names.begin()->second;
 }
 
-template<typename E>
-bool parseIn(const Names<E> &names, const QString &text, E *out)
+template<typename E> bool parseIn(const Names<E> &names, const QString &text, E *out)
 {
     for (const auto &[v, n] : names)
         if (text.compare(QLatin1String(n), Qt::CaseInsensitive) == 0) {
@@ -135,8 +134,7 @@ struct JsonIo
     QJsonObject *json;
     bool writing;
 
-    template<typename T>
-    void operator()(const char *key, T &value)
+    template<typename T> void operator()(const char *key, T &value)
     {
         const QLatin1String k(key);
         if constexpr (std::is_enum_v<T>) {
@@ -170,8 +168,7 @@ struct JsonIo
         }
     }
     /// A nested object with its own toJson/fromJson.
-    template<typename T>
-    void object(const char *key, T &value)
+    template<typename T> void object(const char *key, T &value)
     {
         if (writing)
             json->insert(QLatin1String(key), value.toJson());
@@ -226,7 +223,8 @@ void fields(RunConfig &c, JsonIo &io)
     io("feature_cache", i.useFeatureCache);
     io("cache_dir", i.cacheDir);
     if (io.writing)
-        io.json->insert("freeze_plan", i.customPlan ? QJsonValue(i.customPlan->toJson()) : QJsonValue());
+        io.json->insert("freeze_plan",
+                        i.customPlan ? QJsonValue(i.customPlan->toJson()) : QJsonValue());
     else if (io.json->value("freeze_plan").isObject())
         i.customPlan = vision::FreezePlan::fromJson(io.json->value("freeze_plan").toObject());
 

@@ -6,22 +6,13 @@ namespace graft::learn {
 
 const char *nameOf(Phase phase)
 {
-    switch (phase) {
-    case Phase::Scan: return "scan";
-    case Phase::Vectors: return "vectors";
-    case Phase::Features: return "features";
-    case Phase::LrFinder: return "lr-finder";
-    case Phase::Train: return "train";
-    case Phase::Validate: return "validate";
-    case Phase::Export: return "export";
-    case Phase::ExportCheck: return "export-check";
-    case Phase::CrossValidate: return "cross-validate";
-    }
-    return "train";
+    static const char *const names[] = {"scan",      "vectors",      "features",
+                                        "lr-finder", "train",        "validate",
+                                        "export",    "export-check", "cross-validate"};
+    return names[int(phase)];
 }
 
-ProgressMeter::ProgressMeter(Phase phase)
-    : m_phase(phase)
+ProgressMeter::ProgressMeter(Phase phase) : m_phase(phase)
 {
     m_clock.start();
 }
@@ -78,7 +69,9 @@ EpochMetrics EpochMetrics::fromJson(const QJsonObject &o)
 
 QString noticeText(const Notice &n)
 {
-    const auto a = [&](int i) { return n.args.value(i); };
+    const auto a = [&](int i) {
+        return n.args.value(i);
+    };
     switch (n.code) {
     case Notice::Code::SkippedFile:
         return QStringLiteral("skipped %1: %2").arg(a(0), a(1));
@@ -94,7 +87,8 @@ QString noticeText(const Notice &n)
     case Notice::Code::LearningRateFound:
         return QStringLiteral("learning rate from the finder: %1").arg(a(0));
     case Notice::Code::VectorCoverage:
-        return QStringLiteral("word vectors: %1 of %2 training words found in %3").arg(a(0), a(1), a(2));
+        return QStringLiteral("word vectors: %1 of %2 training words found in %3")
+            .arg(a(0), a(1), a(2));
     case Notice::Code::RunSaved:
         return QStringLiteral("run saved in %1").arg(a(0));
     case Notice::Code::RunNotSaved:

@@ -1,11 +1,11 @@
 // The one training loop and the callbacks written once for every task.
 #include "learn/Learner.h"
 
+#include <torch/cuda.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/module.h>
 #include <torch/optim/adamw.h>
 #include <torch/optim/sgd.h>
-#include <torch/cuda.h>
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -76,7 +76,7 @@ io::TensorBlob tensorBlob(std::string name, const torch::Tensor &tensor)
 
 torch::Tensor tensorFromFile(const io::SafetensorsFile &file, const io::TensorInfo &info)
 {
-    const auto type = info.dtype == io::DType::I64 ? torch::kLong
+    const auto type = info.dtype == io::DType::I64  ? torch::kLong
                       : info.dtype == io::DType::U8 ? torch::kByte
                                                     : torch::kFloat;
     if (type == torch::kFloat) {
@@ -89,17 +89,17 @@ torch::Tensor tensorFromFile(const io::SafetensorsFile &file, const io::TensorIn
     return t;
 }
 
-core::Status loadTensors(const io::SafetensorsFile &file, const std::string &prefix,
-                         const NamedTensors &into)
+core::Status
+loadTensors(const io::SafetensorsFile &file, const std::string &prefix, const NamedTensors &into)
 {
     torch::NoGradGuard noGrad;
     for (const auto &[name, dst] : into) {
         const io::TensorInfo *t = file.find(prefix + name);
         if (!t)
-            return makeError(ErrorCode::InvalidFormat,
-                             QStringLiteral("tensor '%1' is missing")
-                                 .arg(QString::fromStdString(prefix + name)),
-                             file.path());
+            return makeError(
+                ErrorCode::InvalidFormat,
+                QStringLiteral("tensor '%1' is missing").arg(QString::fromStdString(prefix + name)),
+                file.path());
         if (t->shape != std::vector<std::int64_t>(dst.sizes().begin(), dst.sizes().end()))
             return makeError(ErrorCode::InvalidFormat,
                              QStringLiteral("tensor '%1' has the wrong shape")
@@ -110,8 +110,10 @@ core::Status loadTensors(const io::SafetensorsFile &file, const std::string &pre
     return {};
 }
 
-torch::Tensor classificationLoss(const torch::Tensor &logits, const torch::Tensor &labels,
-                                 const RunConfig &config, const std::vector<int> &classCounts)
+torch::Tensor classificationLoss(const torch::Tensor &logits,
+                                 const torch::Tensor &labels,
+                                 const RunConfig &config,
+                                 const std::vector<int> &classCounts)
 {
     namespace F = torch::nn::functional;
     auto opts = F::CrossEntropyFuncOptions().label_smoothing(config.labelSmoothing);
@@ -144,34 +146,38 @@ core::Result<torch::Device> resolveDevice(const QString &name)
 {
     const QString n = name.trimmed().toLower();
     if (n.isEmpty() || n == QLatin1String("auto"))
-        return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+        return torch::cuda::is_available() ? torch::Device(torch::kCUDA)
+                                           : torch::Device(torch::kCPU);
     if (n == QLatin1String("cpu"))
         return torch::Device(torch::kCPU);
     if (n == QLatin1String("cuda") || n.startsWith(QLatin1String("cuda:"))) {
         if (!torch::cuda::is_available())
-            return makeError(ErrorCode::Unsupported,
-                             QStringLiteral("device '%1' was requested, but this LibTorch build has "
-                                            "no CUDA support or no GPU is visible; use 'cpu' or "
-                                            "'auto'")
-                                 .arg(name));
+            return makeError(
+                ErrorCode::Unsupported,
+                QStringLiteral("device '%1' was requested, but this LibTorch build has "
+                               "no CUDA support or no GPU is visible; use 'cpu' or "
+                               "'auto'")
+                    .arg(name));
         bool ok = true;
         const int index = n.size() > 4 ? n.mid(5).toInt(&ok) : 0;
         if (!ok || index < 0 || index >= int(torch::cuda::device_count()))
-            return makeError(ErrorCode::InvalidArgument, QStringLiteral("no CUDA device '%1' (%2 visible)")
-                                                             .arg(name)
-                                                             .arg(torch::cuda::device_count()));
+            return makeError(ErrorCode::InvalidArgument,
+                             QStringLiteral("no CUDA device '%1' (%2 visible)")
+                                 .arg(name)
+                                 .arg(torch::cuda::device_count()));
         return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
     }
-    return makeError(ErrorCode::InvalidArgument,
-                     QStringLiteral("unknown device '%1' (use auto, cpu, cuda or cuda:N)").arg(name));
+    return makeError(
+        ErrorCode::InvalidArgument,
+        QStringLiteral("unknown device '%1' (use auto, cpu, cuda or cuda:N)").arg(name));
 }
 
 bool isBetter(const EpochMetrics &a, const EpochMetrics &b, Monitor monitor)
 {
     constexpr double kAccEps = 1e-9, kLossEps = 1e-6;
     if (monitor == Monitor::ValLoss)
-        return a.valLoss < b.valLoss - kLossEps ||
-               (std::abs(a.valLoss - b.valLoss) <= kLossEps && a.valAccuracy > b.valAccuracy + kAccEps);
+        return a.valLoss < b.valLoss - kLossEps || (std::abs(a.valLoss - b.valLoss) <= kLossEps &&
+                                                    a.valAccuracy > b.valAccuracy + kAccEps);
     return a.valAccuracy > b.valAccuracy + kAccEps ||
            (std::abs(a.valAccuracy - b.valAccuracy) <= kAccEps && a.valLoss < b.valLoss - kLossEps);
 }
@@ -179,10 +185,7 @@ bool isBetter(const EpochMetrics &a, const EpochMetrics &b, Monitor monitor)
 // ---- the loop --------------------------------------------------------------------------------
 
 Learner::Learner(TrainTask &t, const RunConfig &c, Observer *o, core::CancelToken k)
-    : task(t)
-    , config(c)
-    , observer(o)
-    , cancel(std::move(k))
+    : task(t), config(c), observer(o), cancel(std::move(k))
 {}
 
 Learner::~Learner() = default;
@@ -225,10 +228,10 @@ void Learner::buildOptimizer(const std::vector<ParamGroup> &groups, double lr)
             const double groupLr = lr * g.lrFactor;
             const double wd = k == 0 ? config.weightDecay : 0.0;
             if (config.optimizer == OptimizerKind::Sgd)
-                out.emplace_back(ps, std::make_unique<torch::optim::SGDOptions>(
-                                         torch::optim::SGDOptions(groupLr)
-                                             .momentum(config.momentum)
-                                             .weight_decay(wd)));
+                out.emplace_back(
+                    ps, std::make_unique<torch::optim::SGDOptions>(torch::optim::SGDOptions(groupLr)
+                                                                       .momentum(config.momentum)
+                                                                       .weight_decay(wd)));
             else
                 out.emplace_back(ps, std::make_unique<torch::optim::AdamWOptions>(
                                          torch::optim::AdamWOptions(groupLr)
@@ -238,7 +241,8 @@ void Learner::buildOptimizer(const std::vector<ParamGroup> &groups, double lr)
         }
     }
     if (config.optimizer == OptimizerKind::Sgd)
-        m_optimizer = std::make_unique<torch::optim::SGD>(std::move(out), torch::optim::SGDOptions(lr));
+        m_optimizer =
+            std::make_unique<torch::optim::SGD>(std::move(out), torch::optim::SGDOptions(lr));
     else
         m_optimizer =
             std::make_unique<torch::optim::AdamW>(std::move(out), torch::optim::AdamWOptions(lr));
@@ -263,12 +267,14 @@ void Learner::saveOptimizerState(CheckpointData &data) const
             const auto it = state.find(c10::guts::to_string(p.unsafeGetTensorImpl()));
             if (it == state.end())
                 continue;
-            if (const auto *a = dynamic_cast<const torch::optim::AdamWParamState *>(it->second.get())) {
-                data.blobs.push_back(tensorBlob(key + "step", torch::tensor({a->step()}, torch::kLong)));
+            if (const auto *a =
+                    dynamic_cast<const torch::optim::AdamWParamState *>(it->second.get())) {
+                data.blobs.push_back(
+                    tensorBlob(key + "step", torch::tensor({a->step()}, torch::kLong)));
                 data.blobs.push_back(tensorBlob(key + "exp_avg", a->exp_avg()));
                 data.blobs.push_back(tensorBlob(key + "exp_avg_sq", a->exp_avg_sq()));
-            } else if (const auto *s = dynamic_cast<const torch::optim::SGDParamState *>(
-                           it->second.get())) {
+            } else if (const auto *s =
+                           dynamic_cast<const torch::optim::SGDParamState *>(it->second.get())) {
                 if (s->momentum_buffer().defined())
                     data.blobs.push_back(tensorBlob(key + "momentum", s->momentum_buffer()));
             }
@@ -321,16 +327,13 @@ core::Status Learner::fit()
     for (auto &cb : m_callbacks)
         if (auto s = cb->beforeFit(*this); !s)
             return s;
-    for (size_t s = 0, first = 1; s < stages.size(); first += size_t(stages[s].epochs), ++s) {
-        const int last = int(first) + stages[s].epochs - 1;
-        if (last >= startEpoch)
-            stepsPlanned += qint64(last - std::max(int(first), startEpoch) + 1) * task.batchesPerEpoch(int(s));
-    }
+    // Steps before a resumed run's first epoch count in globalStep; the rest are planned.
     globalStep = 0;
+    for (int s = 0, first = 1; s < int(stages.size()); first += stages[size_t(s)].epochs, ++s)
+        for (int e = first; e < first + stages[size_t(s)].epochs; ++e)
+            (e < startEpoch ? globalStep : stepsPlanned) += task.batchesPerEpoch(s);
     for (int s = 0, first = 1; s < int(stages.size()); first += stages[size_t(s)].epochs, ++s) {
         const int last = first + stages[size_t(s)].epochs - 1;
-        for (int e = first; e < std::min(startEpoch, last + 1); ++e)
-            globalStep += task.batchesPerEpoch(s);
         if (last < startEpoch || cancelled || stopRequested)
             continue;
         stage = s;
@@ -434,8 +437,8 @@ class ScheduleCallback : public Callback
 public:
     void beforeBatch(Learner &l) override
     {
-        l.lrFactor = scheduleFactor(l.config.schedule, l.config.warmupFraction, l.stageStep,
-                                    l.stageSteps);
+        l.lrFactor =
+            scheduleFactor(l.config.schedule, l.config.warmupFraction, l.stageStep, l.stageSteps);
     }
 };
 
@@ -443,9 +446,7 @@ public:
 class LrFinderCallback : public Callback
 {
 public:
-    explicit LrFinderCallback(LrFinderResult *result)
-        : m_result(result)
-    {}
+    explicit LrFinderCallback(LrFinderResult *result) : m_result(result) {}
     core::Status beforeFit(Learner &l) override
     {
         l.skipValidation = true;
@@ -467,9 +468,9 @@ public:
     void afterBatch(Learner &l) override
     {
         if (l.observer) {
-            Progress p = ProgressMeter::make(Phase::LrFinder, l.stepsDone,
-                                             LrFinderResult::kSweepSteps,
-                                             double(l.clock.nsecsElapsed()) / 1e9);
+            Progress p =
+                ProgressMeter::make(Phase::LrFinder, l.stepsDone, LrFinderResult::kSweepSteps,
+                                    double(l.clock.nsecsElapsed()) / 1e9);
             p.loss = l.batchLoss;
             p.learningRate = LrFinderResult::sweepRate(int(l.stepsDone) - 1);
             l.observer->progress(p);
@@ -498,14 +499,14 @@ public:
         if (std::isfinite(l.batchLoss))
             return {};
         l.restore(m_lastGood);
-        return makeError(ErrorCode::NumericalError,
-                         QStringLiteral("the loss became %1 at epoch %2, batch %3; the weights "
-                                        "were restored to the start of the epoch. Try a lower "
-                                        "learning rate.")
-                             .arg(std::isnan(l.batchLoss) ? QStringLiteral("NaN")
-                                                          : QStringLiteral("infinite"))
-                             .arg(l.epoch)
-                             .arg(l.batch));
+        return makeError(
+            ErrorCode::NumericalError,
+            QStringLiteral("the loss became %1 at epoch %2, batch %3; the weights "
+                           "were restored to the start of the epoch. Try a lower "
+                           "learning rate.")
+                .arg(std::isnan(l.batchLoss) ? QStringLiteral("NaN") : QStringLiteral("infinite"))
+                .arg(l.epoch)
+                .arg(l.batch));
     }
 
 private:
@@ -599,7 +600,8 @@ public:
                                             "(task, classes, model or split differ)"),
                              path);
         const int done = meta.value("epoch").toString().toInt();
-        const QJsonArray eps = QJsonDocument::fromJson(meta.value("epochs").toString().toUtf8()).array();
+        const QJsonArray eps =
+            QJsonDocument::fromJson(meta.value("epochs").toString().toUtf8()).array();
         if (done < 1 || eps.size() != done)
             return makeError(ErrorCode::InvalidFormat,
                              QStringLiteral("the checkpoint's epoch count is inconsistent"), path);
@@ -659,12 +661,12 @@ public:
              QString::fromUtf8(QJsonDocument(eps).toJson(QJsonDocument::Compact))},
             {QStringLiteral("config"),
              QString::fromUtf8(QJsonDocument(l.config.toJson()).toJson(QJsonDocument::Compact))}};
-        core::Status s = QDir().mkpath(l.config.checkpointDir)
-                             ? io::writeSafetensors(checkpointFile(l.config.checkpointDir),
-                                                    data.blobs, meta)
-                             : core::Status(makeError(ErrorCode::WriteFailed,
-                                                      QStringLiteral("cannot create folder"),
-                                                      l.config.checkpointDir));
+        core::Status s =
+            QDir().mkpath(l.config.checkpointDir)
+                ? io::writeSafetensors(checkpointFile(l.config.checkpointDir), data.blobs, meta)
+                : core::Status(makeError(ErrorCode::WriteFailed,
+                                         QStringLiteral("cannot create folder"),
+                                         l.config.checkpointDir));
         if (!s && l.observer)
             l.observer->notice({Notice::Code::CheckpointNotSaved, {s.error().message()}});
     }
@@ -704,12 +706,33 @@ public:
 
 } // namespace
 
-std::unique_ptr<Callback> scheduleCallback() { return std::make_unique<ScheduleCallback>(); }
-std::unique_ptr<Callback> lrFinderCallback(LrFinderResult *r) { return std::make_unique<LrFinderCallback>(r); }
-std::unique_ptr<Callback> nanGuardCallback() { return std::make_unique<NanGuardCallback>(); }
-std::unique_ptr<Callback> keepBestCallback() { return std::make_unique<KeepBestCallback>(); }
-std::unique_ptr<Callback> earlyStoppingCallback() { return std::make_unique<EarlyStoppingCallback>(); }
-std::unique_ptr<Callback> checkpointCallback() { return std::make_unique<CheckpointCallback>(); }
-std::unique_ptr<Callback> progressCallback() { return std::make_unique<ProgressCallback>(); }
+std::unique_ptr<Callback> scheduleCallback()
+{
+    return std::make_unique<ScheduleCallback>();
+}
+std::unique_ptr<Callback> lrFinderCallback(LrFinderResult *r)
+{
+    return std::make_unique<LrFinderCallback>(r);
+}
+std::unique_ptr<Callback> nanGuardCallback()
+{
+    return std::make_unique<NanGuardCallback>();
+}
+std::unique_ptr<Callback> keepBestCallback()
+{
+    return std::make_unique<KeepBestCallback>();
+}
+std::unique_ptr<Callback> earlyStoppingCallback()
+{
+    return std::make_unique<EarlyStoppingCallback>();
+}
+std::unique_ptr<Callback> checkpointCallback()
+{
+    return std::make_unique<CheckpointCallback>();
+}
+std::unique_ptr<Callback> progressCallback()
+{
+    return std::make_unique<ProgressCallback>();
+}
 
 } // namespace graft::learn

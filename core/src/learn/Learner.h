@@ -20,8 +20,8 @@
 
 #include <algorithm>
 #include <memory>
-#include <random>
 #include <optional>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,8 +42,8 @@ io::TensorBlob tensorBlob(std::string name, const torch::Tensor &tensor);
 /// A tensor of a safetensors file (F32, I64 or U8), copied out of the file buffer.
 torch::Tensor tensorFromFile(const io::SafetensorsFile &file, const io::TensorInfo &info);
 /// Loads tensors named `prefix` + name from `file` into `into` (shapes must match).
-core::Status loadTensors(const io::SafetensorsFile &file, const std::string &prefix,
-                         const NamedTensors &into);
+core::Status
+loadTensors(const io::SafetensorsFile &file, const std::string &prefix, const NamedTensors &into);
 
 /// Parameters the optimizer trains at lr * lrFactor; `decay` applies the weight decay to those
 /// with more than one dimension (never to biases, norms and embeddings' scale).
@@ -84,12 +84,12 @@ public:
 
     /// Work before the loop (feature extraction, tokenising, loading vectors); adds its
     /// seconds to `timings`.
-    virtual core::Status prepare(Observer *observer, const core::CancelToken &cancel,
-                                 QJsonObject &timings) = 0;
+    virtual core::Status
+    prepare(Observer *observer, const core::CancelToken &cancel, QJsonObject &timings) = 0;
     /// After the loop, with the kept weights: report.validation, report.model (with its
     /// check samples) and report.details.
-    virtual core::Status finish(RunReport &report, Observer *observer,
-                                const core::CancelToken &cancel) = 0;
+    virtual core::Status
+    finish(RunReport &report, Observer *observer, const core::CancelToken &cancel) = 0;
     virtual std::vector<Stage> stages() const = 0;
     /// Enters stage `s` (freeze plan, data source); returns the parameters to optimise.
     virtual std::vector<ParamGroup> beginStage(int s) = 0;
@@ -143,8 +143,7 @@ public:
 class Learner
 {
 public:
-    Learner(TrainTask &task, const RunConfig &config, Observer *observer,
-            core::CancelToken cancel);
+    Learner(TrainTask &task, const RunConfig &config, Observer *observer, core::CancelToken cancel);
     ~Learner();
 
     Learner &add(std::unique_ptr<Callback> callback);
@@ -156,20 +155,20 @@ public:
 
     // The loop's state, for callbacks.
     TrainTask &task;
-    const RunConfig &config;
+    const RunConfig config; // a copy: callers may pass a temporary
     Observer *observer = nullptr;
     core::CancelToken cancel;
     std::vector<TrainTask::Stage> stages;
-    int epochs = 0;      ///< over all stages
-    int startEpoch = 1;  ///< > 1 when resumed
-    int epoch = 0;       ///< current, 1-based
+    int epochs = 0;     ///< over all stages
+    int startEpoch = 1; ///< > 1 when resumed
+    int epoch = 0;      ///< current, 1-based
     int stage = 0;
     int stageFirstEpoch = 1;
-    qint64 batch = 0;    ///< 1-based within the epoch
+    qint64 batch = 0; ///< 1-based within the epoch
     qint64 batchesPerEpoch = 0;
-    qint64 stageStep = 0;  ///< 0-based step within the stage (the schedule's position)
+    qint64 stageStep = 0; ///< 0-based step within the stage (the schedule's position)
     qint64 stageSteps = 0;
-    qint64 stepsDone = 0;  ///< steps of this fit() call (for rates and ETA)
+    qint64 stepsDone = 0; ///< steps of this fit() call (for rates and ETA)
     qint64 stepsPlanned = 0;
     qint64 globalStep = 0; ///< steps since the run began (resumed runs count earlier ones)
     double lrFactor = 1.0; ///< set by the schedule before each batch
@@ -227,13 +226,14 @@ std::unique_ptr<Callback> progressCallback();
 
 /// Cross-entropy for classifiers, the same for every task: config.labelSmoothing, and with
 /// config.balancedClassWeights weights n / (classes x count) from the training `classCounts`.
-torch::Tensor classificationLoss(const torch::Tensor &logits, const torch::Tensor &labels,
-                                 const RunConfig &config, const std::vector<int> &classCounts);
+torch::Tensor classificationLoss(const torch::Tensor &logits,
+                                 const torch::Tensor &labels,
+                                 const RunConfig &config,
+                                 const std::vector<int> &classCounts);
 
 /// `items` shuffled for (seed, epoch): the same order whenever that epoch is run, so a resumed
 /// run sees the batches an uninterrupted one would.
-template<typename T>
-std::vector<T> epochOrder(std::vector<T> items, int seed, int epoch)
+template<typename T> std::vector<T> epochOrder(std::vector<T> items, int seed, int epoch)
 {
     std::mt19937_64 rng(std::uint64_t(seed) * 1000003u + std::uint64_t(epoch));
     std::shuffle(items.begin(), items.end(), rng);

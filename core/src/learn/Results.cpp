@@ -1,5 +1,5 @@
-#include "graft/learn/Model.h"
 #include "graft/learn/Results.h"
+#include "graft/learn/Model.h"
 
 #include <QJsonArray>
 
@@ -33,8 +33,10 @@ SampleRef SampleRef::fromJson(const QJsonObject &o)
     return {o.value("file").toString(), o.value("line").toInt(), o.value("text").toString()};
 }
 
-Evaluation Evaluation::compute(std::vector<SampleRef> samples, std::vector<int> labels,
-                               std::vector<std::vector<float>> probabilities, int classCount)
+Evaluation Evaluation::compute(std::vector<SampleRef> samples,
+                               std::vector<int> labels,
+                               std::vector<std::vector<float>> probabilities,
+                               int classCount)
 {
     Evaluation ev;
     ev.confusion.assign(size_t(classCount), std::vector<int>(size_t(classCount), 0));
@@ -68,7 +70,8 @@ Evaluation Evaluation::compute(std::vector<SampleRef> samples, std::vector<int> 
         m.support = actual;
         m.precision = predicted ? double(tp) / predicted : 0;
         m.recall = actual ? double(tp) / actual : 0;
-        m.f1 = m.precision + m.recall > 0 ? 2 * m.precision * m.recall / (m.precision + m.recall) : 0;
+        m.f1 =
+            m.precision + m.recall > 0 ? 2 * m.precision * m.recall / (m.precision + m.recall) : 0;
         ev.perClass.push_back(m);
     }
     ev.samples = std::move(samples);
@@ -198,8 +201,9 @@ QJsonObject ExportCheck::toJson() const
 
 QString RunReport::status() const
 {
-    return cancelled ? QStringLiteral("cancelled")
-                     : earlyStopped ? QStringLiteral("early-stopped") : QStringLiteral("finished");
+    return cancelled      ? QStringLiteral("cancelled")
+           : earlyStopped ? QStringLiteral("early-stopped")
+                          : QStringLiteral("finished");
 }
 
 QJsonObject RunReport::toJson() const
@@ -280,10 +284,9 @@ QJsonObject CrossValidation::toJson() const
                      {"samples", samples},
                      {"accuracy_mean", meanAccuracy},
                      {"accuracy_std", stdAccuracy},
-                     {"baseline",
-                      QJsonObject{{"method", "bag-of-words TF-IDF logistic regression"},
-                                  {"accuracy_mean", meanBaselineAccuracy},
-                                  {"accuracy_std", stdBaselineAccuracy}}},
+                     {"baseline", QJsonObject{{"method", "bag-of-words TF-IDF logistic regression"},
+                                              {"accuracy_mean", meanBaselineAccuracy},
+                                              {"accuracy_std", stdBaselineAccuracy}}},
                      {"beats_baseline", meanAccuracy > meanBaselineAccuracy},
                      {"per_fold", perFold}}},
         {"vector_coverage", vectorCoverage},
@@ -307,13 +310,27 @@ QStringList Model::tokenize(const QString &, int *unknown) const
         *unknown = 0;
     return {};
 }
-core::Result<TokenContributions> Model::explain(const QString &, int) const { return unsupported("explain texts"); }
-core::Result<GradCam> Model::gradCam(const QString &, int) const { return unsupported("compute Grad-CAM"); }
-core::Status Model::writeExport(const QString &, const QString &) const { return unsupported("be exported (export the model it came from)"); }
-core::Status Model::saveWeights(const QString &) const { return unsupported("be saved in a run folder"); }
+core::Result<TokenContributions> Model::explain(const QString &, int) const
+{
+    return unsupported("explain texts");
+}
+core::Result<GradCam> Model::gradCam(const QString &, int) const
+{
+    return unsupported("compute Grad-CAM");
+}
+core::Status Model::writeExport(const QString &, const QString &) const
+{
+    return unsupported("be exported (export the model it came from)");
+}
+core::Status Model::saveWeights(const QString &) const
+{
+    return unsupported("be saved in a run folder");
+}
 
-core::Result<Predictions> predict(const Model &model, const std::vector<SampleRef> &inputs,
-                                  int topK, const core::CancelToken &cancel)
+core::Result<Predictions> predict(const Model &model,
+                                  const std::vector<SampleRef> &inputs,
+                                  int topK,
+                                  const core::CancelToken &cancel)
 {
     auto scores = model.score(inputs, cancel);
     if (!scores)
@@ -341,17 +358,21 @@ core::Result<Predictions> predict(const Model &model, const std::vector<SampleRe
     return out;
 }
 
-core::Result<Evaluation> evaluate(const Model &model, const std::vector<SampleRef> &samples,
-                                  const std::vector<int> &labels, const QStringList &sampleClasses,
-                                  const core::CancelToken &cancel, Observer *observer)
+core::Result<Evaluation> evaluate(const Model &model,
+                                  const std::vector<SampleRef> &samples,
+                                  const std::vector<int> &labels,
+                                  const QStringList &sampleClasses,
+                                  const core::CancelToken &cancel,
+                                  Observer *observer)
 {
     std::vector<int> map;
     for (const QString &c : sampleClasses) {
         const int i = int(model.classes().indexOf(c));
         if (i < 0)
-            return core::makeError(core::ErrorCode::InvalidArgument,
-                                   QStringLiteral("class '%1' is not one of the model's classes (%2)")
-                                       .arg(c, model.classes().join(QStringLiteral(", "))));
+            return core::makeError(
+                core::ErrorCode::InvalidArgument,
+                QStringLiteral("class '%1' is not one of the model's classes (%2)")
+                    .arg(c, model.classes().join(QStringLiteral(", "))));
         map.push_back(i);
     }
     auto scores = model.score(samples, cancel, observer);

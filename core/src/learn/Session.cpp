@@ -35,17 +35,15 @@ Dataset::Dataset(vision::ScanReport images)
     : m_images(std::make_shared<const vision::ScanReport>(std::move(images)))
 {}
 
-Dataset::Dataset(std::shared_ptr<const text::TextDataset> texts)
-    : m_texts(std::move(texts))
-{}
+Dataset::Dataset(std::shared_ptr<const text::TextDataset> texts) : m_texts(std::move(texts)) {}
 
 QStringList Dataset::classes() const
 {
     return m_texts ? m_texts->classes : m_images ? m_images->classNames() : QStringList{};
 }
 
-core::Result<Dataset> Dataset::scan(const RunConfig &config, Observer *observer,
-                                    const core::CancelToken &cancel)
+core::Result<Dataset>
+Dataset::scan(const RunConfig &config, Observer *observer, const core::CancelToken &cancel)
 {
     const ProgressMeter meter(Phase::Scan);
     const auto progress = [&](qint64 done, qint64 total) {
@@ -82,14 +80,16 @@ core::Result<Dataset> Dataset::scan(const RunConfig &config, Observer *observer,
     return Dataset(std::move(report.value()));
 }
 
-void Dataset::samples(const QString &split, const RunConfig &config, std::vector<SampleRef> *refs,
+void Dataset::samples(const QString &split,
+                      const RunConfig &config,
+                      std::vector<SampleRef> *refs,
                       std::vector<int> *labels) const
 {
     if (m_images) {
         std::vector<vision::Sample> all;
         for (auto s : {vision::Split::Train, vision::Split::Val, vision::Split::Test}) {
-            const bool wanted = split == QLatin1String("all") ||
-                                split == QLatin1String(vision::splitName(s));
+            const bool wanted =
+                split == QLatin1String("all") || split == QLatin1String(vision::splitName(s));
             if (wanted) {
                 auto v = m_images->samples(s);
                 all.insert(all.end(), v.begin(), v.end());
@@ -110,7 +110,8 @@ void Dataset::samples(const QString &split, const RunConfig &config, std::vector
     } else if (split == QLatin1String("test")) {
         idx = m_texts->indicesOf(QStringLiteral("test"));
     } else {
-        const auto s = text::splitTextDataset(*m_texts, config.valFraction, config.effectiveSplitSeed());
+        const auto s =
+            text::splitTextDataset(*m_texts, config.valFraction, config.effectiveSplitSeed());
         idx = split == QLatin1String("train") ? s.train : s.val;
     }
     for (int i : idx) {
@@ -135,7 +136,9 @@ core::Result<int> checkpointEpoch(const QString &checkpointDir)
         return file.error();
     bool ok = false;
     const int epoch = file->metadata().value(QStringLiteral("epoch")).toString().toInt(&ok);
-    if (file->metadata().value(QStringLiteral("format")).toString() != QLatin1String("graft-checkpoint") || !ok)
+    if (file->metadata().value(QStringLiteral("format")).toString() !=
+            QLatin1String("graft-checkpoint") ||
+        !ok)
         return makeError(ErrorCode::InvalidFormat, QStringLiteral("not a Graft checkpoint"), path);
     return epoch;
 }
@@ -156,20 +159,23 @@ core::Result<QString> checkDevice(const QString &name)
 
 namespace {
 
-core::Result<std::unique_ptr<TrainTask>> makeTask(const RunConfig &config, const Dataset &data,
-                                                  Observer *observer)
+core::Result<std::unique_ptr<TrainTask>>
+makeTask(const RunConfig &config, const Dataset &data, Observer *observer)
 {
     if (config.epochs < 1 || config.batchSize < 1)
-        return makeError(ErrorCode::InvalidArgument, QStringLiteral("epochs and batch size must be at least 1"));
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("epochs and batch size must be at least 1"));
     switch (config.kind) {
     case TaskKind::Image:
         if (!data.images())
-            return makeError(ErrorCode::InvalidArgument, QStringLiteral("an image run needs an image folder"));
+            return makeError(ErrorCode::InvalidArgument,
+                             QStringLiteral("an image run needs an image folder"));
         return vision::makeImageTask(config, *data.images(), observer);
     case TaskKind::Text: {
         if (!data.texts())
             return makeError(ErrorCode::InvalidArgument, QStringLiteral("a text run needs texts"));
-        const auto split = text::splitTextDataset(*data.texts(), config.valFraction, config.effectiveSplitSeed());
+        const auto split =
+            text::splitTextDataset(*data.texts(), config.valFraction, config.effectiveSplitSeed());
         return text::makeTextTask(config, data.texts(), split.train, split.val, observer);
     }
     case TaskKind::LanguageModel:
@@ -179,8 +185,10 @@ core::Result<std::unique_ptr<TrainTask>> makeTask(const RunConfig &config, const
 }
 
 /// Seeds, threads and the task, prepared (features, tokens, vectors).
-core::Result<std::unique_ptr<TrainTask>> preparedTask(const RunConfig &config, const Dataset &data,
-                                                      Observer *observer, const core::CancelToken &cancel,
+core::Result<std::unique_ptr<TrainTask>> preparedTask(const RunConfig &config,
+                                                      const Dataset &data,
+                                                      Observer *observer,
+                                                      const core::CancelToken &cancel,
                                                       QJsonObject &timings)
 {
     core::setComputeThreads(config.threads);
@@ -196,8 +204,8 @@ core::Result<std::unique_ptr<TrainTask>> preparedTask(const RunConfig &config, c
     return task;
 }
 
-core::Result<LrFinderResult> sweep(TrainTask &task, const RunConfig &config, Observer *observer,
-                                   const core::CancelToken &cancel)
+core::Result<LrFinderResult>
+sweep(TrainTask &task, const RunConfig &config, Observer *observer, const core::CancelToken &cancel)
 {
     RunConfig c = config;
     c.learningRate = 1.0; // the sweep sets the rate itself, relative to this
@@ -223,7 +231,9 @@ RunConfig finderConfig(RunConfig c)
 
 } // namespace
 
-core::Result<RunReport> train(const RunConfig &config, const Dataset &data, Observer *observer,
+core::Result<RunReport> train(const RunConfig &config,
+                              const Dataset &data,
+                              Observer *observer,
                               const core::CancelToken &cancel)
 {
     return core::guarded([&]() -> core::Result<RunReport> {
@@ -252,7 +262,8 @@ core::Result<RunReport> train(const RunConfig &config, const Dataset &data, Obse
                 return found.error();
             c.learningRate = found->suggested;
             if (observer)
-                observer->notice({Notice::Code::LearningRateFound, {QString::number(c.learningRate, 'g', 3)}});
+                observer->notice(
+                    {Notice::Code::LearningRateFound, {QString::number(c.learningRate, 'g', 3)}});
             torch::manual_seed(std::uint64_t(c.seed));
         }
         QElapsedTimer trainClock;
@@ -288,8 +299,10 @@ core::Result<RunReport> train(const RunConfig &config, const Dataset &data, Obse
     });
 }
 
-core::Result<LrFinderResult> findLearningRate(const RunConfig &config, const Dataset &data,
-                                              Observer *observer, const core::CancelToken &cancel)
+core::Result<LrFinderResult> findLearningRate(const RunConfig &config,
+                                              const Dataset &data,
+                                              Observer *observer,
+                                              const core::CancelToken &cancel)
 {
     return core::guarded([&]() -> core::Result<LrFinderResult> {
         QJsonObject timings;
@@ -301,11 +314,15 @@ core::Result<LrFinderResult> findLearningRate(const RunConfig &config, const Dat
     });
 }
 
-core::Result<CrossValidation> crossValidate(const RunConfig &config, const Dataset &data, int folds,
-                                            Observer *observer, const core::CancelToken &cancel)
+core::Result<CrossValidation> crossValidate(const RunConfig &config,
+                                            const Dataset &data,
+                                            int folds,
+                                            Observer *observer,
+                                            const core::CancelToken &cancel)
 {
     if (config.kind != TaskKind::Text || !data.texts())
-        return makeError(ErrorCode::Unsupported, QStringLiteral("cross-validation is available for text data"));
+        return makeError(ErrorCode::Unsupported,
+                         QStringLiteral("cross-validation is available for text data"));
     return core::guarded([&] {
         core::setComputeThreads(config.threads);
         torch::manual_seed(std::uint64_t(config.seed));
@@ -325,19 +342,23 @@ core::Result<QString> saveRun(const RunReport &report, const QString &runsDir)
     RunReport r = report;
     r.created = QDateTime::currentDateTime();
     r.id = QStringLiteral("%1-%2-%3")
-               .arg(r.created.toString(QStringLiteral("yyyyMMdd-HHmmss")), QLatin1String(nameOf(r.kind)))
+               .arg(r.created.toString(QStringLiteral("yyyyMMdd-HHmmss")),
+                    QLatin1String(nameOf(r.kind)))
                .arg(QRandomGenerator::global()->bounded(0x10000), 4, 16, QLatin1Char('0'));
-    const QString partial = QDir(runsDir).filePath(QLatin1Char('.') + r.id + QStringLiteral(".partial"));
+    const QString partial =
+        QDir(runsDir).filePath(QLatin1Char('.') + r.id + QStringLiteral(".partial"));
     const QString final = QDir(runsDir).filePath(r.id);
     if (!QDir().mkpath(partial))
-        return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot create the run folder"), partial);
+        return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot create the run folder"),
+                         partial);
     core::Status s = report.model ? report.model->saveWeights(QDir(partial).filePath(kModelFile))
                                   : core::Status();
     if (s)
         s = io::writeFileAtomically(QDir(partial).filePath(kRunJson),
                                     QJsonDocument(r.toJson()).toJson(QJsonDocument::Indented));
     if (s && !QDir().rename(partial, final))
-        s = makeError(ErrorCode::WriteFailed, QStringLiteral("cannot rename the run folder into place"), final);
+        s = makeError(ErrorCode::WriteFailed,
+                      QStringLiteral("cannot rename the run folder into place"), final);
     if (!s) {
         QDir(partial).removeRecursively();
         return s.error();
@@ -349,9 +370,11 @@ core::Result<RunReport> loadRun(const QString &dir, bool withModel)
 {
     QFile f(QDir(dir).filePath(kRunJson));
     if (!f.open(QIODevice::ReadOnly))
-        return makeError(ErrorCode::NotFound, QStringLiteral("not a run folder (no run.json)"), dir);
+        return makeError(ErrorCode::NotFound, QStringLiteral("not a run folder (no run.json)"),
+                         dir);
     if (f.size() > (qint64(256) << 20))
-        return makeError(ErrorCode::TooLarge, QStringLiteral("run.json over 256 MiB"), f.fileName());
+        return makeError(ErrorCode::TooLarge, QStringLiteral("run.json over 256 MiB"),
+                         f.fileName());
     const QJsonObject j = QJsonDocument::fromJson(f.readAll()).object();
     if (j.value("format").toString() != QLatin1String("graft-run"))
         return makeError(ErrorCode::InvalidFormat, QStringLiteral("not a Graft run"), f.fileName());
@@ -360,11 +383,13 @@ core::Result<RunReport> loadRun(const QString &dir, bool withModel)
     const QString weights = QDir(dir).filePath(kModelFile);
     if (!withModel || !QFileInfo::exists(weights) || report.kind == TaskKind::LanguageModel)
         return report;
-    auto model = core::guarded([&]() -> core::Result<ModelPtr> {
-        if (report.kind == TaskKind::Text)
-            return text::TextModel::loadWeights(weights);
-        return vision::loadImageModel(weights);
-    }, weights);
+    auto model = core::guarded(
+        [&]() -> core::Result<ModelPtr> {
+            if (report.kind == TaskKind::Text)
+                return text::TextModel::loadWeights(weights);
+            return vision::loadImageModel(weights);
+        },
+        weights);
     if (!model)
         return model.error();
     auto m = std::const_pointer_cast<Model>(*model); // just made: not shared yet

@@ -30,10 +30,10 @@ QStringList terms(const Tokenizer &tok, const QString &text, bool bigrams)
 } // namespace
 
 core::Result<learn::Evaluation> evaluateBagOfWords(const TextDataset &data,
-                                                const std::vector<int> &trainIdx,
-                                                const std::vector<int> &valIdx,
-                                                const BagOfWordsOptions &options,
-                                                const core::CancelToken &cancel)
+                                                   const std::vector<int> &trainIdx,
+                                                   const std::vector<int> &valIdx,
+                                                   const BagOfWordsOptions &options,
+                                                   const core::CancelToken &cancel)
 {
     const int k = int(data.classes.size());
     if (k < 2 || trainIdx.empty())

@@ -1,6 +1,5 @@
 #include "graft/text/TextDataset.h"
 
-#include "graft/text/DelimitedText.h"
 #include "graft/text/TextDecoder.h"
 
 #include <QDir>
@@ -31,21 +30,13 @@ const char *layoutName(TextLayout layout)
 
 namespace {
 
-const QStringList kTextSuffixes = {QStringLiteral("txt"), QStringLiteral("text")};
-const QStringList kTableSuffixes = {QStringLiteral("csv"), QStringLiteral("tsv"),
-                                    QStringLiteral("tab"), QStringLiteral("txt")};
-
+/// "train", "val" or "test" for a folder (or file-name part) naming a split; else empty.
 QString splitName(const QString &folder)
 {
-    const QString f = folder.toLower();
-    if (f == QLatin1String("train") || f == QLatin1String("training"))
-        return QStringLiteral("train");
-    if (f == QLatin1String("val") || f == QLatin1String("valid") ||
-        f == QLatin1String("validation") || f == QLatin1String("dev"))
-        return QStringLiteral("val");
-    if (f == QLatin1String("test") || f == QLatin1String("testing"))
-        return QStringLiteral("test");
-    return {};
+    static const QHash<QString, QString> splits{
+        {"train", "train"},    {"training", "train"}, {"val", "val"},   {"valid", "val"},
+        {"validation", "val"}, {"dev", "val"},        {"test", "test"}, {"testing", "test"}};
+    return splits.value(folder.toLower());
 }
 
 QString splitFromFileName(const QString &path)
@@ -126,13 +117,10 @@ struct Scanner
         std::vector<ClassDir> classDirs;
         qint64 total = 0;
         const auto addClassDir = [&](const QString &split, const QString &dir) {
-            QStringList files;
-            QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories);
-            while (it.hasNext()) {
-                const QString f = it.next();
-                if (kTextSuffixes.contains(QFileInfo(f).suffix().toLower()))
-                    files.append(f);
-            }
+            QStringList files; // name filters ignore case
+            QDirIterator it(dir, {"*.txt", "*.text"}, QDir::Files, QDirIterator::Subdirectories);
+            while (it.hasNext())
+                files.append(it.next());
             files.sort();
             total += files.size();
             classDirs.push_back(ClassDir{split, QFileInfo(dir).fileName(), files});
@@ -241,11 +229,10 @@ struct Scanner
             }
         }
         // A text column given by name (not by index) means a header row.
-        const bool hasHeader = options.header >= 0
-                                   ? options.header == 1
-                                   : (!options.textColumn.isEmpty() &&
-                                      !options.textColumn.front().isDigit()) ||
-                                         looksLikeHeader(table, labelCol);
+        const bool hasHeader = options.header >= 0 ? options.header == 1
+                                                   : (!options.textColumn.isEmpty() &&
+                                                      !options.textColumn.front().isDigit()) ||
+                                                         looksLikeHeader(table, labelCol);
         const QString split = splitFromFileName(file);
         const int needed = std::max(textCol, labelCol) + 1;
         for (size_t r = hasHeader ? 1 : 0; r < table.records.size(); ++r) {
@@ -438,46 +425,42 @@ QJsonObject TextDataset::toJson() const
         QJsonObject perSplit;
         for (const QString &s : splits())
             perSplit.insert(key(s), count(c, s));
-        cls.append(QJsonObject{{QStringLiteral("name"), classes[c]},
-                               {QStringLiteral("count"), count(c)},
-                               {QStringLiteral("splits"), perSplit}});
+        cls.append(QJsonObject{{"name", classes[c]}, {"count", count(c)}, {"splits", perSplit}});
     }
     QJsonObject spl;
     for (const QString &s : splits())
         spl.insert(key(s), int(indicesOf(s).size()));
     QJsonArray iss;
     for (const TextIssue &i : issues) {
-        QJsonObject o{{QStringLiteral("file"), i.file},
-                      {QStringLiteral("kind"), i.kind},
-                      {QStringLiteral("message"), i.message},
-                      {QStringLiteral("severity"), i.severity}};
+        QJsonObject o{
+            {"file", i.file}, {"kind", i.kind}, {"message", i.message}, {"severity", i.severity}};
         if (i.line > 0)
-            o.insert(QStringLiteral("line"), i.line);
+            o.insert("line", i.line);
         iss.append(o);
     }
     QJsonObject enc;
     for (auto it = encodings.cbegin(); it != encodings.cend(); ++it)
         enc.insert(it.key(), it.value());
     return QJsonObject{
-        {QStringLiteral("kind"), QStringLiteral("text")},
-        {QStringLiteral("root"), root},
-        {QStringLiteral("layout"), QString::fromLatin1(layoutName(layout))},
-        {QStringLiteral("classes"), cls},
-        {QStringLiteral("splits"), spl},
-        {QStringLiteral("total"), int(samples.size())},
-        {QStringLiteral("files_scanned"), filesScanned},
-        {QStringLiteral("encodings"), enc},
-        {QStringLiteral("empty_texts"), emptyTexts},
-        {QStringLiteral("duplicates"), duplicates},
-        {QStringLiteral("duplicates_across_splits"), crossSplitDuplicates},
-        {QStringLiteral("conflicting_duplicates"), conflictingDuplicates},
-        {QStringLiteral("length_tokens"), QJsonObject{{QStringLiteral("min"), minTokens},
-                                                      {QStringLiteral("median"), medianTokens},
-                                                      {QStringLiteral("max"), maxTokens},
-                                                      {QStringLiteral("mean"), meanTokens}}},
-        {QStringLiteral("issues"), iss},
-        {QStringLiteral("blocking"), QJsonArray::fromStringList(blocking)},
-        {QStringLiteral("blocked"), isBlocked()},
+        {"kind", "text"},
+        {"root", root},
+        {"layout", QString::fromLatin1(layoutName(layout))},
+        {"classes", cls},
+        {"splits", spl},
+        {"total", int(samples.size())},
+        {"files_scanned", filesScanned},
+        {"encodings", enc},
+        {"empty_texts", emptyTexts},
+        {"duplicates", duplicates},
+        {"duplicates_across_splits", crossSplitDuplicates},
+        {"conflicting_duplicates", conflictingDuplicates},
+        {"length_tokens", QJsonObject{{"min", minTokens},
+                                      {"median", medianTokens},
+                                      {"max", maxTokens},
+                                      {"mean", meanTokens}}},
+        {"issues", iss},
+        {"blocking", QJsonArray::fromStringList(blocking)},
+        {"blocked", isBlocked()},
     };
 }
 
@@ -502,9 +485,9 @@ core::Result<TextDataset> scanTextDataset(const QString &path,
         completed = s.scanClassFolders(dir.path());
     } else {
         QStringList tables;
-        for (const QString &f : dir.entryList(QDir::Files, QDir::Name))
-            if (kTableSuffixes.contains(QFileInfo(f).suffix().toLower()))
-                tables.append(dir.filePath(f));
+        for (const QString &f :
+             dir.entryList({"*.csv", "*.tsv", "*.tab", "*.txt"}, QDir::Files, QDir::Name))
+            tables.append(dir.filePath(f));
         completed = s.scanTableFiles(tables);
     }
     if (!completed)
@@ -520,12 +503,9 @@ bool looksLikeTextDataset(const QString &path)
         return true;
     if (!info.isDir())
         return false;
-    static const QStringList textSuffixes{QStringLiteral("txt"), QStringLiteral("csv"),
-                                          QStringLiteral("tsv")};
-    static const QStringList imageSuffixes{
-        QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("png"), QStringLiteral("bmp"),
-        QStringLiteral("gif"), QStringLiteral("webp"), QStringLiteral("tif"), QStringLiteral("tiff"),
-        QStringLiteral("ppm"), QStringLiteral("pgm")};
+    static const QStringList textSuffixes{"txt", "csv", "tsv"};
+    static const QStringList imageSuffixes{"jpg",  "jpeg", "png",  "bmp", "gif",
+                                           "webp", "tif",  "tiff", "ppm", "pgm"};
     QDirIterator it(path, QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
     bool text = false;
     for (int seen = 0; it.hasNext() && seen < 5000; ++seen) {

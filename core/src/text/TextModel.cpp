@@ -28,38 +28,13 @@ namespace {
 
 constexpr const char *kFormat = "graft-text-torchscript";
 constexpr const char *kWeightsFormat = "graft-text-model";
+constexpr const char *kLstmParts[] = {"w_ih", "w_hh", "b_ih", "b_hh"}; // TextNetTensors::lstm order
 
 std::string scriptSource(TextHead head, int convs, int lstmHidden)
 {
     std::ostringstream s;
     s << "def forward(self, ids, mask):\n";
-    if (head == TextHead::BiLstm) {
-        // The backward LSTM reads each text reversed within its own length.
-        s << "        e = torch.embedding(self.embedding, ids)\n"
-             "        pos = torch.arange(ids.size(1)).unsqueeze(0)\n"
-             "        n = (mask.gt(0).long() * (pos + 1)).amax(1, True)\n"
-             "        order = torch.where(pos < n, n - 1 - pos, pos).unsqueeze(-1)\n"
-             "        h0 = torch.zeros([1, ids.size(0), "
-          << lstmHidden
-          << "])\n"
-             "        f = torch.lstm(e, [h0, h0], [self.lstm_f_w_ih, self.lstm_f_w_hh, "
-             "self.lstm_f_b_ih, self.lstm_f_b_hh], True, 1, 0.0, False, False, True)[0]\n"
-             "        r = e.gather(1, order.expand([-1, -1, e.size(2)]))\n"
-             "        b = torch.lstm(r, [h0, h0], [self.lstm_b_w_ih, self.lstm_b_w_hh, "
-             "self.lstm_b_b_ih, self.lstm_b_b_hh], True, 1, 0.0, False, False, True)[0]\n"
-             "        b = b.gather(1, order.expand([-1, -1, b.size(2)]))\n"
-             "        y = torch.cat([f, b], 2)\n"
-             "        m = mask.unsqueeze(-1)\n"
-             "        mean = (y * m).sum(1) / m.sum(1).clamp_min(1.0)\n"
-             "        mx = y.masked_fill(m == 0, -10000.0).amax(1)\n"
-             "        return torch.linear(torch.cat([mean, mx], 1), self.fc_weight, self.fc_bias)\n";
-    } else if (head == TextHead::MeanMax) {
-        s << "        e = torch.embedding(self.embedding, ids)\n"
-             "        m = mask.unsqueeze(-1)\n"
-             "        mean = (e * m).sum(1) / m.sum(1).clamp_min(1.0)\n"
-             "        mx = e.masked_fill(m == 0, -10000.0).amax(1)\n"
-             "        return torch.linear(torch.cat([mean, mx], 1), self.fc_weight, self.fc_bias)\n";
-    } else {
+    if (head == TextHead::Cnn) {
         s << "        x = torch.embedding(self.embedding, ids).transpose(1, 2)\n";
         for (int i = 0; i < convs; ++i)
             s << "        p" << i << " = torch.relu(torch.conv1d(x, self.conv" << i
@@ -69,6 +44,28 @@ std::string scriptSource(TextHead head, int convs, int lstmHidden)
             s << (i ? ", p" : "p") << i;
         s << "], 1)\n"
              "        return torch.linear(f, self.fc_weight, self.fc_bias)\n";
+    } else {
+        s << "        e = torch.embedding(self.embedding, ids)\n";
+        if (head ==
+            TextHead::BiLstm) // the backward LSTM reads each text reversed within its length
+            s << "        pos = torch.arange(ids.size(1)).unsqueeze(0)\n"
+                 "        n = (mask.gt(0).long() * (pos + 1)).amax(1, True)\n"
+                 "        order = torch.where(pos < n, n - 1 - pos, pos).unsqueeze(-1)\n"
+                 "        h0 = torch.zeros([1, ids.size(0), "
+              << lstmHidden
+              << "])\n"
+                 "        f = torch.lstm(e, [h0, h0], [self.lstm_f_w_ih, self.lstm_f_w_hh, "
+                 "self.lstm_f_b_ih, self.lstm_f_b_hh], True, 1, 0.0, False, False, True)[0]\n"
+                 "        r = e.gather(1, order.expand([-1, -1, e.size(2)]))\n"
+                 "        b = torch.lstm(r, [h0, h0], [self.lstm_b_w_ih, self.lstm_b_w_hh, "
+                 "self.lstm_b_b_ih, self.lstm_b_b_hh], True, 1, 0.0, False, False, True)[0]\n"
+                 "        b = b.gather(1, order.expand([-1, -1, b.size(2)]))\n"
+                 "        e = torch.cat([f, b], 2)\n";
+        s << "        m = mask.unsqueeze(-1)\n"
+             "        mean = (e * m).sum(1) / m.sum(1).clamp_min(1.0)\n"
+             "        mx = e.masked_fill(m == 0, -10000.0).amax(1)\n"
+             "        return torch.linear(torch.cat([mean, mx], 1), self.fc_weight, "
+             "self.fc_bias)\n";
     }
     s << "\n"
          "def predict_proba(self, ids):\n"
@@ -89,48 +86,50 @@ QByteArray vocabText(const Vocabulary &vocab)
     return out;
 }
 
-QString compact(const QJsonValue &v)
+} // namespace
+
+QString compactJson(const QJsonValue &v)
 {
-    return QString::fromUtf8(v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
-                                         : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+    return QString::fromUtf8(v.isArray()
+                                 ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
+                                 : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
 }
 
-QJsonValue parsed(const QString &text)
+QJsonValue parseJson(const QString &text)
 {
     const QJsonDocument d = QJsonDocument::fromJson(text.toUtf8());
     return d.isArray() ? QJsonValue(d.array()) : QJsonValue(d.object());
 }
 
-} // namespace
-
-std::shared_ptr<TextModel> TextModel::make(const TextNetTensors &tensors, const Vocabulary &vocab,
+std::shared_ptr<TextModel> TextModel::make(const TextNetTensors &tensors,
+                                           const Vocabulary &vocab,
                                            const Tokenizer::Options &tokenizer,
-                                           const QStringList &classes, const learn::RunConfig &config)
+                                           const QStringList &classes,
+                                           const learn::RunConfig &config)
 {
     auto d = std::make_shared<TextModel>();
     torch::NoGradGuard noGrad;
     torch::jit::Module m("GraftTextClassifier");
     const auto reg = [&](const std::string &name, const torch::Tensor &t) {
-        m.register_parameter(name, t.detach().to(torch::kCPU, torch::kFloat).clone().contiguous(), false);
+        m.register_parameter(name, t.detach().to(torch::kCPU, torch::kFloat).clone().contiguous(),
+                             false);
     };
     reg("embedding", tensors.embedding);
     for (size_t i = 0; i < tensors.convWeights.size(); ++i) {
         reg("conv" + std::to_string(i) + "_weight", tensors.convWeights[i]);
         reg("conv" + std::to_string(i) + "_bias", tensors.convBiases[i]);
     }
+    int lstmHidden = 0;
     for (size_t dir = 0; dir < tensors.lstm.size(); ++dir) {
-        const std::string p = dir == 0 ? "lstm_f_" : "lstm_b_";
-        const auto &t = tensors.lstm[dir];
-        reg(p + "w_ih", t.at(0));
-        reg(p + "w_hh", t.at(1));
-        reg(p + "b_ih", t.at(2));
-        reg(p + "b_hh", t.at(3));
-        d->m_lstmHidden = int(t.at(1).size(1));
+        const std::string prefix = dir == 0 ? "lstm_f_" : "lstm_b_";
+        for (size_t k = 0; k < 4; ++k)
+            reg(prefix + kLstmParts[k], tensors.lstm[dir].at(k));
+        lstmHidden = int(tensors.lstm[dir].at(1).size(1));
     }
     reg("fc_weight", tensors.fcWeight);
     reg("fc_bias", tensors.fcBias);
     const TextHead head = config.text.head;
-    m.define(scriptSource(head, int(tensors.convWeights.size()), d->m_lstmHidden));
+    m.define(scriptSource(head, int(tensors.convWeights.size()), lstmHidden));
     m.eval();
     d->m_module = m;
     d->m_vocab = vocab;
@@ -138,11 +137,11 @@ std::shared_ptr<TextModel> TextModel::make(const TextNetTensors &tensors, const 
     d->m_classes = classes;
     d->m_head = head;
     d->m_kernelSizes = head == TextHead::Cnn ? config.text.cnnKernelSizes : QList<int>{};
-    for (int k : d->m_kernelSizes)
-        d->m_minLength = std::max(d->m_minLength, k);
     QJsonArray kernels;
-    for (int k : d->m_kernelSizes)
+    for (int k : d->m_kernelSizes) {
+        d->m_minLength = std::max(d->m_minLength, k);
         kernels.append(k);
+    }
     d->m_meta = QJsonObject{
         {"format", kFormat},
         {"kind", "text"},
@@ -150,7 +149,7 @@ std::shared_ptr<TextModel> TextModel::make(const TextNetTensors &tensors, const 
         {"head", learn::nameOf(head)},
         {"kernel_sizes", kernels},
         {"min_length", d->m_minLength},
-        {"lstm_hidden", d->m_lstmHidden},
+        {"lstm_hidden", lstmHidden},
         {"vocabulary_size", vocab.size()},
         {"embedding_dim", int(tensors.embedding.size(1))},
         {"input",
@@ -195,15 +194,18 @@ core::Result<learn::ModelPtr> TextModel::loadTorchScript(const QString &path)
         auto d = std::make_shared<TextModel>();
         d->m_module = torch::jit::load(path.toStdString(), c10::nullopt, extra);
         d->m_module.eval();
-        d->m_meta = QJsonDocument::fromJson(QByteArray::fromStdString(extra["graft.json"])).object();
+        d->m_meta =
+            QJsonDocument::fromJson(QByteArray::fromStdString(extra["graft.json"])).object();
         if (d->m_meta.value("format").toString() != QLatin1String(kFormat))
             return makeError(ErrorCode::InvalidFormat,
                              QStringLiteral("not a Graft text model (graft.json format is '%1')")
                                  .arg(d->m_meta.value("format").toString()),
                              path);
-        for (const auto &l : QJsonDocument::fromJson(QByteArray::fromStdString(extra["labels.json"])).array())
+        for (const auto &l :
+             QJsonDocument::fromJson(QByteArray::fromStdString(extra["labels.json"])).array())
             d->m_classes << l.toString();
-        QStringList tokens = QString::fromUtf8(QByteArray::fromStdString(extra["vocab.txt"])).split(QLatin1Char('\n'));
+        QStringList tokens = QString::fromUtf8(QByteArray::fromStdString(extra["vocab.txt"]))
+                                 .split(QLatin1Char('\n'));
         if (!tokens.isEmpty() && tokens.last().isEmpty())
             tokens.removeLast();
         if (d->m_classes.size() < 2 || tokens.size() < 2)
@@ -216,7 +218,6 @@ core::Result<learn::ModelPtr> TextModel::loadTorchScript(const QString &path)
         for (const auto &k : d->m_meta.value("kernel_sizes").toArray())
             d->m_kernelSizes << k.toInt();
         d->m_minLength = std::max(1, d->m_meta.value("min_length").toInt(1));
-        d->m_lstmHidden = d->m_meta.value("lstm_hidden").toInt(0);
         const int64_t rows = d->m_module.attr("embedding").toTensor().size(0);
         if (rows != d->m_vocab.size())
             return makeError(ErrorCode::InvalidFormat,
@@ -243,8 +244,8 @@ std::vector<int64_t> TextModel::encode(const QStringList &tokens) const
     return ids;
 }
 
-std::vector<std::vector<float>> TextModel::run(const std::vector<std::vector<int64_t>> &seqs,
-                                               const core::CancelToken &cancel, bool *cancelled) const
+std::optional<std::vector<std::vector<float>>>
+TextModel::run(const std::vector<std::vector<int64_t>> &seqs, const core::CancelToken &cancel) const
 {
     // The mean-max and BiLSTM heads ignore the padding after a text, so texts are batched;
     // the CNN head would see the padding, so it runs one text at a time.
@@ -254,10 +255,8 @@ std::vector<std::vector<float>> TextModel::run(const std::vector<std::vector<int
     out.reserve(seqs.size());
     auto module = m_module;
     for (size_t b = 0; b < seqs.size(); b += batch) {
-        if (cancel.isCancelled()) {
-            *cancelled = true;
-            return out;
-        }
+        if (cancel.isCancelled())
+            return std::nullopt;
         const size_t e = std::min(seqs.size(), b + batch);
         size_t len = 1;
         for (size_t i = b; i < e; ++i)
@@ -267,7 +266,8 @@ std::vector<std::vector<float>> TextModel::run(const std::vector<std::vector<int
         for (size_t i = b; i < e; ++i)
             for (size_t t = 0; t < seqs[i].size(); ++t)
                 ia[int64_t(i - b)][int64_t(t)] = seqs[i][t];
-        const torch::Tensor p = module.get_method("predict_proba")({ids}).toTensor().to(torch::kFloat).contiguous();
+        const torch::Tensor p =
+            module.get_method("predict_proba")({ids}).toTensor().to(torch::kFloat).contiguous();
         for (int64_t r = 0; r < p.size(0); ++r) {
             const float *row = p[r].data_ptr<float>();
             out.emplace_back(row, row + p.size(1));
@@ -279,11 +279,9 @@ std::vector<std::vector<float>> TextModel::run(const std::vector<std::vector<int
 QStringList TextModel::tokenize(const QString &text, int *unknown) const
 {
     const QStringList tokens = Tokenizer(m_tokenizer).tokenize(text);
-    if (unknown) {
-        *unknown = 0;
-        for (const QString &t : tokens)
-            *unknown += m_vocab.contains(t) ? 0 : 1;
-    }
+    if (unknown)
+        *unknown = int(std::count_if(tokens.begin(), tokens.end(),
+                                     [&](const QString &t) { return !m_vocab.contains(t); }));
     return tokens;
 }
 
@@ -305,17 +303,17 @@ core::Result<learn::Model::Scores> TextModel::score(const std::vector<learn::Sam
                 rows.push_back(i);
             }
         }
-        bool cancelled = false;
-        auto probs = run(seqs, cancel, &cancelled);
-        if (cancelled)
+        auto probs = run(seqs, cancel);
+        if (!probs)
             return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"));
         for (size_t k = 0; k < rows.size(); ++k)
-            out.probabilities[rows[k]] = std::move(probs[k]);
+            out.probabilities[rows[k]] = std::move((*probs)[k]);
         return out;
     });
 }
 
-core::Result<learn::TokenContributions> TextModel::explain(const QString &text, int classIndex) const
+core::Result<learn::TokenContributions> TextModel::explain(const QString &text,
+                                                           int classIndex) const
 {
     return core::guarded([&]() -> core::Result<learn::TokenContributions> {
         const QStringList tokens = Tokenizer(m_tokenizer).tokenize(text);
@@ -332,16 +330,16 @@ core::Result<learn::TokenContributions> TextModel::explain(const QString &text, 
                 occluded[0] = Vocabulary::kUnk; // an all-padding text is not a text
             seqs.push_back(std::move(occluded));
         }
-        bool cancelled = false;
-        const auto probs = run(seqs, {}, &cancelled);
+        const auto probs = *run(seqs, {});
         const auto &base = probs.front();
         int c = classIndex;
         if (c < 0 || c >= int(base.size()))
             c = int(std::max_element(base.begin(), base.end()) - base.begin());
         learn::TokenContributions out;
         for (int i = 0; i < tokens.size(); ++i)
-            out.push_back({tokens[i], std::log(std::max(double(base[size_t(c)]), 1e-30)) -
-                                          std::log(std::max(double(probs[size_t(i) + 1][size_t(c)]), 1e-30))});
+            out.push_back({tokens[i],
+                           std::log(std::max(double(base[size_t(c)]), 1e-30)) -
+                               std::log(std::max(double(probs[size_t(i) + 1][size_t(c)]), 1e-30))});
         return out;
     });
 }
@@ -356,114 +354,128 @@ core::Status TextModel::writeExport(const QString &path, const QString &format) 
                          QStringLiteral("ONNX export is available for the mean-max and CNN heads; "
                                         "export the BiLSTM model as TorchScript (.pt)"),
                          path);
-    return core::guarded([&]() -> core::Status {
-        const QByteArray labels = QJsonDocument(QJsonArray::fromStringList(m_classes)).toJson(QJsonDocument::Compact);
-        const QByteArray tokenizerJson = QJsonDocument(m_tokenizer.toJson()).toJson(QJsonDocument::Compact);
-        std::string bytes;
-        if (!onnx) {
-            torch::jit::ExtraFilesMap extra{{"labels.json", labels.toStdString()},
-                                            {"vocab.txt", vocabText(m_vocab).toStdString()},
-                                            {"tokenizer.json", tokenizerJson.toStdString()},
-                                            {"graft.json", QJsonDocument(m_meta).toJson().toStdString()}};
-            std::ostringstream buffer;
-            m_module.save(buffer, extra);
-            bytes = buffer.str();
-        } else {
-            using A = exports::OnnxGraph;
-            exports::OnnxGraph g;
-            const auto tensor = [&](const torch::Tensor &t, const char *hint) {
-                const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
-                return g.addFloat(hint, std::vector<std::int64_t>(c.sizes().begin(), c.sizes().end()),
-                                  c.data_ptr<float>());
-            };
-            const torch::Tensor emb = param(m_module, "embedding");
-            const int64_t vocab = emb.size(0);
-            const int64_t classes = m_classes.size();
-            g.addInput("ids", {-2, 1});
-            // OpenCV 4.6 reads no Gather with run-time indices, so the lookup is a one-hot
-            // product: relu(1 - |id - j|) is 1 at j = id and 0 elsewhere (ids are integers).
-            const torch::Tensor ones = torch::ones({vocab, 1});
-            const torch::Tensor negRange = -torch::arange(vocab, torch::kFloat);
-            std::string x = g.node("Gemm", {"ids", tensor(ones, "ones"), tensor(negRange, "neg_range")},
-                                   {A::attr("transB", 1)});
-            x = g.node("Abs", {x});
-            const float minusOne = -1.0f, one = 1.0f;
-            x = g.node("Mul", {x, g.addFloat("minus_one", {1}, &minusOne)});
-            x = g.node("Add", {x, g.addFloat("one", {1}, &one)});
-            x = g.node("Relu", {x}, {}, "one_hot");
-            x = g.node("MatMul", {x, tensor(emb, "embedding")}, {}, "embedded"); // [T, D]
-            x = g.node("Transpose", {x}, {A::attrs("perm", {1, 0})});           // [D, T]
-            x = g.node("Unsqueeze", {x, g.addInt64("axis0", {1}, {0})});         // [1, D, T]
-            std::vector<std::string> pooled;
-            if (m_head != TextHead::Cnn) {
-                pooled.push_back(g.node("Flatten", {g.node("GlobalAveragePool", {x})}, {A::attr("axis", 1)}));
-                pooled.push_back(g.node("Flatten", {g.node("GlobalMaxPool", {x})}, {A::attr("axis", 1)}));
+    return core::guarded(
+        [&]() -> core::Status {
+            const QByteArray labels = compactJson(QJsonArray::fromStringList(m_classes)).toUtf8();
+            const QByteArray tokenizerJson = compactJson(m_tokenizer.toJson()).toUtf8();
+            std::string bytes;
+            if (!onnx) {
+                torch::jit::ExtraFilesMap extra{
+                    {"labels.json", labels.toStdString()},
+                    {"vocab.txt", vocabText(m_vocab).toStdString()},
+                    {"tokenizer.json", tokenizerJson.toStdString()},
+                    {"graft.json", QJsonDocument(m_meta).toJson().toStdString()}};
+                std::ostringstream buffer;
+                m_module.save(buffer, extra);
+                bytes = buffer.str();
             } else {
-                for (int i = 0; i < m_kernelSizes.size(); ++i) {
-                    const std::string n = "conv" + std::to_string(i);
-                    const torch::Tensor w = param(m_module, n + "_weight");
-                    std::string c = g.node("Conv", {x, tensor(w, (n + "_w").c_str()),
-                                                    tensor(param(m_module, n + "_bias"), (n + "_b").c_str())},
-                                           {A::attrs("kernel_shape", {w.size(2)})});
-                    c = g.node("Relu", {c});
-                    pooled.push_back(g.node("Flatten", {g.node("GlobalMaxPool", {c})}, {A::attr("axis", 1)}));
+                using A = exports::OnnxGraph;
+                exports::OnnxGraph g;
+                const auto tensor = [&](const torch::Tensor &t, const char *hint) {
+                    const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
+                    return g.addFloat(hint,
+                                      std::vector<std::int64_t>(c.sizes().begin(), c.sizes().end()),
+                                      c.data_ptr<float>());
+                };
+                const torch::Tensor emb = param(m_module, "embedding");
+                const int64_t vocab = emb.size(0);
+                const int64_t classes = m_classes.size();
+                g.addInput("ids", {-2, 1});
+                // OpenCV 4.6 reads no Gather with run-time indices, so the lookup is a one-hot
+                // product: relu(1 - |id - j|) is 1 at j = id and 0 elsewhere (ids are integers).
+                const torch::Tensor ones = torch::ones({vocab, 1});
+                const torch::Tensor negRange = -torch::arange(vocab, torch::kFloat);
+                std::string x =
+                    g.node("Gemm", {"ids", tensor(ones, "ones"), tensor(negRange, "neg_range")},
+                           {A::attr("transB", 1)});
+                x = g.node("Abs", {x});
+                const float minusOne = -1.0f, one = 1.0f;
+                x = g.node("Mul", {x, g.addFloat("minus_one", {1}, &minusOne)});
+                x = g.node("Add", {x, g.addFloat("one", {1}, &one)});
+                x = g.node("Relu", {x}, {}, "one_hot");
+                x = g.node("MatMul", {x, tensor(emb, "embedding")}, {}, "embedded"); // [T, D]
+                x = g.node("Transpose", {x}, {A::attrs("perm", {1, 0})});            // [D, T]
+                x = g.node("Unsqueeze", {x, g.addInt64("axis0", {1}, {0})});         // [1, D, T]
+                std::vector<std::string> pooled;
+                if (m_head != TextHead::Cnn) {
+                    pooled.push_back(g.node("Flatten", {g.node("GlobalAveragePool", {x})},
+                                            {A::attr("axis", 1)}));
+                    pooled.push_back(
+                        g.node("Flatten", {g.node("GlobalMaxPool", {x})}, {A::attr("axis", 1)}));
+                } else {
+                    for (int i = 0; i < m_kernelSizes.size(); ++i) {
+                        const std::string n = "conv" + std::to_string(i);
+                        const torch::Tensor w = param(m_module, n + "_weight");
+                        std::string c =
+                            g.node("Conv",
+                                   {x, tensor(w, (n + "_w").c_str()),
+                                    tensor(param(m_module, n + "_bias"), (n + "_b").c_str())},
+                                   {A::attrs("kernel_shape", {w.size(2)})});
+                        c = g.node("Relu", {c});
+                        pooled.push_back(g.node("Flatten", {g.node("GlobalMaxPool", {c})},
+                                                {A::attr("axis", 1)}));
+                    }
                 }
+                x = g.node("Concat", pooled, {A::attr("axis", 1)});
+                const std::string logits = g.node("Gemm",
+                                                  {x, tensor(param(m_module, "fc_weight"), "fc_w"),
+                                                   tensor(param(m_module, "fc_bias"), "fc_b")},
+                                                  {A::attr("transB", 1)}, "logits");
+                g.node("Softmax", {logits}, {A::attr("axis", 1)}, "probabilities");
+                g.addOutput("logits", {1, classes});
+                g.addOutput("probabilities", {1, classes});
+                g.addMetadata("labels", labels.toStdString());
+                g.addMetadata("vocabulary", vocabText(m_vocab).toStdString());
+                g.addMetadata("tokenizer", tokenizerJson.toStdString());
+                g.addMetadata("kind", "text");
+                bytes = g.serialize("GraftTextClassifier", GRAFT_VERSION);
             }
-            x = g.node("Concat", pooled, {A::attr("axis", 1)});
-            const std::string logits =
-                g.node("Gemm", {x, tensor(param(m_module, "fc_weight"), "fc_w"), tensor(param(m_module, "fc_bias"), "fc_b")},
-                       {A::attr("transB", 1)}, "logits");
-            g.node("Softmax", {logits}, {A::attr("axis", 1)}, "probabilities");
-            g.addOutput("logits", {1, classes});
-            g.addOutput("probabilities", {1, classes});
-            g.addMetadata("labels", labels.toStdString());
-            g.addMetadata("vocabulary", vocabText(m_vocab).toStdString());
-            g.addMetadata("tokenizer", tokenizerJson.toStdString());
-            g.addMetadata("kind", "text");
-            bytes = g.serialize("GraftTextClassifier", GRAFT_VERSION);
-        }
-        if (auto w = io::writeFileAtomically(path, QByteArray::fromStdString(bytes)); !w)
-            return w;
-        const QJsonObject fields{
-            {"kind", "text"},
-            {"head", learn::nameOf(m_head)},
-            {"vocabulary", QJsonArray::fromStringList(m_vocab.tokens())},
-            {"tokenizer", m_tokenizer.toJson()},
-            {"tokenizer_rules",
-             "lower-case (Unicode), accents folded only when fold_accents, punctuation split into "
-             "tokens (including ¿ ¡ « » and dashes), numbers -> <num>, URLs and e-mails -> <url>, "
-             "English clitics split (don't -> do not); when subword_merges is not empty, each word "
-             "is cut into byte-pair-encoding pieces: start from U+2581 + its first character, then "
-             "one symbol per character (<num>/<url> stay whole), and repeatedly join the adjacent "
-             "pair listed earliest in subword_merges, everywhere in the word, until none is "
-             "listed; the pieces are the tokens; at most max_tokens tokens; unknown tokens -> id 1 "
-             "(<unk>)"},
-            {"min_length", m_minLength},
-            {"input", onnx ? QStringLiteral("'ids': float32 [T, 1], the token ids of one text "
-                                            "(T >= min_length, pad with 0 up to min_length)")
-                           : QStringLiteral("ids int64 [B, T] and mask float32 [B, T] (1 = token, "
-                                            "0 = padding); predict_proba(ids) masks id 0 itself")},
-            {"output", onnx ? "outputs 'logits' and 'probabilities' [1, classes]"
-                            : "logits (forward); softmax probabilities (predict_proba)"}};
-        return exports::writeModelJson(path, format, m_classes, fields);
-    }, path);
+            if (auto w = io::writeFileAtomically(path, QByteArray::fromStdString(bytes)); !w)
+                return w;
+            const QJsonObject fields{
+                {"kind", "text"},
+                {"head", learn::nameOf(m_head)},
+                {"vocabulary", QJsonArray::fromStringList(m_vocab.tokens())},
+                {"tokenizer", m_tokenizer.toJson()},
+                {"tokenizer_rules",
+                 "lower-case (Unicode), accents folded only when fold_accents, punctuation split "
+                 "into tokens (including ¿ ¡ « » and dashes), numbers -> <num>, URLs and e-mails "
+                 "-> <url>, English clitics split (don't -> do not); when subword_merges is not "
+                 "empty, each word is cut into byte-pair-encoding pieces: start from U+2581 + "
+                 "its first character, then one symbol per character (<num>/<url> stay whole), "
+                 "and repeatedly join the adjacent pair listed earliest in subword_merges, "
+                 "everywhere in the word, until none is listed; the pieces are the tokens; at "
+                 "most max_tokens tokens; unknown tokens -> id 1 (<unk>)"},
+                {"min_length", m_minLength},
+                {"input",
+                 onnx ? QStringLiteral("'ids': float32 [T, 1], the token ids of one text "
+                                       "(T >= min_length, pad with 0 up to min_length)")
+                      : QStringLiteral("ids int64 [B, T] and mask float32 [B, T] (1 = token, "
+                                       "0 = padding); predict_proba(ids) masks id 0 itself")},
+                {"output", onnx ? "outputs 'logits' and 'probabilities' [1, classes]"
+                                : "logits (forward); softmax probabilities (predict_proba)"}};
+            return exports::writeModelJson(path, format, m_classes, fields);
+        },
+        path);
 }
 
 core::Status TextModel::saveWeights(const QString &path) const
 {
-    return core::guarded([&]() -> core::Status {
-        std::vector<io::TensorBlob> blobs;
-        for (const auto &p : m_module.named_parameters(false))
-            blobs.push_back(learn::tensorBlob(p.name, p.value));
-        const std::map<QString, QString> meta{
-            {"format", kWeightsFormat},
-            {"graft_version", QStringLiteral(GRAFT_VERSION)},
-            {"graft_json", compact(m_meta)},
-            {"classes", compact(QJsonArray::fromStringList(m_classes))},
-            {"vocabulary", compact(QJsonArray::fromStringList(m_vocab.tokens().mid(2)))},
-            {"tokenizer", compact(m_tokenizer.toJson())}};
-        return io::writeSafetensors(path, blobs, meta);
-    }, path);
+    return core::guarded(
+        [&]() -> core::Status {
+            std::vector<io::TensorBlob> blobs;
+            for (const auto &p : m_module.named_parameters(false))
+                blobs.push_back(learn::tensorBlob(p.name, p.value));
+            const std::map<QString, QString> meta{
+                {"format", kWeightsFormat},
+                {"graft_version", QStringLiteral(GRAFT_VERSION)},
+                {"graft_json", compactJson(m_meta)},
+                {"classes", compactJson(QJsonArray::fromStringList(m_classes))},
+                {"vocabulary", compactJson(QJsonArray::fromStringList(m_vocab.tokens().mid(2)))},
+                {"tokenizer", compactJson(m_tokenizer.toJson())}};
+            return io::writeSafetensors(path, blobs, meta);
+        },
+        path);
 }
 
 core::Result<learn::ModelPtr> TextModel::loadWeights(const QString &path)
@@ -474,42 +486,43 @@ core::Result<learn::ModelPtr> TextModel::loadWeights(const QString &path)
     const QJsonObject meta = file->metadata();
     if (meta.value("format").toString() != QLatin1String(kWeightsFormat))
         return makeError(ErrorCode::InvalidFormat, QStringLiteral("not a Graft text model"), path);
-    return core::guarded([&]() -> core::Result<learn::ModelPtr> {
-        const QJsonObject graft = parsed(meta.value("graft_json").toString()).toObject();
-        const learn::RunConfig config = learn::RunConfig::fromJson(graft.value("config").toObject());
-        QStringList classes, words;
-        for (const auto &c : parsed(meta.value("classes").toString()).toArray())
-            classes << c.toString();
-        for (const auto &w : parsed(meta.value("vocabulary").toString()).toArray())
-            words << w.toString();
-        const auto get = [&](const std::string &name) -> torch::Tensor {
-            const io::TensorInfo *t = file->find(name);
-            return t ? learn::tensorFromFile(*file, *t) : torch::Tensor();
-        };
-        TextNetTensors t;
-        t.embedding = get("embedding");
-        t.fcWeight = get("fc_weight");
-        t.fcBias = get("fc_bias");
-        for (int i = 0; get("conv" + std::to_string(i) + "_weight").defined(); ++i) {
-            t.convWeights.push_back(get("conv" + std::to_string(i) + "_weight"));
-            t.convBiases.push_back(get("conv" + std::to_string(i) + "_bias"));
-        }
-        for (const char *dir : {"lstm_f_", "lstm_b_"})
-            if (get(std::string(dir) + "w_ih").defined())
-                t.lstm.push_back({get(std::string(dir) + "w_ih"), get(std::string(dir) + "w_hh"),
-                                  get(std::string(dir) + "b_ih"), get(std::string(dir) + "b_hh")});
-        const Vocabulary vocab = Vocabulary::fromTokens(words);
-        if (!t.embedding.defined() || !t.fcWeight.defined() || classes.size() < 2 ||
-            t.embedding.size(0) != vocab.size() || t.fcWeight.size(0) != classes.size() ||
-            (config.text.head == TextHead::Cnn) != !t.convWeights.empty() ||
-            (config.text.head == TextHead::BiLstm) != (t.lstm.size() == 2))
-            return makeError(ErrorCode::InvalidFormat,
-                             QStringLiteral("the tensors do not fit the model the metadata describes"),
-                             path);
-        const auto tokenizer =
-            Tokenizer::Options::fromJson(parsed(meta.value("tokenizer").toString()).toObject());
-        return learn::ModelPtr(make(t, vocab, tokenizer, classes, config));
-    }, path);
+    return core::guarded(
+        [&]() -> core::Result<learn::ModelPtr> {
+            const QJsonObject graft = parseJson(meta.value("graft_json").toString()).toObject();
+            const learn::RunConfig config =
+                learn::RunConfig::fromJson(graft.value("config").toObject());
+            QStringList classes, words;
+            for (const auto &c : parseJson(meta.value("classes").toString()).toArray())
+                classes << c.toString();
+            for (const auto &w : parseJson(meta.value("vocabulary").toString()).toArray())
+                words << w.toString();
+            const auto get = [&](const std::string &name) -> torch::Tensor {
+                const io::TensorInfo *t = file->find(name);
+                return t ? learn::tensorFromFile(*file, *t) : torch::Tensor();
+            };
+            TextNetTensors t{get("embedding"), {}, {}, {}, get("fc_weight"), get("fc_bias")};
+            for (int i = 0; get("conv" + std::to_string(i) + "_weight").defined(); ++i) {
+                t.convWeights.push_back(get("conv" + std::to_string(i) + "_weight"));
+                t.convBiases.push_back(get("conv" + std::to_string(i) + "_bias"));
+            }
+            for (const std::string dir : {"lstm_f_", "lstm_b_"})
+                if (get(dir + "w_ih").defined())
+                    t.lstm.push_back({get(dir + "w_ih"), get(dir + "w_hh"), get(dir + "b_ih"),
+                                      get(dir + "b_hh")});
+            const Vocabulary vocab = Vocabulary::fromTokens(words);
+            if (!t.embedding.defined() || !t.fcWeight.defined() || classes.size() < 2 ||
+                t.embedding.size(0) != vocab.size() || t.fcWeight.size(0) != classes.size() ||
+                (config.text.head == TextHead::Cnn) != !t.convWeights.empty() ||
+                (config.text.head == TextHead::BiLstm) != (t.lstm.size() == 2))
+                return makeError(
+                    ErrorCode::InvalidFormat,
+                    QStringLiteral("the tensors do not fit the model the metadata describes"),
+                    path);
+            const auto tokenizer = Tokenizer::Options::fromJson(
+                parseJson(meta.value("tokenizer").toString()).toObject());
+            return learn::ModelPtr(make(t, vocab, tokenizer, classes, config));
+        },
+        path);
 }
 
 } // namespace graft::text

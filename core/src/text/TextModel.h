@@ -1,5 +1,5 @@
 #pragma once
-// Internal: trained text classifiers and language-model weights (LibTorch).
+// Internal: trained text classifiers (LibTorch).
 
 #include "graft/learn/Model.h"
 #include "graft/text/Tokenizer.h"
@@ -11,6 +11,7 @@
 #include <QList>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace graft::text {
@@ -38,12 +39,14 @@ public:
                                const core::CancelToken &cancel,
                                learn::Observer *observer) const override;
     QStringList tokenize(const QString &text, int *unknown) const override;
-    core::Result<learn::TokenContributions> explain(const QString &text, int classIndex) const override;
+    core::Result<learn::TokenContributions> explain(const QString &text,
+                                                    int classIndex) const override;
     core::Status writeExport(const QString &path, const QString &format) const override;
     core::Status saveWeights(const QString &path) const override;
 
     /// Builds the model from trained tensors (copied). `config` records how it was trained.
-    static std::shared_ptr<TextModel> make(const TextNetTensors &tensors, const Vocabulary &vocab,
+    static std::shared_ptr<TextModel> make(const TextNetTensors &tensors,
+                                           const Vocabulary &vocab,
                                            const Tokenizer::Options &tokenizer,
                                            const QStringList &classes,
                                            const learn::RunConfig &config);
@@ -57,8 +60,9 @@ public:
 
 private:
     std::vector<int64_t> encode(const QStringList &tokens) const;
-    std::vector<std::vector<float>> run(const std::vector<std::vector<int64_t>> &seqs,
-                                        const core::CancelToken &cancel, bool *cancelled) const;
+    /// Probabilities of each id sequence; nullopt when cancelled.
+    std::optional<std::vector<std::vector<float>>>
+    run(const std::vector<std::vector<int64_t>> &seqs, const core::CancelToken &cancel) const;
 
     torch::jit::Module m_module; ///< forward(ids, mask) -> logits; predict_proba(ids)
     Vocabulary m_vocab;
@@ -66,21 +70,13 @@ private:
     QStringList m_classes;
     learn::TextHead m_head = learn::TextHead::MeanMax;
     QList<int> m_kernelSizes;
-    int m_lstmHidden = 0;
     int m_minLength = 1; ///< texts are padded to this many ids (the widest CNN kernel)
     QJsonObject m_meta;  ///< graft.json
 };
 
-/// A saved language model's weights (see LanguageModelTask).
-struct LanguageModelWeights
-{
-    Vocabulary vocab;
-    Tokenizer::Options tokenizer;
-    torch::Tensor embedding;          ///< [V, D]
-    torch::Tensor wIh, wHh, bIh, bHh; ///< one LSTM layer, PyTorch gate order
-    int hidden = 0;
-    QJsonObject metadata;
-};
-core::Result<LanguageModelWeights> loadLanguageModel(const QString &path);
+/// Compact JSON text of an object or array, as model-file metadata stores it.
+QString compactJson(const QJsonValue &v);
+/// The object or array that compactJson wrote.
+QJsonValue parseJson(const QString &text);
 
 } // namespace graft::text

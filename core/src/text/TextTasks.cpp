@@ -10,23 +10,16 @@
 #include "graft/vision/BackboneCatalogue.h"
 #include "text/TextModel.h"
 
-#include <torch/nn/modules/dropout.h>
-#include <torch/nn/modules/embedding.h>
-#include <torch/nn/modules/linear.h>
-#include <torch/nn/modules/container/modulelist.h>
-#include <torch/nn/modules/conv.h>
-#include <torch/nn/modules/rnn.h>
-#include <torch/nn/utils/clip_grad.h>
+#include <torch/nn.h>
 
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
-#include <QJsonDocument>
 
 #include <cmath>
+#include <functional>
 #include <numeric>
-#include <random>
 
 namespace graft::text {
 
@@ -34,10 +27,12 @@ using core::ErrorCode;
 using core::makeError;
 using learn::ParamGroup;
 using learn::TextHead;
+namespace nn = torch::nn;
 
 namespace {
 
 const QString kEos = QStringLiteral("<eos>"); // the tokenizer splits '<', so no text makes it
+constexpr const char *kLmFormat = "graft-text-lm";
 
 /// [B, T, F] features, [B, T] mask -> [B, 2F]: mean and max over the masked positions.
 torch::Tensor maskedMeanMax(const torch::Tensor &x, const torch::Tensor &mask)
@@ -53,7 +48,8 @@ torch::Tensor maskedMeanMax(const torch::Tensor &x, const torch::Tensor &mask)
 torch::Tensor reverseWithinLength(const torch::Tensor &mask)
 {
     const int64_t t = mask.size(1);
-    const torch::Tensor pos = torch::arange(t, torch::TensorOptions(torch::kLong).device(mask.device())).unsqueeze(0);
+    const torch::Tensor pos =
+        torch::arange(t, torch::TensorOptions(torch::kLong).device(mask.device())).unsqueeze(0);
     const torch::Tensor len = (mask.gt(0).to(torch::kLong) * (pos + 1)).amax(1, true);
     return torch::where(pos < len, len - 1 - pos, pos);
 }
@@ -64,30 +60,30 @@ torch::Tensor gatherTime(const torch::Tensor &x, const torch::Tensor &order)
 }
 
 /// The classifier network: embedding, then the head.
-struct TextNetImpl : torch::nn::Module
+struct TextNetImpl : nn::Module
 {
     TextNetImpl(int64_t vocab, int64_t dim, int64_t classes, const learn::TextSettings &c)
         : head(c.head)
     {
-        embedding = register_module(
-            "embedding", torch::nn::Embedding(torch::nn::EmbeddingOptions(vocab, dim).padding_idx(0)));
+        embedding = register_module("embedding",
+                                    nn::Embedding(nn::EmbeddingOptions(vocab, dim).padding_idx(0)));
         int64_t features = 2 * dim;
         if (head == TextHead::Cnn) {
-            convs = register_module("convs", torch::nn::ModuleList());
+            convs = register_module("convs", nn::ModuleList());
             for (int k : c.cnnKernelSizes)
-                convs->push_back(torch::nn::Conv1d(torch::nn::Conv1dOptions(dim, c.cnnFilters, k)));
+                convs->push_back(nn::Conv1d(nn::Conv1dOptions(dim, c.cnnFilters, k)));
             features = int64_t(c.cnnFilters) * c.cnnKernelSizes.size();
             minLength = *std::max_element(c.cnnKernelSizes.begin(), c.cnnKernelSizes.end());
         } else if (head == TextHead::BiLstm) {
             const int64_t hidden = std::max(1, c.lstmHidden);
-            lstmForward = register_module(
-                "lstm_forward", torch::nn::LSTM(torch::nn::LSTMOptions(dim, hidden).batch_first(true)));
+            lstmForward = register_module("lstm_forward",
+                                          nn::LSTM(nn::LSTMOptions(dim, hidden).batch_first(true)));
             lstmBackward = register_module(
-                "lstm_backward", torch::nn::LSTM(torch::nn::LSTMOptions(dim, hidden).batch_first(true)));
+                "lstm_backward", nn::LSTM(nn::LSTMOptions(dim, hidden).batch_first(true)));
             features = 4 * hidden;
         }
-        dropout = register_module("dropout", torch::nn::Dropout(c.dropout));
-        fc = register_module("fc", torch::nn::Linear(features, classes));
+        dropout = register_module("dropout", nn::Dropout(c.dropout));
+        fc = register_module("fc", nn::Linear(features, classes));
     }
 
     /// ids [B,T] int64, mask [B,T] float (1 = token) -> logits [B,C].
@@ -108,7 +104,7 @@ struct TextNetImpl : torch::nn::Module
             const torch::Tensor x = e.transpose(1, 2);
             std::vector<torch::Tensor> pooled;
             for (const auto &conv : *convs)
-                pooled.push_back(torch::relu(conv->as<torch::nn::Conv1d>()->forward(x)).amax(2));
+                pooled.push_back(torch::relu(conv->as<nn::Conv1d>()->forward(x)).amax(2));
             feat = torch::cat(pooled, 1);
         }
         return fc(dropout(feat));
@@ -116,50 +112,46 @@ struct TextNetImpl : torch::nn::Module
 
     TextNetTensors tensors()
     {
-        TextNetTensors t;
-        t.embedding = embedding->weight;
+        TextNetTensors t{embedding->weight, {}, {}, {}, fc->weight, fc->bias};
         if (convs)
             for (const auto &conv : *convs) {
-                t.convWeights.push_back(conv->as<torch::nn::Conv1d>()->weight);
-                t.convBiases.push_back(conv->as<torch::nn::Conv1d>()->bias);
+                t.convWeights.push_back(conv->as<nn::Conv1d>()->weight);
+                t.convBiases.push_back(conv->as<nn::Conv1d>()->bias);
             }
         for (auto *lstm : {&lstmForward, &lstmBackward})
             if (*lstm) {
                 auto p = (*lstm)->named_parameters();
-                t.lstm.push_back({p["weight_ih_l0"], p["weight_hh_l0"], p["bias_ih_l0"], p["bias_hh_l0"]});
+                t.lstm.push_back(
+                    {p["weight_ih_l0"], p["weight_hh_l0"], p["bias_ih_l0"], p["bias_hh_l0"]});
             }
-        t.fcWeight = fc->weight;
-        t.fcBias = fc->bias;
         return t;
     }
 
     TextHead head;
     int minLength = 1;
-    torch::nn::Embedding embedding{nullptr};
-    torch::nn::ModuleList convs{nullptr};
-    torch::nn::LSTM lstmForward{nullptr}, lstmBackward{nullptr};
-    torch::nn::Dropout dropout{nullptr};
-    torch::nn::Linear fc{nullptr};
+    nn::Embedding embedding{nullptr};
+    nn::ModuleList convs{nullptr};
+    nn::LSTM lstmForward{nullptr}, lstmBackward{nullptr};
+    nn::Dropout dropout{nullptr};
+    nn::Linear fc{nullptr};
 };
 TORCH_MODULE(TextNet);
 
 /// One LSTM layer with DropConnect on the recurrent weights and a decoder tied to the
 /// embedding (AWD-LSTM style).
-struct LmNetImpl : torch::nn::Module
+struct LmNetImpl : nn::Module
 {
     LmNetImpl(int64_t vocab, int64_t dim, int64_t hiddenSize, double dropout, double weightDrop)
-        : hidden(hiddenSize)
-        , dropoutP(dropout)
-        , weightDropP(weightDrop)
+        : hidden(hiddenSize), dropoutP(dropout), weightDropP(weightDrop)
     {
-        embedding = register_module(
-            "embedding", torch::nn::Embedding(torch::nn::EmbeddingOptions(vocab, dim).padding_idx(0)));
+        embedding = register_module("embedding",
+                                    nn::Embedding(nn::EmbeddingOptions(vocab, dim).padding_idx(0)));
         const double k = 1.0 / std::sqrt(double(hiddenSize));
         wIh = register_parameter("w_ih", torch::empty({4 * hidden, dim}).uniform_(-k, k));
         wHh = register_parameter("w_hh", torch::empty({4 * hidden, hidden}).uniform_(-k, k));
         bIh = register_parameter("b_ih", torch::empty({4 * hidden}).uniform_(-k, k));
         bHh = register_parameter("b_hh", torch::empty({4 * hidden}).uniform_(-k, k));
-        proj = register_module("proj", torch::nn::Linear(hidden, dim));
+        proj = register_module("proj", nn::Linear(hidden, dim));
         decoderBias = register_parameter("decoder_bias", torch::zeros({vocab}));
     }
 
@@ -172,14 +164,14 @@ struct LmNetImpl : torch::nn::Module
                                      is_training(), false, true);
         state = {h.detach(), c.detach()};
         y = torch::dropout(y, dropoutP, is_training());
-        return torch::nn::functional::linear(proj(y), embedding->weight, decoderBias);
+        return nn::functional::linear(proj(y), embedding->weight, decoderBias);
     }
 
     int64_t hidden;
     double dropoutP, weightDropP;
-    torch::nn::Embedding embedding{nullptr};
+    nn::Embedding embedding{nullptr};
     torch::Tensor wIh, wHh, bIh, bHh, decoderBias;
-    torch::nn::Linear proj{nullptr};
+    nn::Linear proj{nullptr};
 };
 TORCH_MODULE(LmNet);
 
@@ -190,32 +182,26 @@ int initEmbedding(torch::Tensor w, const Vocabulary &vocab, const WordVectors &v
 {
     torch::NoGradGuard noGrad;
     const int64_t dim = w.size(1);
-    std::vector<int> found(size_t(vocab.size()), -1);
+    std::vector<const float *> found(size_t(vocab.size()), nullptr);
     double sumSq = 0;
     int64_t n = 0;
-    for (int id = 2; id < vocab.size(); ++id) {
-        found[size_t(id)] = vectors.lookup(vocab.token(id));
-        if (found[size_t(id)] >= 0) {
-            const float *v = vectors.vector(found[size_t(id)]);
+    for (int id = 2; id < vocab.size(); ++id)
+        if (const int row = vectors.lookup(vocab.token(id)); row >= 0) {
+            const float *v = found[size_t(id)] = vectors.vector(row);
             for (int64_t k = 0; k < dim; ++k)
                 sumSq += double(v[k]) * v[k];
             n += dim;
         }
-    }
     w.normal_(0.0, n > 0 ? std::sqrt(sumSq / double(n)) : 0.1);
-    auto wa = w.accessor<float, 2>();
     std::vector<float> sub(size_t(dim), 0.0f);
     int covered = 0;
     for (int id = 2; id < vocab.size(); ++id) {
-        const float *v = nullptr;
-        if (found[size_t(id)] >= 0)
-            v = vectors.vector(found[size_t(id)]);
-        else if (vectors.subwordVector(vocab.token(id), sub.data()))
+        const float *v = found[size_t(id)];
+        if (!v && vectors.subwordVector(vocab.token(id), sub.data()))
             v = sub.data();
         if (v) {
             ++covered;
-            for (int64_t k = 0; k < dim; ++k)
-                wa[id][k] = v[k];
+            std::copy(v, v + dim, w[id].data_ptr<float>());
         }
     }
     w[Vocabulary::kPad].zero_();
@@ -229,8 +215,9 @@ core::Result<QString> vectorsPathOf(const learn::RunConfig &c)
     if (c.backboneId.isEmpty())
         return c.text.vectorsPath;
     if (!c.text.vectorsPath.isEmpty())
-        return makeError(ErrorCode::InvalidArgument,
-                         QStringLiteral("give word vectors as a file or as a catalogue id, not both"));
+        return makeError(
+            ErrorCode::InvalidArgument,
+            QStringLiteral("give word vectors as a file or as a catalogue id, not both"));
     const vision::BackboneSpec *spec = vision::BackboneCatalogue::builtin().find(c.backboneId);
     if (!spec || spec->task != QLatin1String("text"))
         return makeError(ErrorCode::InvalidArgument,
@@ -239,18 +226,77 @@ core::Result<QString> vectorsPathOf(const learn::RunConfig &c)
                              .arg(c.backboneId));
     const QString path = vision::weightsPath(*spec, vision::resolveWeightsDir(c.weightsDir));
     if (!QFileInfo::exists(path))
-        return makeError(ErrorCode::NotFound,
-                         QStringLiteral("the word vectors of '%1' are not in the weights folder")
-                             .arg(spec->id),
-                         path);
+        return makeError(
+            ErrorCode::NotFound,
+            QStringLiteral("the word vectors of '%1' are not in the weights folder").arg(spec->id),
+            path);
     return path;
+}
+
+/// A saved language model's weights (what LanguageModel::saveWeights wrote).
+struct LanguageModelWeights
+{
+    Vocabulary vocab;
+    Tokenizer::Options tokenizer;
+    torch::Tensor embedding;         ///< [V, D]
+    std::vector<torch::Tensor> lstm; ///< w_ih, w_hh, b_ih, b_hh: one layer, PyTorch gate order
+    int hidden = 0;
+    QJsonObject metadata;
+};
+
+core::Result<LanguageModelWeights> loadLanguageModel(const QString &path)
+{
+    auto file = io::SafetensorsFile::open(path);
+    if (!file)
+        return file.error();
+    const QJsonObject meta = file->metadata();
+    const QString format = meta.value("format").toString();
+    if (format != QLatin1String(kLmFormat))
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("not a Graft language model (metadata format is '%1', "
+                                        "expected '%2')")
+                             .arg(format, QLatin1String(kLmFormat)),
+                         path);
+    if (auto finite = file->checkFinite(); !finite)
+        return finite.error();
+    LanguageModelWeights w;
+    w.metadata = meta;
+    QStringList words;
+    for (const auto &t : parseJson(meta.value("vocabulary").toString()).toArray())
+        words << t.toString();
+    if (words.size() < 3 || words[0] != QLatin1String("<pad>") ||
+        words[1] != QLatin1String("<unk>"))
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("the vocabulary in the metadata is missing or malformed"),
+                         path);
+    w.vocab = Vocabulary::fromTokens(words.mid(2));
+    w.tokenizer =
+        Tokenizer::Options::fromJson(parseJson(meta.value("tokenizer").toString()).toObject());
+    w.hidden = meta.value("hidden").toString().toInt();
+    const int dim = meta.value("embedding_dim").toString().toInt();
+    if (w.hidden < 1 || dim < 1)
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("hidden or embedding_dim missing from the metadata"), path);
+    // The shapes the metadata implies; loadTensors checks the file's against them.
+    const int64_t h = w.hidden;
+    w.embedding = torch::empty({w.vocab.size(), dim});
+    w.lstm = {torch::empty({4 * h, dim}), torch::empty({4 * h, h}), torch::empty({4 * h}),
+              torch::empty({4 * h})};
+    if (auto s = learn::loadTensors(*file, "",
+                                    {{"embedding", w.embedding},
+                                     {"lstm.w_ih", w.lstm[0]},
+                                     {"lstm.w_hh", w.lstm[1]},
+                                     {"lstm.b_ih", w.lstm[2]},
+                                     {"lstm.b_hh", w.lstm[3]}});
+        !s)
+        return s.error();
+    return w;
 }
 
 } // namespace
 
-core::Result<std::shared_ptr<const WordVectors>> loadConfiguredVectors(const learn::RunConfig &config,
-                                                                       learn::Observer *observer,
-                                                                       const core::CancelToken &cancel)
+core::Result<std::shared_ptr<const WordVectors>> loadConfiguredVectors(
+    const learn::RunConfig &config, learn::Observer *observer, const core::CancelToken &cancel)
 {
     auto path = vectorsPathOf(config);
     if (!path)
@@ -270,21 +316,84 @@ core::Result<std::shared_ptr<const WordVectors>> loadConfiguredVectors(const lea
 
 namespace {
 
-class TextTask : public learn::TrainTask
+/// What the two text tasks share: one stage of training `Net` on the configured device.
+template<typename Net> class NetTask : public learn::TrainTask
 {
 public:
-    TextTask(const learn::RunConfig &config, std::shared_ptr<const TextDataset> data,
-             std::vector<int> trainIdx, std::vector<int> valIdx, learn::Observer *observer,
+    NetTask(const learn::RunConfig &config, learn::Observer *observer)
+        : m_config(config), m_observer(observer)
+    {}
+
+    std::vector<Stage> stages() const override { return {{m_config.epochs, 1.0}}; }
+    learn::NamedTensors state() override { return learn::moduleState(*m_net); }
+
+    std::optional<std::vector<ParamGroup>> beginEpoch(int) override
+    {
+        m_net->train();
+        m_epoch = 0;
+        return std::nullopt;
+    }
+
+protected:
+    core::Status toDevice()
+    {
+        auto device = learn::resolveDevice(m_config.device);
+        if (!device)
+            return device.error();
+        m_device = *device;
+        m_net->to(m_device);
+        return {};
+    }
+
+    /// Mean loss and accuracy over `batches` validation batches; `batch(i)` gives the i-th's
+    /// logits [N, C] and labels [N].
+    core::Result<learn::Validation>
+    validateBatches(const core::CancelToken &cancel,
+                    int64_t batches,
+                    const std::function<std::pair<torch::Tensor, torch::Tensor>(int64_t)> &batch)
+    {
+        torch::NoGradGuard noGrad;
+        m_net->eval();
+        double loss = 0;
+        int64_t n = 0, correct = 0;
+        for (int64_t i = 0; i < batches; ++i) {
+            if (cancel.isCancelled())
+                return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"));
+            const auto [logits, labels] = batch(i);
+            loss +=
+                torch::cross_entropy_loss(logits, labels, {}, at::Reduction::Sum).item<double>();
+            correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+            n += labels.numel();
+        }
+        return learn::Validation{n > 0 ? loss / double(n) : 0.0,
+                                 n > 0 ? double(correct) / double(n) : 0.0};
+    }
+
+    learn::RunConfig m_config;
+    learn::Observer *m_observer;
+    Net m_net{nullptr};
+    torch::Device m_device{torch::kCPU};
+    int m_epoch = 0;
+};
+
+class TextTask : public NetTask<TextNet>
+{
+public:
+    TextTask(const learn::RunConfig &config,
+             std::shared_ptr<const TextDataset> data,
+             std::vector<int> trainIdx,
+             std::vector<int> valIdx,
+             learn::Observer *observer,
              std::shared_ptr<const WordVectors> vectors)
-        : m_config(config)
+        : NetTask(config, observer)
         , m_data(std::move(data))
         , m_trainIdx(std::move(trainIdx))
         , m_valIdx(std::move(valIdx))
-        , m_observer(observer)
         , m_vectors(std::move(vectors))
     {}
 
-    core::Status prepare(learn::Observer *obs, const core::CancelToken &cancel, QJsonObject &timings) override
+    core::Status
+    prepare(learn::Observer *obs, const core::CancelToken &cancel, QJsonObject &timings) override
     {
         QElapsedTimer clock;
         clock.start();
@@ -295,10 +404,8 @@ public:
                 return makeError(ErrorCode::InvalidArgument,
                                  QStringLiteral("give word vectors to the language model, not to a "
                                                 "classifier that starts from one"));
-            QString path = c.languageModelPath;
-            if (QFileInfo(path).isDir()) // a language-model run folder
-                path += QStringLiteral("/model.safetensors");
-            auto loaded = loadLanguageModel(path);
+            const QString &p = c.languageModelPath; // a model file or a language-model run folder
+            auto loaded = loadLanguageModel(QFileInfo(p).isDir() ? p + "/model.safetensors" : p);
             if (!loaded)
                 return loaded.error();
             lm = std::move(loaded.value());
@@ -313,7 +420,8 @@ public:
             timings.insert("vectors", double(clock.nsecsElapsed()) / 1e9);
         }
         if (m_data->classes.size() < 2)
-            return makeError(ErrorCode::DatasetInvalid, QStringLiteral("need at least two classes"));
+            return makeError(ErrorCode::DatasetInvalid,
+                             QStringLiteral("need at least two classes"));
         if (m_trainIdx.empty())
             return makeError(ErrorCode::DatasetInvalid, QStringLiteral("no training texts"));
 
@@ -335,8 +443,9 @@ public:
         }
         const Tokenizer tok(m_tokenizer);
         if (!tok.isValid())
-            return makeError(ErrorCode::InvalidFormat,
-                             QStringLiteral("the subword merges in the tokenizer settings are malformed"));
+            return makeError(
+                ErrorCode::InvalidFormat,
+                QStringLiteral("the subword merges in the tokenizer settings are malformed"));
         std::vector<QStringList> tokens;
         for (const auto *idx : {&m_trainIdx, &m_valIdx})
             for (int i : *idx) {
@@ -345,28 +454,23 @@ public:
                 tokens.push_back(tok.tokenize(m_data->samples[size_t(i)].text));
                 m_labels.push_back(m_data->samples[size_t(i)].label);
             }
-        const std::vector<QStringList> trainTokens(tokens.begin(), tokens.begin() + qsizetype(m_trainIdx.size()));
+        const std::vector<QStringList> trainTokens(tokens.begin(),
+                                                   tokens.begin() + qsizetype(m_trainIdx.size()));
         m_vocab = Vocabulary::build(trainTokens, c.minFrequency, c.maxVocabulary);
-        const int trainVocab = m_vocab.size() - 2;
+        const QStringList trained = m_vocab.tokens().mid(2);
         int covered = 0;
         if (lm) {
             // The language model's words first (their rows come from it), then new ones.
-            QStringList all = lm->vocab.tokens().mid(2);
-            for (const QString &w : m_vocab.tokens().mid(2)) {
-                covered += lm->vocab.contains(w) ? 1 : 0;
-                if (!lm->vocab.contains(w))
-                    all.append(w);
-            }
-            m_vocab = Vocabulary::fromTokens(all);
+            covered = int(std::count_if(trained.begin(), trained.end(),
+                                        [&](const QString &w) { return lm->vocab.contains(w); }));
+            m_vocab = Vocabulary::fromTokens(lm->vocab.tokens().mid(2) + trained);
         } else if (m_vectors) {
             std::vector<float> scratch(size_t(m_vectors->dimension()));
-            for (int id = 2; id < m_vocab.size(); ++id)
-                covered += m_vectors->lookup(m_vocab.token(id)) >= 0 ||
-                                   m_vectors->subwordVector(m_vocab.token(id), scratch.data())
-                               ? 1
-                               : 0;
+            covered = int(std::count_if(trained.begin(), trained.end(), [&](const QString &w) {
+                return m_vectors->lookup(w) >= 0 || m_vectors->subwordVector(w, scratch.data());
+            }));
             // Words of the vector file unseen in training still carry their pretrained meaning.
-            QStringList all = m_vocab.tokens().mid(2);
+            QStringList all = trained;
             const int cap = c.maxVocabulary > 0 ? c.maxVocabulary : INT32_MAX;
             for (const QString &w : m_vectors->words()) {
                 if (all.size() + 2 >= cap)
@@ -376,11 +480,12 @@ public:
             }
             m_vocab = Vocabulary::fromTokens(all);
         }
-        m_coverage = trainVocab > 0 ? double(covered) / trainVocab : 0.0;
+        m_coverage = trained.isEmpty() ? 0.0 : double(covered) / double(trained.size());
         if ((lm || m_vectors) && m_observer)
-            m_observer->notice({learn::Notice::Code::VectorCoverage,
-                                {QString::number(covered), QString::number(trainVocab),
-                                 lm ? c.languageModelPath : QFileInfo(*vectorsPathOf(m_config)).fileName()}});
+            m_observer->notice(
+                {learn::Notice::Code::VectorCoverage,
+                 {QString::number(covered), QString::number(trained.size()),
+                  lm ? c.languageModelPath : QFileInfo(*vectorsPathOf(m_config)).fileName()}});
         for (const QStringList &t : tokens) {
             m_encoded.push_back(m_vocab.encode(t));
             if (m_encoded.back().empty())
@@ -394,7 +499,8 @@ public:
         for (int r : m_trainRows)
             ++m_classCounts[size_t(m_labels[size_t(r)])];
 
-        const int64_t dim = lm ? lm->embedding.size(1) : (m_vectors ? m_vectors->dimension() : c.embeddingDim);
+        const int64_t dim =
+            lm ? lm->embedding.size(1) : (m_vectors ? m_vectors->dimension() : c.embeddingDim);
         m_net = TextNet(int64_t(m_vocab.size()), dim, m_data->classes.size(), c);
         torch::NoGradGuard noGrad;
         if (lm) {
@@ -402,62 +508,52 @@ public:
             const int64_t known = lm->embedding.size(0);
             w.normal_(0.0, lm->embedding.narrow(0, 2, known - 2).std().item<double>());
             w.narrow(0, 0, known).copy_(lm->embedding);
-            auto p = m_net->lstmForward->named_parameters();
-            p["weight_ih_l0"].copy_(lm->wIh);
-            p["weight_hh_l0"].copy_(lm->wHh);
-            p["bias_ih_l0"].copy_(lm->bIh);
-            p["bias_hh_l0"].copy_(lm->bHh);
+            const auto lstm = m_net->tensors().lstm.front();
+            for (size_t k = 0; k < lstm.size(); ++k)
+                lstm[k].copy_(lm->lstm[k]);
         } else if (m_vectors) {
             initEmbedding(m_net->embedding->weight, m_vocab, *m_vectors);
         }
-        auto device = learn::resolveDevice(m_config.device);
-        if (!device)
-            return device.error();
-        m_device = *device;
-        m_net->to(m_device);
+        if (auto s = toDevice(); !s)
+            return s;
         // With a language model: the head, then the LSTM at lr/2.6 from epoch 2, then the
         // embedding at lr/2.6^2 from epoch 3 (ULMFiT's gradual unfreezing and discriminative
         // rates). Else the head and the embedding at embeddingLrFactor.
-        Group head{{{}, 1.0, true}, 1}, body{{{}, 1.0 / 2.6, true}, 2},
-            emb{{{}, lm ? 1.0 / (2.6 * 2.6) : c.embeddingLrFactor, false}, lm ? 3 : 1};
+        ParamGroup head{{}, 1.0, true}, body{{}, 1.0 / 2.6, true},
+            emb{{}, lm ? 1.0 / (2.6 * 2.6) : c.embeddingLrFactor, false};
         for (const auto &p : m_net->named_parameters()) {
             if (p.key().rfind("embedding.", 0) == 0)
-                emb.group.params.push_back(p.value());
+                emb.params.push_back(p.value());
             else if (lm && p.key().rfind("lstm_forward.", 0) == 0)
-                body.group.params.push_back(p.value());
+                body.params.push_back(p.value());
             else
-                head.group.params.push_back(p.value());
+                head.params.push_back(p.value());
         }
         m_groups = {head};
-        if (!body.group.params.empty())
+        m_fromEpoch = {1};
+        if (!body.params.empty()) {
             m_groups.push_back(body);
-        if (c.freezeEmbeddings)
-            for (auto &p : emb.group.params)
+            m_fromEpoch.push_back(2);
+        }
+        if (c.freezeEmbeddings) {
+            for (auto &p : emb.params)
                 p.requires_grad_(false);
-        else
+        } else {
             m_groups.push_back(emb);
+            m_fromEpoch.push_back(lm ? 3 : 1);
+        }
         timings.insert("tokens", double(clock.nsecsElapsed()) / 1e9);
         return {};
     }
 
-    std::vector<Stage> stages() const override { return {{m_config.epochs, 1.0}}; }
-
-    std::vector<ParamGroup> beginStage(int) override
-    {
-        std::vector<ParamGroup> out;
-        for (const Group &g : m_groups)
-            out.push_back(g.group);
-        return out;
-    }
+    std::vector<ParamGroup> beginStage(int) override { return m_groups; }
 
     std::optional<std::vector<ParamGroup>> beginEpoch(int epoch) override
     {
-        for (const Group &g : m_groups)
-            for (torch::Tensor p : g.group.params)
-                p.requires_grad_(epoch >= g.fromEpoch);
-        m_net->train();
-        m_epoch = 0;
-        return std::nullopt;
+        for (size_t g = 0; g < m_groups.size(); ++g)
+            for (torch::Tensor p : m_groups[g].params)
+                p.requires_grad_(epoch >= m_fromEpoch[g]);
+        return NetTask::beginEpoch(epoch);
     }
 
     qint64 batchesPerEpoch(int) const override
@@ -486,23 +582,13 @@ public:
 
     core::Result<learn::Validation> validate(const core::CancelToken &cancel) override
     {
-        torch::NoGradGuard noGrad;
-        m_net->eval();
-        double lossSum = 0;
-        int64_t correct = 0;
-        for (size_t b = 0; b < m_valRows.size(); b += 64) {
-            if (cancel.isCancelled())
-                return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"));
-            const auto [ids, mask, labels] = batch(m_valRows, b, std::min(m_valRows.size(), b + 64));
-            const torch::Tensor logits = m_net->forward(ids, mask);
-            lossSum += torch::cross_entropy_loss(logits, labels, {}, at::Reduction::Sum).item<double>();
-            correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
-        }
-        const double n = double(m_valRows.size());
-        return learn::Validation{lossSum / n, double(correct) / n};
+        const size_t rows = m_valRows.size();
+        return validateBatches(cancel, int64_t(rows + 63) / 64, [&](int64_t i) {
+            const size_t b = size_t(i) * 64;
+            const auto [ids, mask, labels] = batch(m_valRows, b, std::min(rows, b + 64));
+            return std::pair(m_net->forward(ids, mask), labels);
+        });
     }
-
-    learn::NamedTensors state() override { return learn::moduleState(*m_net); }
 
     QString fingerprint() const override
     {
@@ -515,7 +601,8 @@ public:
             .arg(m_tokenizer.subwordMerges.size());
     }
 
-    core::Status finish(learn::RunReport &report, learn::Observer *, const core::CancelToken &) override
+    core::Status
+    finish(learn::RunReport &report, learn::Observer *, const core::CancelToken &) override
     {
         report.config = m_config; // the head and tokenizer a language model fixed
         report.details.insert("train_count", int(m_trainIdx.size()));
@@ -526,11 +613,12 @@ public:
             return {};
         m_net->eval();
         m_net->to(torch::kCPU);
-        auto model = TextModel::make(m_net->tensors(), m_vocab, m_tokenizer, m_data->classes, m_config);
+        auto model =
+            TextModel::make(m_net->tensors(), m_vocab, m_tokenizer, m_data->classes, m_config);
         std::vector<learn::SampleRef> refs;
         std::vector<int> labels;
-        for (int r : m_valRows) {
-            const TextSample &s = m_data->samples[size_t(m_valIdx[size_t(r) - m_trainIdx.size()])];
+        for (int i : m_valIdx) {
+            const TextSample &s = m_data->samples[size_t(i)];
             refs.push_back(learn::SampleRef::ofText(s.text, s.file, s.line));
             labels.push_back(s.label);
         }
@@ -547,60 +635,47 @@ public:
     }
 
 private:
-    struct Group
-    {
-        ParamGroup group;
-        int fromEpoch = 1;
-    };
-
-    std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> batch(const std::vector<int> &rows,
-                                                                  size_t begin, size_t end) const
+    /// Ids [B, T] (0-padded to the longest row, at least the widest kernel), their mask and
+    /// the labels of `rows[begin, end)`.
+    std::tuple<torch::Tensor, torch::Tensor, torch::Tensor>
+    batch(const std::vector<int> &rows, size_t begin, size_t end) const
     {
         int64_t len = m_net->minLength;
         for (size_t i = begin; i < end; ++i)
             len = std::max<int64_t>(len, int64_t(m_encoded[size_t(rows[i])].size()));
         const int64_t b = int64_t(end - begin);
         auto ids = torch::zeros({b, len}, torch::kLong);
-        auto mask = torch::zeros({b, len}, torch::kFloat);
         auto y = torch::empty({b}, torch::kLong);
-        auto ia = ids.accessor<int64_t, 2>();
-        auto ma = mask.accessor<float, 2>();
         for (int64_t r = 0; r < b; ++r) {
             const auto &seq = m_encoded[size_t(rows[begin + size_t(r)])];
-            for (size_t t = 0; t < seq.size(); ++t) {
-                ia[r][int64_t(t)] = seq[t];
-                ma[r][int64_t(t)] = 1.0f;
-            }
+            std::copy(seq.begin(), seq.end(), ids.data_ptr<int64_t>() + r * len);
             y[r] = m_labels[size_t(rows[begin + size_t(r)])];
         }
-        return {ids.to(m_device), mask.to(m_device), y.to(m_device)};
+        ids = ids.to(m_device);
+        return {ids, ids.ne(Vocabulary::kPad).to(torch::kFloat), y.to(m_device)}; // ids are >= 1
     }
 
-    learn::RunConfig m_config;
     std::shared_ptr<const TextDataset> m_data;
     std::vector<int> m_trainIdx, m_valIdx;
-    learn::Observer *m_observer;
     std::shared_ptr<const WordVectors> m_vectors;
     Tokenizer::Options m_tokenizer;
     Vocabulary m_vocab;
     double m_coverage = 0;
     std::vector<std::vector<int64_t>> m_encoded;
     std::vector<int> m_labels, m_trainRows, m_valRows, m_classCounts;
-    TextNet m_net{nullptr};
-    torch::Device m_device{torch::kCPU};
-    std::vector<Group> m_groups;
-    int m_epoch = 0;
+    std::vector<ParamGroup> m_groups;
+    std::vector<int> m_fromEpoch; ///< of each group: training it starts at this epoch
     std::vector<int> m_order;
     size_t m_pos = 0;
 };
 
 // ---- language model ------------------------------------------------------------------------
 
-constexpr const char *kLmFormat = "graft-text-lm";
-
 /// Texts of every source; unreadable files become warnings.
-core::Result<QStringList> collectTexts(const QStringList &sources, const TextScanOptions &scan,
-                                       QStringList *warnings, const core::CancelToken &cancel)
+core::Result<QStringList> collectTexts(const QStringList &sources,
+                                       const TextScanOptions &scan,
+                                       QStringList *warnings,
+                                       const core::CancelToken &cancel)
 {
     QStringList texts;
     for (const QString &source : sources) {
@@ -609,9 +684,8 @@ core::Result<QStringList> collectTexts(const QStringList &sources, const TextSca
             return makeError(ErrorCode::NotFound, QStringLiteral("text source not found"), source);
         QStringList tables; // CSV/TSV files: read through the dataset scanner
         if (info.isDir()) {
-            QDirIterator it(source, QDir::Files, QDirIterator::Subdirectories);
             QStringList files;
-            while (it.hasNext())
+            for (QDirIterator it(source, QDir::Files, QDirIterator::Subdirectories); it.hasNext();)
                 files << it.next();
             files.sort();
             for (const QString &f : files) {
@@ -665,7 +739,8 @@ public:
                 {"embedding_dim", int(m_net->embedding->weight.size(1))},
                 {"hidden", int(m_net->hidden)}};
     }
-    core::Result<Scores> score(const std::vector<learn::SampleRef> &, const core::CancelToken &,
+    core::Result<Scores> score(const std::vector<learn::SampleRef> &,
+                               const core::CancelToken &,
                                learn::Observer *) const override
     {
         return makeError(ErrorCode::Unsupported,
@@ -674,31 +749,32 @@ public:
     }
     core::Status saveWeights(const QString &path) const override
     {
-        const auto json = [](const QJsonValue &v) {
-            return QString::fromUtf8(v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
-                                                 : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
-        };
         const std::map<QString, QString> meta{
             {"format", kLmFormat},
             {"graft_version", QStringLiteral(GRAFT_VERSION)},
-            {"architecture", "word embedding -> LSTM (1 layer, DropConnect on recurrent weights) -> "
-                             "linear projection -> decoder tied to the embedding"},
-            {"vocabulary", json(QJsonArray::fromStringList(m_vocab.tokens()))},
-            {"tokenizer", json(m_config.text.tokenizer.toJson())},
+            {"architecture",
+             "word embedding -> LSTM (1 layer, DropConnect on recurrent weights) -> "
+             "linear projection -> decoder tied to the embedding"},
+            {"vocabulary", compactJson(QJsonArray::fromStringList(m_vocab.tokens()))},
+            {"tokenizer", compactJson(m_config.text.tokenizer.toJson())},
             {"embedding_dim", QString::number(m_net->embedding->weight.size(1))},
             {"hidden", QString::number(m_net->hidden)},
-            {"report", json(m_details)}};
-        return core::guarded([&] {
-            return io::writeSafetensors(
-                path,
-                {learn::tensorBlob("embedding", m_net->embedding->weight),
-                 learn::tensorBlob("lstm.w_ih", m_net->wIh), learn::tensorBlob("lstm.w_hh", m_net->wHh),
-                 learn::tensorBlob("lstm.b_ih", m_net->bIh), learn::tensorBlob("lstm.b_hh", m_net->bHh),
-                 learn::tensorBlob("proj.weight", m_net->proj->weight),
-                 learn::tensorBlob("proj.bias", m_net->proj->bias),
-                 learn::tensorBlob("decoder.bias", m_net->decoderBias)},
-                meta);
-        }, path);
+            {"report", compactJson(m_details)}};
+        return core::guarded(
+            [&] {
+                return io::writeSafetensors(
+                    path,
+                    {learn::tensorBlob("embedding", m_net->embedding->weight),
+                     learn::tensorBlob("lstm.w_ih", m_net->wIh),
+                     learn::tensorBlob("lstm.w_hh", m_net->wHh),
+                     learn::tensorBlob("lstm.b_ih", m_net->bIh),
+                     learn::tensorBlob("lstm.b_hh", m_net->bHh),
+                     learn::tensorBlob("proj.weight", m_net->proj->weight),
+                     learn::tensorBlob("proj.bias", m_net->proj->bias),
+                     learn::tensorBlob("decoder.bias", m_net->decoderBias)},
+                    meta);
+            },
+            path);
     }
 
 private:
@@ -709,52 +785,53 @@ private:
     QStringList m_none;
 };
 
-class LanguageModelTask : public learn::TrainTask
+class LanguageModelTask : public NetTask<LmNet>
 {
 public:
-    LanguageModelTask(const learn::RunConfig &config, learn::Observer *observer)
-        : m_config(config)
-        , m_observer(observer)
-    {}
+    using NetTask::NetTask;
 
-    core::Status prepare(learn::Observer *obs, const core::CancelToken &cancel, QJsonObject &timings) override
+    core::Status
+    prepare(learn::Observer *obs, const core::CancelToken &cancel, QJsonObject &timings) override
     {
         QElapsedTimer clock;
         clock.start();
         const learn::TextSettings &c = m_config.text;
         if (c.bptt < 2 || c.lstmHidden < 1)
-            return makeError(ErrorCode::InvalidArgument,
-                             QStringLiteral("bptt must be at least 2 and the hidden size at least 1"));
+            return makeError(
+                ErrorCode::InvalidArgument,
+                QStringLiteral("bptt must be at least 2 and the hidden size at least 1"));
         QStringList sources = m_config.extraSources;
         if (!m_config.dataPath.isEmpty())
             sources.prepend(m_config.dataPath);
         if (sources.isEmpty())
-            return makeError(ErrorCode::InvalidArgument, QStringLiteral("no text to train a language model on"));
+            return makeError(ErrorCode::InvalidArgument,
+                             QStringLiteral("no text to train a language model on"));
         TextScanOptions scan = c.scan;
         scan.tokenizer = c.tokenizer;
-        auto texts = collectTexts(sources, scan, &m_warnings, cancel);
+        QStringList warnings;
+        auto texts = collectTexts(sources, scan, &warnings, cancel);
         if (!texts)
             return texts.error();
-        for (const QString &w : m_warnings)
+        for (const QString &w : warnings)
             learn::noticeSkipped(m_observer, w);
         if (texts->size() < 2)
             return makeError(ErrorCode::DatasetInvalid,
-                             QStringLiteral("found %1 texts; a language model needs at least 2").arg(texts->size()),
+                             QStringLiteral("found %1 texts; a language model needs at least 2")
+                                 .arg(texts->size()),
                              sources.join(QStringLiteral(", ")));
         // Held-out texts for perplexity (seeded; one label, so the split is a plain shuffle).
-        const SplitIndices split = stratifiedSplit(std::vector<int>(size_t(texts->size()), 0),
-                                                   m_config.valFraction, uint64_t(m_config.effectiveSplitSeed()));
+        const SplitIndices split =
+            stratifiedSplit(std::vector<int>(size_t(texts->size()), 0), m_config.valFraction,
+                            uint64_t(m_config.effectiveSplitSeed()));
         m_train = split.train;
         m_val = split.val;
         const Tokenizer tok(c.tokenizer);
-        std::vector<QStringList> tokens;
+        std::vector<QStringList> tokens, trainTokens;
         for (const QString &t : *texts)
-            tokens.push_back(tok.tokenize(t));
-        std::vector<QStringList> trainTokens;
+            tokens.push_back(tok.tokenize(t) + QStringList{kEos});
         for (int i : m_train)
-            trainTokens.push_back(tokens[size_t(i)] + QStringList{kEos});
+            trainTokens.push_back(tokens[size_t(i)]);
         m_vocab = Vocabulary::build(trainTokens, c.minFrequency, c.maxVocabulary);
-        m_eos = m_vocab.id(kEos);
         for (const QStringList &t : tokens)
             m_docs.push_back(m_vocab.encode(t));
         // The context-free floor: add-one smoothed training frequencies on held-out words.
@@ -764,20 +841,17 @@ public:
         for (int i : m_train) {
             for (int64_t id : m_docs[size_t(i)])
                 freq[size_t(id)] += 1, total += 1;
-            freq[size_t(m_eos)] += 1, total += 1;
-            trainTokensCount += qint64(m_docs[size_t(i)].size()) + 1;
+            trainTokensCount += qint64(m_docs[size_t(i)].size());
         }
-        for (int i : m_val) {
+        for (int i : m_val)
             for (int64_t id : m_docs[size_t(i)])
                 nll -= std::log(freq[size_t(id)] / total), ++n;
-            nll -= std::log(freq[size_t(m_eos)] / total), ++n;
-        }
         m_details = QJsonObject{{"texts", int(texts->size())},
                                 {"train_tokens", double(trainTokensCount)},
                                 {"val_tokens", double(n)},
                                 {"vocabulary_size", m_vocab.size()},
                                 {"unigram_perplexity", n > 0 ? std::exp(nll / double(n)) : 0.0},
-                                {"warnings", QJsonArray::fromStringList(m_warnings)}};
+                                {"warnings", QJsonArray::fromStringList(warnings)}};
         auto vectors = loadConfiguredVectors(m_config, obs, cancel);
         if (!vectors)
             return vectors.error();
@@ -785,13 +859,11 @@ public:
         m_net = LmNet(m_vocab.size(), dim, c.lstmHidden, c.dropout, c.weightDrop);
         if (*vectors) {
             const int covered = initEmbedding(m_net->embedding->weight, m_vocab, **vectors);
-            m_details.insert("vector_coverage", m_vocab.size() > 2 ? double(covered) / (m_vocab.size() - 2) : 0.0);
+            m_details.insert("vector_coverage",
+                             m_vocab.size() > 2 ? double(covered) / (m_vocab.size() - 2) : 0.0);
         }
-        auto device = learn::resolveDevice(m_config.device);
-        if (!device)
-            return device.error();
-        m_device = *device;
-        m_net->to(m_device);
+        if (auto s = toDevice(); !s)
+            return s;
         if (!m_val.empty())
             m_valStream = stream(m_val);
         m_trainStream = stream(m_train);
@@ -799,16 +871,8 @@ public:
         return {};
     }
 
-    std::vector<Stage> stages() const override { return {{m_config.epochs, 1.0}}; }
     std::vector<ParamGroup> beginStage(int) override { return {{m_net->parameters(), 1.0, true}}; }
     std::pair<double, double> adamBetas() const override { return {0.8, 0.99}; }
-
-    std::optional<std::vector<ParamGroup>> beginEpoch(int) override
-    {
-        m_net->train();
-        m_epoch = 0;
-        return std::nullopt;
-    }
 
     qint64 batchesPerEpoch(int) const override
     {
@@ -825,48 +889,38 @@ public:
         }
         if (m_t + 1 >= m_trainStream.size(1))
             return std::nullopt;
-        const int64_t len = std::min<int64_t>(m_config.text.bptt, m_trainStream.size(1) - 1 - m_t);
-        const torch::Tensor x = m_trainStream.narrow(1, m_t, len);
-        const torch::Tensor y = m_trainStream.narrow(1, m_t + 1, len);
-        m_t += len;
-        const torch::Tensor logits = m_net->forward(x, m_state);
-        const torch::Tensor flat = logits.reshape({-1, logits.size(2)});
-        return learn::StepOutput{torch::cross_entropy_loss(flat, y.reshape({-1})), y.numel(),
-                                 flat.argmax(1).eq(y.reshape({-1})).sum().item<int64_t>()};
+        const auto [x, y] = window(m_trainStream, m_t);
+        m_t += x.size(1);
+        const torch::Tensor logits = m_net->forward(x, m_state).reshape({-1, m_vocab.size()});
+        const torch::Tensor target = y.reshape({-1});
+        return learn::StepOutput{torch::cross_entropy_loss(logits, target), target.numel(),
+                                 logits.argmax(1).eq(target).sum().item<int64_t>()};
     }
 
-    void beforeStep() override { torch::nn::utils::clip_grad_norm_(m_net->parameters(), 0.4); }
+    void beforeStep() override { nn::utils::clip_grad_norm_(m_net->parameters(), 0.4); }
     bool hasValidation() const override { return m_valStream.defined(); }
 
     core::Result<learn::Validation> validate(const core::CancelToken &cancel) override
     {
-        torch::NoGradGuard noGrad;
-        m_net->eval();
         std::vector<torch::Tensor> state = zeroState(m_valStream.size(0));
-        double sum = 0;
-        int64_t n = 0, correct = 0;
-        for (int64_t t = 0; t + 1 < m_valStream.size(1); t += m_config.text.bptt) {
-            if (cancel.isCancelled())
-                return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"));
-            const int64_t len = std::min<int64_t>(m_config.text.bptt, m_valStream.size(1) - 1 - t);
-            const torch::Tensor y = m_valStream.narrow(1, t + 1, len).reshape({-1});
-            const torch::Tensor logits = m_net->forward(m_valStream.narrow(1, t, len), state);
-            const torch::Tensor flat = logits.reshape({-1, logits.size(2)});
-            sum += torch::cross_entropy_loss(flat, y, {}, at::Reduction::Sum).item<double>();
-            correct += flat.argmax(1).eq(y).sum().item<int64_t>();
-            n += y.numel();
-        }
-        return learn::Validation{n > 0 ? sum / double(n) : 0.0, n > 0 ? double(correct) / double(n) : 0.0};
+        const int64_t bptt = m_config.text.bptt;
+        return validateBatches(cancel, (m_valStream.size(1) - 1 + bptt - 1) / bptt, [&](int64_t i) {
+            const auto [x, y] = window(m_valStream, i * bptt);
+            return std::pair(m_net->forward(x, state).reshape({-1, m_vocab.size()}),
+                             y.reshape({-1}));
+        });
     }
-
-    learn::NamedTensors state() override { return learn::moduleState(*m_net); }
 
     QString fingerprint() const override
     {
-        return QStringLiteral("language-model|%1|%2|%3").arg(m_vocab.size()).arg(m_train.size()).arg(m_val.size());
+        return QStringLiteral("language-model|%1|%2|%3")
+            .arg(m_vocab.size())
+            .arg(m_train.size())
+            .arg(m_val.size());
     }
 
-    core::Status finish(learn::RunReport &report, learn::Observer *, const core::CancelToken &) override
+    core::Status
+    finish(learn::RunReport &report, learn::Observer *, const core::CancelToken &) override
     {
         report.details = m_details;
         if (report.epochs.empty())
@@ -879,38 +933,38 @@ public:
     }
 
 private:
-    /// Token ids of the docs in `order`, each followed by <eos>, as batchSize parallel streams.
+    /// Token ids of the docs in `order` as batchSize parallel streams.
     torch::Tensor stream(const std::vector<int> &order) const
     {
         std::vector<int64_t> flat;
-        for (int i : order) {
+        for (int i : order)
             flat.insert(flat.end(), m_docs[size_t(i)].begin(), m_docs[size_t(i)].end());
-            flat.push_back(m_eos);
-        }
-        const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(m_config.batchSize, int64_t(flat.size()) / 2));
+        const int64_t rows =
+            std::max<int64_t>(1, std::min<int64_t>(m_config.batchSize, int64_t(flat.size()) / 2));
         const int64_t cols = int64_t(flat.size()) / rows;
-        return torch::from_blob(flat.data(), {rows * cols}, torch::kLong).clone().view({rows, cols}).to(m_device);
+        return torch::tensor(flat).narrow(0, 0, rows * cols).view({rows, cols}).to(m_device);
+    }
+
+    /// Inputs and next-token targets of the bptt window of `ids` that starts at `t`.
+    std::pair<torch::Tensor, torch::Tensor> window(const torch::Tensor &ids, int64_t t) const
+    {
+        const int64_t len = std::min<int64_t>(m_config.text.bptt, ids.size(1) - 1 - t);
+        return {ids.narrow(1, t, len), ids.narrow(1, t + 1, len)};
     }
 
     std::vector<torch::Tensor> zeroState(int64_t rows) const
     {
-        const auto o = torch::TensorOptions().device(m_device);
-        return {torch::zeros({1, rows, m_net->hidden}, o), torch::zeros({1, rows, m_net->hidden}, o)};
+        const auto zeros =
+            torch::zeros({1, rows, m_net->hidden}, torch::TensorOptions().device(m_device));
+        return {zeros, zeros}; // h and c; the LSTM does not write to them
     }
 
-    learn::RunConfig m_config;
-    learn::Observer *m_observer;
-    QStringList m_warnings;
     std::vector<int> m_train, m_val;
     Vocabulary m_vocab;
-    int64_t m_eos = 0;
-    std::vector<std::vector<int64_t>> m_docs;
+    std::vector<std::vector<int64_t>> m_docs; ///< token ids of each text, <eos> last
     QJsonObject m_details;
-    LmNet m_net{nullptr};
-    torch::Device m_device{torch::kCPU};
     torch::Tensor m_trainStream, m_valStream;
     std::vector<torch::Tensor> m_state;
-    int m_epoch = 0;
     int64_t m_t = 0;
 };
 
@@ -918,12 +972,13 @@ private:
 
 std::unique_ptr<learn::TrainTask> makeTextTask(const learn::RunConfig &config,
                                                std::shared_ptr<const TextDataset> data,
-                                               std::vector<int> trainIdx, std::vector<int> valIdx,
+                                               std::vector<int> trainIdx,
+                                               std::vector<int> valIdx,
                                                learn::Observer *observer,
                                                std::shared_ptr<const WordVectors> vectors)
 {
-    return std::make_unique<TextTask>(config, std::move(data), std::move(trainIdx), std::move(valIdx),
-                                      observer, std::move(vectors));
+    return std::make_unique<TextTask>(config, std::move(data), std::move(trainIdx),
+                                      std::move(valIdx), observer, std::move(vectors));
 }
 
 std::unique_ptr<learn::TrainTask> makeLanguageModelTask(const learn::RunConfig &config,
@@ -932,75 +987,26 @@ std::unique_ptr<learn::TrainTask> makeLanguageModelTask(const learn::RunConfig &
     return std::make_unique<LanguageModelTask>(config, observer);
 }
 
-core::Result<LanguageModelWeights> loadLanguageModel(const QString &path)
-{
-    auto file = io::SafetensorsFile::open(path);
-    if (!file)
-        return file.error();
-    const QJsonObject meta = file->metadata();
-    const QString format = meta.value("format").toString();
-    if (format != QLatin1String(kLmFormat))
-        return makeError(ErrorCode::InvalidFormat,
-                         QStringLiteral("not a Graft language model (metadata format is '%1', "
-                                        "expected '%2')")
-                             .arg(format, QLatin1String(kLmFormat)),
-                         path);
-    if (auto finite = file->checkFinite(); !finite)
-        return finite.error();
-    LanguageModelWeights w;
-    w.metadata = meta;
-    QStringList words;
-    for (const auto &t : QJsonDocument::fromJson(meta.value("vocabulary").toString().toUtf8()).array())
-        words << t.toString();
-    if (words.size() < 3 || words[0] != QLatin1String("<pad>") || words[1] != QLatin1String("<unk>"))
-        return makeError(ErrorCode::InvalidFormat,
-                         QStringLiteral("the vocabulary in the metadata is missing or malformed"), path);
-    w.vocab = Vocabulary::fromTokens(words.mid(2));
-    w.tokenizer = Tokenizer::Options::fromJson(
-        QJsonDocument::fromJson(meta.value("tokenizer").toString().toUtf8()).object());
-    w.hidden = meta.value("hidden").toString().toInt();
-    const int dim = meta.value("embedding_dim").toString().toInt();
-    if (w.hidden < 1 || dim < 1)
-        return makeError(ErrorCode::InvalidFormat,
-                         QStringLiteral("hidden or embedding_dim missing from the metadata"), path);
-    // The shapes the metadata implies; loadTensors checks the file's against them.
-    const int64_t v = w.vocab.size(), h = w.hidden;
-    w.embedding = torch::empty({v, dim});
-    w.wIh = torch::empty({4 * h, dim});
-    w.wHh = torch::empty({4 * h, h});
-    w.bIh = torch::empty({4 * h});
-    w.bHh = torch::empty({4 * h});
-    if (auto s = learn::loadTensors(*file, "", {{"embedding", w.embedding}, {"lstm.w_ih", w.wIh},
-                                                {"lstm.w_hh", w.wHh}, {"lstm.b_ih", w.bIh},
-                                                {"lstm.b_hh", w.bHh}});
-        !s)
-        return s.error();
-    return w;
-}
-
 core::Result<LanguageModelInfo> readLanguageModelInfo(const QString &path)
 {
     auto lm = core::guarded([&] { return loadLanguageModel(path); }, path);
     if (!lm)
         return lm.error();
-    LanguageModelInfo info;
-    info.vocabularySize = lm->vocab.size();
-    info.embeddingDim = int(lm->embedding.size(1));
-    info.hidden = lm->hidden;
-    info.tokenizer = lm->tokenizer;
-    info.metadata = lm->metadata;
-    return info;
+    return LanguageModelInfo{lm->vocab.size(), int(lm->embedding.size(1)), lm->hidden,
+                             lm->tokenizer, lm->metadata};
 }
 
 // ---- cross-validation ----------------------------------------------------------------------
 
 core::Result<learn::CrossValidation> crossValidateTexts(const learn::RunConfig &config,
                                                         std::shared_ptr<const TextDataset> data,
-                                                        int folds, learn::Observer *observer,
+                                                        int folds,
+                                                        learn::Observer *observer,
                                                         const core::CancelToken &cancel)
 {
     if (folds < 2)
-        return makeError(ErrorCode::InvalidArgument, QStringLiteral("cross-validation needs at least 2 folds"));
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("cross-validation needs at least 2 folds"));
     std::vector<int> labels, counts(size_t(data->classes.size()), 0);
     for (const TextSample &s : data->samples) {
         labels.push_back(s.label);
@@ -1032,10 +1038,11 @@ core::Result<learn::CrossValidation> crossValidateTexts(const learn::RunConfig &
     for (size_t f = 0; f < splits.size(); ++f) {
         QElapsedTimer clock;
         clock.start();
-        auto baseline = evaluateBagOfWords(*data, splits[f].train, splits[f].val, bow, cancel);
+        const SplitIndices &split = splits[f];
+        auto baseline = evaluateBagOfWords(*data, split.train, split.val, bow, cancel);
         if (!baseline)
             return baseline.error();
-        auto task = makeTextTask(foldConfig, data, splits[f].train, splits[f].val, nullptr, *vectors);
+        auto task = makeTextTask(foldConfig, data, split.train, split.val, nullptr, *vectors);
         QJsonObject timings;
         if (auto s = task->prepare(nullptr, cancel, timings); !s)
             return s.error();
@@ -1049,13 +1056,12 @@ core::Result<learn::CrossValidation> crossValidateTexts(const learn::RunConfig &
         report.epochs = learner.history;
         if (auto s = task->finish(report, nullptr, cancel); !s)
             return s.error();
-        learn::FoldResult r;
-        r.fold = int(f) + 1;
-        r.trainCount = int(splits[f].train.size());
-        r.valCount = int(splits[f].val.size());
-        r.accuracy = report.validation.accuracy;
-        r.baselineAccuracy = baseline->accuracy;
-        r.seconds = double(clock.nsecsElapsed()) / 1e9;
+        const learn::FoldResult r{int(f) + 1,
+                                  int(split.train.size()),
+                                  int(split.val.size()),
+                                  report.validation.accuracy,
+                                  baseline->accuracy,
+                                  double(clock.nsecsElapsed()) / 1e9};
         if (f == 0)
             cv.vectorCoverage = report.details.value("vector_coverage").toDouble();
         acc.push_back(r.accuracy);

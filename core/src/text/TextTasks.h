@@ -12,15 +12,15 @@ namespace graft::text {
 
 /// The word vectors `config` names (text.vectorsPath, or a catalogue word-vectors id in
 /// backboneId looked up in weightsDir); null when it names none. Reports Phase::Vectors.
-core::Result<std::shared_ptr<const WordVectors>> loadConfiguredVectors(const learn::RunConfig &config,
-                                                                       learn::Observer *observer,
-                                                                       const core::CancelToken &cancel);
+core::Result<std::shared_ptr<const WordVectors>> loadConfiguredVectors(
+    const learn::RunConfig &config, learn::Observer *observer, const core::CancelToken &cancel);
 
 /// The text classifier on `trainIdx`, validated on `valIdx` (indices into data->samples).
 /// `vectors` may be given already loaded (cross-validation loads them once).
 std::unique_ptr<learn::TrainTask> makeTextTask(const learn::RunConfig &config,
                                                std::shared_ptr<const TextDataset> data,
-                                               std::vector<int> trainIdx, std::vector<int> valIdx,
+                                               std::vector<int> trainIdx,
+                                               std::vector<int> valIdx,
                                                learn::Observer *observer,
                                                std::shared_ptr<const WordVectors> vectors = {});
 
@@ -31,7 +31,8 @@ std::unique_ptr<learn::TrainTask> makeLanguageModelTask(const learn::RunConfig &
 /// k folds of `config` against the bag-of-words baseline (learn::crossValidate).
 core::Result<learn::CrossValidation> crossValidateTexts(const learn::RunConfig &config,
                                                         std::shared_ptr<const TextDataset> data,
-                                                        int folds, learn::Observer *observer,
+                                                        int folds,
+                                                        learn::Observer *observer,
                                                         const core::CancelToken &cancel);
 
 } // namespace graft::text

@@ -11,47 +11,15 @@
 
 namespace graft::text {
 
-QJsonObject Tokenizer::Options::toJson() const
-{
-    return QJsonObject{{QStringLiteral("lowercase"), lowercase},
-                       {QStringLiteral("fold_accents"), foldAccents},
-                       {QStringLiteral("normalise_numbers"), normaliseNumbers},
-                       {QStringLiteral("normalise_urls"), normaliseUrls},
-                       {QStringLiteral("split_english_clitics"), splitEnglishClitics},
-                       {QStringLiteral("keep_punctuation"), keepPunctuation},
-                       {QStringLiteral("max_tokens"), maxTokens},
-                       {QStringLiteral("subword_merges"), QJsonArray::fromStringList(subwordMerges)}};
-}
-
-Tokenizer::Options Tokenizer::Options::fromJson(const QJsonObject &json)
-{
-    Options o;
-    o.lowercase = json.value(QStringLiteral("lowercase")).toBool(o.lowercase);
-    o.foldAccents = json.value(QStringLiteral("fold_accents")).toBool(o.foldAccents);
-    o.normaliseNumbers = json.value(QStringLiteral("normalise_numbers")).toBool(o.normaliseNumbers);
-    o.normaliseUrls = json.value(QStringLiteral("normalise_urls")).toBool(o.normaliseUrls);
-    o.splitEnglishClitics =
-        json.value(QStringLiteral("split_english_clitics")).toBool(o.splitEnglishClitics);
-    o.keepPunctuation = json.value(QStringLiteral("keep_punctuation")).toBool(o.keepPunctuation);
-    o.maxTokens = json.value(QStringLiteral("max_tokens")).toInt(o.maxTokens);
-    for (const auto &m : json.value(QStringLiteral("subword_merges")).toArray())
-        o.subwordMerges << m.toString();
-    return o;
-}
-
 namespace {
 
 const QChar kWordStart(0x2581); // SentencePiece's "▁"
 
-bool isAtomic(const QString &token)
-{
-    return token.size() > 2 && token.front() == QLatin1Char('<') && token.back() == QLatin1Char('>');
-}
-
-/// A word's starting symbols: "▁" + its first character, then one per character.
+/// A word's starting symbols: "▁" + its first character, then one per character; a token
+/// written <like-this> stays whole.
 QStringList initialSymbols(const QString &word)
 {
-    if (isAtomic(word))
+    if (word.size() > 2 && word.front() == QLatin1Char('<') && word.back() == QLatin1Char('>'))
         return {QString(kWordStart) + word};
     QStringList out;
     for (qsizetype i = 0; i < word.size(); ++i) {
@@ -79,10 +47,89 @@ Seq mergePair(const Seq &sym, const T &a, const T &b, const T &merged)
     return next;
 }
 
+constexpr std::pair<const char *, bool Tokenizer::Options::*> kFlags[] = {
+    {"lowercase", &Tokenizer::Options::lowercase},
+    {"fold_accents", &Tokenizer::Options::foldAccents},
+    {"normalise_numbers", &Tokenizer::Options::normaliseNumbers},
+    {"normalise_urls", &Tokenizer::Options::normaliseUrls},
+    {"split_english_clitics", &Tokenizer::Options::splitEnglishClitics},
+    {"keep_punctuation", &Tokenizer::Options::keepPunctuation}};
+
+bool isWordChar(QChar c)
+{
+    return c.isLetterOrNumber() || c.isMark();
+}
+
+bool isApostrophe(QChar c)
+{
+    return c == QLatin1Char('\'') || c == QChar(0x2019) || c == QChar(0x02BC);
+}
+
+bool isAllDigits(const QString &s)
+{
+    return !s.isEmpty() && s.front().isDigit() && std::all_of(s.begin(), s.end(), [](QChar c) {
+        return c.isDigit() || c == QLatin1Char('.') || c == QLatin1Char(',');
+    });
+}
+
+// English clitics, lower-case, after the apostrophe.
+void appendWord(QStringList &out, const QString &word, const Tokenizer::Options &o)
+{
+    if (o.normaliseNumbers && isAllDigits(word)) {
+        out.append(QStringLiteral("<num>"));
+        return;
+    }
+    if (!o.splitEnglishClitics || word.indexOf(QLatin1Char('\'')) <= 0) {
+        out.append(word);
+        return;
+    }
+    const QString lower = word.toLower();
+    if (lower.endsWith(QLatin1String("n't")) && word.size() > 3) {
+        QString stem = word.left(word.size() - 3);
+        const QString ls = stem.toLower();
+        if (ls == QLatin1String("ca"))
+            stem = stem.left(2) + QLatin1Char(stem.at(1).isUpper() ? 'N' : 'n'); // can't
+        else if (ls == QLatin1String("wo"))
+            stem = QStringLiteral("will"); // won't
+        out.append(stem);
+        out.append(QStringLiteral("not")); // "n't" is missing from many vector sets
+        return;
+    }
+    static const QStringList suffixes = {"'s", "'re", "'ve", "'ll", "'d", "'m"};
+    for (const QString &s : suffixes) {
+        if (lower.endsWith(s) && lower.size() > s.size() &&
+            lower.indexOf(QLatin1Char('\'')) == lower.size() - s.size()) {
+            out.append(word.left(word.size() - s.size()));
+            out.append(word.right(s.size()));
+            return;
+        }
+    }
+    out.append(word);
+}
+
 } // namespace
 
-Tokenizer::Tokenizer(Options options)
-    : m_options(std::move(options))
+QJsonObject Tokenizer::Options::toJson() const
+{
+    QJsonObject json{{"max_tokens", maxTokens},
+                     {"subword_merges", QJsonArray::fromStringList(subwordMerges)}};
+    for (const auto &[key, flag] : kFlags)
+        json.insert(QLatin1String(key), this->*flag);
+    return json;
+}
+
+Tokenizer::Options Tokenizer::Options::fromJson(const QJsonObject &json)
+{
+    Options o;
+    for (const auto &[key, flag] : kFlags)
+        o.*flag = json.value(QLatin1String(key)).toBool(o.*flag);
+    o.maxTokens = json.value("max_tokens").toInt(o.maxTokens);
+    for (const auto &m : json.value("subword_merges").toArray())
+        o.subwordMerges << m.toString();
+    return o;
+}
+
+Tokenizer::Tokenizer(Options options) : m_options(std::move(options))
 {
     if (m_options.subwordMerges.isEmpty())
         return;
@@ -103,7 +150,8 @@ QStringList Tokenizer::pieces(const QString &word) const
     while (sym.size() > 1) {
         int best = INT32_MAX;
         for (qsizetype i = 0; i + 1 < sym.size(); ++i)
-            best = std::min(best, m_ranks->value(sym[i] + QLatin1Char(' ') + sym[i + 1], INT32_MAX));
+            best =
+                std::min(best, m_ranks->value(sym[i] + QLatin1Char(' ') + sym[i + 1], INT32_MAX));
         if (best == INT32_MAX)
             break;
         const QStringList pair = m_options.subwordMerges[best].split(QLatin1Char(' '));
@@ -157,7 +205,9 @@ core::Result<QStringList> Tokenizer::trainSubwords(const std::vector<QStringList
             ids.push_back(symbolId(sym));
         freq.push_back(freqOf.value(w));
     }
-    auto key = [](int a, int b) { return (uint64_t(uint32_t(a)) << 32) | uint32_t(b); };
+    auto key = [](int a, int b) {
+        return (uint64_t(uint32_t(a)) << 32) | uint32_t(b);
+    };
     std::unordered_map<uint64_t, int64_t> counts;
     std::unordered_map<uint64_t, std::unordered_set<int>> where; // pair -> words that had it
     std::unordered_set<uint64_t> touched; // pairs whose count changed in the current merge
@@ -216,64 +266,6 @@ QString Tokenizer::foldAccents(const QString &text)
     out.removeIf([](QChar c) { return c.isMark(); }); // Mn, Mc and Me
     return out.normalized(QString::NormalizationForm_C);
 }
-
-namespace {
-
-bool isWordChar(QChar c)
-{
-    return c.isLetterOrNumber() || c.isMark();
-}
-
-bool isApostrophe(QChar c)
-{
-    return c == QLatin1Char('\'') || c == QChar(0x2019) || c == QChar(0x02BC);
-}
-
-bool isAllDigits(const QString &s)
-{
-    return !s.isEmpty() && s.front().isDigit() && std::all_of(s.begin(), s.end(), [](QChar c) {
-        return c.isDigit() || c == QLatin1Char('.') || c == QLatin1Char(',');
-    });
-}
-
-// English clitics, lower-case, after the apostrophe.
-void appendWord(QStringList &out, const QString &word, const Tokenizer::Options &o)
-{
-    if (o.normaliseNumbers && isAllDigits(word)) {
-        out.append(QStringLiteral("<num>"));
-        return;
-    }
-    if (!o.splitEnglishClitics || word.indexOf(QLatin1Char('\'')) <= 0) {
-        out.append(word);
-        return;
-    }
-    const QString lower = word.toLower();
-    if (lower.endsWith(QLatin1String("n't")) && word.size() > 3) {
-        QString stem = word.left(word.size() - 3);
-        const QString ls = stem.toLower();
-        if (ls == QLatin1String("ca"))
-            stem = stem.left(2) + QLatin1Char(stem.at(1).isUpper() ? 'N' : 'n'); // can't
-        else if (ls == QLatin1String("wo"))
-            stem = QStringLiteral("will"); // won't
-        out.append(stem);
-        out.append(QStringLiteral("not")); // "n't" is missing from many vector sets
-        return;
-    }
-    static const QStringList suffixes = {QStringLiteral("'s"),  QStringLiteral("'re"),
-                                         QStringLiteral("'ve"), QStringLiteral("'ll"),
-                                         QStringLiteral("'d"),  QStringLiteral("'m")};
-    for (const QString &s : suffixes) {
-        if (lower.endsWith(s) && lower.size() > s.size() &&
-            lower.indexOf(QLatin1Char('\'')) == lower.size() - s.size()) {
-            out.append(word.left(word.size() - s.size()));
-            out.append(word.right(s.size()));
-            return;
-        }
-    }
-    out.append(word);
-}
-
-} // namespace
 
 QStringList Tokenizer::words(const QString &input, int maxTokens) const
 {

@@ -9,9 +9,7 @@ namespace graft::text {
 Vocabulary::Vocabulary()
     : m_tokens{QStringLiteral("<pad>"), QStringLiteral("<unk>")}
     , m_ids{{m_tokens[0], kPad}, {m_tokens[1], kUnk}}
-    , m_frequencies{0, 0}
-{
-}
+{}
 
 Vocabulary
 Vocabulary::build(const std::vector<QStringList> &documents, int minFrequency, int maxSize)
@@ -20,36 +18,28 @@ Vocabulary::build(const std::vector<QStringList> &documents, int minFrequency, i
     for (const QStringList &doc : documents)
         for (const QString &t : doc)
             ++counts[t];
-    std::vector<std::pair<QString, qint64>> items;
-    items.reserve(counts.size());
+    std::vector<std::pair<qint64, QString>> items; // (-count, token): most frequent first
     for (auto it = counts.cbegin(); it != counts.cend(); ++it)
         if (it.value() >= std::max(1, minFrequency) && it.key() != QLatin1String("<pad>") &&
             it.key() != QLatin1String("<unk>"))
-            items.emplace_back(it.key(), it.value());
-    std::sort(items.begin(), items.end(), [](const auto &a, const auto &b) {
-        return a.second != b.second ? a.second > b.second : a.first < b.first;
-    });
-    Vocabulary v;
-    for (const auto &[tok, n] : items) {
-        if (maxSize > 0 && v.size() >= maxSize)
-            break;
-        v.m_ids.insert(tok, v.size());
-        v.m_tokens.append(tok);
-        v.m_frequencies.push_back(n);
-    }
-    return v;
+            items.emplace_back(-it.value(), it.key());
+    std::sort(items.begin(), items.end());
+    if (maxSize > 0)
+        items.resize(std::min(items.size(), size_t(std::max(0, maxSize - 2))));
+    QStringList tokens;
+    for (const auto &item : items)
+        tokens.append(item.second);
+    return fromTokens(tokens);
 }
 
 Vocabulary Vocabulary::fromTokens(const QStringList &tokens)
 {
     Vocabulary v;
-    for (const QString &t : tokens) {
-        if (v.m_ids.contains(t))
-            continue;
-        v.m_ids.insert(t, v.size());
-        v.m_tokens.append(t);
-        v.m_frequencies.push_back(0);
-    }
+    for (const QString &t : tokens)
+        if (!v.m_ids.contains(t)) {
+            v.m_ids.insert(t, v.size());
+            v.m_tokens.append(t);
+        }
     return v;
 }
 
@@ -64,15 +54,14 @@ std::vector<int64_t> Vocabulary::encode(const QStringList &tokens) const
 
 QJsonObject Vocabulary::toJson() const
 {
-    return QJsonObject{{QStringLiteral("tokens"), QJsonArray::fromStringList(m_tokens.mid(2))},
-                       {QStringLiteral("pad"), kPad},
-                       {QStringLiteral("unk"), kUnk}};
+    return QJsonObject{
+        {"tokens", QJsonArray::fromStringList(m_tokens.mid(2))}, {"pad", kPad}, {"unk", kUnk}};
 }
 
 Vocabulary Vocabulary::fromJson(const QJsonObject &json)
 {
     QStringList tokens;
-    for (const auto &v : json.value(QStringLiteral("tokens")).toArray())
+    for (const auto &v : json.value("tokens").toArray())
         tokens.append(v.toString());
     return fromTokens(tokens);
 }

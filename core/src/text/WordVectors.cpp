@@ -114,23 +114,6 @@ bool allFinite(const float *b, const float *e)
     return std::all_of(b, e, [](float x) { return std::isfinite(x); });
 }
 
-/// Adds a row's word unless it is already there (the caller then drops the row's floats).
-bool addWord(QStringList &words,
-             QHash<QString, int> &index,
-             QHash<QString, int> &folded,
-             const QString &word)
-{
-    if (index.contains(word))
-        return false;
-    const int row = int(words.size());
-    index.insert(word, row);
-    words.append(word);
-    const QString key = Tokenizer::foldAccents(word.toLower());
-    if (!folded.contains(key))
-        folded.insert(key, row);
-    return true;
-}
-
 /// Reads little-endian PODs from a byte range; `ok` turns false past the end.
 struct Reader
 {
@@ -142,7 +125,7 @@ struct Reader
         ok = ok && end - p >= n;
         p = end - p >= n ? p + n : end;
     }
-    template <typename T> T get()
+    template<typename T> T get()
     {
         T v{};
         if (end - p >= qint64(sizeof(T)))
@@ -230,6 +213,19 @@ core::Result<int> checkFastTextFile(const QString &path)
 
 } // namespace
 
+bool WordVectors::addWord(const QString &word)
+{
+    if (m_index.contains(word))
+        return false;
+    const int row = int(m_words.size());
+    m_index.insert(word, row);
+    m_words.append(word);
+    const QString key = Tokenizer::foldAccents(word.toLower());
+    if (!m_folded.contains(key))
+        m_folded.insert(key, row);
+    return true;
+}
+
 core::Result<WordVectors> WordVectors::loadFastText(const QString &path, int maxWords)
 {
     auto dim = checkFastTextFile(path);
@@ -259,7 +255,7 @@ core::Result<WordVectors> WordVectors::loadFastText(const QString &path, int max
             return invalid(
                 QStringLiteral("word %1 (\"%2\"): non-finite value").arg(i + 1).arg(word), path);
         v.m_data.insert(v.m_data.end(), vec.data(), vec.data() + v.m_dim);
-        addWord(v.m_words, v.m_index, v.m_folded, word);
+        v.addWord(word);
     }
     if (v.m_words.isEmpty())
         return invalid(QStringLiteral("no words in the model"), path);
@@ -293,7 +289,9 @@ int WordVectors::lookup(const QString &token) const
     return m_folded.value(Tokenizer::foldAccents(lower), -1);
 }
 
-core::Result<WordVectors> WordVectors::load(const QString &path, Format format, int maxWords,
+core::Result<WordVectors> WordVectors::load(const QString &path,
+                                            Format format,
+                                            int maxWords,
                                             const core::CancelToken &cancel,
                                             const core::ProgressFn &progress)
 {
@@ -415,13 +413,12 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
                 return invalid(
                     QStringLiteral("entry %1 (\"%2\"): non-finite value").arg(i + 1).arg(word),
                     path);
-            if (!addWord(v.m_words, v.m_index, v.m_folded, word))
+            if (!v.addWord(word))
                 v.m_data.resize(at);
         }
         return v;
     }
 
-    // Text formats.
     const char *p = data;
     int lineNo = 0;
     if (format == Format::Word2VecText) {
@@ -474,7 +471,7 @@ core::Result<WordVectors> WordVectors::load(const QString &path, Format format, 
             v.m_data[at + size_t(k)] = x;
         }
         const QString word = QString::fromUtf8(fs[0].first, fs[0].second - fs[0].first);
-        if (!addWord(v.m_words, v.m_index, v.m_folded, word))
+        if (!v.addWord(word))
             v.m_data.resize(at);
         if (maxWords > 0 && v.size() >= maxWords)
             break;

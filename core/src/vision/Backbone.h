@@ -21,22 +21,13 @@ namespace graft::vision {
 
 using exports::OnnxGraph;
 
-/// One layer group of a backbone, as the freeze picker shows it.
-struct LayerGroup
-{
-    std::string name;           ///< stable id: "stem", "block3", "stage2", ...
-    std::int64_t outChannels;   ///< channels after the group (= pooled feature dim at this cut)
-    std::int64_t parameterCount;
-    int outStride;              ///< spatial downsampling after the group (input / output size)
-};
-
 /// A pretrained image backbone implemented natively in LibTorch.
 /// Input: NCHW float32 in the layout its Preprocessing describes.
 class Backbone : public torch::nn::Module
 {
 public:
     /// Feature groups in forward order (the classifier, if any, is not a group).
-    virtual const std::vector<LayerGroup> &groups() const = 0;
+    virtual const std::vector<LayerGroupInfo> &groups() const = 0;
     /// The submodule holding group `i` (for freezing and BatchNorm mode).
     virtual torch::nn::Module &group(int i) = 0;
     /// Runs groups [0, cutAt) and global-average-pools: returns [N, featureDim(cutAt)].
@@ -59,8 +50,8 @@ public:
 
     /// Adds groups [0, cutAt) to an ONNX graph (eval mode) for a square input of `inputSize`,
     /// reading `input` (NCHW); returns the name of the pooled [N, D] features.
-    virtual std::string emitOnnx(OnnxGraph &graph, const std::string &input, int inputSize,
-                                 int cutAt) const = 0;
+    virtual std::string
+    emitOnnx(OnnxGraph &graph, const std::string &input, int inputSize, int cutAt) const = 0;
 
     const BackboneSpec &spec() const { return m_spec; }
     void setSpec(BackboneSpec spec) { m_spec = std::move(spec); }
@@ -73,13 +64,12 @@ private:
 /// validating safetensors reader, checking names and shapes (missing/unexpected/mismatched
 /// tensors and NaN/Inf are WeightsInvalid errors naming the file and tensor). Without, the
 /// weights are randomly initialised (seeded by the caller via torch::manual_seed).
-core::Result<std::shared_ptr<Backbone>> createBackbone(const BackboneSpec &spec,
-                                                       const QString &weightsPath,
-                                                       bool pretrained = true);
+core::Result<std::shared_ptr<Backbone>>
+createBackbone(const BackboneSpec &spec, const QString &weightsPath, bool pretrained = true);
 
 /// Convenience: looks the id up in the built-in catalogue and the file in `weightsDir`.
-core::Result<std::shared_ptr<Backbone>> createBackbone(const QString &id, const QString &weightsDir,
-                                                       bool pretrained = true);
+core::Result<std::shared_ptr<Backbone>>
+createBackbone(const QString &id, const QString &weightsDir, bool pretrained = true);
 
 /// Applies a plan: requires_grad=false on frozen groups' parameters, true on trainable ones.
 void applyFreezePlan(Backbone &backbone, const FreezePlan &plan);
@@ -90,5 +80,9 @@ void setTrainingMode(Backbone &backbone, const FreezePlan &plan, bool training);
 
 /// Parameters of group `i` that require grad (for per-group optimizer parameter groups).
 std::vector<torch::Tensor> trainableParameters(Backbone &backbone, int group);
+
+/// Adds `t` to an ONNX graph as a contiguous NCHW float32 initializer (the trainer keeps
+/// convolution weights channels_last); returns its name.
+std::string onnxTensor(OnnxGraph &graph, const torch::Tensor &t, const char *hint);
 
 } // namespace graft::vision

@@ -10,6 +10,7 @@
 #include <QStandardPaths>
 #include <QUrl>
 
+#include <algorithm>
 #include <cmath>
 
 // rcc's initialiser lives in an object file of the static graft_core archive that nothing else
@@ -225,18 +226,17 @@ const BackboneCatalogue &BackboneCatalogue::builtin()
 core::Result<BackboneCatalogue> BackboneCatalogue::fromJson(const QByteArray &json,
                                                             const QString &nameForErrors)
 {
+    const auto fail = [&nameForErrors](const QString &what) -> core::Error {
+        return core::makeError(ErrorCode::InvalidFormat, what, nameForErrors);
+    };
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        return core::makeError(ErrorCode::InvalidFormat,
-                               QStringLiteral("not valid JSON (%1 at byte %2)")
-                                   .arg(parseError.errorString())
-                                   .arg(parseError.offset),
-                               nameForErrors);
+        return fail(QStringLiteral("not valid JSON (%1 at byte %2)")
+                        .arg(parseError.errorString())
+                        .arg(parseError.offset));
     if (!doc.isObject() || !doc.object().value(QStringLiteral("backbones")).isArray())
-        return core::makeError(ErrorCode::InvalidFormat,
-                               QStringLiteral("expected an object with a \"backbones\" array"),
-                               nameForErrors);
+        return fail(QStringLiteral("expected an object with a \"backbones\" array"));
 
     BackboneCatalogue catalogue;
     QSet<QString> ids;
@@ -244,17 +244,12 @@ core::Result<BackboneCatalogue> BackboneCatalogue::fromJson(const QByteArray &js
     for (qsizetype i = 0; i < entries.size(); ++i) {
         const QString where = QStringLiteral("entry %1").arg(i + 1);
         if (!entries[i].isObject())
-            return core::makeError(ErrorCode::InvalidFormat,
-                                   where + QStringLiteral(" is not an object"), nameForErrors);
+            return fail(where + QStringLiteral(" is not an object"));
         auto spec = BackboneSpec::fromJson(entries[i].toObject());
         if (!spec)
-            return core::makeError(ErrorCode::InvalidFormat,
-                                   where + QStringLiteral(", ") + spec.error().detail,
-                                   nameForErrors);
+            return fail(where + QStringLiteral(", ") + spec.error().detail);
         if (ids.contains(spec->id))
-            return core::makeError(ErrorCode::InvalidFormat,
-                                   where + QStringLiteral(": duplicate id '%1'").arg(spec->id),
-                                   nameForErrors);
+            return fail(where + QStringLiteral(": duplicate id '%1'").arg(spec->id));
         ids.insert(spec->id);
         catalogue.m_specs.push_back(std::move(spec).value());
     }
@@ -263,10 +258,8 @@ core::Result<BackboneCatalogue> BackboneCatalogue::fromJson(const QByteArray &js
 
 const BackboneSpec *BackboneCatalogue::find(const QString &id) const
 {
-    for (const BackboneSpec &spec : m_specs)
-        if (spec.id == id)
-            return &spec;
-    return nullptr;
+    const auto it = std::ranges::find(m_specs, id, &BackboneSpec::id);
+    return it == m_specs.end() ? nullptr : &*it;
 }
 
 QString resolveWeightsDir(const QString &explicitDir)

@@ -1,17 +1,20 @@
+// Backbone.h's free functions (building a catalogue backbone, loading and checking its weights,
+// freezing) and the torch-free layer-group queries of BackboneCatalogue.h.
 #include "vision/OpNet.h"
 
 #include "graft/io/Safetensors.h"
+#include "graft/vision/BackboneCatalogue.h"
 
-#include <QDir>
 #include <QFileInfo>
+#include <QHash>
 #include <QRegularExpression>
 
 #include <c10/util/Exception.h>
-#include <torch/nn/modules/linear.h>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 
@@ -92,10 +95,12 @@ std::string timmToTorchvision(const std::string &name, bool efficientnet)
     if (efficientnet)
         return "features." + std::to_string(stage + 1) + "." + std::to_string(index) + ".block." +
                it->second + suffix;
-    static const int before[] = {0, 1, 3, 6, 10, 13, 16};
     if (stage < 0 || stage > 6)
         return {};
-    return "features." + std::to_string(1 + before[stage] + index) + ".conv." + it->second + suffix;
+    int feature = 1 + index; // features.0 is the stem
+    for (int s = 0; s < stage; ++s)
+        feature += detail::kMobileNetV2Stages[s].n;
+    return "features." + std::to_string(feature) + ".conv." + it->second + suffix;
 }
 
 /// Copies the file's tensors into the network after checking names, shapes, types and values.
@@ -197,6 +202,11 @@ core::Status loadWeights(detail::OpNet &net, const io::SafetensorsFile &file, co
     return {};
 }
 
+bool groupTrains(const FreezePlan &plan, int i)
+{
+    return i < plan.cutAt && size_t(i) < plan.trainable.size() && plan.trainable[size_t(i)];
+}
+
 int digitsIn(const QString &text)
 {
     const auto m = QRegularExpression(QStringLiteral("(\\d+)")).match(text);
@@ -241,12 +251,7 @@ createBackbone(const BackboneSpec &spec, const QString &weightsPath, bool pretra
             net =
                 detail::makeTfMobileNet(arch.contains(QLatin1String("v1")) ? 1 : 2, width, classes);
         } else if (tfGraph) {
-            std::vector<std::pair<std::string, std::vector<std::int64_t>>> shapes;
-            for (const auto &t : file->tensors())
-                shapes.emplace_back(t.name, t.shape);
-            auto built = detail::makeTfGraphMobileNet(
-                file->metadata().value(QStringLiteral("graph")).toString().toUtf8(), shapes,
-                weightsPath);
+            auto built = detail::makeTfGraphMobileNet(*file);
             if (!built)
                 return built.error();
             net = built.value();
@@ -263,12 +268,12 @@ createBackbone(const BackboneSpec &spec, const QString &weightsPath, bool pretra
             if (depth < 8 || (depth - 2) % 6 != 0)
                 return makeError(ErrorCode::Unsupported,
                                  QStringLiteral("CIFAR ResNet depth %1 is not 6n+2").arg(depth));
-            net = detail::makeResNetCifar(depth, classes > 0 ? classes : 10);
+            net = detail::makeResNet(depth, true, classes > 0 ? classes : 10);
         } else if (arch.contains(QLatin1String("resnet"))) {
             if (depth != 18 && depth != 34 && depth != 50)
                 return makeError(ErrorCode::Unsupported,
                                  QStringLiteral("ResNet depth %1 is not 18, 34 or 50").arg(depth));
-            net = detail::makeTorchvisionResNet(depth, classes > 0 ? classes : 1000);
+            net = detail::makeResNet(depth, false, classes > 0 ? classes : 1000);
         } else if (arch.contains(QLatin1String("efficientnet"))) {
             net = detail::makeTorchvisionEfficientNetB0(classes > 0 ? classes : 1000);
         } else if (arch.contains(QLatin1String("mobilenet_v2"))) {
@@ -302,9 +307,60 @@ createBackbone(const QString &id, const QString &weightsDir, bool pretrained)
     const BackboneSpec *spec = BackboneCatalogue::builtin().find(id);
     if (!spec)
         return makeError(ErrorCode::NotFound, QStringLiteral("unknown backbone '%1'").arg(id));
-    const QString path =
-        spec->weightsFile.isEmpty() ? QString() : QDir(weightsDir).filePath(spec->weightsFile);
-    return createBackbone(*spec, path, pretrained);
+    return createBackbone(*spec, weightsPath(*spec, weightsDir), pretrained);
+}
+
+core::Result<std::vector<LayerGroupInfo>> layerGroups(const BackboneSpec &spec)
+{
+    static std::mutex mutex;
+    static QHash<QString, std::vector<LayerGroupInfo>> cache;
+    {
+        std::lock_guard lock(mutex);
+        auto it = cache.constFind(spec.id);
+        if (it != cache.constEnd())
+            return *it;
+    }
+    auto bb = createBackbone(spec, QString(), false);
+    if (!bb)
+        return bb.error();
+    std::lock_guard lock(mutex);
+    cache.insert(spec.id, (*bb)->groups());
+    return (*bb)->groups();
+}
+
+core::Status validateWeightsFor(const BackboneSpec &spec, const QString &weightsPath)
+{
+    if (auto bb = createBackbone(spec, weightsPath, true); !bb)
+        return bb.error();
+    return {};
+}
+
+void applyFreezePlan(Backbone &backbone, const FreezePlan &plan)
+{
+    for (int i = 0; i < int(backbone.groups().size()); ++i) {
+        const bool trains = groupTrains(plan, i);
+        for (auto &p : backbone.group(i).parameters(true))
+            p.set_requires_grad(trains);
+    }
+}
+
+void setTrainingMode(Backbone &backbone, const FreezePlan &plan, bool training)
+{
+    backbone.train(training);
+    if (!training)
+        return;
+    for (int i = 0; i < int(backbone.groups().size()); ++i)
+        if (!groupTrains(plan, i))
+            backbone.group(i).eval(); // recursive: BatchNorm and stochastic depth of the group
+}
+
+std::vector<torch::Tensor> trainableParameters(Backbone &backbone, int group)
+{
+    std::vector<torch::Tensor> out;
+    for (auto &p : backbone.group(group).parameters(true))
+        if (p.requires_grad())
+            out.push_back(p);
+    return out;
 }
 
 } // namespace graft::vision

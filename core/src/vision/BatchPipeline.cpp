@@ -52,8 +52,8 @@ struct BatchPipeline::Impl
         for (int idx : indices) {
             const Sample &sample = samples[size_t(idx)];
             auto bytes = readFileBytes(sample.path);
-            core::Result<cv::Mat> mat = bytes ? decodeToMat(*bytes, dec)
-                                              : core::Result<cv::Mat>(bytes.error());
+            core::Result<cv::Mat> mat =
+                bytes ? decodeToMat(*bytes, dec) : core::Result<cv::Mat>(bytes.error());
             if (!mat) {
                 b.errors << sample.path + QStringLiteral(": ") + mat.error().detail;
                 continue;
@@ -67,7 +67,6 @@ struct BatchPipeline::Impl
             }
             b.labels.push_back(sample.label);
             b.sampleIndices.push_back(idx);
-            b.views.push_back(vw);
             ++b.size;
         }
         b.data.resize(per * size_t(b.size));
@@ -165,18 +164,8 @@ void BatchPipeline::cancel()
     d->cv.notify_all();
 }
 
-int BatchPipeline::batchesPerEpoch() const
-{
-    return d->batches();
-}
-
-const std::vector<Sample> &BatchPipeline::samples() const
-{
-    return d->samples;
-}
-
-core::Result<std::vector<float>> loadPreprocessed(const QString &path, const Preprocessing &pre,
-                                                  const DecodeOptions &decode)
+core::Result<std::vector<float>>
+loadPreprocessed(const QString &path, const Preprocessing &pre, const DecodeOptions &decode)
 {
     auto bytes = readFileBytes(path);
     if (!bytes)

@@ -10,7 +10,8 @@
 namespace graft::vision {
 
 /// Decodes to an 8-bit 3-channel RGB cv::Mat by the rules in ImageDecoder.h.
-core::Result<cv::Mat> decodeToMat(const QByteArray &bytes, const DecodeOptions &options,
+core::Result<cv::Mat> decodeToMat(const QByteArray &bytes,
+                                  const DecodeOptions &options,
                                   ImageHeader *headerOut = nullptr);
 
 /// First frame of a GIF as RGB (OpenCV 4.6 has no GIF decoder).

@@ -1,10 +1,10 @@
 #include "vision/FeatureCache.h"
 
+#include "graft/io/AtomicFile.h"
 #include <QCryptographicHash>
 #include <QDataStream>
 #include <QDir>
 #include <QFile>
-#include "graft/io/AtomicFile.h"
 
 namespace graft::vision {
 
@@ -30,7 +30,6 @@ void FeatureCache::load()
         return;
     QDataStream in(&f);
     in.setByteOrder(QDataStream::LittleEndian);
-    in.setFloatingPointPrecision(QDataStream::SinglePrecision);
     quint32 magic = 0, dim = 0, count = 0;
     in >> magic >> dim >> count;
     if (magic != kMagic || int(dim) != m_dim || count > 50'000'000u)
@@ -54,12 +53,6 @@ void FeatureCache::load()
     m_values = std::move(values);
     m_order = std::move(order);
     m_index = std::move(index);
-}
-
-const float *FeatureCache::find(const QByteArray &contentHash) const
-{
-    auto it = m_index.constFind(contentHash);
-    return it == m_index.constEnd() ? nullptr : m_values.data() + *it;
 }
 
 void FeatureCache::insert(const QByteArray &contentHash, const float *features)

@@ -22,13 +22,15 @@ public:
 
     /// Loads the space's file if present (a corrupt or mismatched file is ignored).
     void load();
-    bool contains(const QByteArray &contentHash) const { return m_index.contains(contentHash); }
     /// Pointer to `dim` floats, or nullptr.
-    const float *find(const QByteArray &contentHash) const;
+    const float *find(const QByteArray &contentHash) const
+    {
+        const auto it = m_index.constFind(contentHash);
+        return it == m_index.constEnd() ? nullptr : m_values.data() + *it;
+    }
     void insert(const QByteArray &contentHash, const float *features);
     /// Writes the space file atomically when something was added.
     core::Status save();
-    int size() const { return int(m_index.size()); }
     QString filePath() const;
 
 private:

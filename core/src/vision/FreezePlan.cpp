@@ -11,11 +11,6 @@ namespace graft::vision {
 // the group right under it) carries decay^k, so backbone layers always learn slower than the
 // new head (1.0) and lower layers slower still.
 
-FreezePlan FreezePlan::featureExtractor(int cutAt)
-{
-    return fineTuneTop(cutAt, 0);
-}
-
 FreezePlan FreezePlan::fineTuneTop(int cutAt, int n, double decay)
 {
     FreezePlan plan;
@@ -31,16 +26,6 @@ FreezePlan FreezePlan::fineTuneTop(int cutAt, int n, double decay)
         plan.lrMultiplier[g] = rate;
     }
     return plan;
-}
-
-FreezePlan FreezePlan::full(int cutAt, double decay)
-{
-    return fineTuneTop(cutAt, cutAt, decay);
-}
-
-bool FreezePlan::allFrozen() const
-{
-    return trainableCount() == 0;
 }
 
 int FreezePlan::trainableCount() const

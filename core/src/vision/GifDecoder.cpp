@@ -111,11 +111,12 @@ core::Result<cv::Mat> decodeGifFirstFrame(const QByteArray &bytes)
         // 50-byte GIF asked for 2.9 GB). Pixels outside the logical screen are dropped anyway.
         const qint64 total = qint64(w) * h;
         if (total > 4 * qint64(screenW) * qint64(screenH) + 65536)
-            return gifError(QStringLiteral("first frame (%1x%2) is far larger than the image (%3x%4)")
-                                .arg(w)
-                                .arg(h)
-                                .arg(screenW)
-                                .arg(screenH));
+            return gifError(
+                QStringLiteral("first frame (%1x%2) is far larger than the image (%3x%4)")
+                    .arg(w)
+                    .arg(h)
+                    .arg(screenW)
+                    .arg(screenH));
         // LZW decode into indices.
         std::vector<unsigned char> indices;
         indices.reserve(size_t(std::min<qint64>(total, qint64(data.size()) * 8)));
@@ -164,7 +165,8 @@ core::Result<cv::Mat> decodeGifFirstFrame(const QByteArray &bytes)
                     return gifError(QStringLiteral("LZW data is corrupt"));
             }
             stack.push_back(static_cast<unsigned char>(cur));
-            for (auto it = stack.rbegin(); it != stack.rend() && qint64(indices.size()) < total; ++it)
+            for (auto it = stack.rbegin(); it != stack.rend() && qint64(indices.size()) < total;
+                 ++it)
                 indices.push_back(*it);
             if (prev >= 0 && nextCode < 4096) {
                 prefix[size_t(nextCode)] = prev;

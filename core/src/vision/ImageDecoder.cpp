@@ -12,21 +12,19 @@ using core::makeError;
 
 namespace {
 
+/// EXIF orientation 5 and 7 transpose first; then 2 and 4 flip, 3 and 7 turn by 180 degrees,
+/// 6 and 8 by 90 degrees.
 void applyOrientation(cv::Mat &m, int orientation)
 {
-    switch (orientation) {
-    case 2: cv::flip(m, m, 1); break;
-    case 3: cv::rotate(m, m, cv::ROTATE_180); break;
-    case 4: cv::flip(m, m, 0); break;
-    case 5: cv::transpose(m, m); break;
-    case 6: cv::rotate(m, m, cv::ROTATE_90_CLOCKWISE); break;
-    case 7:
+    if (orientation == 5 || orientation == 7)
         cv::transpose(m, m);
+    if (orientation == 2 || orientation == 4)
+        cv::flip(m, m, orientation == 2 ? 1 : 0);
+    else if (orientation == 3 || orientation == 7)
         cv::rotate(m, m, cv::ROTATE_180);
-        break;
-    case 8: cv::rotate(m, m, cv::ROTATE_90_COUNTERCLOCKWISE); break;
-    default: break;
-    }
+    else if (orientation == 6 || orientation == 8)
+        cv::rotate(m, m,
+                   orientation == 6 ? cv::ROTATE_90_CLOCKWISE : cv::ROTATE_90_COUNTERCLOCKWISE);
 }
 
 int reducedFlag(const ImageHeader &h, int atLeast)
@@ -34,19 +32,18 @@ int reducedFlag(const ImageHeader &h, int atLeast)
     if (h.format != ImageFormat::Jpeg || atLeast <= 0)
         return cv::IMREAD_COLOR;
     const int shorter = std::min(h.width, h.height);
-    if (shorter >= 8 * atLeast)
-        return cv::IMREAD_REDUCED_COLOR_8;
-    if (shorter >= 4 * atLeast)
-        return cv::IMREAD_REDUCED_COLOR_4;
-    if (shorter >= 2 * atLeast)
-        return cv::IMREAD_REDUCED_COLOR_2;
+    for (const auto [factor, flag] : {std::pair{8, cv::IMREAD_REDUCED_COLOR_8},
+                                      {4, cv::IMREAD_REDUCED_COLOR_4},
+                                      {2, cv::IMREAD_REDUCED_COLOR_2}})
+        if (shorter >= factor * atLeast)
+            return flag;
     return cv::IMREAD_COLOR;
 }
 
 } // namespace
 
-core::Result<cv::Mat> decodeToMat(const QByteArray &bytes, const DecodeOptions &options,
-                                  ImageHeader *headerOut)
+core::Result<cv::Mat>
+decodeToMat(const QByteArray &bytes, const DecodeOptions &options, ImageHeader *headerOut)
 {
     if (bytes.isEmpty())
         return makeError(ErrorCode::InvalidFormat, QStringLiteral("file is empty (0 bytes)"));
@@ -77,28 +74,28 @@ core::Result<cv::Mat> decodeToMat(const QByteArray &bytes, const DecodeOptions &
                 return gif.error();
             rgb = *gif;
         } else {
-            const cv::Mat raw(1, int(bytes.size()), CV_8UC1,
-                              const_cast<char *>(bytes.constData()));
-            const int flags = reducedFlag(h, options.reduceToAtLeast) | cv::IMREAD_IGNORE_ORIENTATION;
+            const cv::Mat raw(1, int(bytes.size()), CV_8UC1, const_cast<char *>(bytes.constData()));
+            const int flags =
+                reducedFlag(h, options.reduceToAtLeast) | cv::IMREAD_IGNORE_ORIENTATION;
             cv::Mat bgr = cv::imdecode(raw, flags);
             if (bgr.empty())
-                return makeError(ErrorCode::InvalidFormat,
-                                 QStringLiteral("%1 data is corrupt and could not be decoded")
-                                     .arg(QString::fromLatin1(imageFormatName(h.format)).toUpper()));
+                return makeError(
+                    ErrorCode::InvalidFormat,
+                    QStringLiteral("%1 data is corrupt and could not be decoded")
+                        .arg(QString::fromLatin1(imageFormatName(h.format)).toUpper()));
             if (bgr.depth() != CV_8U)
                 bgr.convertTo(bgr, CV_8U, 1.0 / 256.0);
             // The one place where OpenCV's BGR becomes RGB.
-            if (bgr.channels() == 1)
-                cv::cvtColor(bgr, rgb, cv::COLOR_GRAY2RGB);
-            else if (bgr.channels() == 4)
-                cv::cvtColor(bgr, rgb, cv::COLOR_BGRA2RGB);
-            else
-                cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+            cv::cvtColor(bgr, rgb,
+                         bgr.channels() == 1   ? cv::COLOR_GRAY2RGB
+                         : bgr.channels() == 4 ? cv::COLOR_BGRA2RGB
+                                               : cv::COLOR_BGR2RGB);
         }
         applyOrientation(rgb, h.exifOrientation);
     } catch (const cv::Exception &e) {
-        return makeError(ErrorCode::InvalidFormat,
-                         QStringLiteral("could not be decoded: %1").arg(QString::fromStdString(e.msg)));
+        return makeError(
+            ErrorCode::InvalidFormat,
+            QStringLiteral("could not be decoded: %1").arg(QString::fromStdString(e.msg)));
     }
     return rgb;
 }
@@ -125,11 +122,10 @@ core::Result<QByteArray> readFileBytes(const QString &path, qint64 maxBytes)
         return makeError(ErrorCode::Unreadable,
                          QStringLiteral("cannot be opened: %1").arg(f.errorString()), path);
     if (f.size() > maxBytes)
-        return makeError(ErrorCode::TooLarge,
-                         QStringLiteral("file is %1 bytes, above the %2 byte limit")
-                             .arg(f.size())
-                             .arg(maxBytes),
-                         path);
+        return makeError(
+            ErrorCode::TooLarge,
+            QStringLiteral("file is %1 bytes, above the %2 byte limit").arg(f.size()).arg(maxBytes),
+            path);
     QByteArray bytes = f.readAll();
     if (bytes.size() != f.size())
         return makeError(ErrorCode::Unreadable,

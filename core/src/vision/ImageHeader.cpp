@@ -90,15 +90,13 @@ TiffInfo parseTiffIfd0(Bytes b)
                 return b.u8(e + 8);
             return 0;
         };
-        switch (tag) {
-        case 256: info.width = value(); break;
-        case 257: info.height = value(); break;
-        case 258: info.bitsPerSample = value(); break;
-        case 262: info.photometric = value(); break;
-        case 274: info.orientation = value(); break;
-        case 277: info.samplesPerPixel = value(); break;
-        default: break;
-        }
+        static constexpr std::pair<quint32, quint32 TiffInfo::*> kTags[] = {
+            {256, &TiffInfo::width},         {257, &TiffInfo::height},
+            {258, &TiffInfo::bitsPerSample}, {262, &TiffInfo::photometric},
+            {274, &TiffInfo::orientation},   {277, &TiffInfo::samplesPerPixel}};
+        for (const auto &[known, field] : kTags)
+            if (tag == known)
+                info.*field = value();
         if (b.failed)
             return info;
     }
@@ -109,7 +107,6 @@ TiffInfo parseTiffIfd0(Bytes b)
 core::Result<ImageHeader> parseJpeg(Bytes b)
 {
     ImageHeader h;
-    h.format = ImageFormat::Jpeg;
     qint64 pos = 2;
     bool haveFrame = false;
     qint64 scanStart = -1;
@@ -165,7 +162,6 @@ core::Result<ImageHeader> parseJpeg(Bytes b)
 core::Result<ImageHeader> parsePng(Bytes b)
 {
     ImageHeader h;
-    h.format = ImageFormat::Png;
     if (!b.match(12, "IHDR", 4))
         return malformed(QStringLiteral("PNG does not start with an IHDR chunk"));
     h.width = int(b.be32(16) & 0x7FFFFFFF);
@@ -174,14 +170,12 @@ core::Result<ImageHeader> parsePng(Bytes b)
     const unsigned colourType = b.u8(25);
     if (b.failed)
         return malformed(QStringLiteral("PNG header is truncated"));
-    switch (colourType) {
-    case 0: h.channels = 1; break;
-    case 2: h.channels = 3; break;
-    case 3: h.channels = 3; h.palette = true; break;
-    case 4: h.channels = 2; break;
-    case 6: h.channels = 4; break;
-    default: return malformed(QStringLiteral("PNG colour type %1 is invalid").arg(colourType));
-    }
+    // Channels per colour type: grey, -, RGB, palette, grey+alpha, -, RGBA.
+    static const int kChannels[] = {1, 0, 3, 3, 2, 0, 4};
+    if (colourType > 6 || kChannels[colourType] == 0)
+        return malformed(QStringLiteral("PNG colour type %1 is invalid").arg(colourType));
+    h.channels = kChannels[colourType];
+    h.palette = colourType == 3;
     // IEND is the last chunk: 4-byte length 0, "IEND", CRC.
     h.complete = b.matchIn(std::max<qint64>(33, b.n - 64), b.n - 8, "IEND", 4);
     return h;
@@ -190,7 +184,6 @@ core::Result<ImageHeader> parsePng(Bytes b)
 core::Result<ImageHeader> parseBmp(Bytes b)
 {
     ImageHeader h;
-    h.format = ImageFormat::Bmp;
     const quint32 dataOffset = b.le32(10);
     const quint32 dibSize = b.le32(14);
     qint64 width, height;
@@ -228,7 +221,6 @@ core::Result<ImageHeader> parseBmp(Bytes b)
 core::Result<ImageHeader> parseGif(Bytes b)
 {
     ImageHeader h;
-    h.format = ImageFormat::Gif;
     h.width = int(b.le16(6));
     h.height = int(b.le16(8));
     if (b.failed)
@@ -242,7 +234,6 @@ core::Result<ImageHeader> parseGif(Bytes b)
 core::Result<ImageHeader> parseWebp(Bytes b)
 {
     ImageHeader h;
-    h.format = ImageFormat::WebP;
     h.channels = 3;
     if (b.match(12, "VP8 ", 4)) {
         if (!(b.u8(23) == 0x9D && b.u8(24) == 0x01 && b.u8(25) == 0x2A))
@@ -273,7 +264,6 @@ core::Result<ImageHeader> parseWebp(Bytes b)
 core::Result<ImageHeader> parseTiff(Bytes b)
 {
     ImageHeader h;
-    h.format = ImageFormat::Tiff;
     const TiffInfo t = parseTiffIfd0(b);
     if (!t.ok || t.width == 0 || t.height == 0)
         return malformed(QStringLiteral("TIFF first directory is malformed or truncated"));
@@ -313,17 +303,15 @@ ImageFormat sniffImageFormat(const char *data, qint64 size)
 core::Result<ImageHeader> parseImageHeader(const QByteArray &bytes)
 {
     Bytes b{reinterpret_cast<const unsigned char *>(bytes.constData()), bytes.size()};
-    core::Result<ImageHeader> result = makeError(ErrorCode::Unsupported,
-                                                 QStringLiteral("not an image (unknown format)"));
-    switch (sniffImageFormat(bytes.constData(), bytes.size())) {
-    case ImageFormat::Jpeg: result = parseJpeg(b); break;
-    case ImageFormat::Png: result = parsePng(b); break;
-    case ImageFormat::Bmp: result = parseBmp(b); break;
-    case ImageFormat::Gif: result = parseGif(b); break;
-    case ImageFormat::WebP: result = parseWebp(b); break;
-    case ImageFormat::Tiff: result = parseTiff(b); break;
-    case ImageFormat::Unknown: break;
-    }
+    using Parser = core::Result<ImageHeader> (*)(Bytes);
+    static const Parser kParsers[] = {nullptr,   parseJpeg, parsePng, parseBmp,
+                                      parseWebp, parseTiff, parseGif}; // ImageFormat order
+    const ImageFormat format = sniffImageFormat(bytes.constData(), bytes.size());
+    if (format == ImageFormat::Unknown)
+        return makeError(ErrorCode::Unsupported, QStringLiteral("not an image (unknown format)"));
+    core::Result<ImageHeader> result = kParsers[size_t(format)](b);
+    if (result)
+        result->format = format;
     if (result.ok() && (result->width <= 0 || result->height <= 0))
         return malformed(QStringLiteral("image header declares %1x%2 pixels")
                              .arg(result->width)

@@ -31,13 +31,14 @@ QJsonObject parseJson(const QString &text)
 
 QString compact(const QJsonValue &v)
 {
-    return QString::fromUtf8(v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
-                                         : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+    return QString::fromUtf8(v.isArray()
+                                 ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
+                                 : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
 }
 } // namespace
 
-HeadImpl::HeadImpl(std::int64_t in, std::int64_t classes, learn::ImageHead kind, int hidden,
-                   double dropout)
+HeadImpl::HeadImpl(
+    std::int64_t in, std::int64_t classes, learn::ImageHead kind, int hidden, double dropout)
     : mlp(kind == learn::ImageHead::Mlp)
 {
     if (mlp) {
@@ -65,9 +66,12 @@ torch::Tensor batchTensor(const Batch &b, torch::Device device)
 }
 
 core::Result<learn::Model::Scores>
-scoreImages(const std::vector<learn::SampleRef> &inputs, const Preprocessing &pre, int batchSize,
+scoreImages(const std::vector<learn::SampleRef> &inputs,
+            const Preprocessing &pre,
+            int batchSize,
             const std::function<torch::Tensor(const Batch &)> &forward,
-            const core::CancelToken &cancel, learn::Observer *observer)
+            const core::CancelToken &cancel,
+            learn::Observer *observer)
 {
     learn::Model::Scores out;
     out.probabilities.resize(inputs.size());
@@ -113,8 +117,12 @@ scoreImages(const std::vector<learn::SampleRef> &inputs, const Preprocessing &pr
     return out;
 }
 
-ImageModel::ImageModel(std::shared_ptr<Backbone> backbone, Head head, int cutAt,
-                       QStringList classes, learn::RunConfig config, torch::Device device)
+ImageModel::ImageModel(std::shared_ptr<Backbone> backbone,
+                       Head head,
+                       int cutAt,
+                       QStringList classes,
+                       learn::RunConfig config,
+                       torch::Device device)
     : m_backbone(std::move(backbone))
     , m_head(std::move(head))
     , m_cutAt(cutAt)
@@ -163,56 +171,53 @@ core::Result<learn::Model::Scores> ImageModel::score(const std::vector<learn::Sa
 
 core::Result<learn::GradCam> ImageModel::gradCam(const QString &file, int classIndex) const
 {
-    return core::guarded([&]() -> core::Result<learn::GradCam> {
-        const Preprocessing &pre = preprocessing();
-        auto decoded = decodeImageFile(file);
-        if (!decoded)
-            return decoded.error();
-        std::vector<float> x = preprocessRgb(*decoded, pre);
-        const int s = pre.inputSize;
-        torch::Tensor in = torch::from_blob(x.data(), {1, 3, s, s}, torch::kFloat).to(m_device);
-        torch::Tensor map;
-        {
-            torch::NoGradGuard ng;
-            map = m_backbone->featureMap(in, m_cutAt);
-        }
-        map = map.detach().requires_grad_(true);
-        const torch::Tensor logits = m_head->forward(map.mean({2, 3}));
-        const int cls = classIndex >= 0 && classIndex < logits.size(1)
-                            ? classIndex
-                            : int(logits.argmax(1).item<std::int64_t>());
-        logits[0][cls].backward();
-        const torch::Tensor w = map.grad().mean({2, 3}, true);
-        torch::Tensor cam = torch::relu((w * map.detach()).sum(1, true));
-        cam = torch::upsample_bilinear2d(cam, {s, s}, false)[0][0];
-        const double mx = cam.max().item<double>();
-        if (mx > 0)
-            cam = cam / mx;
-        cam = cam.to(torch::kCPU).contiguous();
-        learn::GradCam g;
-        g.classIndex = cls;
-        g.mapWidth = int(map.size(3));
-        g.mapHeight = int(map.size(2));
-        g.heat.assign(cam.data_ptr<float>(), cam.data_ptr<float>() + cam.numel());
-        // The preprocessed input back to 8-bit RGB for display.
-        RgbImage shown;
-        shown.width = s;
-        shown.height = s;
-        shown.pixels.resize(size_t(s) * s * 3);
-        const size_t plane = size_t(s) * s;
-        for (size_t i = 0; i < plane; ++i)
-            for (int c = 0; c < 3; ++c) {
-                float v = x[size_t(c) * plane + i];
-                switch (pre.scaling) {
-                case Scaling::MeanStd: v = (v * pre.std[size_t(c)] + pre.mean[size_t(c)]) * 255.f; break;
-                case Scaling::MinusOneToOne: v = (v + 1.f) * 127.5f; break;
-                case Scaling::ZeroToOne: v = v * 255.f; break;
-                }
-                shown.pixels[i * 3 + size_t(c)] = std::uint8_t(std::clamp(v, 0.f, 255.f));
+    return core::guarded(
+        [&]() -> core::Result<learn::GradCam> {
+            const Preprocessing &pre = preprocessing();
+            auto decoded = decodeImageFile(file);
+            if (!decoded)
+                return decoded.error();
+            std::vector<float> x = preprocessRgb(*decoded, pre);
+            const int s = pre.inputSize;
+            torch::Tensor in = torch::from_blob(x.data(), {1, 3, s, s}, torch::kFloat).to(m_device);
+            torch::Tensor map;
+            {
+                torch::NoGradGuard ng;
+                map = m_backbone->featureMap(in, m_cutAt);
             }
-        g.image = std::move(shown);
-        return g;
-    }, file);
+            map = map.detach().requires_grad_(true);
+            const torch::Tensor logits = m_head->forward(map.mean({2, 3}));
+            const int cls = classIndex >= 0 && classIndex < logits.size(1)
+                                ? classIndex
+                                : int(logits.argmax(1).item<std::int64_t>());
+            logits[0][cls].backward();
+            const torch::Tensor w = map.grad().mean({2, 3}, true);
+            torch::Tensor cam = torch::relu((w * map.detach()).sum(1, true));
+            cam = torch::upsample_bilinear2d(cam, {s, s}, false)[0][0];
+            const double mx = cam.max().item<double>();
+            if (mx > 0)
+                cam = cam / mx;
+            cam = cam.to(torch::kCPU).contiguous();
+            // The preprocessed input back to 8-bit RGB for display.
+            RgbImage shown{s, s, std::vector<std::uint8_t>(size_t(s) * s * 3)};
+            const size_t plane = size_t(s) * s;
+            for (size_t i = 0; i < plane; ++i)
+                for (size_t c = 0; c < 3; ++c) {
+                    const float v = x[c * plane + i];
+                    const float u = pre.scaling == Scaling::MeanStd
+                                        ? (v * pre.std[c] + pre.mean[c]) * 255.f
+                                    : pre.scaling == Scaling::MinusOneToOne ? (v + 1.f) * 127.5f
+                                                                            : v * 255.f;
+                    shown.pixels[i * 3 + c] = std::uint8_t(std::clamp(u, 0.f, 255.f));
+                }
+            const float *heat = cam.data_ptr<float>();
+            return learn::GradCam{.image = std::move(shown),
+                                  .mapWidth = int(map.size(3)),
+                                  .mapHeight = int(map.size(2)),
+                                  .heat = std::vector<float>(heat, heat + cam.numel()),
+                                  .classIndex = cls};
+        },
+        file);
 }
 
 core::Status ImageModel::writeExport(const QString &path, const QString &format) const
@@ -224,123 +229,129 @@ core::Status ImageModel::writeExport(const QString &path, const QString &format)
                                         "is on %1")
                              .arg(QString::fromStdString(m_device.str())),
                          path);
-    return core::guarded([&]() -> core::Status {
-        torch::NoGradGuard ng;
-        const Preprocessing &pre = preprocessing();
-        const QByteArray labels = QJsonDocument(QJsonArray::fromStringList(m_classes)).toJson(QJsonDocument::Compact);
-        const QByteArray preJson = QJsonDocument(pre.toJson()).toJson(QJsonDocument::Compact);
-        std::string bytes;
-        if (!onnx) {
-            torch::jit::Module m("GraftClassifier");
-            m_backbone->emitTorchScript(m, m_cutAt);
-            const auto reg = [&](const std::string &name, const torch::Tensor &t) {
-                m.register_parameter(name, t.detach().clone(), false);
-            };
-            std::string headSrc;
-            if (m_head->mlp) {
-                reg("head_fc1_weight", m_head->fc1->weight);
-                reg("head_fc1_bias", m_head->fc1->bias);
-                reg("head_fc2_weight", m_head->fc2->weight);
-                reg("head_fc2_bias", m_head->fc2->bias);
-                headSrc = "        h = torch.relu(torch.linear(f, self.head_fc1_weight, self.head_fc1_bias))\n"
-                          "        return torch.linear(h, self.head_fc2_weight, self.head_fc2_bias)\n";
+    return core::guarded(
+        [&]() -> core::Status {
+            torch::NoGradGuard ng;
+            const Preprocessing &pre = preprocessing();
+            const QByteArray labels =
+                QJsonDocument(QJsonArray::fromStringList(m_classes)).toJson(QJsonDocument::Compact);
+            const QByteArray preJson = QJsonDocument(pre.toJson()).toJson(QJsonDocument::Compact);
+            std::string bytes;
+            if (!onnx) {
+                torch::jit::Module m("GraftClassifier");
+                m_backbone->emitTorchScript(m, m_cutAt);
+                // "torch.linear(in, self.<name>_weight, self.<name>_bias)", registering both.
+                const auto linear = [&](const std::string &name, const torch::nn::Linear &l,
+                                        const std::string &in) {
+                    m.register_parameter(name + "_weight", l->weight.detach().clone(), false);
+                    m.register_parameter(name + "_bias", l->bias.detach().clone(), false);
+                    return "torch.linear(" + in + ", self." + name + "_weight, self." + name +
+                           "_bias)";
+                };
+                std::string headSrc;
+                if (m_head->mlp)
+                    headSrc =
+                        "        h = torch.relu(" + linear("head_fc1", m_head->fc1, "f") + ")\n";
+                headSrc += "        return " +
+                           linear(m_head->mlp ? "head_fc2" : "head", m_head->fc2,
+                                  m_head->mlp ? "h" : "f") +
+                           "\n";
+                m.define("def forward(self, x):\n"
+                         "        f = self.features(x)\n" +
+                         headSrc +
+                         "\n"
+                         "def predict_proba(self, x):\n"
+                         "        return torch.softmax(self.forward(x), 1)\n");
+                const QJsonObject meta{
+                    {"format", "graft-torchscript"},
+                    {"graft_version", QStringLiteral(GRAFT_VERSION)},
+                    {"backbone", m_backbone->spec().id},
+                    {"cut", m_cutAt},
+                    {"input_size", pre.inputSize},
+                    {"input_layout", "NCHW float32, RGB, normalised as in preprocessing.json"},
+                    {"output", "logits; predict_proba() gives softmax probabilities"},
+                    {"config", m_config.toJson()}};
+                torch::jit::ExtraFilesMap extra{
+                    {"labels.json", labels.toStdString()},
+                    {"preprocessing.json", preJson.toStdString()},
+                    {"graft.json", QJsonDocument(meta).toJson().toStdString()}};
+                std::ostringstream buffer;
+                m.save(buffer, extra);
+                bytes = buffer.str();
             } else {
-                reg("head_weight", m_head->fc2->weight);
-                reg("head_bias", m_head->fc2->bias);
-                headSrc = "        return torch.linear(f, self.head_weight, self.head_bias)\n";
+                const int s = pre.inputSize;
+                const auto classes = std::int64_t(m_classes.size());
+                exports::OnnxGraph g;
+                g.addInput("input", {-1, 3, s, s});
+                std::string x = m_backbone->emitOnnx(g, "input", s, m_cutAt);
+                using A = exports::OnnxGraph;
+                if (m_head->mlp) {
+                    x = g.node("Gemm",
+                               {x, onnxTensor(g, m_head->fc1->weight, "head_fc1_w"),
+                                onnxTensor(g, m_head->fc1->bias, "head_fc1_b")},
+                               {A::attr("transB", 1)});
+                    x = g.node("Relu", {x});
+                }
+                const std::string logits = g.node("Gemm",
+                                                  {x, onnxTensor(g, m_head->fc2->weight, "head_w"),
+                                                   onnxTensor(g, m_head->fc2->bias, "head_b")},
+                                                  {A::attr("transB", 1)}, "logits");
+                g.node("Softmax", {logits}, {A::attr("axis", 1)}, "probabilities");
+                g.addOutput("logits", {-1, classes});
+                g.addOutput("probabilities", {-1, classes});
+                g.addMetadata("labels", labels.toStdString());
+                g.addMetadata("preprocessing", preJson.toStdString());
+                g.addMetadata("backbone", m_backbone->spec().id.toStdString());
+                bytes = g.serialize("GraftClassifier", GRAFT_VERSION);
             }
-            m.define("def forward(self, x):\n"
-                     "        f = self.features(x)\n" + headSrc +
-                     "\n"
-                     "def predict_proba(self, x):\n"
-                     "        return torch.softmax(self.forward(x), 1)\n");
-            const QJsonObject meta{{"format", "graft-torchscript"},
-                                   {"graft_version", QStringLiteral(GRAFT_VERSION)},
-                                   {"backbone", m_backbone->spec().id},
-                                   {"cut", m_cutAt},
-                                   {"input_size", pre.inputSize},
-                                   {"input_layout", "NCHW float32, RGB, normalised as in preprocessing.json"},
-                                   {"output", "logits; predict_proba() gives softmax probabilities"},
-                                   {"config", m_config.toJson()}};
-            torch::jit::ExtraFilesMap extra{{"labels.json", labels.toStdString()},
-                                            {"preprocessing.json", preJson.toStdString()},
-                                            {"graft.json", QJsonDocument(meta).toJson().toStdString()}};
-            std::ostringstream buffer;
-            m.save(buffer, extra);
-            bytes = buffer.str();
-        } else {
-            const int s = pre.inputSize;
-            const auto classes = std::int64_t(m_classes.size());
-            exports::OnnxGraph g;
-            g.addInput("input", {-1, 3, s, s});
-            std::string x = m_backbone->emitOnnx(g, "input", s, m_cutAt);
-            const auto tensor = [&](const torch::Tensor &t, const char *hint) {
-                const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
-                return g.addFloat(hint, std::vector<std::int64_t>(c.sizes().begin(), c.sizes().end()),
-                                  c.data_ptr<float>());
-            };
-            using A = exports::OnnxGraph;
-            if (m_head->mlp) {
-                x = g.node("Gemm", {x, tensor(m_head->fc1->weight, "head_fc1_w"), tensor(m_head->fc1->bias, "head_fc1_b")},
-                           {A::attr("transB", 1)});
-                x = g.node("Relu", {x});
-            }
-            const std::string logits =
-                g.node("Gemm", {x, tensor(m_head->fc2->weight, "head_w"), tensor(m_head->fc2->bias, "head_b")},
-                       {A::attr("transB", 1)}, "logits");
-            g.node("Softmax", {logits}, {A::attr("axis", 1)}, "probabilities");
-            g.addOutput("logits", {-1, classes});
-            g.addOutput("probabilities", {-1, classes});
-            g.addMetadata("labels", labels.toStdString());
-            g.addMetadata("preprocessing", preJson.toStdString());
-            g.addMetadata("backbone", m_backbone->spec().id.toStdString());
-            bytes = g.serialize("GraftClassifier", GRAFT_VERSION);
-        }
-        if (auto w = io::writeFileAtomically(path, QByteArray::fromStdString(bytes)); !w)
-            return w;
-        const QJsonObject fields{
-            {"kind", "image"},
-            {"backbone", m_backbone->spec().id},
-            {"input",
-             QJsonObject{{"layout", "NCHW"},
-                         {"dtype", "float32"},
-                         {"channels", pre.bgr ? "BGR" : "RGB"},
-                         {"size", pre.inputSize},
-                         {"name", "input"}}},
-            {"preprocessing", pre.toJson()},
-            {"preprocessing_steps",
-             QJsonArray{QStringLiteral("decode to 8-bit RGB, applying EXIF orientation"),
-                        QStringLiteral("resize: 'squash' = both sides to size; 'center-crop' = "
-                                       "shorter side to size / cropFraction, then the central "
-                                       "size x size; 'pad' = longer side to size, rest padded "
-                                       "with the mean colour (area filter when shrinking, "
-                                       "bilinear when enlarging)"),
-                        QStringLiteral("scaling: 'mean-std' = (v/255 - mean)/std; "
-                                       "'minus-one-to-one' = v/127.5 - 1; 'zero-to-one' = v/255")}},
-            {"output", onnx ? "outputs 'logits' and 'probabilities' (softmax)"
-                            : "logits (forward); softmax probabilities (predict_proba)"}};
-        return exports::writeModelJson(path, format, m_classes, fields);
-    }, path);
+            if (auto w = io::writeFileAtomically(path, QByteArray::fromStdString(bytes)); !w)
+                return w;
+            const QJsonObject fields{
+                {"kind", "image"},
+                {"backbone", m_backbone->spec().id},
+                {"input", QJsonObject{{"layout", "NCHW"},
+                                      {"dtype", "float32"},
+                                      {"channels", pre.bgr ? "BGR" : "RGB"},
+                                      {"size", pre.inputSize},
+                                      {"name", "input"}}},
+                {"preprocessing", pre.toJson()},
+                {"preprocessing_steps",
+                 QJsonArray{
+                     QStringLiteral("decode to 8-bit RGB, applying EXIF orientation"),
+                     QStringLiteral("resize: 'squash' = both sides to size; 'center-crop' = "
+                                    "shorter side to size / cropFraction, then the central "
+                                    "size x size; 'pad' = longer side to size, rest padded "
+                                    "with the mean colour (area filter when shrinking, "
+                                    "bilinear when enlarging)"),
+                     QStringLiteral("scaling: 'mean-std' = (v/255 - mean)/std; "
+                                    "'minus-one-to-one' = v/127.5 - 1; 'zero-to-one' = v/255")}},
+                {"output", onnx ? "outputs 'logits' and 'probabilities' (softmax)"
+                                : "logits (forward); softmax probabilities (predict_proba)"}};
+            return exports::writeModelJson(path, format, m_classes, fields);
+        },
+        path);
 }
 
 core::Status ImageModel::saveWeights(const QString &path) const
 {
-    return core::guarded([&]() -> core::Status {
-        std::vector<io::TensorBlob> blobs;
-        for (const auto &[name, t] : learn::moduleState(*m_head, "head."))
-            blobs.push_back(learn::tensorBlob(name, t));
-        for (const auto &[name, t] : learn::moduleState(*m_backbone, "backbone."))
-            blobs.push_back(learn::tensorBlob(name, t));
-        const std::map<QString, QString> meta{
-            {"format", kWeightsFormat},
-            {"graft_version", QStringLiteral(GRAFT_VERSION)},
-            {"backbone", m_backbone->spec().id},
-            {"spec", compact(m_backbone->spec().toJson())},
-            {"cut", QString::number(m_cutAt)},
-            {"classes", compact(QJsonArray::fromStringList(m_classes))},
-            {"config", compact(m_config.toJson())}};
-        return io::writeSafetensors(path, blobs, meta);
-    }, path);
+    return core::guarded(
+        [&]() -> core::Status {
+            std::vector<io::TensorBlob> blobs;
+            for (const auto &[name, t] : learn::moduleState(*m_head, "head."))
+                blobs.push_back(learn::tensorBlob(name, t));
+            for (const auto &[name, t] : learn::moduleState(*m_backbone, "backbone."))
+                blobs.push_back(learn::tensorBlob(name, t));
+            const std::map<QString, QString> meta{
+                {"format", kWeightsFormat},
+                {"graft_version", QStringLiteral(GRAFT_VERSION)},
+                {"backbone", m_backbone->spec().id},
+                {"spec", compact(m_backbone->spec().toJson())},
+                {"cut", QString::number(m_cutAt)},
+                {"classes", compact(QJsonArray::fromStringList(m_classes))},
+                {"config", compact(m_config.toJson())}};
+            return io::writeSafetensors(path, blobs, meta);
+        },
+        path);
 }
 
 core::Result<learn::ModelPtr> loadImageModel(const QString &path)
@@ -359,25 +370,29 @@ core::Result<learn::ModelPtr> loadImageModel(const QString &path)
     QStringList classes;
     for (const auto &c : QJsonDocument::fromJson(meta.value("classes").toString().toUtf8()).array())
         classes << c.toString();
-    const learn::RunConfig config = learn::RunConfig::fromJson(parseJson(meta.value("config").toString()));
-    return core::guarded([&]() -> core::Result<learn::ModelPtr> {
-        auto bb = createBackbone(*spec, QString(), false);
-        if (!bb)
-            return bb.error();
-        const int groups = int((*bb)->groups().size());
-        const int cut = meta.value("cut").toString().toInt();
-        if (classes.size() < 2 || cut < 1 || cut > groups)
-            return makeError(ErrorCode::InvalidFormat,
-                             QStringLiteral("the classes or the cut in the metadata are invalid"), path);
-        Head head((*bb)->featureDim(cut), classes.size(), config.image.head, config.image.mlpHidden,
-                  config.image.dropout);
-        if (auto s = learn::loadTensors(*file, "", learn::moduleState(*head, "head.")); !s)
-            return s.error();
-        if (auto s = learn::loadTensors(*file, "", learn::moduleState(**bb, "backbone.")); !s)
-            return s.error();
-        return learn::ModelPtr(std::make_shared<ImageModel>(*bb, head, cut, classes, config,
-                                                            torch::Device(torch::kCPU)));
-    }, path);
+    const learn::RunConfig config =
+        learn::RunConfig::fromJson(parseJson(meta.value("config").toString()));
+    return core::guarded(
+        [&]() -> core::Result<learn::ModelPtr> {
+            auto bb = createBackbone(*spec, QString(), false);
+            if (!bb)
+                return bb.error();
+            const int groups = int((*bb)->groups().size());
+            const int cut = meta.value("cut").toString().toInt();
+            if (classes.size() < 2 || cut < 1 || cut > groups)
+                return makeError(
+                    ErrorCode::InvalidFormat,
+                    QStringLiteral("the classes or the cut in the metadata are invalid"), path);
+            Head head((*bb)->featureDim(cut), classes.size(), config.image.head,
+                      config.image.mlpHidden, config.image.dropout);
+            if (auto s = learn::loadTensors(*file, "", learn::moduleState(*head, "head.")); !s)
+                return s.error();
+            if (auto s = learn::loadTensors(*file, "", learn::moduleState(**bb, "backbone.")); !s)
+                return s.error();
+            return learn::ModelPtr(std::make_shared<ImageModel>(*bb, head, cut, classes, config,
+                                                                torch::Device(torch::kCPU)));
+        },
+        path);
 }
 
 namespace {
@@ -387,8 +402,7 @@ class BackboneClassifier : public learn::Model
 {
 public:
     BackboneClassifier(std::shared_ptr<Backbone> backbone, QStringList labels)
-        : m_backbone(std::move(backbone))
-        , m_labels(std::move(labels))
+        : m_backbone(std::move(backbone)), m_labels(std::move(labels))
     {
         m_backbone->eval();
     }
@@ -396,7 +410,8 @@ public:
     const QStringList &classes() const override { return m_labels; }
     QJsonObject describe() const override
     {
-        return {{"kind", "image"}, {"backbone", m_backbone->spec().id}, {"classifier", "pretrained"}};
+        return {
+            {"kind", "image"}, {"backbone", m_backbone->spec().id}, {"classifier", "pretrained"}};
     }
     core::Result<Scores> score(const std::vector<learn::SampleRef> &inputs,
                                const core::CancelToken &cancel,
@@ -427,14 +442,16 @@ core::Result<learn::ModelPtr> loadBackboneClassifier(const QString &backboneId,
         return makeError(ErrorCode::InvalidArgument,
                          QStringLiteral("unknown backbone '%1'").arg(backboneId));
     if (spec->classifierClasses <= 0)
-        return makeError(ErrorCode::Unsupported,
-                         QStringLiteral("backbone '%1' has no classifier of its own").arg(backboneId));
+        return makeError(
+            ErrorCode::Unsupported,
+            QStringLiteral("backbone '%1' has no classifier of its own").arg(backboneId));
     const QString dir = resolveWeightsDir(weightsDir);
     QStringList labels;
     if (!spec->labelsFile.isEmpty()) {
         QFile lf(QDir(dir).filePath(spec->labelsFile));
         if (!lf.open(QIODevice::ReadOnly | QIODevice::Text))
-            return makeError(ErrorCode::NotFound, QStringLiteral("labels file not found"), lf.fileName());
+            return makeError(ErrorCode::NotFound, QStringLiteral("labels file not found"),
+                             lf.fileName());
         for (const auto &line : QString::fromUtf8(lf.readAll()).split(QLatin1Char('\n')))
             if (!line.trimmed().isEmpty())
                 labels << line.trimmed();

@@ -2,8 +2,8 @@
 // Internal: image classifiers (LibTorch). Only vision/ and export/ sources include it.
 
 #include "graft/learn/Model.h"
-#include "vision/Backbone.h"
 #include "graft/vision/BatchPipeline.h"
+#include "vision/Backbone.h"
 
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
@@ -16,8 +16,8 @@ namespace graft::vision {
 /// Classification head on pooled features: linear, or dropout-linear-ReLU-dropout-linear.
 struct HeadImpl : torch::nn::Module
 {
-    HeadImpl(std::int64_t in, std::int64_t classes, learn::ImageHead kind, int hidden,
-             double dropout);
+    HeadImpl(
+        std::int64_t in, std::int64_t classes, learn::ImageHead kind, int hidden, double dropout);
     torch::Tensor forward(torch::Tensor x);
     bool mlp;
     torch::nn::Linear fc1{nullptr}, fc2{nullptr};
@@ -28,9 +28,12 @@ TORCH_MODULE(Head);
 /// Runs image files through `forward` (a batch of preprocessed NCHW images -> probabilities
 /// [n, classes] on the CPU) in batches of `batchSize`; files that do not decode get an error.
 core::Result<learn::Model::Scores>
-scoreImages(const std::vector<learn::SampleRef> &inputs, const Preprocessing &pre, int batchSize,
+scoreImages(const std::vector<learn::SampleRef> &inputs,
+            const Preprocessing &pre,
+            int batchSize,
             const std::function<torch::Tensor(const Batch &)> &forward,
-            const core::CancelToken &cancel, learn::Observer *observer);
+            const core::CancelToken &cancel,
+            learn::Observer *observer);
 
 /// Models that score a preprocessed batch directly (the export check reuses the validation
 /// images decoded for the feature pass instead of decoding them again).
@@ -47,8 +50,12 @@ public:
 class ImageModel : public learn::Model, public BatchScoring
 {
 public:
-    ImageModel(std::shared_ptr<Backbone> backbone, Head head, int cutAt, QStringList classes,
-               learn::RunConfig config, torch::Device device);
+    ImageModel(std::shared_ptr<Backbone> backbone,
+               Head head,
+               int cutAt,
+               QStringList classes,
+               learn::RunConfig config,
+               torch::Device device);
 
     learn::TaskKind kind() const override { return learn::TaskKind::Image; }
     const QStringList &classes() const override { return m_classes; }

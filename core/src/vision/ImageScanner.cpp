@@ -1,8 +1,8 @@
 #include "graft/vision/ImageScanner.h"
 
-#include "vision/CvDecode.h"
+#include "graft/core/Runtime.h"
 #include "graft/io/AtomicFile.h"
-#include "vision/ParallelFor.h"
+#include "vision/CvDecode.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <atomic>
 #include <random>
+#include <thread>
 #include <unordered_map>
 
 namespace graft::vision {
@@ -98,10 +99,9 @@ QJsonObject ScanReport::toJson() const
         {"seed", seed},
         {"val_fraction", valFraction},
         {"classes", cls},
-        {"splits",
-         QJsonObject{{"train", count(Split::Train)},
-                     {"val", count(Split::Val)},
-                     {"test", count(Split::Test)}}},
+        {"splits", QJsonObject{{"train", count(Split::Train)},
+                               {"val", count(Split::Val)},
+                               {"test", count(Split::Test)}}},
         {"files", int(entries.size())},
         {"issues", issues},
         {"blocking", block},
@@ -116,8 +116,11 @@ core::Status ScanReport::saveSplit(const QString &path) const
     for (const auto &e : entries)
         if (e.split != Split::Test)
             files.insert(e.relativePath, QString::fromLatin1(splitName(e.split)));
-    const QJsonObject doc{{"format", "graft-split"}, {"version", 1}, {"seed", seed},
-                          {"val_fraction", valFraction}, {"files", files}};
+    const QJsonObject doc{{"format", "graft-split"},
+                          {"version", 1},
+                          {"seed", seed},
+                          {"val_fraction", valFraction},
+                          {"files", files}};
     return io::writeFileAtomically(path, QJsonDocument(doc).toJson(QJsonDocument::Indented));
 }
 
@@ -163,6 +166,28 @@ std::vector<QString> listFiles(const QString &classDir)
     }
     std::sort(files.begin(), files.end());
     return files;
+}
+
+/// Runs fn(i) for i in [0, n) on `threads` threads (0 = all cores). Indices are handed out
+/// dynamically; fn must be thread-safe and must not throw.
+template<typename Fn> void parallelFor(int n, int threads, Fn &&fn)
+{
+    const int t = std::clamp(threads > 0 ? threads : core::hardwareThreads(), 1, std::max(1, n));
+    if (t <= 1) {
+        for (int i = 0; i < n; ++i)
+            fn(i);
+        return;
+    }
+    std::atomic<int> next{0};
+    std::vector<std::thread> pool;
+    pool.reserve(size_t(t));
+    for (int k = 0; k < t; ++k)
+        pool.emplace_back([&] {
+            for (int i = next++; i < n; i = next++)
+                fn(i);
+        });
+    for (auto &th : pool)
+        th.join();
 }
 
 void reject(ImageEntry &e, FileStatus status, const QString &message)
@@ -231,7 +256,8 @@ void checkFile(ImageEntry &e, const ScanOptions &opt)
 
 } // namespace
 
-core::Result<ScanReport> scanImageFolder(const QString &rootIn, const ScanOptions &opt,
+core::Result<ScanReport> scanImageFolder(const QString &rootIn,
+                                         const ScanOptions &opt,
                                          const core::ProgressFn &progress,
                                          const core::CancelToken &cancel)
 {
@@ -264,8 +290,9 @@ core::Result<ScanReport> scanImageFolder(const QString &rootIn, const ScanOption
         for (const auto &d : top) {
             const auto s = splitOf(d);
             if (!s) {
-                report.warnings << QStringLiteral("folder '%1' ignored: next to split folders, only "
-                                                  "train/val/test are used")
+                report.warnings << QStringLiteral(
+                                       "folder '%1' ignored: next to split folders, only "
+                                       "train/val/test are used")
                                        .arg(d);
                 continue;
             }
@@ -283,16 +310,15 @@ core::Result<ScanReport> scanImageFolder(const QString &rootIn, const ScanOption
     // Classes are the union of names over splits, sorted.
     QStringList names;
     for (const auto &cd : classDirs)
-        if (!names.contains(cd.name))
-            names << cd.name;
+        names << cd.name;
+    names.removeDuplicates();
     names.sort(Qt::CaseSensitive);
     for (const auto &n : names)
         report.classes.push_back({n, {0, 0, 0}, 0});
 
     std::sort(classDirs.begin(), classDirs.end(), [&](const ClassDir &a, const ClassDir &b) {
-        if (a.split != b.split)
-            return int(a.split) < int(b.split);
-        return names.indexOf(a.name) < names.indexOf(b.name);
+        return std::pair(a.split, names.indexOf(a.name)) <
+               std::pair(b.split, names.indexOf(b.name));
     });
     for (const auto &cd : classDirs) {
         const int ci = int(names.indexOf(cd.name));
@@ -375,10 +401,9 @@ core::Result<ScanReport> scanImageFolder(const QString &rootIn, const ScanOption
             for (int k = 0; k < nVal; ++k)
                 report.entries[idx[size_t(k)]].split = Split::Val;
         }
-        std::stable_sort(report.entries.begin(), report.entries.end(),
-                         [](const ImageEntry &a, const ImageEntry &b) {
-                             return int(a.split) < int(b.split);
-                         });
+        std::stable_sort(
+            report.entries.begin(), report.entries.end(),
+            [](const ImageEntry &a, const ImageEntry &b) { return int(a.split) < int(b.split); });
     }
 
     for (const auto &e : report.entries) {

@@ -6,7 +6,6 @@
 #include "vision/FeatureCache.h"
 #include "vision/ImageModel.h"
 
-
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -29,13 +28,11 @@ namespace {
 class ImageTask : public learn::TrainTask
 {
 public:
-    ImageTask(const learn::RunConfig &config, const ScanReport &data, learn::Observer *observer)
-        : m_config(config)
-        , m_data(data)
-        , m_observer(observer)
+    ImageTask(const learn::RunConfig &config, learn::Observer *observer)
+        : m_config(config), m_observer(observer)
     {}
 
-    core::Status setup()
+    core::Status setup(const ScanReport &data)
     {
         const learn::ImageSettings &s = m_config.image;
         const BackboneSpec *spec = BackboneCatalogue::builtin().find(m_config.backboneId);
@@ -43,8 +40,9 @@ public:
             return makeError(ErrorCode::InvalidArgument,
                              QStringLiteral("unknown backbone '%1'").arg(m_config.backboneId));
         if (spec->task != QLatin1String("image"))
-            return makeError(ErrorCode::InvalidArgument,
-                             QStringLiteral("backbone '%1' is not an image backbone").arg(spec->id));
+            return makeError(
+                ErrorCode::InvalidArgument,
+                QStringLiteral("backbone '%1' is not an image backbone").arg(spec->id));
         m_spec = *spec;
         m_weightsPath = weightsPath(m_spec, resolveWeightsDir(m_config.weightsDir));
         auto bb = createBackbone(m_spec, m_weightsPath, s.pretrained);
@@ -59,13 +57,14 @@ public:
         }
         const int groups = int(m_backbone->groups().size());
         m_cut = s.cutAt > 0 ? std::min(s.cutAt, groups) : groups;
-        m_classes = m_data.classNames();
-        m_train = m_data.samples(Split::Train);
-        m_val = m_data.samples(Split::Val);
-        for (const auto &e : m_data.entries)
+        m_classes = data.classNames();
+        m_train = data.samples(Split::Train);
+        m_val = data.samples(Split::Val);
+        for (const auto &e : data.entries)
             if (e.usable())
                 m_hash.insert(e.path, e.sha256);
-        m_head = Head(m_backbone->featureDim(m_cut), m_classes.size(), s.head, s.mlpHidden, s.dropout);
+        m_head =
+            Head(m_backbone->featureDim(m_cut), m_classes.size(), s.head, s.mlpHidden, s.dropout);
         auto device = learn::resolveDevice(m_config.device);
         if (!device)
             return device.error();
@@ -77,19 +76,20 @@ public:
         int headEpochs = std::clamp(s.headEpochs, 0, epochs);
         if (s.recipe == learn::Recipe::FeatureExtractor)
             headEpochs = s.customPlan && !s.customPlan->allFrozen() ? 0 : epochs;
-        if (headEpochs > 0)
-            m_stages.push_back({{headEpochs, 1.0}, true});
-        if (headEpochs < epochs)
-            m_stages.push_back({{epochs - headEpochs, headEpochs > 0 ? s.unfrozenLrFactor : 1.0}, false});
+        m_headStage = headEpochs > 0;
         m_backboneTrains = headEpochs < epochs;
+        if (m_headStage)
+            m_stages.push_back({headEpochs, 1.0});
+        if (m_backboneTrains)
+            m_stages.push_back({epochs - headEpochs, m_headStage ? s.unfrozenLrFactor : 1.0});
         applyFreezePlan(*m_backbone, FreezePlan::featureExtractor(m_cut));
         return {};
     }
 
-    core::Status prepare(learn::Observer *obs, const core::CancelToken &cancel,
-                         QJsonObject &timings) override
+    core::Status
+    prepare(learn::Observer *obs, const core::CancelToken &cancel, QJsonObject &timings) override
     {
-        if (!m_stages.front().cached)
+        if (!m_headStage)
             return {};
         QElapsedTimer timer;
         timer.start();
@@ -103,17 +103,23 @@ public:
             auto r = extractFeatures(m_train, v, augment, obs, cancel, &kept);
             if (!r)
                 return r.error();
-            if (v == 0)
-                m_trainLabels = labelsOf(m_train, kept);
+            if (v == 0) {
+                std::vector<std::int64_t> labels;
+                for (int i : kept)
+                    labels.push_back(m_train[size_t(i)].label);
+                m_trainLabels = torch::tensor(labels, torch::kLong);
+            }
             if (r->size(0) != m_trainLabels.size(0))
-                return makeError(ErrorCode::Unreadable,
-                                 QStringLiteral("training files changed while features were computed"));
+                return makeError(
+                    ErrorCode::Unreadable,
+                    QStringLiteral("training files changed while features were computed"));
             m_trainFeatures.push_back(*r);
         }
         // The decoded validation images are kept for the export check when they fit.
         const int side = m_spec.preprocessing.inputSize;
         const bool keep = qint64(m_val.size()) * 3 * side * side * 4 <= (qint64(256) << 20);
-        auto rv = extractFeatures(m_val, 0, false, obs, cancel, &m_valKept, keep ? &m_valBatches : nullptr);
+        auto rv = extractFeatures(m_val, 0, false, obs, cancel, &m_valKept,
+                                  keep ? &m_valBatches : nullptr);
         if (!rv)
             return rv.error();
         m_valFeatures = *rv;
@@ -121,22 +127,16 @@ public:
         return {};
     }
 
-    std::vector<Stage> stages() const override
-    {
-        std::vector<Stage> out;
-        for (const auto &s : m_stages)
-            out.push_back(s.stage);
-        return out;
-    }
+    std::vector<Stage> stages() const override { return m_stages; }
 
     std::vector<ParamGroup> beginStage(int s) override
     {
-        m_stage = s;
+        m_cached = cachedStage(s);
         m_stageFirst = 1;
         for (int i = 0; i < s; ++i)
-            m_stageFirst += m_stages[size_t(i)].stage.epochs;
+            m_stageFirst += m_stages[size_t(i)].epochs;
         const learn::ImageSettings &is = m_config.image;
-        if (m_stages[size_t(s)].cached)
+        if (m_cached)
             m_plan = FreezePlan::featureExtractor(m_cut);
         else if (is.recipe == learn::Recipe::GradualUnfreeze)
             m_plan = FreezePlan::fineTuneTop(m_cut, 1);
@@ -147,7 +147,7 @@ public:
         else
             m_plan = FreezePlan::fineTuneTop(m_cut, std::max(1, is.fineTuneGroups));
         applyFreezePlan(*m_backbone, m_plan);
-        if (!m_stages[size_t(s)].cached && !m_pipe) {
+        if (!m_cached && !m_pipe) {
             PipelineOptions o = pipelineOptions(is.augment, false);
             o.shuffle = true;
             m_pipe = std::make_unique<BatchPipeline>(m_train, o);
@@ -158,21 +158,20 @@ public:
     std::optional<std::vector<ParamGroup>> beginEpoch(int epoch) override
     {
         std::optional<std::vector<ParamGroup>> out;
-        const bool cached = m_stages[size_t(m_stage)].cached;
-        if (!cached && m_config.image.recipe == learn::Recipe::GradualUnfreeze) {
+        if (!m_cached && m_config.image.recipe == learn::Recipe::GradualUnfreeze) {
             m_plan = FreezePlan::fineTuneTop(m_cut, std::min(m_cut, epoch - m_stageFirst + 1));
             applyFreezePlan(*m_backbone, m_plan);
             out = paramGroups();
         }
         m_head->train();
-        setTrainingMode(*m_backbone, m_plan, !cached);
+        setTrainingMode(*m_backbone, m_plan, !m_cached);
         m_epoch = 0; // the next batch starts the epoch's data
         return out;
     }
 
     qint64 batchesPerEpoch(int s) const override
     {
-        const qint64 n = m_stages[size_t(s)].cached && !m_trainFeatures.empty()
+        const qint64 n = cachedStage(s) && !m_trainFeatures.empty()
                              ? m_trainFeatures.front().size(0)
                              : qint64(m_train.size());
         return (n + m_config.batchSize - 1) / m_config.batchSize;
@@ -183,8 +182,9 @@ public:
         const bool fresh = m_epoch != epoch;
         m_epoch = epoch;
         torch::Tensor logits, labels;
-        if (m_stages[size_t(m_stage)].cached) {
-            const torch::Tensor &feats = m_trainFeatures[size_t((epoch - 1) % int(m_trainFeatures.size()))];
+        if (m_cached) {
+            const torch::Tensor &feats =
+                m_trainFeatures[size_t((epoch - 1) % int(m_trainFeatures.size()))];
             if (fresh) {
                 std::vector<std::int64_t> rows(size_t(feats.size(0)));
                 std::iota(rows.begin(), rows.end(), 0);
@@ -193,8 +193,10 @@ public:
             }
             if (m_pos >= std::int64_t(m_order.size()))
                 return std::nullopt;
-            const std::int64_t end = std::min<std::int64_t>(std::int64_t(m_order.size()), m_pos + m_config.batchSize);
-            const torch::Tensor idx = torch::tensor(std::vector<std::int64_t>(m_order.begin() + m_pos, m_order.begin() + end));
+            const std::int64_t end =
+                std::min<std::int64_t>(std::int64_t(m_order.size()), m_pos + m_config.batchSize);
+            const torch::Tensor idx = torch::tensor(
+                std::vector<std::int64_t>(m_order.begin() + m_pos, m_order.begin() + end));
             m_pos = end;
             logits = m_head->forward(feats.index_select(0, idx).to(m_device));
             labels = m_trainLabels.index_select(0, idx).to(m_device);
@@ -221,7 +223,7 @@ public:
 
     core::Result<learn::Validation> validate(const core::CancelToken &cancel) override
     {
-        auto ev = evaluation(m_stages[size_t(m_stage)].cached, cancel);
+        auto ev = evaluation(m_cached, cancel);
         if (!ev)
             return ev.error();
         return learn::Validation{ev->loss, ev->accuracy};
@@ -246,7 +248,8 @@ public:
             .arg(m_val.size());
     }
 
-    core::Status finish(learn::RunReport &report, learn::Observer *, const core::CancelToken &) override
+    core::Status
+    finish(learn::RunReport &report, learn::Observer *, const core::CancelToken &) override
     {
         applyFreezePlan(*m_backbone, FreezePlan::featureExtractor(m_cut));
         m_backbone->eval();
@@ -265,7 +268,8 @@ public:
                 return ev.error();
             report.validation = std::move(ev.value());
         }
-        auto model = std::make_shared<ImageModel>(m_backbone, m_head, m_cut, m_classes, m_config, m_device);
+        auto model =
+            std::make_shared<ImageModel>(m_backbone, m_head, m_cut, m_classes, m_config, m_device);
         model->checkSamples = report.validation.samples;
         model->checkProbabilities = report.validation.probabilities;
         if (!m_valBatches.empty()) {
@@ -280,7 +284,8 @@ public:
                     complete = complete && k >= 0;
                 }
             if (complete)
-                model->checkBatches = std::make_shared<const std::vector<Batch>>(std::move(m_valBatches));
+                model->checkBatches =
+                    std::make_shared<const std::vector<Batch>>(std::move(m_valBatches));
             m_valBatches.clear();
         }
         report.model = model;
@@ -288,11 +293,8 @@ public:
     }
 
 private:
-    struct StageInfo
-    {
-        Stage stage;
-        bool cached = false; ///< the head trains on cached features
-    };
+    /// The first stage, when there is a head stage, trains the head on cached features.
+    bool cachedStage(int s) const { return s == 0 && m_headStage; }
 
     PipelineOptions pipelineOptions(bool augment, bool inference) const
     {
@@ -300,10 +302,10 @@ private:
         o.preprocessing = m_spec.preprocessing;
         o.augmentation = m_config.image.augmentation;
         o.augmentation.enabled = augment;
-        o.batchSize = inference ? std::max(1, m_config.image.inferenceBatchSize) : m_config.batchSize;
+        o.batchSize =
+            inference ? std::max(1, m_config.image.inferenceBatchSize) : m_config.batchSize;
         o.seed = quint64(m_config.seed);
         o.workers = std::max(1, core::hardwareThreads());
-        o.prefetchBatches = 4;
         return o;
     }
 
@@ -313,7 +315,8 @@ private:
         for (int g = 0; g < m_cut; ++g)
             if (m_plan.trainable[size_t(g)])
                 groups.push_back({trainableParameters(*m_backbone, g),
-                                  m_config.image.backboneLrFactor * m_plan.lrMultiplier[size_t(g)], true});
+                                  m_config.image.backboneLrFactor * m_plan.lrMultiplier[size_t(g)],
+                                  true});
         return groups;
     }
 
@@ -325,43 +328,32 @@ private:
         return learn::classificationLoss(logits, labels, m_config, counts);
     }
 
+    /// Head on the backbone's features; the frozen groups below the first trainable one run
+    /// without autograd.
     torch::Tensor forwardImages(const torch::Tensor &x)
     {
-        const int first = m_plan.firstTrainable();
-        torch::Tensor f;
-        if (first >= m_cut) {
+        const int first = std::min(m_plan.firstTrainable(), m_cut);
+        torch::Tensor map = x;
+        if (first > 0) {
             torch::NoGradGuard ng;
-            f = m_backbone->features(x, m_cut);
-        } else if (first == 0) {
-            f = m_backbone->features(x, m_cut);
-        } else {
-            torch::Tensor map;
-            {
-                torch::NoGradGuard ng;
-                map = m_backbone->featureMap(x, first);
-            }
-            f = m_backbone->featuresFrom(map, first, m_cut);
+            map = m_backbone->featureMap(x, first);
         }
-        return m_head->forward(f);
-    }
-
-    torch::Tensor labelsOf(const std::vector<Sample> &s, const std::vector<int> &kept) const
-    {
-        std::vector<std::int64_t> l;
-        for (int i : kept)
-            l.push_back(s[size_t(i)].label);
-        return torch::tensor(l, torch::kLong);
+        return m_head->forward(m_backbone->featuresFrom(map, first, m_cut));
     }
 
     QByteArray spaceKey(int view, bool augment) const
     {
-        QByteArray k = m_spec.id.toUtf8() + '|' + QByteArray::number(m_config.image.pretrained) + '|';
+        QByteArray k =
+            m_spec.id.toUtf8() + '|' + QByteArray::number(m_config.image.pretrained) + '|';
         const QFileInfo wf(m_weightsPath);
-        k += QByteArray::number(wf.size()) + '|' + QByteArray::number(wf.lastModified().toMSecsSinceEpoch()) + '|';
+        k += QByteArray::number(wf.size()) + '|' +
+             QByteArray::number(wf.lastModified().toMSecsSinceEpoch()) + '|';
         k += QByteArray::number(m_cut) + '|' + m_spec.preprocessing.key().toUtf8() + '|';
         if (augment)
-            k += "aug|" + QJsonDocument(m_config.image.augmentation.toJson()).toJson(QJsonDocument::Compact) +
-                 '|' + QByteArray::number(m_config.seed) + '|' + QByteArray::number(view);
+            k +=
+                "aug|" +
+                QJsonDocument(m_config.image.augmentation.toJson()).toJson(QJsonDocument::Compact) +
+                '|' + QByteArray::number(m_config.seed) + '|' + QByteArray::number(view);
         else
             k += "clean";
         return k;
@@ -369,9 +361,12 @@ private:
 
     /// Pooled features [N', D] of `samples` for one view, from the disk cache where possible;
     /// `kept` gets the indices of the samples that loaded.
-    core::Result<torch::Tensor> extractFeatures(const std::vector<Sample> &samples, int view,
-                                                bool augment, learn::Observer *obs,
-                                                const core::CancelToken &cancel, std::vector<int> *kept,
+    core::Result<torch::Tensor> extractFeatures(const std::vector<Sample> &samples,
+                                                int view,
+                                                bool augment,
+                                                learn::Observer *obs,
+                                                const core::CancelToken &cancel,
+                                                std::vector<int> *kept,
                                                 std::vector<Batch> *keep = nullptr)
     {
         const std::int64_t dim = m_backbone->featureDim(m_cut);
@@ -413,7 +408,9 @@ private:
                     learn::noticeSkipped(m_observer, e);
                 if (batch->size > 0) {
                     const torch::Tensor f =
-                        m_backbone->features(batchTensor(*batch, m_device), m_cut).to(torch::kCPU).contiguous();
+                        m_backbone->features(batchTensor(*batch, m_device), m_cut)
+                            .to(torch::kCPU)
+                            .contiguous();
                     for (int k = 0; k < batch->size; ++k) {
                         const int i = todoIndex[size_t(batch->sampleIndices[size_t(k)])];
                         out[i].copy_(f[k]);
@@ -435,13 +432,15 @@ private:
             }
             if (m_config.image.useFeatureCache)
                 if (auto saved = cache.save(); !saved && m_observer)
-                    m_observer->notice({learn::Notice::Code::FeatureCacheNotSaved, {saved.error().message()}});
+                    m_observer->notice(
+                        {learn::Notice::Code::FeatureCacheNotSaved, {saved.error().message()}});
         }
         for (size_t i = 0; i < samples.size(); ++i)
             if (have[i])
                 kept->push_back(int(i));
         if (kept->size() != samples.size())
-            out = out.index_select(0, torch::tensor(std::vector<std::int64_t>(kept->begin(), kept->end())));
+            out = out.index_select(
+                0, torch::tensor(std::vector<std::int64_t>(kept->begin(), kept->end())));
         return out;
     }
 
@@ -456,8 +455,9 @@ private:
         std::vector<std::vector<float>> probs;
         torch::NoGradGuard ng;
         if (cached) {
-            const torch::Tensor p =
-                torch::softmax(m_head->forward(m_valFeatures.to(m_device)), 1).to(torch::kCPU).contiguous();
+            const torch::Tensor p = torch::softmax(m_head->forward(m_valFeatures.to(m_device)), 1)
+                                        .to(torch::kCPU)
+                                        .contiguous();
             for (size_t r = 0; r < m_valKept.size(); ++r) {
                 const Sample &s = m_val[size_t(m_valKept[r])];
                 refs.push_back(learn::SampleRef::image(s.path));
@@ -490,7 +490,6 @@ private:
     }
 
     learn::RunConfig m_config;
-    ScanReport m_data;
     BackboneSpec m_spec;
     QString m_weightsPath;
     std::shared_ptr<Backbone> m_backbone;
@@ -500,10 +499,10 @@ private:
     std::vector<Sample> m_train, m_val;
     QHash<QString, QByteArray> m_hash; ///< path -> SHA-256 from the scan
     torch::Device m_device{torch::kCPU};
-    std::vector<StageInfo> m_stages;
-    bool m_backboneTrains = false;
+    std::vector<Stage> m_stages;
+    bool m_headStage = false, m_backboneTrains = false;
+    bool m_cached = false; ///< the current stage trains the head on cached features
     FreezePlan m_plan;
-    int m_stage = 0;
     int m_stageFirst = 1;
     std::unique_ptr<BatchPipeline> m_pipe;
     int m_epoch = 0;
@@ -511,7 +510,7 @@ private:
     std::int64_t m_pos = 0;
     std::vector<torch::Tensor> m_trainFeatures; ///< per view: [Ntrain, D]
     torch::Tensor m_trainLabels, m_valFeatures;
-    std::vector<int> m_valKept; ///< indices into m_val that loaded
+    std::vector<int> m_valKept;      ///< indices into m_val that loaded
     std::vector<Batch> m_valBatches; ///< the decoded validation images (sampleIndices into m_val)
     std::optional<learn::ProgressMeter> m_meter;
     qint64 m_featureDone = 0, m_featureTotal = 0;
@@ -520,15 +519,15 @@ private:
 
 } // namespace
 
-core::Result<std::unique_ptr<learn::TrainTask>> makeImageTask(const learn::RunConfig &config,
-                                                              const ScanReport &data,
-                                                              learn::Observer *observer)
+core::Result<std::unique_ptr<learn::TrainTask>>
+makeImageTask(const learn::RunConfig &config, const ScanReport &data, learn::Observer *observer)
 {
     if (!data.canTrain())
         return makeError(ErrorCode::DatasetInvalid,
-                         data.blocking.empty() ? QString() : data.blocking.front().message, data.root);
-    auto task = std::make_unique<ImageTask>(config, data, observer);
-    if (auto s = task->setup(); !s)
+                         data.blocking.empty() ? QString() : data.blocking.front().message,
+                         data.root);
+    auto task = std::make_unique<ImageTask>(config, observer);
+    if (auto s = task->setup(data); !s)
         return s.error();
     return std::unique_ptr<learn::TrainTask>(std::move(task));
 }

@@ -32,21 +32,11 @@ cv::Mat resizeTo(const cv::Mat &m, int w, int h)
 /// Channel scale and offset so that out = v * a[c] + b[c] for 8-bit v.
 void scalingCoefficients(const Preprocessing &pre, float a[3], float b[3])
 {
-    for (int c = 0; c < 3; ++c) {
-        switch (pre.scaling) {
-        case Scaling::MeanStd:
-            a[c] = 1.f / (255.f * pre.std[size_t(c)]);
-            b[c] = -pre.mean[size_t(c)] / pre.std[size_t(c)];
-            break;
-        case Scaling::MinusOneToOne:
-            a[c] = 1.f / 127.5f;
-            b[c] = -1.f;
-            break;
-        case Scaling::ZeroToOne:
-            a[c] = 1.f / 255.f;
-            b[c] = 0.f;
-            break;
-        }
+    for (size_t c = 0; c < 3; ++c) {
+        const bool meanStd = pre.scaling == Scaling::MeanStd;
+        const bool symmetric = pre.scaling == Scaling::MinusOneToOne;
+        a[c] = meanStd ? 1.f / (255.f * pre.std[c]) : symmetric ? 1.f / 127.5f : 1.f / 255.f;
+        b[c] = meanStd ? -pre.mean[c] / pre.std[c] : symmetric ? -1.f : 0.f;
     }
 }
 
@@ -74,7 +64,8 @@ cv::Mat resizeForModel(const cv::Mat &rgb, const Preprocessing &pre)
 {
     const int s = pre.inputSize;
     switch (pre.resize) {
-    case ResizePolicy::Squash: return resizeTo(rgb, s, s);
+    case ResizePolicy::Squash:
+        return resizeTo(rgb, s, s);
     case ResizePolicy::CenterCrop: {
         const double target = s / std::max(0.01f, pre.cropFraction);
         const double scale = target / std::min(rgb.cols, rgb.rows);
@@ -104,8 +95,11 @@ void normalizeInto(const cv::Mat &rgb, const Preprocessing &pre, float *dst)
     writeScaled<cv::Vec3b>(rgb, pre, dst);
 }
 
-void augmentAndNormalize(const cv::Mat &rgb, const Preprocessing &pre, const Augmentation &aug,
-                         std::mt19937 &rng, float *dst)
+void augmentAndNormalize(const cv::Mat &rgb,
+                         const Preprocessing &pre,
+                         const Augmentation &aug,
+                         std::mt19937 &rng,
+                         float *dst)
 {
     const int s = pre.inputSize;
     std::uniform_real_distribution<float> u01(0.f, 1.f);
@@ -149,7 +143,8 @@ void augmentAndNormalize(const cv::Mat &rgb, const Preprocessing &pre, const Aug
     cv::Mat f;
     img.convertTo(f, CV_32FC3, bright);
     const cv::Scalar meanColour = cv::mean(f);
-    const float meanGrey = float(0.299 * meanColour[0] + 0.587 * meanColour[1] + 0.114 * meanColour[2]);
+    const float meanGrey =
+        float(0.299 * meanColour[0] + 0.587 * meanColour[1] + 0.114 * meanColour[2]);
     for (int y = 0; y < s; ++y) {
         auto *row = f.ptr<cv::Vec3f>(y);
         for (int x = 0; x < s; ++x) {

@@ -20,8 +20,11 @@ cv::Mat resizeForModel(const cv::Mat &rgb, const Preprocessing &pre);
 void normalizeInto(const cv::Mat &rgbSquare, const Preprocessing &pre, float *dst);
 
 /// Random resized crop, flip, rotation and colour jitter, then normalisation into dst.
-void augmentAndNormalize(const cv::Mat &rgb, const Preprocessing &pre, const Augmentation &aug,
-                         std::mt19937 &rng, float *dst);
+void augmentAndNormalize(const cv::Mat &rgb,
+                         const Preprocessing &pre,
+                         const Augmentation &aug,
+                         std::mt19937 &rng,
+                         float *dst);
 
 /// Seed for one sample's augmentation: independent of thread timing.
 std::uint32_t sampleSeed(quint64 seed, int epoch, int sample, int view);

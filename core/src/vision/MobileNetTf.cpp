@@ -1,11 +1,12 @@
 #include "vision/OpNet.h"
 
+#include "graft/io/Safetensors.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
 #include <functional>
-#include <map>
 #include <set>
 #include <utility>
 
@@ -51,27 +52,61 @@ std::string groupName(size_t index, size_t count, bool lastIsHead)
     return "stage" + std::to_string(index);
 }
 
-/// MobileNetV1's 13 depthwise-separable blocks (TF-slim and Keras): pointwise widths, strides.
-const int kV1Widths[] = {64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024};
-const int kV1Strides[] = {1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1};
-
 struct GraphConv
 {
-    int param = -1;
+    std::string name; ///< under "layers." (TFLite graphs) or at the top (Keras)
     std::int64_t in = 0, out = 0, kernel = 1, stride = 1, groups = 1;
     Act act = Act::None;
     bool saveAfter = false; ///< output is the shortcut of a later ADD
     bool addAfter = false;  ///< an ADD follows
 };
 
-/// A MobileNet with TF "SAME" padding: a TFLite graph's convolution chain, or Keras's V1.
+/// Appends a convolution that reads the output of the last one (or the image); `name` defaults
+/// to the index.
+void append(std::vector<GraphConv> &convs,
+            std::int64_t out,
+            std::int64_t kernel,
+            std::int64_t stride,
+            bool depthwise,
+            Act act,
+            std::string name = {})
+{
+    const std::int64_t in = convs.empty() ? 3 : convs.back().out;
+    convs.push_back({.name = name.empty() ? std::to_string(convs.size()) : std::move(name),
+                     .in = in,
+                     .out = out,
+                     .kernel = kernel,
+                     .stride = stride,
+                     .groups = depthwise ? in : 1,
+                     .act = act});
+}
+
+/// MobileNetV1 (TF-slim and Keras): a 3x3 stem, then 13 depthwise-separable blocks; `depth`
+/// scales a channel count by the width multiplier.
+std::vector<GraphConv> mobileNetV1(const std::function<std::int64_t(int)> &depth, bool keras)
+{
+    const int widths[] = {64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024};
+    const int strides[] = {1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1};
+    std::vector<GraphConv> convs;
+    append(convs, depth(32), 3, 2, false, Act::Relu6, keras ? "conv1" : "");
+    for (int i = 0; i < 13; ++i) {
+        const std::string n = std::to_string(i + 1);
+        append(convs, convs.back().out, 3, strides[i], true, Act::Relu6,
+               keras ? "conv_dw_" + n : "");
+        append(convs, depth(widths[i]), 1, 1, false, Act::Relu6, keras ? "conv_pw_" + n : "");
+    }
+    return convs;
+}
+
+/// A MobileNet with TF "SAME" padding from its chain of convolutions (graph order) and an
+/// optional classifier. Keras's convolutions have no bias but a BatchNorm each (eps 1e-3,
+/// momentum 0.99 in Keras terms).
 class TfMobileNet : public OpNet
 {
 public:
-    /// The network of a chain of convolutions (graph order) and an optional classifier.
-    TfMobileNet(const std::vector<GraphConv> &convs, const GraphConv &classifier)
+    TfMobileNet(const std::vector<GraphConv> &convs, const GraphConv &classifier, bool keras)
     {
-        auto layers = child(*this, "layers");
+        torch::nn::Module &layers = keras ? *this : *child(*this, "layers");
         const bool inverted = std::any_of(convs.begin(), convs.end(),
                                           [](const GraphConv &c) { return c.act == Act::None; });
         std::vector<std::vector<GraphConv>> blocks;
@@ -91,90 +126,47 @@ public:
                 flush();
         }
         flush(); // MobileNetV2's last 1x1 conv: the head
-        buildBlocks(keys, inverted && convs.back().act != Act::None, [&](size_t b) {
-            for (const GraphConv &c : blocks[b]) {
-                addConv(*layers, std::to_string(c.param), c.in, c.out, c.kernel, c.stride, c.groups,
-                        true, Pad::TfSame);
-                addAct(c.act);
-                if (c.addAfter)
-                    addOp(Op{Op::Kind::AddSaved});
-                if (c.saveAfter)
-                    addOp(Op{Op::Kind::Save});
-            }
-        });
-        if (classifier.param >= 0) {
-            const std::string name = std::to_string(classifier.param);
-            const auto options = torch::nn::Conv2dOptions(classifier.in, classifier.out, 1);
-            auto conv = layers->register_module(name, torch::nn::Conv2d(options));
-            setClassifier(conv->weight, conv->bias,
-                          {"layers." + name + ".weight", "layers." + name + ".bias"});
-        }
-    }
-
-    /// Keras applications MobileNetV1 with width multiplier `alpha`.
-    explicit TfMobileNet(double alpha)
-    {
-        const auto scaled = [alpha](int c) {
-            return std::int64_t(double(c) * alpha + 0.5);
-        };
-        const double eps = 1e-3;
-        const double momentum = 0.01; // Keras momentum 0.99
-        std::vector<BlockKey> keys;
-        int stride = 2;
-        for (int i = 0; i < 13; ++i) {
-            stride *= kV1Strides[i];
-            keys.push_back({scaled(kV1Widths[i]), stride});
-        }
-        buildBlocks(keys, false, [&](size_t i) {
-            const std::int64_t in = i == 0 ? scaled(32) : keys[i - 1].channels;
-            const std::int64_t out = keys[i].channels;
-            if (i == 0) {
-                addConv(*this, "conv1", 3, in, 3, 2, 1, false, Pad::TfSame);
-                addBn(*this, "conv1_bn", in, eps, momentum);
-                addAct(Act::Relu6);
-            }
-            const std::string n = std::to_string(i + 1);
-            addConv(*this, "conv_dw_" + n, in, in, 3, kV1Strides[i], in, false, Pad::TfSame);
-            addBn(*this, "conv_dw_" + n + "_bn", in, eps, momentum);
-            addAct(Act::Relu6);
-            addConv(*this, "conv_pw_" + n, in, out, 1, 1, 1, false, Pad::TfSame);
-            addBn(*this, "conv_pw_" + n + "_bn", out, eps, momentum);
-            addAct(Act::Relu6);
-        });
-    }
-
-private:
-    /// Builds groups of blocks (see groupStarts()); `build(b)` adds the ops of block b.
-    void buildBlocks(const std::vector<BlockKey> &keys,
-                     bool lastIsHead,
-                     const std::function<void(size_t)> &build)
-    {
+        const bool lastIsHead = inverted && convs.back().act != Act::None;
         const auto starts = groupStarts(keys, lastIsHead);
         for (size_t g = 0; g < starts.size(); ++g) {
             const size_t end = g + 1 < starts.size() ? starts[g + 1] : keys.size();
             beginGroup(groupName(g, starts.size(), lastIsHead));
             for (size_t b = starts[g]; b < end; ++b)
-                build(b);
+                for (const GraphConv &c : blocks[b]) {
+                    addConv(layers, c.name, c.in, c.out, c.kernel, c.stride, c.groups, !keras,
+                            Pad::TfSame);
+                    if (keras)
+                        addBn(layers, c.name + "_bn", c.out, 1e-3, 0.01);
+                    addAct(c.act);
+                    if (c.addAfter)
+                        addOp(Op{Op::Kind::AddSaved});
+                    if (c.saveAfter)
+                        addOp(Op{Op::Kind::Save});
+                }
             endGroup(keys[end - 1].channels, keys[end - 1].stride);
+        }
+        if (!classifier.name.empty()) {
+            const auto options = torch::nn::Conv2dOptions(classifier.in, classifier.out, 1);
+            auto conv = layers.register_module(classifier.name, torch::nn::Conv2d(options));
+            setClassifier(
+                conv->weight, conv->bias,
+                {"layers." + classifier.name + ".weight", "layers." + classifier.name + ".bias"});
         }
     }
 };
 
 } // namespace
 
-core::Result<std::shared_ptr<OpNet>>
-makeTfGraphMobileNet(const QByteArray &graphJson,
-                     const std::vector<std::pair<std::string, std::vector<std::int64_t>>> &shapes,
-                     const QString &file)
+core::Result<std::shared_ptr<OpNet>> makeTfGraphMobileNet(const io::SafetensorsFile &file)
 {
     auto fail = [&](const QString &detail) -> core::Error {
         return core::makeError(core::ErrorCode::WeightsInvalid,
-                               QStringLiteral("__metadata__.graph: %1").arg(detail), file);
+                               QStringLiteral("__metadata__.graph: %1").arg(detail), file.path());
     };
-    const QJsonDocument doc = QJsonDocument::fromJson(graphJson);
+    const QJsonDocument doc =
+        QJsonDocument::fromJson(file.metadata().value(QStringLiteral("graph")).toString().toUtf8());
     if (!doc.isArray())
         return fail(QStringLiteral("missing or not a JSON array"));
-    std::map<std::string, std::vector<std::int64_t>> shapeOf(shapes.begin(), shapes.end());
 
     const QJsonArray ops = doc.array();
     // Tensors that an ADD reads as its shortcut (the operand not produced by the op before).
@@ -203,17 +195,16 @@ makeTfGraphMobileNet(const QByteArray &graphJson,
             return fail(QStringLiteral("op %1 (%2) does not follow a chain").arg(i).arg(type));
         if (type == QLatin1String("CONV_2D") || type == QLatin1String("DEPTHWISE_CONV_2D")) {
             const QString param = op.value("param").toString();
-            const auto it = shapeOf.find((param + QStringLiteral(".weight")).toStdString());
-            if (!param.startsWith(QLatin1String("layers.")) || it == shapeOf.end() ||
-                it->second.size() != 4)
+            const io::TensorInfo *w = file.find((param + QStringLiteral(".weight")).toStdString());
+            if (!param.startsWith(QLatin1String("layers.")) || !w || w->shape.size() != 4)
                 return fail(
                     QStringLiteral("op %1: no 4-d weight tensor for '%2'").arg(i).arg(param));
             GraphConv c;
-            c.param = param.mid(7).toInt();
-            c.out = it->second[0];
-            c.kernel = it->second[2];
+            c.name = std::to_string(param.mid(7).toInt());
+            c.out = w->shape[0];
+            c.kernel = w->shape[2];
             c.groups = op.value("groups").toInt(1);
-            c.in = it->second[1] * c.groups;
+            c.in = w->shape[1] * c.groups;
             c.stride = op.value("stride").toArray().at(0).toInt(1);
             const QString act = op.value("act").toString();
             c.act = act == QLatin1String("relu6")  ? Act::Relu6
@@ -222,11 +213,11 @@ makeTfGraphMobileNet(const QByteArray &graphJson,
             if (!act.isEmpty() && c.act == Act::None)
                 return fail(QStringLiteral("op %1: unsupported activation '%2'").arg(i).arg(act));
             if (op.value("padding").toString() != QLatin1String("SAME") ||
-                it->second[2] != it->second[3] || c.in != channels)
+                w->shape[2] != w->shape[3] || c.in != channels)
                 return fail(
                     QStringLiteral("op %1 ('%2'): unsupported padding or shape").arg(i).arg(param));
             if (pooled) {
-                if (classifier.param >= 0 || c.kernel != 1)
+                if (!classifier.name.empty() || c.kernel != 1)
                     return fail(QStringLiteral("op %1: unexpected op after pooling").arg(i));
                 classifier = c;
             } else {
@@ -252,33 +243,15 @@ makeTfGraphMobileNet(const QByteArray &graphJson,
     if (convs.empty())
         return fail(QStringLiteral("no convolutions"));
 
-    return std::shared_ptr<OpNet>(std::make_shared<TfMobileNet>(convs, classifier));
+    return std::shared_ptr<OpNet>(std::make_shared<TfMobileNet>(convs, classifier, false));
 }
 
 std::shared_ptr<OpNet> makeTfMobileNet(int version, double width, int classes)
 {
     std::vector<GraphConv> convs;
-    std::int64_t in = 3;
-    auto add = [&](std::int64_t out, std::int64_t kernel, std::int64_t stride, bool depthwise,
-                   Act act) {
-        convs.push_back({.param = int(convs.size()),
-                         .in = in,
-                         .out = out,
-                         .kernel = kernel,
-                         .stride = stride,
-                         .groups = depthwise ? in : 1,
-                         .act = act});
-        in = out;
-    };
     if (version == 1) {
-        const auto depth = [width](int c) {
-            return std::max<std::int64_t>(8, std::int64_t(c * width));
-        };
-        add(depth(32), 3, 2, false, Act::Relu6);
-        for (int i = 0; i < 13; ++i) {
-            add(in, 3, kV1Strides[i], true, Act::Relu6);
-            add(depth(kV1Widths[i]), 1, 1, false, Act::Relu6);
-        }
+        convs = mobileNetV1(
+            [width](int c) { return std::max<std::int64_t>(8, std::int64_t(c * width)); }, false);
     } else {
         const auto divisible = [width](int c) {
             const double v = c * width;
@@ -287,34 +260,31 @@ std::shared_ptr<OpNet> makeTfMobileNet(int version, double width, int classes)
                 r += 8;
             return r;
         };
-        struct Setting
-        {
-            int t, c, n, s;
-        };
-        const Setting settings[] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
-                                    {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
-        add(divisible(32), 3, 2, false, Act::Relu6);
-        for (const Setting &st : settings) {
+        append(convs, divisible(32), 3, 2, false, Act::Relu6);
+        for (const InvertedResidual &st : kMobileNetV2Stages) {
             for (int i = 0; i < st.n; ++i) {
                 if (st.t != 1)
-                    add(in * st.t, 1, 1, false, Act::Relu6);
-                add(in, 3, i == 0 ? st.s : 1, true, Act::Relu6);
-                add(divisible(st.c), 1, 1, false, Act::None);
+                    append(convs, convs.back().out * st.t, 1, 1, false, Act::Relu6);
+                append(convs, convs.back().out, 3, i == 0 ? st.s : 1, true, Act::Relu6);
+                append(convs, divisible(st.c), 1, 1, false, Act::None);
                 convs.back().addAfter = i > 0;
                 convs.back().saveAfter = i + 1 < st.n;
             }
         }
-        add(width > 1.0 ? divisible(1280) : 1280, 1, 1, false, Act::Relu6);
+        append(convs, width > 1.0 ? divisible(1280) : 1280, 1, 1, false, Act::Relu6);
     }
     GraphConv classifier;
     if (classes > 0)
-        classifier = {.param = int(convs.size()), .in = in, .out = classes};
-    return std::make_shared<TfMobileNet>(convs, classifier);
+        classifier = {.name = std::to_string(convs.size()), .in = convs.back().out, .out = classes};
+    return std::make_shared<TfMobileNet>(convs, classifier, false);
 }
 
 std::shared_ptr<OpNet> makeKerasMobileNetV1(double alpha)
 {
-    return std::make_shared<TfMobileNet>(alpha);
+    const auto scaled = [alpha](int c) {
+        return std::int64_t(double(c) * alpha + 0.5);
+    };
+    return std::make_shared<TfMobileNet>(mobileNetV1(scaled, true), GraphConv{}, true);
 }
 
 } // namespace graft::vision::detail

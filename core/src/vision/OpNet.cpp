@@ -69,6 +69,19 @@ std::string floatLiteral(double v)
     return s;
 }
 
+/// "fn(arg, arg, ...)".
+std::string call(const std::string &fn, const std::vector<std::string> &args)
+{
+    std::string s = fn + "(";
+    for (size_t i = 0; i < args.size(); ++i)
+        s += (i ? ", " : "") + args[i];
+    return s + ")";
+}
+
+/// TorchScript for each Act, in enum order.
+const char *const kTorchScriptActs[] = {"x", "torch.relu(x)", "torch.clamp(x, 0.0, 6.0)",
+                                        "torch.silu(x)"};
+
 const char *kSameConvSource = R"(
 def bb_conv_same(self, x: Tensor, w: Tensor, b: Optional[Tensor], s: int, g: int) -> Tensor:
     k = w.size(2)
@@ -83,47 +96,6 @@ def bb_conv_same(self, x: Tensor, w: Tensor, b: Optional[Tensor], s: int, g: int
 )";
 
 } // namespace
-
-std::shared_ptr<torch::nn::Module> OpNet::child(torch::nn::Module &parent, const std::string &name)
-{
-    return parent.register_module(name, std::make_shared<torch::nn::Module>());
-}
-
-torch::nn::Conv2d OpNet::addConv(torch::nn::Module &parent,
-                                 const std::string &name,
-                                 std::int64_t in,
-                                 std::int64_t out,
-                                 std::int64_t kernel,
-                                 std::int64_t stride,
-                                 std::int64_t groups,
-                                 bool bias,
-                                 Pad pad)
-{
-    auto options =
-        torch::nn::Conv2dOptions(in, out, kernel).stride(stride).groups(groups).bias(bias);
-    auto conv = parent.register_module(name, torch::nn::Conv2d(options));
-    addOp({.kind = Op::Kind::Conv, .conv = conv, .pad = pad});
-    return conv;
-}
-
-torch::nn::BatchNorm2d OpNet::addBn(torch::nn::Module &parent,
-                                    const std::string &name,
-                                    std::int64_t channels,
-                                    double eps,
-                                    double momentum)
-{
-    auto bn = parent.register_module(
-        name, torch::nn::BatchNorm2d(
-                  torch::nn::BatchNorm2dOptions(channels).eps(eps).momentum(momentum)));
-    addOp({.kind = Op::Kind::BatchNorm, .bn = bn});
-    return bn;
-}
-
-void OpNet::addAct(Act act)
-{
-    if (act != Act::None)
-        addOp({.kind = Op::Kind::Activation, .act = act});
-}
 
 void OpNet::addOp(Op op)
 {
@@ -142,18 +114,10 @@ void OpNet::addOp(Op op)
     m_ops.push_back(std::move(op));
 }
 
-void OpNet::addSqueezeExcite(torch::nn::Module &parent, std::int64_t channels, std::int64_t squeeze)
-{
-    using torch::nn::Conv2d, torch::nn::Conv2dOptions;
-    addOp({.kind = Op::Kind::SqueezeExcite,
-           .conv = parent.register_module("fc1", Conv2d(Conv2dOptions(channels, squeeze, 1))),
-           .conv2 = parent.register_module("fc2", Conv2d(Conv2dOptions(squeeze, channels, 1)))});
-}
-
 void OpNet::beginGroup(const std::string &name)
 {
     m_groupModules.push_back(std::make_shared<torch::nn::Module>("LayerGroup"));
-    m_groups.push_back(LayerGroup{name, 0, 0, 1});
+    m_groups.push_back({QString::fromStdString(name), 0, 0, 1});
 }
 
 void OpNet::endGroup(std::int64_t outChannels, int outStride)
@@ -166,29 +130,11 @@ void OpNet::endGroup(std::int64_t outChannels, int outStride)
     m_groupEnd.push_back(m_ops.size());
 }
 
-void OpNet::setClassifier(torch::Tensor weight, torch::Tensor bias, std::vector<std::string> names)
-{
-    m_classifierWeight = std::move(weight);
-    m_classifierBias = std::move(bias);
-    m_classifierNames = std::move(names);
-}
-
-void OpNet::dropClassifier()
-{
-    m_classifierWeight = torch::Tensor();
-    m_classifierBias = torch::Tensor();
-}
-
 void OpNet::train(bool on)
 {
     torch::nn::Module::train(on);
     for (auto &g : m_groupModules)
         g->train(on);
-}
-
-size_t OpNet::opBegin(int group) const
-{
-    return group == 0 ? 0 : m_groupEnd.at(size_t(group - 1));
 }
 
 torch::Tensor OpNet::run(torch::Tensor x, size_t begin, size_t end)
@@ -256,11 +202,6 @@ torch::Tensor OpNet::featuresFrom(const torch::Tensor &map, int from, int cutAt)
     return run(map, opBegin(from), opBegin(cutAt)).mean({2, 3});
 }
 
-torch::Tensor OpNet::features(const torch::Tensor &x, int cutAt)
-{
-    return featuresFrom(x, 0, cutAt);
-}
-
 torch::Tensor OpNet::classify(const torch::Tensor &x)
 {
     TORCH_CHECK(hasClassifier(), "this backbone has no classifier");
@@ -282,29 +223,28 @@ void OpNet::emitTorchScript(torch::jit::Module &module, int cutAt) const
         return "self." + name;
     };
     auto convCall = [&](const std::string &in, torch::nn::Conv2d conv, Pad pad) {
-        const std::int64_t s = conv->options.stride()->at(0);
-        const std::int64_t g = conv->options.groups();
+        const std::string s = std::to_string(conv->options.stride()->at(0));
+        const std::string g = std::to_string(conv->options.groups());
         const std::string w = param(conv->weight, "w", false);
         const std::string b = param(conv->bias, "b", false);
         ++counter;
         if (pad == Pad::TfSame) {
             needSame = true;
-            return "self.bb_conv_same(" + in + ", " + w + ", " + b + ", " + std::to_string(s) +
-                   ", " + std::to_string(g) + ")";
+            return call("self.bb_conv_same", {in, w, b, s, g});
         }
         const std::string p = std::to_string((conv->options.kernel_size()->at(0) - 1) / 2);
-        return "torch.conv2d(" + in + ", " + w + ", " + b + ", [" + std::to_string(s) + ", " +
-               std::to_string(s) + "], [" + p + ", " + p + "], [1, 1], " + std::to_string(g) + ")";
+        return call("torch.conv2d",
+                    {in, w, b, "[" + s + ", " + s + "]", "[" + p + ", " + p + "]", "[1, 1]", g});
     };
     auto bnCall = [&](const std::string &in, torch::nn::BatchNorm2d bn) {
         const auto &o = bn->options;
-        std::string call = "torch.batch_norm(" + in + ", " + param(bn->weight, "g", false) + ", " +
-                           param(bn->bias, "b", false) + ", " + param(bn->running_mean, "m", true) +
-                           ", " + param(bn->running_var, "v", true) + ", False, " +
-                           floatLiteral(o.momentum().value_or(0.1)) + ", " + floatLiteral(o.eps()) +
-                           ", False)";
+        const std::string c =
+            call("torch.batch_norm",
+                 {in, param(bn->weight, "g", false), param(bn->bias, "b", false),
+                  param(bn->running_mean, "m", true), param(bn->running_var, "v", true), "False",
+                  floatLiteral(o.momentum().value_or(0.1)), floatLiteral(o.eps()), "False"});
         ++counter;
-        return call;
+        return c;
     };
     src << "def features(self, x):\n    saved = x\n";
     for (const Op &op : std::span(m_ops).first(opBegin(cutAt))) {
@@ -316,12 +256,7 @@ void OpNet::emitTorchScript(torch::jit::Module &module, int cutAt) const
             src << "    x = " << bnCall("x", op.bn) << "\n";
             break;
         case Op::Kind::Activation:
-            if (op.act == Act::Relu)
-                src << "    x = torch.relu(x)\n";
-            else if (op.act == Act::Relu6)
-                src << "    x = torch.clamp(x, 0.0, 6.0)\n";
-            else if (op.act == Act::Silu)
-                src << "    x = torch.silu(x)\n";
+            src << "    x = " << kTorchScriptActs[size_t(op.act)] << "\n";
             break;
         case Op::Kind::Save:
             src << "    saved = x\n";
@@ -364,12 +299,6 @@ std::string OpNet::emitOnnx(OnnxGraph &g, const std::string &input, int inputSiz
 {
     TORCH_CHECK(cutAt >= 1 && cutAt <= int(m_groups.size()), "cut out of range: ", cutAt);
     using A = OnnxGraph;
-    // Weights as contiguous NCHW float32 (the trainer keeps convolutions channels_last).
-    auto tensor = [&](const torch::Tensor &t, const char *hint) {
-        const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
-        return g.addFloat(hint, std::vector<std::int64_t>(c.sizes().begin(), c.sizes().end()),
-                          c.data_ptr<float>());
-    };
     // Spatial size through the network: SAME padding depends on it, and it is static here.
     std::int64_t h = inputSize, w = inputSize;
     auto conv = [&](const std::string &in, const torch::nn::Conv2d &c, Pad pad, std::int64_t *hh,
@@ -378,9 +307,9 @@ std::string OpNet::emitOnnx(OnnxGraph &g, const std::string &input, int inputSiz
         const std::int64_t p = (k - 1) / 2;
         const auto [t, b] = pad == Pad::TfSame ? samePad(*hh, k, s) : std::pair{p, p};
         const auto [l, r] = pad == Pad::TfSame ? samePad(*ww, k, s) : std::pair{p, p};
-        std::vector<std::string> inputs{in, tensor(c->weight, "conv_w")};
+        std::vector<std::string> inputs{in, onnxTensor(g, c->weight, "conv_w")};
         if (c->bias.defined())
-            inputs.push_back(tensor(c->bias, "conv_b"));
+            inputs.push_back(onnxTensor(g, c->bias, "conv_b"));
         *hh = (*hh + t + b - k) / s + 1;
         *ww = (*ww + l + r - k) / s + 1;
         return g.node("Conv", inputs,
@@ -393,23 +322,28 @@ std::string OpNet::emitOnnx(OnnxGraph &g, const std::string &input, int inputSiz
         const torch::Tensor gamma = m->weight.defined() ? m->weight : torch::ones({n});
         const torch::Tensor beta = m->bias.defined() ? m->bias : torch::zeros({n});
         return g.node("BatchNormalization",
-                      {in, tensor(gamma, "bn_scale"), tensor(beta, "bn_bias"),
-                       tensor(m->running_mean, "bn_mean"), tensor(m->running_var, "bn_var")},
+                      {in, onnxTensor(g, gamma, "bn_scale"), onnxTensor(g, beta, "bn_bias"),
+                       onnxTensor(g, m->running_mean, "bn_mean"),
+                       onnxTensor(g, m->running_var, "bn_var")},
                       {A::attrF("epsilon", float(m->options.eps()))});
     };
     auto act = [&](const std::string &in, Act a) {
         switch (a) {
-        case Act::None: return in;
-        case Act::Relu: return g.node("Relu", {in});
+        case Act::None:
+            return in;
+        case Act::Relu:
+            return g.node("Relu", {in});
         case Act::Relu6: {
             // relu(x) - relu(x - 6): the opset-13 Clip takes its bounds as inputs, which
             // OpenCV 4.6's importer rejects; this form is exact for x <= 12 and within an ulp
             // above, and every runtime reads it.
             const float six = 6.f;
-            const std::string over = g.node("Relu", {g.node("Sub", {in, g.addFloat("six", {}, &six)})});
+            const std::string over =
+                g.node("Relu", {g.node("Sub", {in, g.addFloat("six", {}, &six)})});
             return g.node("Sub", {g.node("Relu", {in}), over});
         }
-        case Act::Silu: return g.node("Mul", {in, g.node("Sigmoid", {in})});
+        case Act::Silu:
+            return g.node("Mul", {in, g.node("Sigmoid", {in})});
         }
         return in;
     };
@@ -417,24 +351,34 @@ std::string OpNet::emitOnnx(OnnxGraph &g, const std::string &input, int inputSiz
     std::int64_t savedH = h, savedW = w;
     for (const Op &op : std::span(m_ops).first(opBegin(cutAt))) {
         switch (op.kind) {
-        case Op::Kind::Conv: x = conv(x, op.conv, op.pad, &h, &w); break;
-        case Op::Kind::BatchNorm: x = bn(x, op.bn); break;
-        case Op::Kind::Activation: x = act(x, op.act); break;
+        case Op::Kind::Conv:
+            x = conv(x, op.conv, op.pad, &h, &w);
+            break;
+        case Op::Kind::BatchNorm:
+            x = bn(x, op.bn);
+            break;
+        case Op::Kind::Activation:
+            x = act(x, op.act);
+            break;
         case Op::Kind::Save:
             saved = x;
             savedH = h;
             savedW = w;
             break;
-        case Op::Kind::AddSaved: x = g.node("Add", {x, saved}); break;
-        case Op::Kind::SavedConvBn: saved = bn(conv(saved, op.conv, Pad::Symmetric, &savedH, &savedW), op.bn); break;
+        case Op::Kind::AddSaved:
+            x = g.node("Add", {x, saved});
+            break;
+        case Op::Kind::SavedConvBn:
+            saved = bn(conv(saved, op.conv, Pad::Symmetric, &savedH, &savedW), op.bn);
+            break;
         case Op::Kind::SavedPadA: {
             const std::int64_t big = std::numeric_limits<std::int64_t>::max();
-            const std::string sub = g.node(
-                "Slice", {saved, g.addInt64("starts", {2}, {0, 0}), g.addInt64("ends", {2}, {big, big}),
-                          g.addInt64("axes", {2}, {2, 3}), g.addInt64("steps", {2}, {2, 2})});
+            const std::string sub = g.node("Slice", {saved, g.addInt64("starts", {2}, {0, 0}),
+                                                     g.addInt64("ends", {2}, {big, big}),
+                                                     g.addInt64("axes", {2}, {2, 3}),
+                                                     g.addInt64("steps", {2}, {2, 2})});
             const std::int64_t p = op.padChannels;
-            saved = g.node("Pad", {sub, g.addInt64("pads", {8}, {0, p, 0, 0, 0, p, 0, 0})},
-                           {});
+            saved = g.node("Pad", {sub, g.addInt64("pads", {8}, {0, p, 0, 0, 0, p, 0, 0})}, {});
             savedH = (savedH + 1) / 2;
             savedW = (savedW + 1) / 2;
             break;
@@ -460,3 +404,12 @@ std::string OpNet::emitOnnx(OnnxGraph &g, const std::string &input, int inputSiz
 }
 
 } // namespace graft::vision::detail
+
+namespace graft::vision {
+
+std::string onnxTensor(OnnxGraph &graph, const torch::Tensor &t, const char *hint)
+{
+    const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
+    return graph.addFloat(hint, c.sizes().vec(), c.data_ptr<float>());
+}
+} // namespace graft::vision

@@ -14,6 +14,10 @@
 #include <string>
 #include <vector>
 
+namespace graft::io {
+class SafetensorsFile;
+}
+
 namespace graft::vision::detail {
 
 enum class Act { None, Relu, Relu6, Silu };
@@ -47,64 +51,112 @@ struct Op
     double dropProb = 0.0;        ///< AddSaved: stochastic depth ("row" mode) while training
 };
 
+/// MobileNetV2's inverted residual stages (torchvision and TF-slim): expansion t, output
+/// channels c, blocks n, stride s of the first block.
+struct InvertedResidual
+{
+    int t, c, n, s;
+};
+inline constexpr InvertedResidual kMobileNetV2Stages[] = {
+    {1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
+    {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
+
 /// Backbone built from an op list. Subclasses only describe the architecture.
 class OpNet : public Backbone
 {
 public:
-    const std::vector<LayerGroup> &groups() const override { return m_groups; }
+    const std::vector<LayerGroupInfo> &groups() const override { return m_groups; }
     torch::nn::Module &group(int i) override { return *m_groupModules.at(size_t(i)); }
-    torch::Tensor features(const torch::Tensor &x, int cutAt) override;
+    torch::Tensor features(const torch::Tensor &x, int cutAt) override
+    {
+        return featuresFrom(x, 0, cutAt);
+    }
     torch::Tensor featuresFrom(const torch::Tensor &map, int from, int cutAt) override;
     torch::Tensor featureMap(const torch::Tensor &x, int cutAt) override;
     bool hasClassifier() const override { return m_classifierWeight.defined(); }
     torch::Tensor classify(const torch::Tensor &x) override;
     void emitTorchScript(torch::jit::Module &module, int cutAt) const override;
-    std::string emitOnnx(OnnxGraph &graph, const std::string &input, int inputSize,
-                         int cutAt) const override;
+    std::string
+    emitOnnx(OnnxGraph &graph, const std::string &input, int inputSize, int cutAt) const override;
     /// Also switches the group holders (they are not children: parameters are not duplicated).
     void train(bool on = true) override;
 
     /// Removes the classifier (when the weights file has none).
-    void dropClassifier();
+    void dropClassifier() { m_classifierWeight = m_classifierBias = torch::Tensor(); }
     /// Names of the classifier's tensors (as in named_parameters()).
     const std::vector<std::string> &classifierNames() const { return m_classifierNames; }
 
 protected:
-    /// Registers `child` under `parent` and records it for the group being built.
-    torch::nn::Conv2d addConv(torch::nn::Module &parent,
-                              const std::string &name,
-                              std::int64_t in,
-                              std::int64_t out,
-                              std::int64_t kernel,
-                              std::int64_t stride,
-                              std::int64_t groups,
-                              bool bias,
-                              Pad pad = Pad::Symmetric);
-    torch::nn::BatchNorm2d addBn(torch::nn::Module &parent,
-                                 const std::string &name,
-                                 std::int64_t channels,
-                                 double eps = 1e-5,
-                                 double momentum = 0.1);
-    void addAct(Act act);
+    /// Registers a convolution under `parent` and adds it as an op of the group being built.
+    void addConv(torch::nn::Module &parent,
+                 const std::string &name,
+                 std::int64_t in,
+                 std::int64_t out,
+                 std::int64_t kernel,
+                 std::int64_t stride,
+                 std::int64_t groups,
+                 bool bias,
+                 Pad pad = Pad::Symmetric)
+    {
+        const auto options =
+            torch::nn::Conv2dOptions(in, out, kernel).stride(stride).groups(groups).bias(bias);
+        addOp({.conv = parent.register_module(name, torch::nn::Conv2d(options)), .pad = pad});
+    }
+    void addBn(torch::nn::Module &parent,
+               const std::string &name,
+               std::int64_t channels,
+               double eps = 1e-5,
+               double momentum = 0.1)
+    {
+        const auto options = torch::nn::BatchNorm2dOptions(channels).eps(eps).momentum(momentum);
+        addOp({.kind = Op::Kind::BatchNorm,
+               .bn = parent.register_module(name, torch::nn::BatchNorm2d(options))});
+    }
+    /// addConv (no bias), addBn, addAct.
+    void convBn(torch::nn::Module &parent,
+                const std::string &conv,
+                const std::string &bn,
+                std::int64_t in,
+                std::int64_t out,
+                std::int64_t kernel,
+                std::int64_t stride,
+                std::int64_t groups,
+                Act act)
+    {
+        addConv(parent, conv, in, out, kernel, stride, groups, false);
+        addBn(parent, bn, out);
+        addAct(act);
+    }
+    void addAct(Act act)
+    {
+        if (act != Act::None)
+            addOp({.kind = Op::Kind::Activation, .act = act});
+    }
     void addOp(Op op);
-    /// Adds an SE block (fc1/fc2 1x1 convs with bias) under `parent`.
-    void addSqueezeExcite(torch::nn::Module &parent, std::int64_t channels, std::int64_t squeeze);
     void beginGroup(const std::string &name);
     /// Closes the open group with its output channels and stride.
     void endGroup(std::int64_t outChannels, int outStride);
     /// Classifier on the pooled features: weight [classes, dim] (or [classes, dim, 1, 1]).
-    void setClassifier(torch::Tensor weight, torch::Tensor bias, std::vector<std::string> names);
+    void setClassifier(torch::Tensor weight, torch::Tensor bias, std::vector<std::string> names)
+    {
+        m_classifierWeight = std::move(weight);
+        m_classifierBias = std::move(bias);
+        m_classifierNames = std::move(names);
+    }
 
     static std::shared_ptr<torch::nn::Module> child(torch::nn::Module &parent,
-                                                    const std::string &name);
+                                                    const std::string &name)
+    {
+        return parent.register_module(name, std::make_shared<torch::nn::Module>());
+    }
 
 private:
     torch::Tensor run(torch::Tensor x, size_t begin, size_t end);
-    size_t opBegin(int group) const;
+    size_t opBegin(int group) const { return group == 0 ? 0 : m_groupEnd.at(size_t(group - 1)); }
 
     std::vector<Op> m_ops;
     std::vector<size_t> m_groupEnd; ///< op index one past each group's last op
-    std::vector<LayerGroup> m_groups;
+    std::vector<LayerGroupInfo> m_groups;
     std::vector<std::shared_ptr<torch::nn::Module>> m_groupModules;
     int m_memberCount = 0;
     torch::Tensor m_classifierWeight;
@@ -113,16 +165,13 @@ private:
 };
 
 /// Architectures (each in the file that knows its weights).
-std::shared_ptr<OpNet> makeResNetCifar(int depth, int classes);
-std::shared_ptr<OpNet> makeTorchvisionResNet(int depth, int classes);
+/// torchvision's resnet18/34/50, or with `cifar` He et al.'s CIFAR ResNet (6n+2 layers).
+std::shared_ptr<OpNet> makeResNet(int depth, bool cifar, int classes);
 std::shared_ptr<OpNet> makeTorchvisionMobileNetV2(int classes);
 std::shared_ptr<OpNet> makeTorchvisionEfficientNetB0(int classes);
-/// Coral TFLite-derived MobileNet from the `__metadata__.graph` op list (JSON text) and the
-/// tensor shapes of the file (name -> shape). Errors name `file`.
-core::Result<std::shared_ptr<OpNet>>
-makeTfGraphMobileNet(const QByteArray &graphJson,
-                     const std::vector<std::pair<std::string, std::vector<std::int64_t>>> &shapes,
-                     const QString &file);
+/// Coral TFLite-derived MobileNet from the file's `__metadata__.graph` op list and its tensor
+/// shapes (the weights are not loaded). Errors name the file.
+core::Result<std::shared_ptr<OpNet>> makeTfGraphMobileNet(const io::SafetensorsFile &file);
 /// The same TF-slim MobileNet (version 1 or 2) built without a file, randomly initialised;
 /// `classes` > 0 adds a classifier.
 std::shared_ptr<OpNet> makeTfMobileNet(int version, double width, int classes);

@@ -51,16 +51,6 @@ std::optional<Enum> fromName(const char *const (&names)[N], const QString &name)
 
 } // namespace
 
-const char *resizePolicyName(ResizePolicy policy)
-{
-    return kResizePolicyNames[size_t(policy)];
-}
-
-const char *scalingName(Scaling scaling)
-{
-    return kScalingNames[size_t(scaling)];
-}
-
 std::optional<ResizePolicy> resizePolicyFromName(const QString &name)
 {
     return fromName<ResizePolicy>(kResizePolicyNames, name);
@@ -75,9 +65,9 @@ QJsonObject Preprocessing::toJson() const
 {
     return QJsonObject{
         {QStringLiteral("inputSize"), inputSize},
-        {QStringLiteral("resize"), QLatin1String(resizePolicyName(resize))},
+        {QStringLiteral("resize"), QLatin1String(kResizePolicyNames[size_t(resize)])},
         {QStringLiteral("cropFraction"), double(cropFraction)},
-        {QStringLiteral("scaling"), QLatin1String(scalingName(scaling))},
+        {QStringLiteral("scaling"), QLatin1String(kScalingNames[size_t(scaling)])},
         {QStringLiteral("mean"), toArray(mean)},
         {QStringLiteral("std"), toArray(std)},
         {QStringLiteral("bgr"), bgr},
@@ -101,10 +91,11 @@ Preprocessing Preprocessing::fromJson(const QJsonObject &json)
 
 QString Preprocessing::key() const
 {
-    QStringList parts{QString::number(inputSize), QLatin1String(resizePolicyName(resize))};
+    QStringList parts{QString::number(inputSize),
+                      QLatin1String(kResizePolicyNames[size_t(resize)])};
     if (resize == ResizePolicy::CenterCrop)
         parts.back() += QLatin1Char('@') + QString::number(double(cropFraction));
-    parts << QLatin1String(scalingName(scaling)) << numbers(mean) << numbers(std);
+    parts << QLatin1String(kScalingNames[size_t(scaling)]) << numbers(mean) << numbers(std);
     if (bgr)
         parts << QStringLiteral("bgr");
     return parts.join(QLatin1Char('/'));

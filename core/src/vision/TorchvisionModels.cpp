@@ -1,7 +1,5 @@
 #include "vision/OpNet.h"
 
-#include <array>
-
 namespace graft::vision::detail {
 
 namespace {
@@ -20,10 +18,7 @@ protected:
                    std::int64_t groups,
                    Act act)
     {
-        auto seq = child(parent, name);
-        addConv(*seq, "0", in, out, kernel, stride, groups, false);
-        addBn(*seq, "1", out);
-        addAct(act);
+        convBn(*child(parent, name), "0", "1", in, out, kernel, stride, groups, act);
     }
 
     void linearClassifier(torch::nn::Module &parent,
@@ -38,53 +33,48 @@ protected:
     }
 };
 
-/// torchvision.models.resnet18/34/50.
-class TorchvisionResNet : public TorchvisionNet
+/// torchvision.models.resnet18/34/50; with `cifar`, He et al. 2016's CIFAR ResNet (6n+2 layers)
+/// with option A shortcuts: identity, or the input subsampled by 2 and zero-padded in channels
+/// (names follow akamaster/pytorch_resnet_cifar10).
+class ResNet : public TorchvisionNet
 {
 public:
-    TorchvisionResNet(int depth, int classes)
+    ResNet(int depth, bool cifar, int classes)
     {
-        const bool bottleneck = depth >= 50;
-        const std::array<int, 4> blocks =
-            depth == 18 ? std::array<int, 4>{2, 2, 2, 2} : std::array<int, 4>{3, 4, 6, 3};
-        const std::int64_t expansion = bottleneck ? 4 : 1;
-
+        const bool bottleneck = !cifar && depth >= 50;
+        const std::vector<int> blocks = cifar         ? std::vector<int>(3, (depth - 2) / 6)
+                                        : depth == 18 ? std::vector<int>{2, 2, 2, 2}
+                                                      : std::vector<int>{3, 4, 6, 3};
+        const std::int64_t base = cifar ? 16 : 64;
+        int stride = cifar ? 1 : 4;
         beginGroup("stem");
-        addConv(*this, "conv1", 3, 64, 7, 2, 1, false);
-        addBn(*this, "bn1", 64);
-        addAct(Act::Relu);
-        addOp(Op{Op::Kind::MaxPool});
-        endGroup(64, 4);
+        convBn(*this, "conv1", "bn1", 3, base, cifar ? 3 : 7, cifar ? 1 : 2, 1, Act::Relu);
+        if (!cifar)
+            addOp(Op{Op::Kind::MaxPool});
+        endGroup(base, stride);
 
-        std::int64_t in = 64;
-        int stride = 4;
-        for (int stage = 0; stage < 4; ++stage) {
-            const std::int64_t planes = std::int64_t(64) << stage;
+        std::int64_t in = base;
+        for (size_t stage = 0; stage < blocks.size(); ++stage) {
+            const std::int64_t planes = base << stage;
+            const std::int64_t out = bottleneck ? planes * 4 : planes;
             const std::string name = "layer" + std::to_string(stage + 1);
             auto layer = child(*this, name);
             beginGroup(name);
-            for (int b = 0; b < blocks[size_t(stage)]; ++b) {
+            for (int b = 0; b < blocks[stage]; ++b) {
                 const int s = (b == 0 && stage > 0) ? 2 : 1;
                 auto block = child(*layer, std::to_string(b));
                 addOp(Op{Op::Kind::Save});
                 if (bottleneck) {
-                    addConv(*block, "conv1", in, planes, 1, 1, 1, false);
-                    addBn(*block, "bn1", planes);
-                    addAct(Act::Relu);
-                    addConv(*block, "conv2", planes, planes, 3, s, 1, false);
-                    addBn(*block, "bn2", planes);
-                    addAct(Act::Relu);
-                    addConv(*block, "conv3", planes, planes * 4, 1, 1, 1, false);
-                    addBn(*block, "bn3", planes * 4);
+                    convBn(*block, "conv1", "bn1", in, planes, 1, 1, 1, Act::Relu);
+                    convBn(*block, "conv2", "bn2", planes, planes, 3, s, 1, Act::Relu);
+                    convBn(*block, "conv3", "bn3", planes, out, 1, 1, 1, Act::None);
                 } else {
-                    addConv(*block, "conv1", in, planes, 3, s, 1, false);
-                    addBn(*block, "bn1", planes);
-                    addAct(Act::Relu);
-                    addConv(*block, "conv2", planes, planes, 3, 1, 1, false);
-                    addBn(*block, "bn2", planes);
+                    convBn(*block, "conv1", "bn1", in, planes, 3, s, 1, Act::Relu);
+                    convBn(*block, "conv2", "bn2", planes, planes, 3, 1, 1, Act::None);
                 }
-                const std::int64_t out = planes * expansion;
-                if (s != 1 || in != out) {
+                if ((s != 1 || in != out) && cifar) {
+                    addOp({.kind = Op::Kind::SavedPadA, .padChannels = planes / 4});
+                } else if (s != 1 || in != out) {
                     auto down = child(*block, "downsample");
                     auto options = torch::nn::Conv2dOptions(in, out, 1).stride(s).bias(false);
                     addOp({.kind = Op::Kind::SavedConvBn,
@@ -98,7 +88,7 @@ public:
             }
             endGroup(in, stride);
         }
-        linearClassifier(*this, "", "fc", in, classes);
+        linearClassifier(*this, "", cifar ? "linear" : "fc", in, classes);
     }
 };
 
@@ -108,12 +98,6 @@ class TorchvisionMobileNetV2 : public TorchvisionNet
 public:
     explicit TorchvisionMobileNetV2(int classes)
     {
-        struct Setting
-        {
-            int t, c, n, s;
-        };
-        const Setting settings[] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
-                                    {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
         auto features = child(*this, "features");
         beginGroup("stem");
         convBnAct(*features, "0", 3, 32, 3, 2, 1, Act::Relu6);
@@ -121,7 +105,7 @@ public:
         int index = 1;
         int stride = 2;
         int stage = 0;
-        for (const Setting &st : settings) {
+        for (const InvertedResidual &st : kMobileNetV2Stages) {
             if (stage > 0)
                 beginGroup("stage" + std::to_string(stage));
             for (int i = 0; i < st.n; ++i) {
@@ -136,8 +120,8 @@ public:
                 if (st.t != 1)
                     convBnAct(*conv, std::to_string(k++), in, hidden, 1, 1, 1, Act::Relu6);
                 convBnAct(*conv, std::to_string(k++), hidden, hidden, 3, s, hidden, Act::Relu6);
-                addConv(*conv, std::to_string(k++), hidden, st.c, 1, 1, 1, false);
-                addBn(*conv, std::to_string(k++), st.c);
+                convBn(*conv, std::to_string(k), std::to_string(k + 1), hidden, st.c, 1, 1, 1,
+                       Act::None);
                 if (residual)
                     addOp(Op{Op::Kind::AddSaved});
                 in = st.c;
@@ -185,6 +169,7 @@ public:
                 const std::int64_t in = i == 0 ? st.in : st.out;
                 const int s = i == 0 ? st.stride : 1;
                 const std::int64_t expanded = in * st.expand;
+                const std::int64_t squeeze = std::max<std::int64_t>(1, in / 4);
                 const bool residual = s == 1 && in == st.out;
                 auto block = child(*child(*seq, std::to_string(i)), "block");
                 if (residual)
@@ -194,8 +179,13 @@ public:
                     convBnAct(*block, std::to_string(k++), in, expanded, 1, 1, 1, Act::Silu);
                 convBnAct(*block, std::to_string(k++), expanded, expanded, st.kernel, s, expanded,
                           Act::Silu);
-                addSqueezeExcite(*child(*block, std::to_string(k++)), expanded,
-                                 std::max<std::int64_t>(1, in / 4));
+                auto se = child(*block, std::to_string(k++));
+                using torch::nn::Conv2d, torch::nn::Conv2dOptions;
+                addOp({.kind = Op::Kind::SqueezeExcite,
+                       .conv =
+                           se->register_module("fc1", Conv2d(Conv2dOptions(expanded, squeeze, 1))),
+                       .conv2 = se->register_module("fc2",
+                                                    Conv2d(Conv2dOptions(squeeze, expanded, 1)))});
                 convBnAct(*block, std::to_string(k++), expanded, st.out, 1, 1, 1, Act::None);
                 if (residual)
                     addOp({.kind = Op::Kind::AddSaved,
@@ -215,9 +205,9 @@ public:
 
 } // namespace
 
-std::shared_ptr<OpNet> makeTorchvisionResNet(int depth, int classes)
+std::shared_ptr<OpNet> makeResNet(int depth, bool cifar, int classes)
 {
-    return std::make_shared<TorchvisionResNet>(depth, classes);
+    return std::make_shared<ResNet>(depth, cifar, classes);
 }
 
 std::shared_ptr<OpNet> makeTorchvisionMobileNetV2(int classes)

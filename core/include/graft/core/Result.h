@@ -9,7 +9,8 @@
 
 namespace graft::core {
 
-/// What went wrong, independent of language; ui/ translates codes into messages.
+/// What went wrong, independent of language; ui/ translates codes into messages. Append new codes
+/// before Internal and name them in errorCodeName()'s table, which follows this order.
 enum class ErrorCode {
     Ok = 0,
     NotFound,         ///< a file or folder does not exist
@@ -39,7 +40,10 @@ struct Error
     QString file;
 
     /// "file: detail", or just the detail when no file is involved.
-    QString message() const { return file.isEmpty() ? detail : file + QStringLiteral(": ") + detail; }
+    QString message() const
+    {
+        return file.isEmpty() ? detail : file + QStringLiteral(": ") + detail;
+    }
 };
 
 inline Error makeError(ErrorCode code, QString detail, QString file = {})
@@ -48,8 +52,7 @@ inline Error makeError(ErrorCode code, QString detail, QString file = {})
 }
 
 /// Value or Error, in the spirit of std::expected (not available in GCC 12's C++20).
-template<typename T>
-class [[nodiscard]] Result
+template<typename T> class [[nodiscard]] Result
 {
 public:
     Result(T value) : m_data(std::in_place_index<0>, std::move(value)) {}
@@ -73,8 +76,7 @@ private:
 };
 
 /// Result of an operation with no value.
-template<>
-class [[nodiscard]] Result<void>
+template<> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;
@@ -96,8 +98,7 @@ QString exceptionText(const std::exception &e);
 /// Runs `fn` (returning a Result) and turns any exception - LibTorch's c10::Error, OpenCV's
 /// cv::Exception, std::bad_alloc - into ErrorCode::Internal naming `file`. The one place where
 /// library exceptions become errors at core's boundary.
-template<typename Fn>
-auto guarded(Fn &&fn, const QString &file = {}) -> decltype(fn())
+template<typename Fn> auto guarded(Fn &&fn, const QString &file = {}) -> decltype(fn())
 {
     try {
         return fn();

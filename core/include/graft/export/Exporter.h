@@ -14,7 +14,8 @@ namespace graft::exports {
 /// the loader `predict` and `eval` use, and compares it with `model` on model.checkSamples:
 /// top-1 agreement and the largest probability difference. Reports Phase::Export and
 /// Phase::ExportCheck.
-core::Result<learn::ExportCheck> exportModel(const learn::Model &model, const QString &path,
+core::Result<learn::ExportCheck> exportModel(const learn::Model &model,
+                                             const QString &path,
                                              const core::CancelToken &cancel = {},
                                              learn::Observer *observer = nullptr);
 
@@ -34,7 +35,9 @@ QString modelJsonPath(const QString &modelPath);
 
 /// Writes model.json beside `modelPath`: the common fields (format, version, model file and
 /// format, Graft version, labels) and the model's own `fields`.
-core::Status writeModelJson(const QString &modelPath, const QString &format,
-                            const QStringList &labels, const QJsonObject &fields);
+core::Status writeModelJson(const QString &modelPath,
+                            const QString &format,
+                            const QStringList &labels,
+                            const QJsonObject &fields);
 
 } // namespace graft::exports

@@ -2,39 +2,40 @@
 
 #include <cstdint>
 #include <string>
-#include <utility>
+#include <string_view>
 #include <vector>
 
 namespace graft::exports {
 
 /// A small ONNX graph builder and serialiser (ModelProto in protobuf wire format, written by
-/// hand: no protobuf or onnx library needed). Holds float32 initializers and nodes with int,
-/// float and int-list attributes: enough for the convolutional networks Graft builds.
+/// hand: no protobuf or onnx library needed). Holds float32 and int64 initializers and nodes
+/// with int, float and int-list attributes: enough for the networks Graft builds. Each part is
+/// serialised as it is added.
 class OnnxGraph
 {
 public:
+    /// A node attribute (a serialised AttributeProto).
     struct Attribute
     {
-        std::string name;
-        enum class Kind { Int, Float, Ints } kind = Kind::Int;
-        std::int64_t i = 0;
-        float f = 0;
-        std::vector<std::int64_t> ints;
+        std::string bytes;
     };
 
-    static Attribute attr(std::string name, std::int64_t v);
-    static Attribute attrF(std::string name, float v);
-    static Attribute attrs(std::string name, std::vector<std::int64_t> v);
+    static Attribute attr(const std::string &name, std::int64_t v);
+    static Attribute attrF(const std::string &name, float v);
+    static Attribute attrs(const std::string &name, const std::vector<std::int64_t> &v);
 
     /// Adds a float32 initializer (row-major data of `dims`); returns its name.
-    std::string addFloat(const std::string &hint, const std::vector<std::int64_t> &dims,
-                         const float *data);
+    std::string
+    addFloat(const std::string &hint, const std::vector<std::int64_t> &dims, const float *data);
     /// Adds an int64 initializer; returns its name.
-    std::string addInt64(const std::string &hint, const std::vector<std::int64_t> &dims,
+    std::string addInt64(const std::string &hint,
+                         const std::vector<std::int64_t> &dims,
                          const std::vector<std::int64_t> &data);
-    /// Adds a node; returns the name of its (first) output.
-    std::string node(const std::string &opType, const std::vector<std::string> &inputs,
-                     std::vector<Attribute> attributes = {}, const std::string &outputName = {});
+    /// Adds a node; returns the name of its output.
+    std::string node(const std::string &opType,
+                     const std::vector<std::string> &inputs,
+                     const std::vector<Attribute> &attributes = {},
+                     const std::string &outputName = {});
 
     /// Graph input/output: float32 NCHW-style shapes; a dim of -1 is symbolic "N" (batch),
     /// -2 is symbolic "T" (sequence length).
@@ -45,33 +46,15 @@ public:
     /// The serialised ModelProto (IR version 7, opset 13).
     std::string serialize(const std::string &graphName, const std::string &producerVersion) const;
 
-    int nodeCount() const { return int(m_nodes.size()); }
-
 private:
-    struct Tensor
-    {
-        std::string name;
-        std::vector<std::int64_t> dims;
-        int dataType = 1; // 1 FLOAT, 7 INT64
-        std::string raw;
-    };
-    struct Node
-    {
-        std::string op, name;
-        std::vector<std::string> inputs, outputs;
-        std::vector<Attribute> attributes;
-    };
-    struct ValueInfo
-    {
-        std::string name;
-        std::vector<std::int64_t> dims;
-    };
-    std::string fresh(const std::string &hint);
+    std::string fresh(const std::string &hint) { return hint + "_" + std::to_string(m_counter++); }
+    std::string addTensor(const std::string &hint,
+                          const std::vector<std::int64_t> &dims,
+                          int dataType, // 1 FLOAT, 7 INT64
+                          std::string_view raw);
 
-    std::vector<Tensor> m_initializers;
-    std::vector<Node> m_nodes;
-    std::vector<ValueInfo> m_inputs, m_outputs;
-    std::vector<std::pair<std::string, std::string>> m_metadata;
+    // Serialised graph and model fields, in the order serialize() writes them.
+    std::string m_nodes, m_initializers, m_inputs, m_outputs, m_metadata;
     int m_counter = 0;
 };
 

@@ -17,8 +17,8 @@ namespace graft::io {
 /// Element types of the safetensors format that Graft accepts.
 enum class DType { F32, F16, BF16, F64, I64, I32, I8, U8, Bool };
 
-const char *dtypeName(DType dtype);       ///< "F32", ...
-int dtypeSize(DType dtype);               ///< bytes per element
+const char *dtypeName(DType dtype);                      ///< "F32", ...
+int dtypeSize(DType dtype);                              ///< bytes per element
 std::optional<DType> dtypeFromName(const QString &name); ///< "F32" -> F32; nullopt when unknown
 
 /// One tensor's description from the header, validated.
@@ -51,9 +51,10 @@ struct SafetensorsLimits
 class SafetensorsFile
 {
 public:
-    static core::Result<SafetensorsFile> open(const QString &path, const SafetensorsLimits &limits = {});
-    static core::Result<SafetensorsFile> fromBytes(QByteArray bytes, const QString &nameForErrors,
-                                                   const SafetensorsLimits &limits = {});
+    static core::Result<SafetensorsFile> open(const QString &path,
+                                              const SafetensorsLimits &limits = {});
+    static core::Result<SafetensorsFile>
+    fromBytes(QByteArray bytes, const QString &nameForErrors, const SafetensorsLimits &limits = {});
 
     const QString &path() const { return m_path; }
     /// Tensors in data-section order (by begin offset; JSON object order is not preserved).
@@ -66,8 +67,6 @@ public:
     const char *data(const TensorInfo &t) const;
     /// Tensor converted to float32 (F32/F16/BF16/F64/ints/bool); row-major.
     std::vector<float> toFloat(const TensorInfo &t) const;
-    /// Name of the first floating-point tensor holding a NaN or an infinity, if any.
-    std::optional<std::string> firstNonFinite() const;
     /// WeightsInvalid naming the file, the tensor and the element when a weight is NaN or Inf.
     core::Status checkFinite() const;
 
@@ -90,13 +89,14 @@ struct TensorBlob
 };
 
 /// A float32 tensor blob from values (row-major); `values.size()` must equal the shape product.
-TensorBlob floatBlob(std::string name, std::vector<std::int64_t> shape,
-                     const std::vector<float> &values);
+TensorBlob
+floatBlob(std::string name, std::vector<std::int64_t> shape, const std::vector<float> &values);
 
 /// Writes a safetensors file atomically (QSaveFile). Tensors are stored in the given order,
 /// header padded to 8 bytes. Errors: InvalidArgument for a blob whose size does
 /// not match its shape or a duplicate/reserved name; WriteFailed naming the file.
-core::Status writeSafetensors(const QString &path, const std::vector<TensorBlob> &tensors,
+core::Status writeSafetensors(const QString &path,
+                              const std::vector<TensorBlob> &tensors,
                               const std::map<QString, QString> &metadata = {});
 
 } // namespace graft::io

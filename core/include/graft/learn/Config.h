@@ -62,9 +62,9 @@ struct ImageSettings
 {
     bool pretrained = true;
     Recipe recipe = Recipe::FeatureExtractor;
-    int cutAt = 0;              ///< 0 = all groups
-    int fineTuneGroups = 2;     ///< for Recipe::FineTune
-    int headEpochs = 4;         ///< fine-tune, full, gradual: head-only epochs first
+    int cutAt = 0;          ///< 0 = all groups
+    int fineTuneGroups = 2; ///< for Recipe::FineTune
+    int headEpochs = 4;     ///< fine-tune, full, gradual: head-only epochs first
     ImageHead head = ImageHead::Linear;
     int mlpHidden = 256;
     double dropout = 0.2;
@@ -90,7 +90,8 @@ struct TextSettings
 {
     text::TextScanOptions scan; ///< columns of CSV/TSV data
     text::Tokenizer::Options tokenizer;
-    QString vectorsPath; ///< GloVe/word2vec/fastText vectors; empty = random (or RunConfig::backboneId)
+    QString
+        vectorsPath; ///< GloVe/word2vec/fastText vectors; empty = random (or RunConfig::backboneId)
     /// A language model (TaskKind::LanguageModel's output): the classifier starts from its
     /// tokenizer, embedding and LSTM (BiLSTM head, forward direction), unfrozen gradually.
     QString languageModelPath;
@@ -101,8 +102,8 @@ struct TextSettings
     TextHead head = TextHead::MeanMax;
     int cnnFilters = 100;
     QList<int> cnnKernelSizes = defaultCnnKernelSizes(); ///< {3, 4, 5}
-    int lstmHidden = 100;  ///< units per direction (BiLSTM head), or of the language model
-    int subwordVocab = 0;  ///< > 0: byte-pair pieces learnt from the training texts
+    int lstmHidden = 100; ///< units per direction (BiLSTM head), or of the language model
+    int subwordVocab = 0; ///< > 0: byte-pair pieces learnt from the training texts
     int minFrequency = 1;
     int maxVocabulary = 50000;
     int maxTokens = 400; ///< longer texts are cut
@@ -135,15 +136,15 @@ struct RunConfig
     double labelSmoothing = 0;
     bool balancedClassWeights = false;
     double valFraction = 0.2; ///< when the data has no validation split of its own
-    int seed = 42;       ///< initial weights, shuffles, augmentation (and the split, unless splitSeed)
-    int splitSeed = -1;  ///< seed of that split; -1 = seed
+    int seed = 42; ///< initial weights, shuffles, augmentation (and the split, unless splitSeed)
+    int splitSeed = -1; ///< seed of that split; -1 = seed
     int effectiveSplitSeed() const { return splitSeed >= 0 ? splitSeed : seed; }
     int threads = 0; ///< 0 = all cores
     /// "auto" (CUDA when this LibTorch has it and a GPU is visible), "cpu", "cuda", "cuda:N".
     QString device = QStringLiteral("auto");
-    QString checkpointDir; ///< empty = no checkpoints
-    bool resume = false;   ///< continue after the epoch the checkpoint holds
-    QString runsDir;       ///< where the run folder goes; empty = defaultRunsDir()
+    QString checkpointDir;       ///< empty = no checkpoints
+    bool resume = false;         ///< continue after the epoch the checkpoint holds
+    QString runsDir;             ///< where the run folder goes; empty = defaultRunsDir()
     qint64 injectNanAtStep = -1; ///< testing aid: poison the loss at this global step
 
     ImageSettings image;

@@ -60,14 +60,19 @@ public:
 using ModelPtr = std::shared_ptr<const Model>;
 
 /// Top-k classes of each input.
-core::Result<Predictions> predict(const Model &model, const std::vector<SampleRef> &inputs,
-                                  int topK = 5, const core::CancelToken &cancel = {});
+core::Result<Predictions> predict(const Model &model,
+                                  const std::vector<SampleRef> &inputs,
+                                  int topK = 5,
+                                  const core::CancelToken &cancel = {});
 
 /// Scores labelled samples: `labels` index `sampleClasses`, matched to the model's classes by
 /// name (a class the model does not know is an error). Unusable inputs are left out and
 /// reported as Notice::Code::SkippedFile.
-core::Result<Evaluation> evaluate(const Model &model, const std::vector<SampleRef> &samples,
-                                  const std::vector<int> &labels, const QStringList &sampleClasses,
-                                  const core::CancelToken &cancel = {}, Observer *observer = nullptr);
+core::Result<Evaluation> evaluate(const Model &model,
+                                  const std::vector<SampleRef> &samples,
+                                  const std::vector<int> &labels,
+                                  const QStringList &sampleClasses,
+                                  const core::CancelToken &cancel = {},
+                                  Observer *observer = nullptr);
 
 } // namespace graft::learn

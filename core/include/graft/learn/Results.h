@@ -67,12 +67,14 @@ struct Evaluation
 
     int count() const { return int(samples.size()); }
     /// Accuracy, loss, confusion and per-class metrics from probabilities (rows sum to 1).
-    static Evaluation compute(std::vector<SampleRef> samples, std::vector<int> labels,
-                              std::vector<std::vector<float>> probabilities, int classCount);
+    static Evaluation compute(std::vector<SampleRef> samples,
+                              std::vector<int> labels,
+                              std::vector<std::vector<float>> probabilities,
+                              int classCount);
     /// accuracy, loss, samples, confusion, per_class, misclassified [{file|text, line, true,
     /// predicted, prob, loss}] (at most `maxMistakes`); probabilities when `withScores`.
-    QJsonObject toJson(const QStringList &classes, int maxMistakes = 1000,
-                       bool withScores = false) const;
+    QJsonObject
+    toJson(const QStringList &classes, int maxMistakes = 1000, bool withScores = false) const;
     static Evaluation fromJson(const QJsonObject &json, const QStringList &classes);
 };
 
@@ -81,7 +83,7 @@ struct Prediction
 {
     SampleRef input;
     std::vector<std::pair<int, float>> top; ///< class index and probability, best first
-    QString error;          ///< non-empty when the input could not be used
+    QString error;                          ///< non-empty when the input could not be used
     int tokens = -1;        ///< text: tokens fed to the model (after the length cap)
     int unknownTokens = -1; ///< text: of those, tokens outside the vocabulary
 };
@@ -147,17 +149,17 @@ struct RunReport
     TaskKind kind = TaskKind::Image;
     QStringList classes;
     std::vector<EpochMetrics> epochs;
-    int bestEpoch = 0;          ///< the kept epoch (0 = none)
+    int bestEpoch = 0;                      ///< the kept epoch (0 = none)
     Monitor monitor = Monitor::ValAccuracy; ///< the rule that chose it
-    bool keptLast = false;      ///< no selection: the last epoch was kept (cross-validation)
-    Evaluation validation;      ///< of the kept weights
+    bool keptLast = false; ///< no selection: the last epoch was kept (cross-validation)
+    Evaluation validation; ///< of the kept weights
     bool cancelled = false;
     bool earlyStopped = false;
-    QJsonObject timings;        ///< seconds per phase: scan, vectors, features, train, ...
-    QJsonObject details;        ///< task figures: train/val counts, vocabulary, coverage, ...
+    QJsonObject timings; ///< seconds per phase: scan, vectors, features, train, ...
+    QJsonObject details; ///< task figures: train/val counts, vocabulary, coverage, ...
     RunConfig config;
-    QString runDir;             ///< the run folder written for it (empty when none)
-    QString id;                 ///< that folder's name
+    QString runDir; ///< the run folder written for it (empty when none)
+    QString id;     ///< that folder's name
     QDateTime created;
     QString graftVersion;
     /// The trained model (kept weights); null when no epoch finished. Immutable.

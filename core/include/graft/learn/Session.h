@@ -26,7 +26,8 @@ public:
     /// Scans config.dataPath for config.kind (images: seed and valFraction of `config` set the
     /// split; texts: its columns). Reports Phase::Scan progress. Blocking problems are an
     /// error naming the data.
-    static core::Result<Dataset> scan(const RunConfig &config, Observer *observer = nullptr,
+    static core::Result<Dataset> scan(const RunConfig &config,
+                                      Observer *observer = nullptr,
                                       const core::CancelToken &cancel = {});
 
     bool isEmpty() const { return !m_images && !m_texts; }
@@ -36,7 +37,9 @@ public:
     QStringList classes() const;
     /// Labelled samples of a split ("train", "val", "test" or "all"), the split a run uses.
     /// Labels index classes().
-    void samples(const QString &split, const RunConfig &config, std::vector<SampleRef> *refs,
+    void samples(const QString &split,
+                 const RunConfig &config,
+                 std::vector<SampleRef> *refs,
                  std::vector<int> *labels) const;
 
 private:
@@ -61,19 +64,24 @@ TaskKind detectKind(const QString &path);
 /// Trains as `config` says (the task's data source and model on the one loop), evaluates the
 /// kept weights and writes the run folder (see Runs.h). On cancel, returns the report so far
 /// with `cancelled` set. The language model reads its texts itself (`data` may be empty).
-core::Result<RunReport> train(const RunConfig &config, const Dataset &data,
-                              Observer *observer = nullptr, const core::CancelToken &cancel = {});
+core::Result<RunReport> train(const RunConfig &config,
+                              const Dataset &data,
+                              Observer *observer = nullptr,
+                              const core::CancelToken &cancel = {});
 
 /// fastai's lr_find on a fresh model of `config` (never on a trained one): up to 100 batches
 /// while the rate grows from 1e-6 to 1.
-core::Result<LrFinderResult> findLearningRate(const RunConfig &config, const Dataset &data,
+core::Result<LrFinderResult> findLearningRate(const RunConfig &config,
+                                              const Dataset &data,
                                               Observer *observer = nullptr,
                                               const core::CancelToken &cancel = {});
 
 /// Text: k-fold cross-validation of `config` against a bag-of-words logistic regression on the
 /// same folds. All texts are pooled; no epoch is picked on a held-out fold. Reports
 /// Phase::CrossValidate and Notice::Code::FoldFinished per fold.
-core::Result<CrossValidation> crossValidate(const RunConfig &config, const Dataset &data, int folds,
+core::Result<CrossValidation> crossValidate(const RunConfig &config,
+                                            const Dataset &data,
+                                            int folds,
                                             Observer *observer = nullptr,
                                             const core::CancelToken &cancel = {});
 

@@ -2,8 +2,8 @@
 
 #include "graft/core/Cancellation.h"
 #include "graft/core/Result.h"
-#include "graft/text/TextDataset.h"
 #include "graft/learn/Results.h"
+#include "graft/text/TextDataset.h"
 #include "graft/text/Tokenizer.h"
 
 #include <vector>
@@ -28,9 +28,9 @@ struct BagOfWordsOptions
 /// plain C++ (convex: accelerated gradient descent to near the optimum). Trains on
 /// `trainIdx`, evaluates on `valIdx`.
 core::Result<learn::Evaluation> evaluateBagOfWords(const TextDataset &data,
-                                                const std::vector<int> &trainIdx,
-                                                const std::vector<int> &valIdx,
-                                                const BagOfWordsOptions &options = {},
-                                                const core::CancelToken &cancel = {});
+                                                   const std::vector<int> &trainIdx,
+                                                   const std::vector<int> &valIdx,
+                                                   const BagOfWordsOptions &options = {},
+                                                   const core::CancelToken &cancel = {});
 
 } // namespace graft::text

@@ -2,12 +2,10 @@
 
 #include "graft/core/Result.h"
 
-#include <QByteArray>
+#include <QHash>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
-
-#include <QHash>
 
 #include <memory>
 #include <vector>

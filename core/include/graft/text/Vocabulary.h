@@ -33,8 +33,6 @@ public:
     bool contains(const QString &token) const { return m_ids.contains(token); }
     const QString &token(int id) const { return m_tokens.at(id); }
     const QStringList &tokens() const { return m_tokens; }
-    /// Training-corpus count of each id (0 for the specials and for fromTokens()).
-    const std::vector<qint64> &frequencies() const { return m_frequencies; }
 
     std::vector<int64_t> encode(const QStringList &tokens) const;
 
@@ -44,7 +42,6 @@ public:
 private:
     QStringList m_tokens;
     QHash<QString, int> m_ids;
-    std::vector<qint64> m_frequencies;
 };
 
 } // namespace graft::text

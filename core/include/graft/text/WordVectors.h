@@ -38,8 +38,10 @@ public:
     /// dictionary are checked against the file size; they also give vectors to unseen words
     /// from their character n-grams (subwordVector). Quantized .ftz models are Unsupported.
     /// Checks `cancel` every few thousand lines; `progress` gets bytes done of total.
-    static core::Result<WordVectors> load(const QString &path, Format format = Format::Auto,
-                                          int maxWords = 0, const core::CancelToken &cancel = {},
+    static core::Result<WordVectors> load(const QString &path,
+                                          Format format = Format::Auto,
+                                          int maxWords = 0,
+                                          const core::CancelToken &cancel = {},
                                           const core::ProgressFn &progress = {});
 
     int dimension() const { return m_dim; }
@@ -68,6 +70,8 @@ private:
     std::shared_ptr<const fasttext::FastText> m_fastText;
 
     static core::Result<WordVectors> loadFastText(const QString &path, int maxWords);
+    /// Adds a row's word unless it is already there (the caller then drops the row's floats).
+    bool addWord(const QString &word);
 };
 
 } // namespace graft::text

@@ -18,25 +18,24 @@ namespace graft::vision {
 /// A batch of preprocessed images: NCHW float32, ready for torch::from_blob.
 struct Batch
 {
-    int size = 0;                       ///< images in the batch (failed ones left out)
+    int size = 0; ///< images in the batch (failed ones left out)
     int height = 0;
     int width = 0;
-    std::vector<float> data;            ///< size * 3 * height * width
-    std::vector<std::int64_t> labels;   ///< per image
-    std::vector<int> sampleIndices;     ///< index into the pipeline's sample list, per image
-    std::vector<int> views;             ///< augmentation view number per image (0 when off)
-    QStringList errors;                 ///< "file: problem" for images that failed to load
+    std::vector<float> data;          ///< size * 3 * height * width
+    std::vector<std::int64_t> labels; ///< per image
+    std::vector<int> sampleIndices;   ///< index into the pipeline's sample list, per image
+    QStringList errors;               ///< "file: problem" for images that failed to load
 };
 
 struct PipelineOptions
 {
     Preprocessing preprocessing;
-    Augmentation augmentation;      ///< applied when enabled (training)
+    Augmentation augmentation; ///< applied when enabled (training)
     int batchSize = 32;
     bool shuffle = false;
     quint64 seed = 42;
-    int workers = 0;                ///< decode threads; 0 = all cores
-    int prefetchBatches = 4;        ///< batches decoded ahead of the consumer (memory bound)
+    int workers = 0;         ///< decode threads; 0 = all cores
+    int prefetchBatches = 4; ///< batches decoded ahead of the consumer (memory bound)
     DecodeOptions decode;
 };
 
@@ -61,17 +60,14 @@ public:
     /// Stops the workers; next() returns nullopt. Safe from any thread.
     void cancel();
 
-    int batchesPerEpoch() const;
-    const std::vector<Sample> &samples() const;
-
 private:
     struct Impl;
     std::unique_ptr<Impl> d;
 };
 
 /// Loads one image and preprocesses it for inference (no augmentation): [3, size, size] floats.
-core::Result<std::vector<float>> loadPreprocessed(const QString &path, const Preprocessing &pre,
-                                                  const DecodeOptions &decode = {});
+core::Result<std::vector<float>>
+loadPreprocessed(const QString &path, const Preprocessing &pre, const DecodeOptions &decode = {});
 
 /// Preprocesses already decoded pixels (RGB interleaved) for inference.
 std::vector<float> preprocessRgb(const RgbImage &image, const Preprocessing &pre);

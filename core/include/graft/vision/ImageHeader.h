@@ -21,12 +21,12 @@ struct ImageHeader
     ImageFormat format = ImageFormat::Unknown;
     int width = 0;
     int height = 0;
-    int channels = 0;         ///< as stored: 1 grey, 2 grey+alpha, 3 colour, 4 colour+alpha or CMYK
-    int bitDepth = 8;         ///< bits per channel as stored
-    bool cmyk = false;        ///< JPEG/TIFF in CMYK (or YCCK)
-    bool palette = false;     ///< indexed colour (PNG type 3, GIF, 8-bit BMP)
-    int exifOrientation = 1;  ///< 1..8, JPEG EXIF tag 0x0112; 1 when absent
-    bool complete = true;     ///< false when an end marker is missing (truncated file)
+    int channels = 0;        ///< as stored: 1 grey, 2 grey+alpha, 3 colour, 4 colour+alpha or CMYK
+    int bitDepth = 8;        ///< bits per channel as stored
+    bool cmyk = false;       ///< JPEG/TIFF in CMYK (or YCCK)
+    bool palette = false;    ///< indexed colour (PNG type 3, GIF, 8-bit BMP)
+    int exifOrientation = 1; ///< 1..8, JPEG EXIF tag 0x0112; 1 when absent
+    bool complete = true;    ///< false when an end marker is missing (truncated file)
 
     qint64 pixelCount() const { return qint64(width) * qint64(height); }
     /// Width and height as shown, after EXIF orientation (5..8 swap them).

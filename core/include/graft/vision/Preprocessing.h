@@ -39,10 +39,10 @@ struct Preprocessing
     QString key() const;
 };
 
-const char *resizePolicyName(ResizePolicy policy); ///< "squash", "center-crop", "pad"
-const char *scalingName(Scaling scaling);          ///< "mean-std", "minus-one-to-one", "zero-to-one"
-std::optional<ResizePolicy> resizePolicyFromName(const QString &name); ///< nullopt when unknown
-std::optional<Scaling> scalingFromName(const QString &name);           ///< nullopt when unknown
+/// By name ("squash", "center-crop", "pad"); nullopt when unknown.
+std::optional<ResizePolicy> resizePolicyFromName(const QString &name);
+/// By name ("mean-std", "minus-one-to-one", "zero-to-one"); nullopt when unknown.
+std::optional<Scaling> scalingFromName(const QString &name);
 
 /// Random augmentation for training images; all off for validation.
 struct Augmentation

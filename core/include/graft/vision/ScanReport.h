@@ -32,17 +32,17 @@ const char *fileStatusName(FileStatus status); ///< "ok", "unreadable", "zero_by
 
 struct ImageEntry
 {
-    QString path;          ///< absolute
-    QString relativePath;  ///< to the scanned root, '/' separated
+    QString path;         ///< absolute
+    QString relativePath; ///< to the scanned root, '/' separated
     int classIndex = -1;
     Split split = Split::Train;
     FileStatus status = FileStatus::Ok;
-    QString message;       ///< English detail for anything but Ok
+    QString message; ///< English detail for anything but Ok
     ImageFormat format = ImageFormat::Unknown;
-    int width = 0;         ///< as displayed (after EXIF orientation)
+    int width = 0; ///< as displayed (after EXIF orientation)
     int height = 0;
     qint64 bytes = 0;
-    QByteArray sha256;     ///< raw 32 bytes; empty when unreadable
+    QByteArray sha256; ///< raw 32 bytes; empty when unreadable
     bool usable() const { return status == FileStatus::Ok; }
 };
 
@@ -57,7 +57,7 @@ struct ClassSummary
 /// Something the user must fix before training.
 struct BlockingProblem
 {
-    QString code;    ///< "no_classes", "one_class", "empty_class", "too_few_images", "no_images"
+    QString code; ///< "no_classes", "one_class", "empty_class", "too_few_images", "no_images"
     QString message;
 };
 
