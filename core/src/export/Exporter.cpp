@@ -31,9 +31,8 @@ namespace {
 /// A Graft export read back: an image model from TorchScript (text ones are text::TextModel's)
 /// or either kind from ONNX, run by OpenCV DNN (an independent runtime), with the preprocessing
 /// or tokenizer from the NAME.onnx.json beside it.
-class ExportedModel : public learn::Model, public vision::BatchScoring
+struct ExportedModel : learn::Model, vision::BatchScoring
 {
-public:
     learn::TaskKind task = learn::TaskKind::Image;
     QJsonObject description;
     QStringList labels;

@@ -118,24 +118,6 @@ template<typename Bits> std::int64_t firstAllOnes(const char *p, std::int64_t n,
     return -1;
 }
 
-/// Index of the first non-finite element (all exponent bits set) of a floating-point tensor, or -1.
-std::int64_t firstNonFiniteIndex(const SafetensorsFile &file, const TensorInfo &t)
-{
-    const char *p = file.data(t);
-    switch (t.dtype) {
-    case DType::F32:
-        return firstAllOnes<std::uint32_t>(p, t.numel(), 0x7f800000u);
-    case DType::F16:
-        return firstAllOnes<std::uint16_t>(p, t.numel(), 0x7c00u);
-    case DType::BF16:
-        return firstAllOnes<std::uint16_t>(p, t.numel(), 0x7f80u);
-    case DType::F64:
-        return firstAllOnes<std::uint64_t>(p, t.numel(), 0x7ff0000000000000ull);
-    default:
-        return -1;
-    }
-}
-
 /// Name and element size of each DType, in the enum's order.
 struct DTypeInfo
 {
@@ -373,10 +355,18 @@ std::vector<float> SafetensorsFile::toFloat(const TensorInfo &t) const
 core::Status SafetensorsFile::checkFinite() const
 {
     for (const TensorInfo &t : m_tensors) {
-        const std::int64_t i = firstNonFiniteIndex(*this, t);
+        // The first non-finite element: all exponent bits set (integer types have none).
+        const char *p = data(t);
+        const std::int64_t n = t.numel();
+        const std::int64_t i =
+            t.dtype == DType::F32    ? firstAllOnes<std::uint32_t>(p, n, 0x7f800000u)
+            : t.dtype == DType::F16  ? firstAllOnes<std::uint16_t>(p, n, 0x7c00u)
+            : t.dtype == DType::BF16 ? firstAllOnes<std::uint16_t>(p, n, 0x7f80u)
+            : t.dtype == DType::F64  ? firstAllOnes<std::uint64_t>(p, n, 0x7ff0000000000000ull)
+                                     : -1;
         if (i < 0)
             continue;
-        const bool nan = std::isnan(elementToFloat(t.dtype, data(t) + i * dtypeSize(t.dtype)));
+        const bool nan = std::isnan(elementToFloat(t.dtype, p + i * dtypeSize(t.dtype)));
         return core::makeError(ErrorCode::WeightsInvalid,
                                QStringLiteral("tensor %1 contains %2 at element %3")
                                    .arg(quoted(t.name), QLatin1String(nan ? "NaN" : "infinity"))

@@ -120,9 +120,7 @@ QString defaultRunsDir()
 
 QList<int> defaultCnnKernelSizes()
 {
-    QList<int> sizes;
-    sizes << 3 << 4 << 5;
-    return sizes;
+    return {3, 4, 5};
 }
 
 namespace {
@@ -142,24 +140,19 @@ struct JsonIo
                 json->insert(k, QString::fromLatin1(nameOf(value)));
             else
                 parse(json->value(k).toString(), &value);
-        } else if constexpr (std::is_same_v<T, QStringList>) {
+        } else if constexpr (std::is_same_v<T, QStringList> || std::is_same_v<T, QList<int>>) {
             if (writing) {
-                json->insert(k, QJsonArray::fromStringList(value));
-            } else if (json->value(k).isArray()) {
-                value.clear();
-                for (const auto &v : json->value(k).toArray())
-                    value << v.toString();
-            }
-        } else if constexpr (std::is_same_v<T, QList<int>>) {
-            QJsonArray a;
-            for (int v : value)
-                a.append(v);
-            if (writing) {
+                QJsonArray a;
+                for (const auto &v : value)
+                    a.append(v);
                 json->insert(k, a);
             } else if (json->value(k).isArray()) {
                 value.clear();
                 for (const auto &v : json->value(k).toArray())
-                    value << v.toInt();
+                    if constexpr (std::is_same_v<T, QStringList>)
+                        value << v.toString();
+                    else
+                        value << v.toInt();
             }
         } else if (writing) {
             json->insert(k, value);

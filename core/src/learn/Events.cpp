@@ -1,7 +1,5 @@
 #include "graft/learn/Events.h"
 
-#include <algorithm>
-
 namespace graft::learn {
 
 const char *nameOf(Phase phase)
@@ -10,16 +8,6 @@ const char *nameOf(Phase phase)
                                         "lr-finder", "train",        "validate",
                                         "export",    "export-check", "cross-validate"};
     return names[int(phase)];
-}
-
-ProgressMeter::ProgressMeter(Phase phase) : m_phase(phase)
-{
-    m_clock.start();
-}
-
-void ProgressMeter::restart()
-{
-    m_clock.restart();
 }
 
 Progress ProgressMeter::at(qint64 done, qint64 total) const
@@ -55,16 +43,14 @@ QJsonObject EpochMetrics::toJson() const
 
 EpochMetrics EpochMetrics::fromJson(const QJsonObject &o)
 {
-    EpochMetrics m;
-    m.epoch = o.value("epoch").toInt();
-    m.trainLoss = o.value("train_loss").toDouble();
-    m.trainAccuracy = o.value("train_accuracy").toDouble();
-    m.valLoss = o.value("val_loss").toDouble();
-    m.valAccuracy = o.value("val_accuracy").toDouble();
-    m.seconds = o.value("seconds").toDouble();
-    m.learningRate = o.value("learning_rate").toDouble();
-    m.best = o.value("best").toBool();
-    return m;
+    return {.epoch = o.value("epoch").toInt(),
+            .trainLoss = o.value("train_loss").toDouble(),
+            .trainAccuracy = o.value("train_accuracy").toDouble(),
+            .valLoss = o.value("val_loss").toDouble(),
+            .valAccuracy = o.value("val_accuracy").toDouble(),
+            .seconds = o.value("seconds").toDouble(),
+            .learningRate = o.value("learning_rate").toDouble(),
+            .best = o.value("best").toBool()};
 }
 
 QString noticeText(const Notice &n)

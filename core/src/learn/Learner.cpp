@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <numeric>
 
 namespace graft::learn {
 
@@ -76,15 +77,10 @@ io::TensorBlob tensorBlob(std::string name, const torch::Tensor &tensor)
 
 torch::Tensor tensorFromFile(const io::SafetensorsFile &file, const io::TensorInfo &info)
 {
-    const auto type = info.dtype == io::DType::I64  ? torch::kLong
-                      : info.dtype == io::DType::U8 ? torch::kByte
-                                                    : torch::kFloat;
-    if (type == torch::kFloat) {
-        const std::vector<float> values = file.toFloat(info);
-        return torch::from_blob(const_cast<float *>(values.data()), info.shape, torch::kFloat)
-            .clone();
-    }
-    torch::Tensor t = torch::empty(info.shape, type);
+    if (info.dtype != io::DType::I64 && info.dtype != io::DType::U8)
+        return torch::tensor(file.toFloat(info)).reshape(info.shape);
+    torch::Tensor t =
+        torch::empty(info.shape, info.dtype == io::DType::I64 ? torch::kLong : torch::kByte);
     std::memcpy(t.data_ptr(), file.data(info), size_t(info.end - info.begin));
     return t;
 }
@@ -95,15 +91,13 @@ loadTensors(const io::SafetensorsFile &file, const std::string &prefix, const Na
     torch::NoGradGuard noGrad;
     for (const auto &[name, dst] : into) {
         const io::TensorInfo *t = file.find(prefix + name);
+        const QString quoted = QStringLiteral("'%1'").arg(QString::fromStdString(prefix + name));
         if (!t)
-            return makeError(
-                ErrorCode::InvalidFormat,
-                QStringLiteral("tensor '%1' is missing").arg(QString::fromStdString(prefix + name)),
-                file.path());
+            return makeError(ErrorCode::InvalidFormat,
+                             QStringLiteral("tensor %1 is missing").arg(quoted), file.path());
         if (t->shape != std::vector<std::int64_t>(dst.sizes().begin(), dst.sizes().end()))
             return makeError(ErrorCode::InvalidFormat,
-                             QStringLiteral("tensor '%1' has the wrong shape")
-                                 .arg(QString::fromStdString(prefix + name)),
+                             QStringLiteral("tensor %1 has the wrong shape").arg(quoted),
                              file.path());
         dst.copy_(tensorFromFile(file, *t).to(dst.dtype()));
     }
@@ -118,9 +112,7 @@ torch::Tensor classificationLoss(const torch::Tensor &logits,
     namespace F = torch::nn::functional;
     auto opts = F::CrossEntropyFuncOptions().label_smoothing(config.labelSmoothing);
     if (config.balancedClassWeights) {
-        double total = 0;
-        for (int c : classCounts)
-            total += c;
+        const double total = std::accumulate(classCounts.begin(), classCounts.end(), 0.0);
         std::vector<float> w;
         for (int c : classCounts)
             w.push_back(c > 0 ? float(total / (double(classCounts.size()) * c)) : 0.f);
@@ -146,8 +138,7 @@ core::Result<torch::Device> resolveDevice(const QString &name)
 {
     const QString n = name.trimmed().toLower();
     if (n.isEmpty() || n == QLatin1String("auto"))
-        return torch::cuda::is_available() ? torch::Device(torch::kCUDA)
-                                           : torch::Device(torch::kCPU);
+        return torch::Device(torch::cuda::is_available() ? torch::kCUDA : torch::kCPU);
     if (n == QLatin1String("cpu"))
         return torch::Device(torch::kCPU);
     if (n == QLatin1String("cuda") || n.startsWith(QLatin1String("cuda:"))) {
@@ -188,24 +179,10 @@ Learner::Learner(TrainTask &t, const RunConfig &c, Observer *o, core::CancelToke
     : task(t), config(c), observer(o), cancel(std::move(k))
 {}
 
-Learner::~Learner() = default;
-
 Learner &Learner::add(std::unique_ptr<Callback> callback)
 {
     m_callbacks.push_back(std::move(callback));
     return *this;
-}
-
-Learner &Learner::addStandardCallbacks(bool keepLast)
-{
-    add(scheduleCallback());
-    add(nanGuardCallback());
-    if (!keepLast) {
-        add(keepBestCallback());
-        add(earlyStoppingCallback());
-    }
-    add(checkpointCallback());
-    return add(progressCallback());
 }
 
 double Learner::learningRate() const
@@ -215,37 +192,34 @@ double Learner::learningRate() const
 
 void Learner::buildOptimizer(const std::vector<ParamGroup> &groups, double lr)
 {
-    std::vector<torch::optim::OptimizerParamGroup> out;
+    using namespace torch::optim;
+    const bool sgd = config.optimizer == OptimizerKind::Sgd;
+    std::vector<OptimizerParamGroup> out;
     m_baseLrs.clear();
     for (const ParamGroup &g : groups) {
         std::vector<torch::Tensor> decay, noDecay;
         for (const auto &p : g.params)
             (g.decay && p.dim() > 1 ? decay : noDecay).push_back(p);
-        for (int k = 0; k < 2; ++k) {
-            auto &ps = k == 0 ? decay : noDecay;
-            if (ps.empty())
+        for (const auto *ps : {&decay, &noDecay}) {
+            if (ps->empty())
                 continue;
             const double groupLr = lr * g.lrFactor;
-            const double wd = k == 0 ? config.weightDecay : 0.0;
-            if (config.optimizer == OptimizerKind::Sgd)
+            const double wd = ps == &decay ? config.weightDecay : 0.0;
+            if (sgd)
                 out.emplace_back(
-                    ps, std::make_unique<torch::optim::SGDOptions>(torch::optim::SGDOptions(groupLr)
-                                                                       .momentum(config.momentum)
-                                                                       .weight_decay(wd)));
+                    *ps, std::make_unique<SGDOptions>(
+                             SGDOptions(groupLr).momentum(config.momentum).weight_decay(wd)));
             else
-                out.emplace_back(ps, std::make_unique<torch::optim::AdamWOptions>(
-                                         torch::optim::AdamWOptions(groupLr)
-                                             .betas(task.adamBetas())
-                                             .weight_decay(wd)));
+                out.emplace_back(
+                    *ps, std::make_unique<AdamWOptions>(
+                             AdamWOptions(groupLr).betas(task.adamBetas()).weight_decay(wd)));
             m_baseLrs.push_back(groupLr);
         }
     }
-    if (config.optimizer == OptimizerKind::Sgd)
-        m_optimizer =
-            std::make_unique<torch::optim::SGD>(std::move(out), torch::optim::SGDOptions(lr));
+    if (sgd)
+        m_optimizer = std::make_unique<SGD>(std::move(out), SGDOptions(lr));
     else
-        m_optimizer =
-            std::make_unique<torch::optim::AdamW>(std::move(out), torch::optim::AdamWOptions(lr));
+        m_optimizer = std::make_unique<AdamW>(std::move(out), AdamWOptions(lr));
 }
 
 void Learner::applyLearningRate()
@@ -257,43 +231,37 @@ void Learner::applyLearningRate()
 
 void Learner::saveOptimizerState(CheckpointData &data) const
 {
+    using namespace torch::optim;
     if (!m_optimizer)
         return;
     const auto &state = m_optimizer->state();
     int i = 0;
-    for (const auto &group : m_optimizer->param_groups()) {
+    for (const auto &group : m_optimizer->param_groups())
         for (const auto &p : group.params()) {
             const std::string key = "optimizer." + std::to_string(i++) + ".";
             const auto it = state.find(c10::guts::to_string(p.unsafeGetTensorImpl()));
             if (it == state.end())
                 continue;
-            if (const auto *a =
-                    dynamic_cast<const torch::optim::AdamWParamState *>(it->second.get())) {
+            if (const auto *a = dynamic_cast<const AdamWParamState *>(it->second.get())) {
                 data.blobs.push_back(
                     tensorBlob(key + "step", torch::tensor({a->step()}, torch::kLong)));
                 data.blobs.push_back(tensorBlob(key + "exp_avg", a->exp_avg()));
                 data.blobs.push_back(tensorBlob(key + "exp_avg_sq", a->exp_avg_sq()));
-            } else if (const auto *s =
-                           dynamic_cast<const torch::optim::SGDParamState *>(it->second.get())) {
-                if (s->momentum_buffer().defined())
-                    data.blobs.push_back(tensorBlob(key + "momentum", s->momentum_buffer()));
+            } else if (const auto *m = dynamic_cast<const SGDParamState *>(it->second.get());
+                       m && m->momentum_buffer().defined()) {
+                data.blobs.push_back(tensorBlob(key + "momentum", m->momentum_buffer()));
             }
         }
-    }
-}
-
-void Learner::setPendingOptimizerState(int s, int e, CheckpointData data)
-{
-    m_pending = Pending{s, e, std::move(data)};
 }
 
 void Learner::applyPendingOptimizerState()
 {
+    using namespace torch::optim;
     // The moments saved after the previous epoch, which was in this stage.
     const io::SafetensorsFile &f = *m_pending.data.file;
     auto &state = m_optimizer->state();
     int i = 0;
-    for (auto &group : m_optimizer->param_groups()) {
+    for (auto &group : m_optimizer->param_groups())
         for (auto &p : group.params()) {
             const std::string key = "optimizer." + std::to_string(i++) + ".";
             const std::string id = c10::guts::to_string(p.unsafeGetTensorImpl());
@@ -301,20 +269,18 @@ void Learner::applyPendingOptimizerState()
                 const io::TensorInfo *t = f.find(key + name);
                 return t ? tensorFromFile(f, *t).view(p.sizes()).to(p.device()) : torch::Tensor();
             };
-            const io::TensorInfo *step = f.find(key + "step");
-            if (step) {
-                auto a = std::make_unique<torch::optim::AdamWParamState>();
+            if (const io::TensorInfo *step = f.find(key + "step")) {
+                auto a = std::make_unique<AdamWParamState>();
                 a->step(tensorFromFile(f, *step).item<int64_t>());
                 a->exp_avg(load("exp_avg"));
                 a->exp_avg_sq(load("exp_avg_sq"));
                 state[id] = std::move(a);
             } else if (f.find(key + "momentum")) {
-                auto m = std::make_unique<torch::optim::SGDParamState>();
+                auto m = std::make_unique<SGDParamState>();
                 m->momentum_buffer(load("momentum"));
                 state[id] = std::move(m);
             }
         }
-    }
 }
 
 core::Status Learner::fit()
@@ -432,9 +398,8 @@ core::Status Learner::runEpoch()
 namespace {
 
 /// fastai's ParamScheduler: the stage's schedule at its step.
-class ScheduleCallback : public Callback
+struct ScheduleCallback : Callback
 {
-public:
     void beforeBatch(Learner &l) override
     {
         l.lrFactor =
@@ -443,9 +408,8 @@ public:
 };
 
 /// fastai's LRFinder: exponential sweep over the batches of as many epochs as needed.
-class LrFinderCallback : public Callback
+struct LrFinderCallback : Callback
 {
-public:
     explicit LrFinderCallback(LrFinderResult *result) : m_result(result) {}
     core::Status beforeFit(Learner &l) override
     {
@@ -490,9 +454,8 @@ private:
 };
 
 /// Stops the run at a NaN or infinite loss, with the weights of the epoch's start.
-class NanGuardCallback : public Callback
+struct NanGuardCallback : Callback
 {
-public:
     void beforeEpoch(Learner &l) override { m_lastGood = l.snapshot(); }
     core::Status afterLoss(Learner &l) override
     {
@@ -515,9 +478,8 @@ private:
 
 /// Keeps the weights of the best epoch under config.monitor and restores them at the end
 /// (every epoch counts as best when there is no validation data).
-class KeepBestCallback : public Callback
+struct KeepBestCallback : Callback
 {
-public:
     void afterEpoch(Learner &l) override
     {
         EpochMetrics &m = l.history.back();
@@ -554,9 +516,8 @@ private:
 };
 
 /// Stops after config.patience epochs without a better one under config.monitor.
-class EarlyStoppingCallback : public Callback
+struct EarlyStoppingCallback : Callback
 {
-public:
     void afterEpoch(Learner &l) override
     {
         if (l.config.patience <= 0 || l.bestEpoch <= 0 || !l.task.hasValidation())
@@ -574,9 +535,8 @@ public:
 
 /// After every epoch: the weights, the optimizer's moments, the random state and the callbacks'
 /// state in config.checkpointDir; with config.resume, continues from there.
-class CheckpointCallback : public Callback
+struct CheckpointCallback : Callback
 {
-public:
     core::Status beforeFit(Learner &l) override
     {
         if (l.config.checkpointDir.isEmpty() || !l.config.resume)
@@ -650,6 +610,9 @@ public:
         QJsonArray eps;
         for (const auto &e : l.history)
             eps.append(e.toJson());
+        const auto compact = [](const auto &json) {
+            return QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
+        };
         const std::map<QString, QString> meta{
             {QStringLiteral("format"), QStringLiteral("graft-checkpoint")},
             {QStringLiteral("version"), QStringLiteral("2")},
@@ -657,10 +620,8 @@ public:
             {QStringLiteral("epoch"), QString::number(l.epoch)},
             {QStringLiteral("stage"), QString::number(l.stage)},
             {QStringLiteral("fingerprint"), l.task.fingerprint()},
-            {QStringLiteral("epochs"),
-             QString::fromUtf8(QJsonDocument(eps).toJson(QJsonDocument::Compact))},
-            {QStringLiteral("config"),
-             QString::fromUtf8(QJsonDocument(l.config.toJson()).toJson(QJsonDocument::Compact))}};
+            {QStringLiteral("epochs"), compact(eps)},
+            {QStringLiteral("config"), compact(l.config.toJson())}};
         core::Status s =
             QDir().mkpath(l.config.checkpointDir)
                 ? io::writeSafetensors(checkpointFile(l.config.checkpointDir), data.blobs, meta)
@@ -676,9 +637,8 @@ private:
 };
 
 /// Batch progress (rate and ETA over the batches of this fit) and finished epochs.
-class ProgressCallback : public Callback
+struct ProgressCallback : Callback
 {
-public:
     void afterBatch(Learner &l) override
     {
         if (!l.observer)
@@ -706,33 +666,21 @@ public:
 
 } // namespace
 
-std::unique_ptr<Callback> scheduleCallback()
-{
-    return std::make_unique<ScheduleCallback>();
-}
 std::unique_ptr<Callback> lrFinderCallback(LrFinderResult *r)
 {
     return std::make_unique<LrFinderCallback>(r);
 }
-std::unique_ptr<Callback> nanGuardCallback()
+
+Learner &Learner::addStandardCallbacks(bool keepLast)
 {
-    return std::make_unique<NanGuardCallback>();
-}
-std::unique_ptr<Callback> keepBestCallback()
-{
-    return std::make_unique<KeepBestCallback>();
-}
-std::unique_ptr<Callback> earlyStoppingCallback()
-{
-    return std::make_unique<EarlyStoppingCallback>();
-}
-std::unique_ptr<Callback> checkpointCallback()
-{
-    return std::make_unique<CheckpointCallback>();
-}
-std::unique_ptr<Callback> progressCallback()
-{
-    return std::make_unique<ProgressCallback>();
+    add(std::make_unique<ScheduleCallback>());
+    add(std::make_unique<NanGuardCallback>());
+    if (!keepLast) {
+        add(std::make_unique<KeepBestCallback>());
+        add(std::make_unique<EarlyStoppingCallback>());
+    }
+    add(std::make_unique<CheckpointCallback>());
+    return add(std::make_unique<ProgressCallback>());
 }
 
 } // namespace graft::learn

@@ -144,7 +144,6 @@ class Learner
 {
 public:
     Learner(TrainTask &task, const RunConfig &config, Observer *observer, core::CancelToken cancel);
-    ~Learner();
 
     Learner &add(std::unique_ptr<Callback> callback);
     /// The usual set for a training run: schedule, NaN guard, kept epoch (unless `keepLast`),
@@ -188,8 +187,11 @@ public:
     NamedTensors snapshot() { return cloneTensors(task.state()); }
     void restore(const NamedTensors &saved) { copyTensors(task.state(), saved); }
     torch::optim::Optimizer *optimizer() const { return m_optimizer.get(); }
-    /// Checkpoint loading: optimizer state to apply when `stage` is entered at `epoch`.
-    void setPendingOptimizerState(int stage, int epoch, CheckpointData data);
+    /// Checkpoint loading: optimizer state to apply when `atStage` is entered at `atEpoch`.
+    void setPendingOptimizerState(int atStage, int atEpoch, CheckpointData data)
+    {
+        m_pending = Pending{atStage, atEpoch, std::move(data)};
+    }
     void saveOptimizerState(CheckpointData &data) const;
     const std::vector<std::unique_ptr<Callback>> &callbacks() const { return m_callbacks; }
 
@@ -213,16 +215,9 @@ private:
 /// (ties: higher accuracy). Written once for the kept epoch and early stopping.
 bool isBetter(const EpochMetrics &a, const EpochMetrics &b, Monitor monitor);
 
-// The callbacks.
-std::unique_ptr<Callback> scheduleCallback();
 /// Sweeps the rate exponentially, recording the loss into `result`, and stops when it
 /// diverges or after LrFinderResult::kSweepSteps batches; restores the weights at the end.
 std::unique_ptr<Callback> lrFinderCallback(LrFinderResult *result);
-std::unique_ptr<Callback> nanGuardCallback();
-std::unique_ptr<Callback> keepBestCallback();
-std::unique_ptr<Callback> earlyStoppingCallback();
-std::unique_ptr<Callback> checkpointCallback();
-std::unique_ptr<Callback> progressCallback();
 
 /// Cross-entropy for classifiers, the same for every task: config.labelSmoothing, and with
 /// config.balancedClassWeights weights n / (classes x count) from the training `classCounts`.

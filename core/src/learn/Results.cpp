@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace graft::learn {
 
@@ -61,18 +62,17 @@ Evaluation Evaluation::compute(std::vector<SampleRef> samples,
     ev.accuracy = n > 0 ? correct / n : 0;
     ev.loss = n > 0 ? lossSum / n : 0;
     for (int c = 0; c < classCount; ++c) {
-        int tp = ev.confusion[size_t(c)][size_t(c)], predicted = 0, actual = 0;
+        ClassMetrics &m = ev.perClass.emplace_back();
+        const int tp = ev.confusion[size_t(c)][size_t(c)];
+        int predicted = 0;
         for (int k = 0; k < classCount; ++k) {
             predicted += ev.confusion[size_t(k)][size_t(c)];
-            actual += ev.confusion[size_t(c)][size_t(k)];
+            m.support += ev.confusion[size_t(c)][size_t(k)];
         }
-        ClassMetrics m;
-        m.support = actual;
         m.precision = predicted ? double(tp) / predicted : 0;
-        m.recall = actual ? double(tp) / actual : 0;
+        m.recall = m.support ? double(tp) / m.support : 0;
         m.f1 =
             m.precision + m.recall > 0 ? 2 * m.precision * m.recall / (m.precision + m.recall) : 0;
-        ev.perClass.push_back(m);
     }
     ev.samples = std::move(samples);
     ev.labels = std::move(labels);
@@ -342,8 +342,7 @@ core::Result<Predictions> predict(const Model &model,
         p.error = scores->errors.value(qsizetype(i));
         const auto &row = scores->probabilities[i];
         std::vector<int> order(row.size());
-        for (size_t c = 0; c < order.size(); ++c)
-            order[c] = int(c);
+        std::iota(order.begin(), order.end(), 0);
         std::stable_sort(order.begin(), order.end(),
                          [&](int a, int b) { return row[size_t(a)] > row[size_t(b)]; });
         for (int k = 0; k < std::min<int>(std::max(1, topK), int(order.size())); ++k)

@@ -15,11 +15,9 @@
 #include <torch/utils.h>
 
 #include <QDir>
-#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
 
@@ -86,19 +84,12 @@ void Dataset::samples(const QString &split,
                       std::vector<int> *labels) const
 {
     if (m_images) {
-        std::vector<vision::Sample> all;
-        for (auto s : {vision::Split::Train, vision::Split::Val, vision::Split::Test}) {
-            const bool wanted =
-                split == QLatin1String("all") || split == QLatin1String(vision::splitName(s));
-            if (wanted) {
-                auto v = m_images->samples(s);
-                all.insert(all.end(), v.begin(), v.end());
-            }
-        }
-        for (const auto &s : all) {
-            refs->push_back(SampleRef::image(s.path));
-            labels->push_back(s.label);
-        }
+        for (auto s : {vision::Split::Train, vision::Split::Val, vision::Split::Test})
+            if (split == QLatin1String("all") || split == QLatin1String(vision::splitName(s)))
+                for (const vision::Sample &sample : m_images->samples(s)) {
+                    refs->push_back(SampleRef::image(sample.path));
+                    labels->push_back(sample.label);
+                }
         return;
     }
     if (!m_texts)
@@ -134,11 +125,10 @@ core::Result<int> checkpointEpoch(const QString &checkpointDir)
     auto file = io::SafetensorsFile::open(path);
     if (!file)
         return file.error();
+    const QJsonObject &meta = file->metadata();
     bool ok = false;
-    const int epoch = file->metadata().value(QStringLiteral("epoch")).toString().toInt(&ok);
-    if (file->metadata().value(QStringLiteral("format")).toString() !=
-            QLatin1String("graft-checkpoint") ||
-        !ok)
+    const int epoch = meta.value("epoch").toString().toInt(&ok);
+    if (!ok || meta.value("format").toString() != QLatin1String("graft-checkpoint"))
         return makeError(ErrorCode::InvalidFormat, QStringLiteral("not a Graft checkpoint"), path);
     return epoch;
 }

@@ -126,9 +126,9 @@ struct Scanner
             classDirs.push_back(ClassDir{split, QFileInfo(dir).fileName(), files});
         };
         const QStringList top = subdirs(root);
-        const bool splitLevel =
-            !top.isEmpty() && std::all_of(top.begin(), top.end(),
-                                          [](const QString &d) { return !splitName(d).isEmpty(); });
+        const bool splitLevel = !top.isEmpty() && std::ranges::all_of(top, [](const QString &d) {
+            return !splitName(d).isEmpty();
+        });
         if (splitLevel) {
             // train, val, test: an earlier split's text is the original of a duplicate.
             for (const QString split : {"train", "val", "test"})

@@ -35,12 +35,10 @@ core::Result<DecodedText> decodeUtf16(const QByteArray &bytes, bool bigEndian, c
     if (n % 2 != 0)
         return makeError(ErrorCode::InvalidFormat,
                          QStringLiteral("UTF-16 file has an odd number of bytes"), file);
-    QString text(n / 2, Qt::Uninitialized);
-    const auto *p = reinterpret_cast<const uchar *>(bytes.constData()) + 2;
-    for (qsizetype i = 0; i < n / 2; ++i) {
-        const uchar a = p[2 * i], b = p[2 * i + 1];
-        text[i] = QChar(bigEndian ? char16_t((a << 8) | b) : char16_t((b << 8) | a));
-    }
+    // Code units as they are (a second BOM stays a character); surrogates are checked below.
+    QStringDecoder decoder(bigEndian ? QStringConverter::Utf16BE : QStringConverter::Utf16LE,
+                           QStringConverter::Flag::ConvertInitialBom);
+    const QString text = decoder.decode(QByteArrayView(bytes).sliced(2));
     for (qsizetype i = 0; i < text.size(); ++i) {
         if (text.at(i).isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
             ++i;
@@ -187,8 +185,7 @@ QChar detectDelimiter(const QString &text, QChar fallback)
         std::map<int, int> counts;
         for (size_t r = 0; r < rows; ++r)
             ++counts[int(t.records[r].fields.size())];
-        const auto mode = std::max_element(counts.begin(), counts.end(),
-                                           [](auto &a, auto &b) { return a.second < b.second; });
+        const auto mode = std::ranges::max_element(counts, {}, [](auto &c) { return c.second; });
         if (mode->first < 2)
             continue;
         // Consistency first, then fewer columns (a comma inside free text adds columns).
@@ -211,14 +208,14 @@ bool looksLikeHeader(const DelimitedTable &table, int labelColumn)
         s.trimmed().toDouble(&ok);
         return ok;
     };
-    if (std::any_of(first.begin(), first.end(), isNumber))
+    if (std::ranges::any_of(first, isNumber))
         return false;
     static const QSet<QString> known = {"text",     "label",    "labels",    "sentence", "review",
                                         "class",    "category", "sentiment", "target",   "texto",
                                         "etiqueta", "clase",    "content",   "body",     "polarity",
                                         "id",       "y",        "comment"};
-    if (std::any_of(first.begin(), first.end(),
-                    [](const QString &cell) { return known.contains(cell.trimmed().toLower()); }))
+    if (std::ranges::any_of(first,
+                            [](const QString &c) { return known.contains(c.trimmed().toLower()); }))
         return true;
     if (labelColumn < 0 || labelColumn >= first.size() || table.records.size() < 3)
         return false;

@@ -1,5 +1,4 @@
-// A trained text classifier: scoring, explanation, export emitters (TorchScript, ONNX), run
-// weights; and the language model's saved weights.
+// A trained text classifier: scoring, explanation, TorchScript and ONNX export, run weights.
 #include "text/TextModel.h"
 
 #include "graft/export/Exporter.h"
@@ -28,7 +27,6 @@ namespace {
 
 constexpr const char *kFormat = "graft-text-torchscript";
 constexpr const char *kWeightsFormat = "graft-text-model";
-constexpr const char *kLstmParts[] = {"w_ih", "w_hh", "b_ih", "b_hh"}; // TextNetTensors::lstm order
 
 std::string scriptSource(TextHead head, int convs, int lstmHidden)
 {
@@ -78,21 +76,17 @@ torch::Tensor param(const torch::jit::Module &m, const std::string &name)
     return m.attr(name).toTensor().detach().to(torch::kFloat).contiguous();
 }
 
-QByteArray vocabText(const Vocabulary &vocab)
+std::string vocabText(const Vocabulary &vocab)
 {
-    QByteArray out;
-    for (const QString &t : vocab.tokens())
-        out += t.toUtf8() + '\n';
-    return out;
+    return (vocab.tokens().join(QLatin1Char('\n')) + QLatin1Char('\n')).toStdString();
 }
 
 } // namespace
 
 QString compactJson(const QJsonValue &v)
 {
-    return QString::fromUtf8(v.isArray()
-                                 ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
-                                 : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+    const QJsonDocument d = v.isArray() ? QJsonDocument(v.toArray()) : QJsonDocument(v.toObject());
+    return QString::fromUtf8(d.toJson(QJsonDocument::Compact));
 }
 
 QJsonValue parseJson(const QString &text)
@@ -262,10 +256,8 @@ TextModel::run(const std::vector<std::vector<int64_t>> &seqs, const core::Cancel
         for (size_t i = b; i < e; ++i)
             len = std::max(len, seqs[i].size());
         torch::Tensor ids = torch::zeros({int64_t(e - b), int64_t(len)}, torch::kLong);
-        auto ia = ids.accessor<int64_t, 2>();
         for (size_t i = b; i < e; ++i)
-            for (size_t t = 0; t < seqs[i].size(); ++t)
-                ia[int64_t(i - b)][int64_t(t)] = seqs[i][t];
+            std::copy(seqs[i].begin(), seqs[i].end(), ids.data_ptr<int64_t>() + (i - b) * len);
         const torch::Tensor p =
             module.get_method("predict_proba")({ids}).toTensor().to(torch::kFloat).contiguous();
         for (int64_t r = 0; r < p.size(0); ++r) {
@@ -280,8 +272,8 @@ QStringList TextModel::tokenize(const QString &text, int *unknown) const
 {
     const QStringList tokens = Tokenizer(m_tokenizer).tokenize(text);
     if (unknown)
-        *unknown = int(std::count_if(tokens.begin(), tokens.end(),
-                                     [&](const QString &t) { return !m_vocab.contains(t); }));
+        *unknown =
+            int(std::ranges::count_if(tokens, [&](auto &t) { return !m_vocab.contains(t); }));
     return tokens;
 }
 
@@ -362,7 +354,7 @@ core::Status TextModel::writeExport(const QString &path, const QString &format) 
             if (!onnx) {
                 torch::jit::ExtraFilesMap extra{
                     {"labels.json", labels.toStdString()},
-                    {"vocab.txt", vocabText(m_vocab).toStdString()},
+                    {"vocab.txt", vocabText(m_vocab)},
                     {"tokenizer.json", tokenizerJson.toStdString()},
                     {"graft.json", QJsonDocument(m_meta).toJson().toStdString()}};
                 std::ostringstream buffer;
@@ -371,7 +363,7 @@ core::Status TextModel::writeExport(const QString &path, const QString &format) 
             } else {
                 using A = exports::OnnxGraph;
                 exports::OnnxGraph g;
-                const auto tensor = [&](const torch::Tensor &t, const char *hint) {
+                const auto tensor = [&](const torch::Tensor &t, const std::string &hint) {
                     const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
                     return g.addFloat(hint,
                                       std::vector<std::int64_t>(c.sizes().begin(), c.sizes().end()),
@@ -396,24 +388,22 @@ core::Status TextModel::writeExport(const QString &path, const QString &format) 
                 x = g.node("MatMul", {x, tensor(emb, "embedding")}, {}, "embedded"); // [T, D]
                 x = g.node("Transpose", {x}, {A::attrs("perm", {1, 0})});            // [D, T]
                 x = g.node("Unsqueeze", {x, g.addInt64("axis0", {1}, {0})});         // [1, D, T]
+                const auto pool = [&](const char *op, const std::string &in) {
+                    return g.node("Flatten", {g.node(op, {in})}, {A::attr("axis", 1)});
+                };
                 std::vector<std::string> pooled;
                 if (m_head != TextHead::Cnn) {
-                    pooled.push_back(g.node("Flatten", {g.node("GlobalAveragePool", {x})},
-                                            {A::attr("axis", 1)}));
-                    pooled.push_back(
-                        g.node("Flatten", {g.node("GlobalMaxPool", {x})}, {A::attr("axis", 1)}));
+                    pooled = {pool("GlobalAveragePool", x), pool("GlobalMaxPool", x)};
                 } else {
                     for (int i = 0; i < m_kernelSizes.size(); ++i) {
                         const std::string n = "conv" + std::to_string(i);
                         const torch::Tensor w = param(m_module, n + "_weight");
-                        std::string c =
+                        const std::string c =
                             g.node("Conv",
-                                   {x, tensor(w, (n + "_w").c_str()),
-                                    tensor(param(m_module, n + "_bias"), (n + "_b").c_str())},
+                                   {x, tensor(w, n + "_w"),
+                                    tensor(param(m_module, n + "_bias"), n + "_b")},
                                    {A::attrs("kernel_shape", {w.size(2)})});
-                        c = g.node("Relu", {c});
-                        pooled.push_back(g.node("Flatten", {g.node("GlobalMaxPool", {c})},
-                                                {A::attr("axis", 1)}));
+                        pooled.push_back(pool("GlobalMaxPool", g.node("Relu", {c})));
                     }
                 }
                 x = g.node("Concat", pooled, {A::attr("axis", 1)});
@@ -425,7 +415,7 @@ core::Status TextModel::writeExport(const QString &path, const QString &format) 
                 g.addOutput("logits", {1, classes});
                 g.addOutput("probabilities", {1, classes});
                 g.addMetadata("labels", labels.toStdString());
-                g.addMetadata("vocabulary", vocabText(m_vocab).toStdString());
+                g.addMetadata("vocabulary", vocabText(m_vocab));
                 g.addMetadata("tokenizer", tokenizerJson.toStdString());
                 g.addMetadata("kind", "text");
                 bytes = g.serialize("GraftTextClassifier", GRAFT_VERSION);

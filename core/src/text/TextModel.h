@@ -74,6 +74,9 @@ private:
     QJsonObject m_meta;  ///< graft.json
 };
 
+/// Names of the four tensors of an LSTM direction (TextNetTensors::lstm order).
+inline constexpr const char *kLstmParts[] = {"w_ih", "w_hh", "b_ih", "b_hh"};
+
 /// Compact JSON text of an object or array, as model-file metadata stores it.
 QString compactJson(const QJsonValue &v);
 /// The object or array that compactJson wrote.

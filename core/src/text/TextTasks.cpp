@@ -43,17 +43,6 @@ torch::Tensor maskedMeanMax(const torch::Tensor &x, const torch::Tensor &mask)
     return torch::cat({mean, mx}, 1);
 }
 
-/// [B, T] time indices that reverse each row within its length and leave the padding after
-/// it in place. Its own inverse.
-torch::Tensor reverseWithinLength(const torch::Tensor &mask)
-{
-    const int64_t t = mask.size(1);
-    const torch::Tensor pos =
-        torch::arange(t, torch::TensorOptions(torch::kLong).device(mask.device())).unsqueeze(0);
-    const torch::Tensor len = (mask.gt(0).to(torch::kLong) * (pos + 1)).amax(1, true);
-    return torch::where(pos < len, len - 1 - pos, pos);
-}
-
 torch::Tensor gatherTime(const torch::Tensor &x, const torch::Tensor &order)
 {
     return x.gather(1, order.unsqueeze(-1).expand({-1, -1, x.size(2)}));
@@ -76,10 +65,9 @@ struct TextNetImpl : nn::Module
             minLength = *std::max_element(c.cnnKernelSizes.begin(), c.cnnKernelSizes.end());
         } else if (head == TextHead::BiLstm) {
             const int64_t hidden = std::max(1, c.lstmHidden);
-            lstmForward = register_module("lstm_forward",
-                                          nn::LSTM(nn::LSTMOptions(dim, hidden).batch_first(true)));
-            lstmBackward = register_module(
-                "lstm_backward", nn::LSTM(nn::LSTMOptions(dim, hidden).batch_first(true)));
+            const auto lstm = nn::LSTMOptions(dim, hidden).batch_first(true);
+            lstmForward = register_module("lstm_forward", nn::LSTM(lstm));
+            lstmBackward = register_module("lstm_backward", nn::LSTM(lstm));
             features = 4 * hidden;
         }
         dropout = register_module("dropout", nn::Dropout(c.dropout));
@@ -95,8 +83,12 @@ struct TextNetImpl : nn::Module
             feat = maskedMeanMax(e, mask);
         } else if (head == TextHead::BiLstm) {
             // The backward direction reads each text reversed within its own length, so
-            // padding after the text changes nothing (batched = one text at a time).
-            const torch::Tensor order = reverseWithinLength(mask);
+            // padding after the text changes nothing (batched = one text at a time). `order`
+            // [B, T] reverses each row within its length, padding in place; its own inverse.
+            const torch::Tensor pos =
+                torch::arange(mask.size(1), mask.options().dtype(torch::kLong)).unsqueeze(0);
+            const torch::Tensor len = (mask.gt(0).to(torch::kLong) * (pos + 1)).amax(1, true);
+            const torch::Tensor order = torch::where(pos < len, len - 1 - pos, pos);
             const torch::Tensor fwd = std::get<0>(lstmForward->forward(e));
             const torch::Tensor rev = std::get<0>(lstmBackward->forward(gatherTime(e, order)));
             feat = maskedMeanMax(torch::cat({fwd, gatherTime(rev, order)}, 2), mask);
@@ -282,19 +274,16 @@ core::Result<LanguageModelWeights> loadLanguageModel(const QString &path)
     w.embedding = torch::empty({w.vocab.size(), dim});
     w.lstm = {torch::empty({4 * h, dim}), torch::empty({4 * h, h}), torch::empty({4 * h}),
               torch::empty({4 * h})};
-    if (auto s = learn::loadTensors(*file, "",
-                                    {{"embedding", w.embedding},
-                                     {"lstm.w_ih", w.lstm[0]},
-                                     {"lstm.w_hh", w.lstm[1]},
-                                     {"lstm.b_ih", w.lstm[2]},
-                                     {"lstm.b_hh", w.lstm[3]}});
-        !s)
+    learn::NamedTensors into{{"embedding", w.embedding}};
+    for (size_t k = 0; k < 4; ++k)
+        into.emplace_back(std::string("lstm.") + kLstmParts[k], w.lstm[k]);
+    if (auto s = learn::loadTensors(*file, "", into); !s)
         return s.error();
     return w;
 }
 
-} // namespace
-
+/// The word vectors `config` names (text.vectorsPath, or a catalogue word-vectors id in
+/// backboneId looked up in weightsDir); null when it names none. Reports Phase::Vectors.
 core::Result<std::shared_ptr<const WordVectors>> loadConfiguredVectors(
     const learn::RunConfig &config, learn::Observer *observer, const core::CancelToken &cancel)
 {
@@ -313,8 +302,6 @@ core::Result<std::shared_ptr<const WordVectors>> loadConfiguredVectors(
         return v.error();
     return std::shared_ptr<const WordVectors>(std::make_shared<WordVectors>(std::move(v.value())));
 }
-
-namespace {
 
 /// What the two text tasks share: one stage of training `Net` on the configured device.
 template<typename Net> class NetTask : public learn::TrainTask
@@ -461,12 +448,12 @@ public:
         int covered = 0;
         if (lm) {
             // The language model's words first (their rows come from it), then new ones.
-            covered = int(std::count_if(trained.begin(), trained.end(),
-                                        [&](const QString &w) { return lm->vocab.contains(w); }));
+            covered =
+                int(std::ranges::count_if(trained, [&](auto &w) { return lm->vocab.contains(w); }));
             m_vocab = Vocabulary::fromTokens(lm->vocab.tokens().mid(2) + trained);
         } else if (m_vectors) {
             std::vector<float> scratch(size_t(m_vectors->dimension()));
-            covered = int(std::count_if(trained.begin(), trained.end(), [&](const QString &w) {
+            covered = int(std::ranges::count_if(trained, [&](const QString &w) {
                 return m_vectors->lookup(w) >= 0 || m_vectors->subwordVector(w, scratch.data());
             }));
             // Words of the vector file unseen in training still carry their pretrained meaning.
@@ -1007,17 +994,15 @@ core::Result<learn::CrossValidation> crossValidateTexts(const learn::RunConfig &
     if (folds < 2)
         return makeError(ErrorCode::InvalidArgument,
                          QStringLiteral("cross-validation needs at least 2 folds"));
-    std::vector<int> labels, counts(size_t(data->classes.size()), 0);
-    for (const TextSample &s : data->samples) {
+    std::vector<int> labels;
+    for (const TextSample &s : data->samples)
         labels.push_back(s.label);
-        ++counts[size_t(s.label)];
-    }
-    for (int c = 0; c < int(counts.size()); ++c)
-        if (counts[size_t(c)] < folds)
+    for (int c = 0; c < data->classes.size(); ++c)
+        if (const int n = data->count(c); n < folds)
             return makeError(ErrorCode::DatasetInvalid,
                              QStringLiteral("class '%1' has %2 texts, fewer than the %3 folds")
                                  .arg(data->classes[c])
-                                 .arg(counts[size_t(c)])
+                                 .arg(n)
                                  .arg(folds),
                              config.dataPath);
     auto vectors = loadConfiguredVectors(config, observer, cancel);

@@ -10,11 +10,6 @@
 
 namespace graft::text {
 
-/// The word vectors `config` names (text.vectorsPath, or a catalogue word-vectors id in
-/// backboneId looked up in weightsDir); null when it names none. Reports Phase::Vectors.
-core::Result<std::shared_ptr<const WordVectors>> loadConfiguredVectors(
-    const learn::RunConfig &config, learn::Observer *observer, const core::CancelToken &cancel);
-
 /// The text classifier on `trainIdx`, validated on `valIdx` (indices into data->samples).
 /// `vectors` may be given already loaded (cross-validation loads them once).
 std::unique_ptr<learn::TrainTask> makeTextTask(const learn::RunConfig &config,

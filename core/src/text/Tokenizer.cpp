@@ -65,17 +65,13 @@ bool isApostrophe(QChar c)
     return c == QLatin1Char('\'') || c == QChar(0x2019) || c == QChar(0x02BC);
 }
 
-bool isAllDigits(const QString &s)
-{
-    return !s.isEmpty() && s.front().isDigit() && std::all_of(s.begin(), s.end(), [](QChar c) {
-        return c.isDigit() || c == QLatin1Char('.') || c == QLatin1Char(',');
-    });
-}
-
-// English clitics, lower-case, after the apostrophe.
+/// Appends a word: numbers (digits with '.' and ',') as <num>, English clitics split off.
 void appendWord(QStringList &out, const QString &word, const Tokenizer::Options &o)
 {
-    if (o.normaliseNumbers && isAllDigits(word)) {
+    if (o.normaliseNumbers && !word.isEmpty() && word.front().isDigit() &&
+        std::ranges::all_of(word, [](QChar c) {
+            return c.isDigit() || c == QLatin1Char('.') || c == QLatin1Char(',');
+        })) {
         out.append(QStringLiteral("<num>"));
         return;
     }
@@ -143,34 +139,30 @@ Tokenizer::Tokenizer(Options options) : m_options(std::move(options))
     m_ranks = std::move(ranks);
 }
 
-QStringList Tokenizer::pieces(const QString &word) const
-{
-    QStringList sym = initialSymbols(word);
-    // Apply the earliest-learnt merge present, everywhere in the word, until none applies.
-    while (sym.size() > 1) {
-        int best = INT32_MAX;
-        for (qsizetype i = 0; i + 1 < sym.size(); ++i)
-            best =
-                std::min(best, m_ranks->value(sym[i] + QLatin1Char(' ') + sym[i + 1], INT32_MAX));
-        if (best == INT32_MAX)
-            break;
-        const QStringList pair = m_options.subwordMerges[best].split(QLatin1Char(' '));
-        sym = mergePair(sym, pair[0], pair[1], pair[0] + pair[1]);
-    }
-    return sym;
-}
-
 QStringList Tokenizer::tokenize(const QString &input) const
 {
     if (!m_ranks)
         return words(input, m_options.maxTokens);
     QStringList out;
-    for (const QString &w : words(input, 0))
-        for (const QString &p : pieces(w)) {
+    for (const QString &w : words(input, 0)) {
+        QStringList sym = initialSymbols(w);
+        // Apply the earliest-learnt merge present, everywhere in the word, until none applies.
+        while (sym.size() > 1) {
+            int best = INT32_MAX;
+            for (qsizetype i = 0; i + 1 < sym.size(); ++i)
+                best = std::min(best,
+                                m_ranks->value(sym[i] + QLatin1Char(' ') + sym[i + 1], INT32_MAX));
+            if (best == INT32_MAX)
+                break;
+            const QStringList pair = m_options.subwordMerges[best].split(QLatin1Char(' '));
+            sym = mergePair(sym, pair[0], pair[1], pair[0] + pair[1]);
+        }
+        for (const QString &p : sym) {
             if (m_options.maxTokens > 0 && out.size() >= m_options.maxTokens)
                 return out;
             out << p;
         }
+    }
     return out;
 }
 

@@ -52,23 +52,20 @@ core::Result<QByteArray> gunzip(QFile &file, int maxLines, qint64 maxBytes)
                                                 "file")
                                      .arg(qint64(zs.total_in)),
                                  file.fileName());
-            const qint64 produced = qint64(chunk.size()) - zs.avail_out;
-            if (maxLines > 0)
-                for (qint64 i = 0; i < produced && !done; ++i)
-                    if (chunk[size_t(i)] == '\n' && ++lines >= maxLines) {
-                        out.append(chunk.data(), i + 1);
-                        done = true;
-                    }
-            if (!done)
-                out.append(chunk.data(), produced);
+            qint64 produced = qint64(chunk.size()) - zs.avail_out;
+            for (qint64 i = 0; maxLines > 0 && !done && i < produced; ++i)
+                if (chunk[size_t(i)] == '\n' && ++lines >= maxLines) {
+                    produced = i + 1; // keep up to the last line asked for
+                    done = true;
+                }
+            out.append(chunk.data(), produced);
             if (out.size() > maxBytes)
                 return makeError(ErrorCode::TooLarge,
                                  QStringLiteral("more than %1 MB once unpacked; keep fewer "
                                                 "words (the most frequent come first)")
                                      .arg(maxBytes >> 20),
                                  file.fileName());
-            if (ret == Z_STREAM_END)
-                done = true;
+            done = done || ret == Z_STREAM_END;
         }
     }
     if (!done)
@@ -354,8 +351,7 @@ core::Result<WordVectors> WordVectors::load(const QString &path,
     const char *data = bytes.constData();
     const char *end = data + bytes.size();
     const char *firstEol = static_cast<const char *>(std::memchr(data, '\n', bytes.size()));
-    const char *headerEnd = firstEol ? firstEol : end;
-    const auto headerFields = fields(data, headerEnd);
+    const auto headerFields = fields(data, firstEol ? firstEol : end);
     long long hn = 0, hd = 0;
     const bool hasHeader = headerFields.size() == 2 &&
                            parseInt(headerFields[0].first, headerFields[0].second, &hn) &&

@@ -28,7 +28,20 @@ using core::ErrorCode;
 
 const QString kBuiltinPath = QStringLiteral(":/graft/backbones.json");
 
-/// The fields of an entry.
+/// The string fields besides the id; toJson() writes the first kAlwaysWritten even when empty.
+constexpr std::pair<const char *, QString BackboneSpec::*> kTextFields[] = {
+    {"displayName", &BackboneSpec::displayName},
+    {"task", &BackboneSpec::task},
+    {"architecture", &BackboneSpec::architecture},
+    {"weightsFile", &BackboneSpec::weightsFile},
+    {"pretrainedOn", &BackboneSpec::pretrainedOn},
+    {"licence", &BackboneSpec::licence},
+    {"description", &BackboneSpec::description},
+    {"url", &BackboneSpec::url},
+    {"sha256", &BackboneSpec::sha256},
+    {"labelsFile", &BackboneSpec::labelsFile}};
+constexpr size_t kAlwaysWritten = 4;
+
 const QStringList kKnownKeys =
     QStringLiteral("id displayName task architecture pretrainedOn licence description "
                    "preprocessing weightsFile url sizeBytes sha256 classifierClasses labelsFile "
@@ -94,21 +107,12 @@ QString checkPreprocessing(const QJsonValue &value)
 
 QJsonObject BackboneSpec::toJson() const
 {
-    QJsonObject json{{QStringLiteral("id"), id},
-                     {QStringLiteral("displayName"), displayName},
-                     {QStringLiteral("task"), task},
-                     {QStringLiteral("architecture"), architecture},
-                     {QStringLiteral("weightsFile"), weightsFile}};
-    const auto putText = [&json](const char *key, const QString &value) {
-        if (!value.isEmpty())
-            json.insert(QLatin1String(key), value);
-    };
-    putText("pretrainedOn", pretrainedOn);
-    putText("licence", licence);
-    putText("description", description);
-    putText("url", url);
-    putText("sha256", sha256);
-    putText("labelsFile", labelsFile);
+    QJsonObject json{{QStringLiteral("id"), id}};
+    for (size_t i = 0; i < std::size(kTextFields); ++i) {
+        const QString &value = this->*kTextFields[i].second;
+        if (i < kAlwaysWritten || !value.isEmpty())
+            json.insert(QLatin1String(kTextFields[i].first), value);
+    }
     if (sizeBytes > 0)
         json.insert(QStringLiteral("sizeBytes"), double(sizeBytes));
     if (classifierClasses > 0)
@@ -137,22 +141,15 @@ core::Result<BackboneSpec> BackboneSpec::fromJson(const QJsonObject &json)
         if (!kKnownKeys.contains(it.key()))
             return fail(QStringLiteral("unknown field \"%1\"").arg(it.key()));
 
-    for (const char *key : {"displayName", "task", "architecture", "pretrainedOn", "licence",
-                            "description", "weightsFile", "url", "sha256", "labelsFile"}) {
+    for (const auto &[key, field] : kTextFields) {
         const QJsonValue v = json.value(QLatin1String(key));
         if (!v.isUndefined() && !v.isString())
             return fail(QStringLiteral("%1 must be a string").arg(QLatin1String(key)));
+        spec.*field = v.toString();
     }
-    spec.displayName = json.value(QStringLiteral("displayName")).toString(spec.id);
-    spec.task = json.value(QStringLiteral("task")).toString();
-    spec.architecture = json.value(QStringLiteral("architecture")).toString();
-    spec.pretrainedOn = json.value(QStringLiteral("pretrainedOn")).toString();
-    spec.licence = json.value(QStringLiteral("licence")).toString();
-    spec.description = json.value(QStringLiteral("description")).toString();
-    spec.weightsFile = json.value(QStringLiteral("weightsFile")).toString();
-    spec.url = json.value(QStringLiteral("url")).toString();
-    spec.sha256 = json.value(QStringLiteral("sha256")).toString().toLower();
-    spec.labelsFile = json.value(QStringLiteral("labelsFile")).toString();
+    if (json.value(QStringLiteral("displayName")).isUndefined())
+        spec.displayName = spec.id;
+    spec.sha256 = spec.sha256.toLower();
 
     if (spec.task != QLatin1String("image") && spec.task != QLatin1String("text"))
         return fail(

@@ -1,6 +1,6 @@
 // Backbone.h's free functions (building a catalogue backbone, loading and checking its weights,
 // freezing) and the torch-free layer-group queries of BackboneCatalogue.h.
-#include "vision/OpNet.h"
+#include "vision/Backbone.h"
 
 #include "graft/io/Safetensors.h"
 #include "graft/vision/BackboneCatalogue.h"
@@ -104,7 +104,7 @@ std::string timmToTorchvision(const std::string &name, bool efficientnet)
 }
 
 /// Copies the file's tensors into the network after checking names, shapes, types and values.
-core::Status loadWeights(detail::OpNet &net, const io::SafetensorsFile &file, const QString &arch)
+core::Status loadWeights(Backbone &net, const io::SafetensorsFile &file, const QString &arch)
 {
     const QString path = file.path();
     // DataParallel checkpoints prefix every name with "module.".
@@ -133,8 +133,7 @@ core::Status loadWeights(detail::OpNet &net, const io::SafetensorsFile &file, co
     };
 
     const auto &classifier = net.classifierNames();
-    if (!classifier.empty() && std::none_of(classifier.begin(), classifier.end(),
-                                            [&](const std::string &n) { return lookup(n); }))
+    if (std::ranges::none_of(classifier, lookup))
         net.dropClassifier();
     std::set<std::string> skip;
     if (!net.hasClassifier())
@@ -243,7 +242,7 @@ createBackbone(const BackboneSpec &spec, const QString &weightsPath, bool pretra
             depth = digitsIn(spec.id.mid(spec.id.indexOf(QLatin1String("resnet"))));
         const int classes = spec.classifierClasses;
 
-        std::shared_ptr<detail::OpNet> net;
+        std::shared_ptr<Backbone> net;
         if (tfGraph && !file) {
             // Same structure as the Coral files, from the catalogue options.
             const double width =
@@ -290,7 +289,7 @@ createBackbone(const BackboneSpec &spec, const QString &weightsPath, bool pretra
         }
         net->setSpec(spec);
         net->eval();
-        return std::shared_ptr<Backbone>(net);
+        return net;
     } catch (const std::exception &e) {
         const auto *torchError = dynamic_cast<const c10::Error *>(&e); // what() has a backtrace
         const char *what = torchError ? torchError->what_without_backtrace() : e.what();

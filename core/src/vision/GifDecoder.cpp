@@ -3,7 +3,7 @@
 
 #include <algorithm>
 #include <array>
-#include <numeric>
+#include <optional>
 
 namespace graft::vision {
 
@@ -117,18 +117,16 @@ core::Result<cv::Mat> decodeGifFirstFrame(const QByteArray &bytes)
                     .arg(h)
                     .arg(screenW)
                     .arg(screenH));
-        // LZW decode into indices.
+        // LZW decode into indices. Every string in the code table was output before, so a
+        // table code is a span (start, length) of `indices`.
         std::vector<unsigned char> indices;
         indices.reserve(size_t(std::min<qint64>(total, qint64(data.size()) * 8)));
         const int clearCode = 1 << minCodeSize;
         const int endCode = clearCode + 1;
-        std::vector<int> prefix(4096, -1);
-        std::vector<unsigned char> suffix(4096), first(4096), stack;
-        std::iota(suffix.begin(), suffix.begin() + clearCode, static_cast<unsigned char>(0));
-        std::iota(first.begin(), first.begin() + clearCode, static_cast<unsigned char>(0));
+        std::vector<std::pair<size_t, size_t>> spans(4096);
+        std::optional<std::pair<size_t, size_t>> prev; // the string of the previous code
         int codeSize = minCodeSize + 1;
         int nextCode = endCode + 1;
-        int prev = -1;
         quint32 bitBuf = 0;
         int bitCount = 0;
         size_t byteIndex = 0;
@@ -145,38 +143,33 @@ core::Result<cv::Mat> decodeGifFirstFrame(const QByteArray &bytes)
             if (code == clearCode) {
                 codeSize = minCodeSize + 1;
                 nextCode = endCode + 1;
-                prev = -1;
+                prev.reset();
                 continue;
             }
             if (code == endCode)
                 break;
-            int cur = code;
-            stack.clear();
-            if (code >= nextCode) {
-                if (prev < 0 || code > nextCode)
-                    return gifError(QStringLiteral("LZW data is corrupt"));
-                stack.push_back(first[size_t(prev)]);
-                cur = prev;
+            if (code > nextCode || (code == nextCode && !prev))
+                return gifError(QStringLiteral("LZW data is corrupt"));
+            // The next table entry: the previous string and the first index of this one.
+            const std::pair<size_t, size_t> entry =
+                prev ? std::pair(prev->first, prev->second + 1) : std::pair<size_t, size_t>();
+            const size_t start = indices.size();
+            if (code < clearCode) {
+                indices.push_back(static_cast<unsigned char>(code));
+            } else {
+                // code == nextCode is that entry itself: the copy reads what it has just written.
+                const auto [from, length] = code == nextCode ? entry : spans[size_t(code)];
+                for (size_t k = 0; k < length && qint64(indices.size()) < total; ++k) {
+                    const unsigned char v = indices[from + k];
+                    indices.push_back(v);
+                }
             }
-            while (cur >= clearCode) {
-                stack.push_back(suffix[size_t(cur)]);
-                cur = prefix[size_t(cur)];
-                if (cur < 0 || stack.size() > 4096)
-                    return gifError(QStringLiteral("LZW data is corrupt"));
-            }
-            stack.push_back(static_cast<unsigned char>(cur));
-            for (auto it = stack.rbegin(); it != stack.rend() && qint64(indices.size()) < total;
-                 ++it)
-                indices.push_back(*it);
-            if (prev >= 0 && nextCode < 4096) {
-                prefix[size_t(nextCode)] = prev;
-                suffix[size_t(nextCode)] = static_cast<unsigned char>(cur);
-                first[size_t(nextCode)] = first[size_t(prev)];
-                ++nextCode;
+            if (prev && nextCode < 4096) {
+                spans[size_t(nextCode++)] = entry;
                 if (nextCode == (1 << codeSize) && codeSize < 12)
                     ++codeSize;
             }
-            prev = code;
+            prev = std::pair(start, indices.size() - start);
         }
         if (indices.empty())
             return gifError(QStringLiteral("first frame has no pixels"));

@@ -32,18 +32,25 @@ int reducedFlag(const ImageHeader &h, int atLeast)
     if (h.format != ImageFormat::Jpeg || atLeast <= 0)
         return cv::IMREAD_COLOR;
     const int shorter = std::min(h.width, h.height);
-    for (const auto [factor, flag] : {std::pair{8, cv::IMREAD_REDUCED_COLOR_8},
-                                      {4, cv::IMREAD_REDUCED_COLOR_4},
-                                      {2, cv::IMREAD_REDUCED_COLOR_2}})
+    for (const auto &[factor, flag] : {std::pair{8, cv::IMREAD_REDUCED_COLOR_8},
+                                       {4, cv::IMREAD_REDUCED_COLOR_4},
+                                       {2, cv::IMREAD_REDUCED_COLOR_2}})
         if (shorter >= factor * atLeast)
             return flag;
     return cv::IMREAD_COLOR;
 }
 
+core::Result<RgbImage> toRgbImage(core::Result<cv::Mat> mat)
+{
+    if (!mat)
+        return mat.error();
+    const cv::Mat m = mat->isContinuous() ? *mat : mat->clone();
+    return RgbImage{m.cols, m.rows, std::vector<std::uint8_t>(m.data, m.data + m.total() * 3)};
+}
+
 } // namespace
 
-core::Result<cv::Mat>
-decodeToMat(const QByteArray &bytes, const DecodeOptions &options, ImageHeader *headerOut)
+core::Result<cv::Mat> decodeToMat(const QByteArray &bytes, const DecodeOptions &options)
 {
     if (bytes.isEmpty())
         return makeError(ErrorCode::InvalidFormat, QStringLiteral("file is empty (0 bytes)"));
@@ -51,8 +58,6 @@ decodeToMat(const QByteArray &bytes, const DecodeOptions &options, ImageHeader *
     if (!header)
         return header.error();
     const ImageHeader &h = *header;
-    if (headerOut)
-        *headerOut = h;
     if (h.pixelCount() > options.maxPixels)
         return makeError(ErrorCode::TooLarge,
                          QStringLiteral("image is %1x%2 (%3 megapixels), above the %4 megapixel "
@@ -102,15 +107,7 @@ decodeToMat(const QByteArray &bytes, const DecodeOptions &options, ImageHeader *
 
 core::Result<RgbImage> decodeImage(const QByteArray &bytes, const DecodeOptions &options)
 {
-    auto mat = decodeToMat(bytes, options);
-    if (!mat)
-        return mat.error();
-    const cv::Mat m = mat->isContinuous() ? *mat : mat->clone();
-    RgbImage img;
-    img.width = m.cols;
-    img.height = m.rows;
-    img.pixels.assign(m.data, m.data + size_t(m.total()) * 3);
-    return img;
+    return toRgbImage(decodeToMat(bytes, options));
 }
 
 core::Result<QByteArray> readFileBytes(const QString &path, qint64 maxBytes)
@@ -133,15 +130,20 @@ core::Result<QByteArray> readFileBytes(const QString &path, qint64 maxBytes)
     return bytes;
 }
 
-core::Result<RgbImage> decodeImageFile(const QString &path, const DecodeOptions &options)
+core::Result<cv::Mat> decodeFileToMat(const QString &path, const DecodeOptions &options)
 {
     auto bytes = readFileBytes(path);
     if (!bytes)
         return bytes.error();
-    auto img = decodeImage(*bytes, options);
-    if (!img)
-        return makeError(img.error().code, img.error().detail, path);
-    return img;
+    auto mat = decodeToMat(*bytes, options);
+    if (!mat)
+        return makeError(mat.error().code, mat.error().detail, path);
+    return mat;
+}
+
+core::Result<RgbImage> decodeImageFile(const QString &path, const DecodeOptions &options)
+{
+    return toRgbImage(decodeFileToMat(path, options));
 }
 
 } // namespace graft::vision

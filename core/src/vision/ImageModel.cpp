@@ -146,15 +146,11 @@ QJsonObject ImageModel::describe() const
                        {"device", QString::fromStdString(m_device.str())}};
 }
 
-torch::Tensor ImageModel::probabilities(const torch::Tensor &images) const
-{
-    return torch::softmax(m_head->forward(m_backbone->features(images, m_cutAt)), 1);
-}
-
 torch::Tensor ImageModel::batchProbabilities(const Batch &batch) const
 {
     torch::NoGradGuard noGrad;
-    return probabilities(batchTensor(batch, m_device)).to(torch::kCPU);
+    const torch::Tensor features = m_backbone->features(batchTensor(batch, m_device), m_cutAt);
+    return torch::softmax(m_head->forward(features), 1).to(torch::kCPU);
 }
 
 core::Result<learn::Model::Scores> ImageModel::score(const std::vector<learn::SampleRef> &inputs,
@@ -164,8 +160,7 @@ core::Result<learn::Model::Scores> ImageModel::score(const std::vector<learn::Sa
     return core::guarded([&] {
         return scoreImages(
             inputs, preprocessing(), m_config.image.inferenceBatchSize,
-            [&](const Batch &b) { return probabilities(batchTensor(b, m_device)); }, cancel,
-            observer);
+            [&](const Batch &b) { return batchProbabilities(b); }, cancel, observer);
     });
 }
 

@@ -67,8 +67,6 @@ public:
     core::Status writeExport(const QString &path, const QString &format) const override;
     core::Status saveWeights(const QString &path) const override;
 
-    /// Probabilities for a preprocessed batch (on the model's device).
-    torch::Tensor probabilities(const torch::Tensor &images) const;
     torch::Tensor batchProbabilities(const Batch &batch) const override;
     /// The validation images as the feature pass decoded them (sampleIndices index
     /// checkSamples); null when they were not kept (cached features, or too large).

@@ -3,11 +3,14 @@
 #include "vision/ImageTask.h"
 
 #include "graft/core/Runtime.h"
-#include "vision/FeatureCache.h"
+#include "graft/io/AtomicFile.h"
 #include "vision/ImageModel.h"
 
+#include <QCryptographicHash>
+#include <QDataStream>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonDocument>
@@ -24,6 +27,109 @@ using core::makeError;
 using learn::ParamGroup;
 
 namespace {
+
+constexpr quint32 kFeatureCacheMagic = 0x47464331; // "GFC1"
+
+/// On-disk store of pooled backbone features, keyed by image content hash (SHA-256) within one
+/// "space" (backbone + weights + cut point + preprocessing + augmentation view). A space is one
+/// file `<dir>/<space-hash>.gfc`; it is read whole, extended in memory and written atomically.
+/// A changed backbone, cut, preprocessing or view is a different space, so stale features are
+/// never reused; a changed image has a different content hash.
+/// Format (little-endian): magic, dim, count (quint32 each), then per entry the 32-byte hash
+/// and `dim` floats.
+class FeatureCache
+{
+public:
+    FeatureCache(const QString &dir, const QByteArray &spaceKey, int dim)
+        : m_dir(dir)
+        , m_path(QDir(dir).filePath(
+              QString::fromLatin1(
+                  QCryptographicHash::hash(spaceKey, QCryptographicHash::Sha256).toHex().left(32)) +
+              QStringLiteral(".gfc")))
+        , m_dim(dim)
+    {}
+
+    /// Loads the space's file if present (a corrupt or mismatched file is ignored).
+    void load()
+    {
+        QFile f(m_path);
+        if (!f.open(QIODevice::ReadOnly))
+            return;
+        QDataStream in(&f);
+        in.setByteOrder(QDataStream::LittleEndian);
+        quint32 magic = 0, dim = 0, count = 0;
+        in >> magic >> dim >> count;
+        if (magic != kFeatureCacheMagic || int(dim) != m_dim || count > 50'000'000u)
+            return;
+        if (f.size() != 12 + qint64(count) * (32 + qint64(dim) * 4))
+            return;
+        std::vector<float> values(size_t(count) * dim);
+        std::vector<QByteArray> order;
+        QHash<QByteArray, qsizetype> index;
+        for (quint32 i = 0; i < count; ++i) {
+            QByteArray h(32, Qt::Uninitialized);
+            if (in.readRawData(h.data(), 32) != 32)
+                return;
+            if (in.readRawData(reinterpret_cast<char *>(values.data() + size_t(i) * dim),
+                               int(dim * 4)) != int(dim * 4))
+                return;
+            index.insert(h, qsizetype(i) * dim);
+            order.push_back(h);
+        }
+        m_values = std::move(values);
+        m_order = std::move(order);
+        m_index = std::move(index);
+    }
+
+    /// Pointer to `dim` floats, or nullptr.
+    const float *find(const QByteArray &contentHash) const
+    {
+        const auto it = m_index.constFind(contentHash);
+        return it == m_index.constEnd() ? nullptr : m_values.data() + *it;
+    }
+
+    void insert(const QByteArray &contentHash, const float *features)
+    {
+        if (m_index.contains(contentHash))
+            return;
+        m_index.insert(contentHash, qsizetype(m_values.size()));
+        m_values.insert(m_values.end(), features, features + m_dim);
+        m_order.push_back(contentHash);
+        m_dirty = true;
+    }
+
+    /// Writes the space file atomically when something was added.
+    core::Status save()
+    {
+        if (!m_dirty)
+            return {};
+        if (!QDir().mkpath(m_dir))
+            return makeError(ErrorCode::WriteFailed,
+                             QStringLiteral("cannot create the cache folder"), m_dir);
+        const core::Status written = io::writeFileAtomically(m_path, [&](QIODevice &f) {
+            QDataStream out(&f);
+            out.setByteOrder(QDataStream::LittleEndian);
+            out << kFeatureCacheMagic << quint32(m_dim) << quint32(m_order.size());
+            for (const auto &h : m_order) {
+                out.writeRawData(h.constData(), 32);
+                out.writeRawData(reinterpret_cast<const char *>(find(h)), m_dim * 4);
+            }
+            return out.status() == QDataStream::Ok;
+        });
+        if (written)
+            m_dirty = false;
+        return written;
+    }
+
+private:
+    QString m_dir;
+    QString m_path;
+    int m_dim;
+    QHash<QByteArray, qsizetype> m_index; ///< hash -> offset in m_values (in floats)
+    std::vector<float> m_values;
+    std::vector<QByteArray> m_order;
+    bool m_dirty = false;
+};
 
 class ImageTask : public learn::TrainTask
 {

@@ -1,4 +1,4 @@
-#include "vision/OpNet.h"
+#include "vision/Backbone.h"
 
 #include "graft/io/Safetensors.h"
 
@@ -41,15 +41,6 @@ std::vector<size_t> groupStarts(const std::vector<BlockKey> &blocks, bool lastIs
     if (lastIsHead)
         starts.push_back(body);
     return starts;
-}
-
-std::string groupName(size_t index, size_t count, bool lastIsHead)
-{
-    if (index == 0)
-        return "stem";
-    if (lastIsHead && index + 1 == count)
-        return "head";
-    return "stage" + std::to_string(index);
 }
 
 struct GraphConv
@@ -101,7 +92,7 @@ std::vector<GraphConv> mobileNetV1(const std::function<std::int64_t(int)> &depth
 /// A MobileNet with TF "SAME" padding from its chain of convolutions (graph order) and an
 /// optional classifier. Keras's convolutions have no bias but a BatchNorm each (eps 1e-3,
 /// momentum 0.99 in Keras terms).
-class TfMobileNet : public OpNet
+class TfMobileNet : public Backbone
 {
 public:
     TfMobileNet(const std::vector<GraphConv> &convs, const GraphConv &classifier, bool keras)
@@ -130,7 +121,9 @@ public:
         const auto starts = groupStarts(keys, lastIsHead);
         for (size_t g = 0; g < starts.size(); ++g) {
             const size_t end = g + 1 < starts.size() ? starts[g + 1] : keys.size();
-            beginGroup(groupName(g, starts.size(), lastIsHead));
+            beginGroup(g == 0                                 ? std::string("stem")
+                       : lastIsHead && g + 1 == starts.size() ? std::string("head")
+                                                              : "stage" + std::to_string(g));
             for (size_t b = starts[g]; b < end; ++b)
                 for (const GraphConv &c : blocks[b]) {
                     addConv(layers, c.name, c.in, c.out, c.kernel, c.stride, c.groups, !keras,
@@ -157,7 +150,7 @@ public:
 
 } // namespace
 
-core::Result<std::shared_ptr<OpNet>> makeTfGraphMobileNet(const io::SafetensorsFile &file)
+core::Result<std::shared_ptr<Backbone>> makeTfGraphMobileNet(const io::SafetensorsFile &file)
 {
     auto fail = [&](const QString &detail) -> core::Error {
         return core::makeError(core::ErrorCode::WeightsInvalid,
@@ -243,10 +236,10 @@ core::Result<std::shared_ptr<OpNet>> makeTfGraphMobileNet(const io::SafetensorsF
     if (convs.empty())
         return fail(QStringLiteral("no convolutions"));
 
-    return std::shared_ptr<OpNet>(std::make_shared<TfMobileNet>(convs, classifier, false));
+    return std::shared_ptr<Backbone>(std::make_shared<TfMobileNet>(convs, classifier, false));
 }
 
-std::shared_ptr<OpNet> makeTfMobileNet(int version, double width, int classes)
+std::shared_ptr<Backbone> makeTfMobileNet(int version, double width, int classes)
 {
     std::vector<GraphConv> convs;
     if (version == 1) {
@@ -279,7 +272,7 @@ std::shared_ptr<OpNet> makeTfMobileNet(int version, double width, int classes)
     return std::make_shared<TfMobileNet>(convs, classifier, false);
 }
 
-std::shared_ptr<OpNet> makeKerasMobileNetV1(double alpha)
+std::shared_ptr<Backbone> makeKerasMobileNetV1(double alpha)
 {
     const auto scaled = [alpha](int c) {
         return std::int64_t(double(c) * alpha + 0.5);

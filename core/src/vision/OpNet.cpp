@@ -1,4 +1,4 @@
-#include "vision/OpNet.h"
+#include "vision/Backbone.h"
 
 #include "graft/export/OnnxGraph.h"
 
@@ -10,7 +10,11 @@
 #include <sstream>
 #include <utility>
 
-namespace graft::vision::detail {
+namespace graft::vision {
+
+using detail::Act;
+using detail::Op;
+using detail::Pad;
 
 namespace {
 
@@ -97,13 +101,13 @@ def bb_conv_same(self, x: Tensor, w: Tensor, b: Optional[Tensor], s: int, g: int
 
 } // namespace
 
-void OpNet::addOp(Op op)
+void Backbone::addOp(Op op)
 {
     TORCH_CHECK(!m_groupModules.empty() && m_groupEnd.size() < m_groupModules.size(),
                 "op added outside a group");
     auto &holder = *m_groupModules.back();
     auto remember = [&](const std::shared_ptr<torch::nn::Module> &m) {
-        holder.register_module("m" + std::to_string(m_memberCount++), m);
+        holder.register_module(c10::str("m", m_memberCount++), m);
     };
     if (op.conv)
         remember(op.conv.ptr());
@@ -114,13 +118,13 @@ void OpNet::addOp(Op op)
     m_ops.push_back(std::move(op));
 }
 
-void OpNet::beginGroup(const std::string &name)
+void Backbone::beginGroup(const std::string &name)
 {
     m_groupModules.push_back(std::make_shared<torch::nn::Module>("LayerGroup"));
     m_groups.push_back({QString::fromStdString(name), 0, 0, 1});
 }
 
-void OpNet::endGroup(std::int64_t outChannels, int outStride)
+void Backbone::endGroup(std::int64_t outChannels, int outStride)
 {
     auto &g = m_groups.back();
     g.outChannels = outChannels;
@@ -130,14 +134,14 @@ void OpNet::endGroup(std::int64_t outChannels, int outStride)
     m_groupEnd.push_back(m_ops.size());
 }
 
-void OpNet::train(bool on)
+void Backbone::train(bool on)
 {
     torch::nn::Module::train(on);
     for (auto &g : m_groupModules)
         g->train(on);
 }
 
-torch::Tensor OpNet::run(torch::Tensor x, size_t begin, size_t end)
+torch::Tensor Backbone::run(torch::Tensor x, size_t begin, size_t end)
 {
     torch::Tensor saved;
     size_t group = 0;
@@ -189,27 +193,27 @@ torch::Tensor OpNet::run(torch::Tensor x, size_t begin, size_t end)
     return x;
 }
 
-torch::Tensor OpNet::featureMap(const torch::Tensor &x, int cutAt)
+torch::Tensor Backbone::featureMap(const torch::Tensor &x, int cutAt)
 {
     TORCH_CHECK(cutAt >= 0 && cutAt <= int(m_groups.size()), "cut out of range: ", cutAt);
     return run(x, 0, opBegin(cutAt));
 }
 
-torch::Tensor OpNet::featuresFrom(const torch::Tensor &map, int from, int cutAt)
+torch::Tensor Backbone::featuresFrom(const torch::Tensor &map, int from, int cutAt)
 {
     TORCH_CHECK(from >= 0 && from <= cutAt && cutAt >= 1 && cutAt <= int(m_groups.size()),
                 "bad group range: ", from, "..", cutAt);
     return run(map, opBegin(from), opBegin(cutAt)).mean({2, 3});
 }
 
-torch::Tensor OpNet::classify(const torch::Tensor &x)
+torch::Tensor Backbone::classify(const torch::Tensor &x)
 {
     TORCH_CHECK(hasClassifier(), "this backbone has no classifier");
     auto f = features(x, int(m_groups.size()));
     return at::linear(f, m_classifierWeight.flatten(1), m_classifierBias);
 }
 
-void OpNet::emitTorchScript(torch::jit::Module &module, int cutAt) const
+void Backbone::emitTorchScript(torch::jit::Module &module, int cutAt) const
 {
     TORCH_CHECK(cutAt >= 1 && cutAt <= int(m_groups.size()), "cut out of range: ", cutAt);
     std::ostringstream src;
@@ -295,7 +299,8 @@ void OpNet::emitTorchScript(torch::jit::Module &module, int cutAt) const
     module.define(src.str());
 }
 
-std::string OpNet::emitOnnx(OnnxGraph &g, const std::string &input, int inputSize, int cutAt) const
+std::string
+Backbone::emitOnnx(OnnxGraph &g, const std::string &input, int inputSize, int cutAt) const
 {
     TORCH_CHECK(cutAt >= 1 && cutAt <= int(m_groups.size()), "cut out of range: ", cutAt);
     using A = OnnxGraph;
@@ -403,13 +408,10 @@ std::string OpNet::emitOnnx(OnnxGraph &g, const std::string &input, int inputSiz
     return g.node("Flatten", {g.node("GlobalAveragePool", {x})}, {A::attr("axis", 1)});
 }
 
-} // namespace graft::vision::detail
-
-namespace graft::vision {
-
 std::string onnxTensor(OnnxGraph &graph, const torch::Tensor &t, const char *hint)
 {
     const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
     return graph.addFloat(hint, c.sizes().vec(), c.data_ptr<float>());
 }
+
 } // namespace graft::vision

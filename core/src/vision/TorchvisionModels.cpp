@@ -1,4 +1,4 @@
-#include "vision/OpNet.h"
+#include "vision/Backbone.h"
 
 namespace graft::vision::detail {
 
@@ -6,7 +6,7 @@ namespace {
 
 /// Shared helpers for torchvision's naming: Conv2dNormActivation is a Sequential of
 /// "0" conv (no bias), "1" BatchNorm and an activation without parameters.
-class TorchvisionNet : public OpNet
+class TorchvisionNet : public Backbone
 {
 protected:
     void convBnAct(torch::nn::Module &parent,
@@ -205,17 +205,17 @@ public:
 
 } // namespace
 
-std::shared_ptr<OpNet> makeResNet(int depth, bool cifar, int classes)
+std::shared_ptr<Backbone> makeResNet(int depth, bool cifar, int classes)
 {
     return std::make_shared<ResNet>(depth, cifar, classes);
 }
 
-std::shared_ptr<OpNet> makeTorchvisionMobileNetV2(int classes)
+std::shared_ptr<Backbone> makeTorchvisionMobileNetV2(int classes)
 {
     return std::make_shared<TorchvisionMobileNetV2>(classes);
 }
 
-std::shared_ptr<OpNet> makeTorchvisionEfficientNetB0(int classes)
+std::shared_ptr<Backbone> makeTorchvisionEfficientNetB0(int classes)
 {
     return std::make_shared<TorchvisionEfficientNetB0>(classes);
 }

@@ -46,8 +46,8 @@ struct Progress
 class ProgressMeter
 {
 public:
-    explicit ProgressMeter(Phase phase);
-    void restart();
+    explicit ProgressMeter(Phase phase) : m_phase(phase) { m_clock.start(); }
+    void restart() { m_clock.restart(); }
     /// The report for `done` of `total`; the rate counts items since the start.
     Progress at(qint64 done, qint64 total) const;
     /// The report for `done` of `total` after `elapsedSeconds`.

@@ -8,8 +8,6 @@
 #include "graft/text/TextDataset.h"
 #include "graft/vision/ScanReport.h"
 
-#include <QJsonObject>
-
 #include <memory>
 #include <vector>
 
@@ -62,7 +60,7 @@ core::Result<QString> checkDevice(const QString &name);
 TaskKind detectKind(const QString &path);
 
 /// Trains as `config` says (the task's data source and model on the one loop), evaluates the
-/// kept weights and writes the run folder (see Runs.h). On cancel, returns the report so far
+/// kept weights and writes the run folder (saveRun below). On cancel, returns the report so far
 /// with `cancelled` set. The language model reads its texts itself (`data` may be empty).
 core::Result<RunReport> train(const RunConfig &config,
                               const Dataset &data,

@@ -66,8 +66,6 @@ private:
     QStringList words(const QString &text, int maxTokens) const;
 
     Options m_options;
-    QStringList pieces(const QString &word) const;
-
     std::shared_ptr<const QHash<QString, int>> m_ranks; ///< "left right" -> merge order
 };
 
