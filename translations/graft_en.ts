@@ -362,6 +362,10 @@ pred: %2 (%3 %)</translation>
         <source>Mistakes, worst first (select one to see which words decided)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>This model has no evaluation yet: open the dataset it was trained on, then open the model again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::ExportPanel</name>
@@ -741,6 +745,37 @@ Reloaded and compared on %2 validation reviews: top-1 agreement %3 %, largest pr
     </message>
     <message>
         <source>Train the text model five times on different folds and compare its accuracy with a bag-of-words logistic regression on the same folds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Model opened: %1 (%n class(es))</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not open the model: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Graft models (run.json *.pt *.onnx)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for the running job to end, or stop it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open &amp;model (run or export)...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The project&apos;s model %1 is gone; train again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1377,6 +1412,10 @@ Reloaded and compared on %2 validation reviews: top-1 agreement %3 %, largest pr
     <message>
         <source>Train a model first.</source>
         <translation type="unfinished">Train a model first.</translation>
+    </message>
+    <message>
+        <source>%1 holds no classifier to predict with.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

@@ -145,7 +145,10 @@
     </message>
     <message numerus="yes">
         <source>Stopped after %n complete epoch(s).</source>
-        <translation><numerusform>Detenido tras %n época completa.</numerusform><numerusform>Detenido tras %n épocas completas.</numerusform></translation>
+        <translation>
+            <numerusform>Detenido tras %n época completa.</numerusform>
+            <numerusform>Detenido tras %n épocas completas.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Fold %1 of %2: model %3 %, bag-of-words baseline %4 %</source>
@@ -358,6 +361,10 @@ pred.: %2 (%3 %)</translation>
     <message>
         <source>Mistakes, worst first (select one to see which words decided)</source>
         <translation>Errores, los peores primero (seleccione uno para ver qué palabras decidieron)</translation>
+    </message>
+    <message>
+        <source>This model has no evaluation yet: open the dataset it was trained on, then open the model again.</source>
+        <translation>Este modelo aún no tiene evaluación: abra el conjunto de datos con el que se entrenó y vuelva a abrir el modelo.</translation>
     </message>
 </context>
 <context>
@@ -742,6 +749,37 @@ Recargado y comparado en %2 reseñas de validación: coincidencia de la clase pr
     <message>
         <source>Train the text model five times on different folds and compare its accuracy with a bag-of-words logistic regression on the same folds.</source>
         <translation>Entrena el modelo de texto cinco veces con particiones distintas y compara su exactitud con una regresión logística sobre bolsa de palabras en las mismas particiones.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Model opened: %1 (%n class(es))</source>
+        <translation>
+            <numerusform>Modelo abierto: %1 (%n clase)</numerusform>
+            <numerusform>Modelo abierto: %1 (%n clases)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not open the model: %1</source>
+        <translation>No se pudo abrir el modelo: %1</translation>
+    </message>
+    <message>
+        <source>Open model</source>
+        <translation>Abrir modelo</translation>
+    </message>
+    <message>
+        <source>Graft models (run.json *.pt *.onnx)</source>
+        <translation>Modelos de Graft (run.json *.pt *.onnx)</translation>
+    </message>
+    <message>
+        <source>Wait for the running job to end, or stop it.</source>
+        <translation>Espere a que termine el trabajo en curso o deténgalo.</translation>
+    </message>
+    <message>
+        <source>Open &amp;model (run or export)...</source>
+        <translation>Abrir &amp;modelo (ejecución o exportación)...</translation>
+    </message>
+    <message>
+        <source>The project&apos;s model %1 is gone; train again.</source>
+        <translation>El modelo del proyecto (%1) ya no existe; vuelva a entrenar.</translation>
     </message>
 </context>
 <context>
@@ -1378,6 +1416,10 @@ Recargado y comparado en %2 reseñas de validación: coincidencia de la clase pr
     <message>
         <source>Train a model first.</source>
         <translation>Entrena primero un modelo.</translation>
+    </message>
+    <message>
+        <source>%1 holds no classifier to predict with.</source>
+        <translation>%1 no contiene ningún clasificador con el que predecir.</translation>
     </message>
 </context>
 </TS>

@@ -14,16 +14,15 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
-#include <QGroupBox>
-#include <QLineEdit>
-#include <QPlainTextEdit>
-#include <QPushButton>
-#include <QTextBrowser>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QGroupBox>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -32,6 +31,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QTimer>
 #include <QTreeWidget>
 
@@ -91,6 +91,7 @@ private Q_SLOTS:
     void trainEvaluateStop();
     void textReviewsEndToEnd();
     void interruptedRunOffersResume();
+    void projectKeepsItsModelAndExportsOpen();
     void screenshots();
 
 private:
@@ -190,7 +191,8 @@ void tst_TrainingFlow::trainEvaluateStop()
     QVERIFY(lossPoints(window) > 0);
     // The Train tab says which rule kept which epoch.
     auto *status = window.trainPanel()->findChild<QLabel *>(QStringLiteral("trainStatus"));
-    QVERIFY2(status->text().contains(QStringLiteral("Kept epoch %1 (best validation accuracy)").arg(report.bestEpoch)),
+    QVERIFY2(status->text().contains(
+                 QStringLiteral("Kept epoch %1 (best validation accuracy)").arg(report.bestEpoch)),
              qPrintable(status->text()));
 
     // Predict, then Find learning rate, then predict again: the trained model's predictions,
@@ -198,7 +200,8 @@ void tst_TrainingFlow::trainEvaluateStop()
     QStringList valImages;
     for (const char *cls : {"ants", "bees"})
         for (const QString &f : QDir(m_images + "/val/" + cls).entryList(QDir::Files).mid(0, 10))
-            valImages << QDir(m_images).filePath(QStringLiteral("val/%1/%2").arg(QLatin1String(cls), f));
+            valImages << QDir(m_images).filePath(
+                QStringLiteral("val/%1/%2").arg(QLatin1String(cls), f));
     auto *predictPanel = window.findChild<graft::ui::PredictPanel *>();
     QSignalSpy predicted(controller, &TrainingController::predictionsReady);
     predictPanel->predictFiles(valImages);
@@ -220,8 +223,8 @@ void tst_TrainingFlow::trainEvaluateStop()
     QTRY_VERIFY(!controller->isBusy());
 
     // The Evaluate panel shows the confusion matrix of the validation split.
-    auto *confusion = window.evaluatePanel()->findChild<QCustomPlot *>(
-        QStringLiteral("confusionPlot"));
+    auto *confusion =
+        window.evaluatePanel()->findChild<QCustomPlot *>(QStringLiteral("confusionPlot"));
     QVERIFY(confusion);
     auto *map = qobject_cast<QCPColorMap *>(confusion->plottable(0));
     QVERIFY(map);
@@ -273,7 +276,8 @@ void tst_TrainingFlow::textReviewsEndToEnd()
                 words << filler[(i * 3 + w * 5 + c) % filler.size()];
             words.insert(1 + i % 5, (c ? good : bad)[(i + c) % 5]);
             QVERIFY(graft::test::writeFile(
-                dir.filePath(QStringLiteral("reviews/%1/%2.txt").arg(c ? "positive" : "negative").arg(i)),
+                dir.filePath(
+                    QStringLiteral("reviews/%1/%2.txt").arg(c ? "positive" : "negative").arg(i)),
                 words.join(QLatin1Char(' ')).toUtf8()));
         }
 
@@ -300,7 +304,9 @@ void tst_TrainingFlow::textReviewsEndToEnd()
     QVERIFY(model->findChild<QGroupBox *>(QStringLiteral("textModelBox"))->isVisibleTo(model));
     if (!glove.isEmpty())
         model->findChild<QLineEdit *>(QStringLiteral("wordVectors"))->setText(glove);
-    window.trainPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"))->setValue(glove.isEmpty() ? 20 : 8);
+    window.trainPanel()
+        ->findChild<QSpinBox *>(QStringLiteral("epochs"))
+        ->setValue(glove.isEmpty() ? 20 : 8);
 
     TrainingController *controller = window.controller();
     QSignalSpy finished(controller, &TrainingController::trainingFinished);
@@ -357,9 +363,12 @@ void tst_TrainingFlow::textReviewsEndToEnd()
 
     if (const QString out = qEnvironmentVariable("GRAFT_SCREENSHOTS_DIR"); !out.isEmpty()) {
         const QList<QPair<QWidget *, const char *>> shots = {
-            {data, "text-data"}, {model, "text-model"}, {window.evaluatePanel(), "text-evaluate"},
+            {data, "text-data"},
+            {model, "text-model"},
+            {window.evaluatePanel(), "text-evaluate"},
             {predict, "text-predict"}};
-        auto *mistakes = window.evaluatePanel()->findChild<QListWidget *>(QStringLiteral("mistakes"));
+        auto *mistakes =
+            window.evaluatePanel()->findChild<QListWidget *>(QStringLiteral("mistakes"));
         if (mistakes && mistakes->count() > 0)
             mistakes->setCurrentRow(0);
         for (const auto &[panel, name] : shots) {
@@ -410,7 +419,8 @@ void tst_TrainingFlow::textReviewsEndToEnd()
     QTRY_VERIFY_WITH_TIMEOUT(!controller->isBusy(), 30000);
     bool resumed = false;
     for (const auto &m : messages)
-        resumed = resumed || m.at(0).value<graft::learn::Notice>().code == graft::learn::Notice::Code::Resumed;
+        resumed = resumed ||
+                  m.at(0).value<graft::learn::Notice>().code == graft::learn::Notice::Code::Resumed;
     QVERIFY(resumed);
     QVERIFY(epochs.at(0).at(0).value<graft::learn::EpochMetrics>().epoch > asked);
     graft::learn::removeCheckpoint(checkpoint);
@@ -507,10 +517,120 @@ void tst_TrainingFlow::interruptedRunOffersResume()
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
     bool resumed = false;
     for (const auto &m : messages)
-        resumed = resumed || m.at(0).value<graft::learn::Notice>().code == graft::learn::Notice::Code::Resumed;
+        resumed = resumed ||
+                  m.at(0).value<graft::learn::Notice>().code == graft::learn::Notice::Code::Resumed;
     QVERIFY(resumed);
     QVERIFY(epochs.at(0).at(0).value<graft::learn::EpochMetrics>().epoch > asked);
     graft::learn::removeCheckpoint(checkpoint);
+}
+
+// Issue 15: the trained model is saved with the project (its run folder) and comes back on
+// reopening; an exported .pt or .onnx opens too, and is evaluated on the validation split.
+void tst_TrainingFlow::projectKeepsItsModelAndExportsOpen()
+{
+    if (m_images.isEmpty() || m_weights.isEmpty())
+        QSKIP("needs ../shared/data/images/hymenoptera and ../shared/data/weights");
+    QTemporaryDir dir;
+    const QString projectFile = dir.filePath(QStringLiteral("ants.graft"));
+    QStringList valImages;
+    for (const char *cls : {"ants", "bees"})
+        for (const QString &f : QDir(m_images + "/val/" + cls).entryList(QDir::Files).mid(0, 8))
+            valImages << QDir(m_images).filePath(
+                QStringLiteral("val/%1/%2").arg(QLatin1String(cls), f));
+    const auto predictWith = [&](MainWindow &w) {
+        QSignalSpy predicted(w.controller(), &TrainingController::predictionsReady);
+        w.findChild<graft::ui::PredictPanel *>()->predictFiles(valImages);
+        [&] {
+            QTRY_VERIFY_WITH_TIMEOUT(predicted.count() == 1, 30000);
+        }();
+        return predicted.isEmpty() ? graft::learn::Predictions()
+                                   : predicted.at(0).at(0).value<graft::learn::Predictions>();
+    };
+
+    graft::learn::RunReport trained;
+    graft::learn::Predictions before;
+    {
+        MainWindow window;
+        QVERIFY(prepare(window, QStringLiteral("mobilenet_v1_025_128_imagenet"), 2));
+        TrainingController *controller = window.controller();
+        QSignalSpy finished(controller, &TrainingController::trainingFinished);
+        QSignalSpy failed(controller, &TrainingController::failed);
+        QVERIFY(window.startTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || failed.count() > 0, 60000);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+        QTRY_VERIFY(!controller->isBusy());
+        trained = finished.at(0).at(0).value<graft::learn::RunReport>();
+        QVERIFY(!trained.runDir.isEmpty());
+        before = predictWith(window);
+        QCOMPARE(int(before.size()), valImages.size());
+        QTRY_VERIFY(!controller->isBusy());
+        QSignalSpy exported(controller, &TrainingController::exportFinished);
+        QVERIFY(controller->exportModel(dir.filePath(QStringLiteral("m.pt"))));
+        QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1 || failed.count() > 0, 60000);
+        QTRY_VERIFY(!controller->isBusy());
+        QVERIFY(controller->exportModel(dir.filePath(QStringLiteral("m.onnx"))));
+        QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 2 || failed.count() > 0, 60000);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+        QTRY_VERIFY(!controller->isBusy());
+        QVERIFY(window.saveProject(projectFile));
+        QCOMPARE(window.currentProject().modelPath, trained.runDir);
+    }
+
+    // "Quit and reopen": a new window opens the project; the model comes back with its
+    // evaluation, and predicts as before.
+    MainWindow window;
+    TrainingController *controller = window.controller();
+    QSignalSpy changed(controller, &TrainingController::modelChanged);
+    QSignalSpy failed(controller, &TrainingController::failed);
+    QVERIFY(!controller->hasModel());
+    QVERIFY(window.openProject(projectFile));
+    QTRY_VERIFY_WITH_TIMEOUT(changed.count() == 1 || failed.count() > 0, 60000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+    QTRY_VERIFY(!controller->isBusy());
+    QVERIFY(controller->hasModel());
+    QVERIFY(!window.isModified());
+    auto *summary = window.evaluatePanel()->findChild<QLabel *>(QStringLiteral("evalSummary"));
+    QVERIFY2(summary->text().contains(QString::number(trained.valAccuracy() * 100, 'f', 1)),
+             qPrintable(summary->text()));
+    const auto reopened = predictWith(window);
+    QCOMPARE(int(reopened.size()), int(before.size()));
+    for (size_t i = 0; i < before.size(); ++i) {
+        QCOMPARE(reopened[i].top.at(0).first, before[i].top.at(0).first);
+        QVERIFY(qAbs(reopened[i].top.at(0).second - before[i].top.at(0).second) < 1e-5f);
+    }
+
+    // Each export opens as the current model, is scored on the validation split with the
+    // run's accuracy, and predicts the same top-1.
+    for (const char *name : {"m.pt", "m.onnx"}) {
+        QTRY_VERIFY(!controller->isBusy());
+        QSignalSpy opened(controller, &TrainingController::modelOpened);
+        QVERIFY(controller->openModel(dir.filePath(QLatin1String(name)), trained.config,
+                                      graft::learn::Dataset(*window.dataPanel()->report())));
+        QTRY_VERIFY_WITH_TIMEOUT(opened.count() == 1 || failed.count() > 0, 60000);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+        const auto report = opened.at(0).at(0).value<graft::learn::RunReport>();
+        QCOMPARE(report.validation.count(), trained.validation.count());
+        QVERIFY2(qAbs(report.validation.accuracy - trained.valAccuracy()) < 1e-9, name);
+        QTRY_VERIFY(!controller->isBusy());
+        const auto fromExport = predictWith(window);
+        QCOMPARE(int(fromExport.size()), int(before.size()));
+        for (size_t i = 0; i < before.size(); ++i)
+            QCOMPARE(fromExport[i].top.at(0).first, before[i].top.at(0).first);
+    }
+    QCOMPARE(window.currentProject().modelPath, dir.filePath(QStringLiteral("m.onnx")));
+
+    // A file that is not a model is refused with a message naming it; the model stays.
+    QFile junk(dir.filePath(QStringLiteral("junk.pt")));
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    junk.write("not a model");
+    junk.close();
+    QTRY_VERIFY(!controller->isBusy());
+    failed.clear();
+    QVERIFY(controller->openModel(junk.fileName(), trained.config, graft::learn::Dataset()));
+    QTRY_VERIFY_WITH_TIMEOUT(failed.count() == 1, 30000);
+    QVERIFY2(failed.at(0).at(1).toString().contains(QStringLiteral("junk.pt")),
+             qPrintable(failed.at(0).at(1).toString()));
+    QVERIFY(controller->hasModel());
 }
 
 void tst_TrainingFlow::screenshots()

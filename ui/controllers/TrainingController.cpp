@@ -2,8 +2,7 @@
 
 namespace graft::ui {
 
-TrainingController::TrainingController(QObject *parent)
-    : QObject(parent)
+TrainingController::TrainingController(QObject *parent) : QObject(parent)
 {
     qRegisterMetaType<learn::Progress>();
     qRegisterMetaType<GraftProgressList>();
@@ -42,7 +41,18 @@ TrainingController::TrainingController(QObject *parent)
         }
         finish();
         Q_EMIT trainingFinished(r);
+        if (r.model)
+            Q_EMIT modelChanged(r);
     });
+    connect(worker, &TrainingWorker::modelOpened, this,
+            [this](const learn::RunReport &r, const QString &path) {
+                m_hasModel = true;
+                m_modelKind = r.kind;
+                m_classes = r.classes;
+                finish();
+                Q_EMIT modelOpened(r, path);
+                Q_EMIT modelChanged(r);
+            });
     ending(&TrainingWorker::learningRateFound, &TrainingController::learningRateFound);
     ending(&TrainingWorker::crossValidated, &TrainingController::crossValidated);
     ending(&TrainingWorker::languageModelTrained, &TrainingController::languageModelTrained);
@@ -75,13 +85,13 @@ void TrainingController::finish()
     Q_EMIT busyChanged(false);
 }
 
-template<typename Fn>
-bool TrainingController::queue(Job job, Fn &&fn)
+template<typename Fn> bool TrainingController::queue(Job job, Fn &&fn)
 {
     if (!begin(job))
         return false;
     QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker.data(), cancel = m_cancel, fn = std::forward<Fn>(fn)] {
+        m_worker,
+        [worker = m_worker.data(), cancel = m_cancel, fn = std::forward<Fn>(fn)] {
             fn(worker, cancel);
         },
         Qt::QueuedConnection);
@@ -95,26 +105,30 @@ bool TrainingController::startTraining(const learn::RunConfig &config, const lea
     });
 }
 
-bool TrainingController::findLearningRate(const learn::RunConfig &config, const learn::Dataset &data)
+bool TrainingController::findLearningRate(const learn::RunConfig &config,
+                                          const learn::Dataset &data)
 {
     return queue(Job::FindLr, [config, data](TrainingWorker *w, const core::CancelToken &c) {
         w->findLearningRate(config, data, c);
     });
 }
 
-bool TrainingController::crossValidate(const learn::RunConfig &config, const learn::Dataset &data,
+bool TrainingController::crossValidate(const learn::RunConfig &config,
+                                       const learn::Dataset &data,
                                        int folds)
 {
-    return queue(Job::CrossValidate, [config, data, folds](TrainingWorker *w, const core::CancelToken &c) {
-        w->crossValidate(config, data, folds, c);
-    });
+    return queue(Job::CrossValidate,
+                 [config, data, folds](TrainingWorker *w, const core::CancelToken &c) {
+                     w->crossValidate(config, data, folds, c);
+                 });
 }
 
 bool TrainingController::trainLanguageModel(const learn::RunConfig &config, const QString &outPath)
 {
-    return queue(Job::LanguageModel, [config, outPath](TrainingWorker *w, const core::CancelToken &c) {
-        w->trainLanguageModel(config, outPath, c);
-    });
+    return queue(Job::LanguageModel,
+                 [config, outPath](TrainingWorker *w, const core::CancelToken &c) {
+                     w->trainLanguageModel(config, outPath, c);
+                 });
 }
 
 bool TrainingController::predict(const GraftSampleRefs &inputs, int topK)
@@ -151,6 +165,16 @@ bool TrainingController::exportModel(const QString &path)
     return queue(Job::Export, [path](TrainingWorker *w, const core::CancelToken &c) {
         w->exportModel(path, c);
     });
+}
+
+bool TrainingController::openModel(const QString &path,
+                                   const learn::RunConfig &config,
+                                   const learn::Dataset &data)
+{
+    return queue(Job::OpenModel,
+                 [path, config, data](TrainingWorker *w, const core::CancelToken &c) {
+                     w->openModel(path, config, data, c);
+                 });
 }
 
 void TrainingController::stop()

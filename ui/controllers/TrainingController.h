@@ -15,14 +15,25 @@ class TrainingController : public QObject
 {
     Q_OBJECT
 public:
-    enum class Job { None, Train, FindLr, CrossValidate, LanguageModel, Predict, GradCam, Export, Explain };
+    enum class Job {
+        None,
+        Train,
+        FindLr,
+        CrossValidate,
+        LanguageModel,
+        Predict,
+        GradCam,
+        Export,
+        Explain,
+        OpenModel
+    };
 
     explicit TrainingController(QObject *parent = nullptr);
     ~TrainingController() override;
 
     bool isBusy() const { return m_job != Job::None; }
     Job job() const { return m_job; }
-    /// A classifier was trained in this session (the worker keeps it).
+    /// A classifier was trained in this session or opened (the worker keeps it).
     bool hasModel() const { return m_hasModel; }
     bool hasTextModel() const { return m_hasModel && m_modelKind == learn::TaskKind::Text; }
     learn::TaskKind modelKind() const { return m_modelKind; }
@@ -37,6 +48,9 @@ public:
     bool explainText(const QString &text, int classIndex = -1);
     bool gradCam(const QString &file, int classIndex);
     bool exportModel(const QString &path);
+    /// Opens a run folder, its run.json, or a .pt/.onnx export as the current model (see
+    /// TrainingWorker::openModel); modelOpened or failed("open-model", ...) follows.
+    bool openModel(const QString &path, const learn::RunConfig &config, const learn::Dataset &data);
 
     /// Asks the running job to stop; it ends within about one batch.
     void stop();
@@ -57,14 +71,17 @@ Q_SIGNALS:
     void explained(const QString &text, const graft::learn::TokenContributions &words);
     void gradCamReady(const QString &file, const graft::learn::GradCam &cam);
     void exportFinished(const graft::learn::ExportCheck &check);
+    void modelOpened(const graft::learn::RunReport &report, const QString &path);
+    /// The current model changed (a run finished with one, or one was opened): what Evaluate,
+    /// Predict and Export show and use.
+    void modelChanged(const graft::learn::RunReport &report);
     void failed(const QString &operation, const QString &text);
 
 private:
     /// Starts `job` with a new cancellation token; false while another runs.
     bool begin(Job job);
     void finish();
-    template<typename Fn>
-    bool queue(Job job, Fn &&fn);
+    template<typename Fn> bool queue(Job job, Fn &&fn);
 
     QThread m_thread;
     QPointer<TrainingWorker> m_worker;

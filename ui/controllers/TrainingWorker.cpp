@@ -4,6 +4,9 @@
 
 #include "graft/export/Exporter.h"
 
+#include <QDir>
+#include <QFileInfo>
+
 namespace graft::ui {
 
 namespace {
@@ -24,7 +27,8 @@ void TrainingWorker::begin()
     m_sinceProgress.restart();
 }
 
-void TrainingWorker::train(const learn::RunConfig &config, const learn::Dataset &data,
+void TrainingWorker::train(const learn::RunConfig &config,
+                           const learn::Dataset &data,
                            core::CancelToken cancel)
 {
     begin();
@@ -39,7 +43,8 @@ void TrainingWorker::train(const learn::RunConfig &config, const learn::Dataset 
     Q_EMIT trainingFinished(result.value());
 }
 
-void TrainingWorker::findLearningRate(const learn::RunConfig &config, const learn::Dataset &data,
+void TrainingWorker::findLearningRate(const learn::RunConfig &config,
+                                      const learn::Dataset &data,
                                       core::CancelToken cancel)
 {
     begin();
@@ -52,8 +57,10 @@ void TrainingWorker::findLearningRate(const learn::RunConfig &config, const lear
     Q_EMIT learningRateFound(result.value());
 }
 
-void TrainingWorker::crossValidate(const learn::RunConfig &config, const learn::Dataset &data,
-                                   int folds, core::CancelToken cancel)
+void TrainingWorker::crossValidate(const learn::RunConfig &config,
+                                   const learn::Dataset &data,
+                                   int folds,
+                                   core::CancelToken cancel)
 {
     begin();
     auto result = learn::crossValidate(config, data, folds, this, cancel);
@@ -64,7 +71,8 @@ void TrainingWorker::crossValidate(const learn::RunConfig &config, const learn::
     Q_EMIT crossValidated(result.value());
 }
 
-void TrainingWorker::trainLanguageModel(const learn::RunConfig &config, const QString &outPath,
+void TrainingWorker::trainLanguageModel(const learn::RunConfig &config,
+                                        const QString &outPath,
                                         core::CancelToken cancel)
 {
     begin();
@@ -139,6 +147,53 @@ void TrainingWorker::exportModel(const QString &path, core::CancelToken cancel)
         return;
     }
     Q_EMIT exportFinished(result.value());
+}
+
+void TrainingWorker::openModel(const QString &path,
+                               const learn::RunConfig &config,
+                               const learn::Dataset &data,
+                               core::CancelToken cancel)
+{
+    begin();
+    const QFileInfo info(path);
+    learn::RunReport report;
+    if (info.isDir() || info.fileName() == QLatin1String("run.json")) {
+        auto run = learn::loadRun(info.isDir() ? info.absoluteFilePath() : info.absolutePath());
+        if (!run) {
+            Q_EMIT failed(QStringLiteral("open-model"), ErrorText::describe(run.error()));
+            return;
+        }
+        report = std::move(run.value());
+    } else {
+        auto model = exports::loadModel(path);
+        if (!model) {
+            Q_EMIT failed(QStringLiteral("open-model"), ErrorText::describe(model.error()));
+            return;
+        }
+        report.model = model.value();
+        report.kind = report.model->kind();
+        report.classes = report.model->classes();
+        // An export carries no evaluation: score it on this project's validation split.
+        if (!data.isEmpty() && data.kind() == report.kind) {
+            std::vector<learn::SampleRef> refs;
+            std::vector<int> labels;
+            data.samples(QStringLiteral("val"), config, &refs, &labels);
+            auto eval = learn::evaluate(*report.model, refs, labels, data.classes(), cancel, this);
+            if (!eval) {
+                Q_EMIT failed(QStringLiteral("open-model"), ErrorText::describe(eval.error()));
+                return;
+            }
+            report.validation = std::move(eval.value());
+        }
+    }
+    if (!report.model || report.kind == learn::TaskKind::LanguageModel) {
+        Q_EMIT failed(
+            QStringLiteral("open-model"),
+            tr("%1 holds no classifier to predict with.").arg(QDir::toNativeSeparators(path)));
+        return;
+    }
+    m_model = report.model;
+    Q_EMIT modelOpened(report, path);
 }
 
 void TrainingWorker::progress(const learn::Progress &p)

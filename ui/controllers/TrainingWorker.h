@@ -27,19 +27,31 @@ public:
     TrainingWorker();
     ~TrainingWorker() override;
 
-    void train(const learn::RunConfig &config, const learn::Dataset &data, core::CancelToken cancel);
-    void findLearningRate(const learn::RunConfig &config, const learn::Dataset &data,
+    void
+    train(const learn::RunConfig &config, const learn::Dataset &data, core::CancelToken cancel);
+    void findLearningRate(const learn::RunConfig &config,
+                          const learn::Dataset &data,
                           core::CancelToken cancel);
-    void crossValidate(const learn::RunConfig &config, const learn::Dataset &data, int folds,
+    void crossValidate(const learn::RunConfig &config,
+                       const learn::Dataset &data,
+                       int folds,
                        core::CancelToken cancel);
     /// Trains a language model and saves it to `outPath`; the classifier model is kept.
-    void trainLanguageModel(const learn::RunConfig &config, const QString &outPath,
+    void trainLanguageModel(const learn::RunConfig &config,
+                            const QString &outPath,
                             core::CancelToken cancel);
     void predict(const GraftSampleRefs &inputs, int topK, core::CancelToken cancel);
     void explain(const QString &text, int classIndex);
     void gradCam(const QString &file, int classIndex);
     /// ".onnx" writes ONNX, anything else TorchScript; both are re-loaded and checked.
     void exportModel(const QString &path, core::CancelToken cancel);
+    /// Makes the model of `path` the current one: a run folder (or its run.json) with its
+    /// evaluation, or a `.pt`/`.onnx` export, then evaluated on the validation split of
+    /// `data` when that holds the same task.
+    void openModel(const QString &path,
+                   const learn::RunConfig &config,
+                   const learn::Dataset &data,
+                   core::CancelToken cancel);
 
     // learn::Observer (called on this thread by core)
     void progress(const learn::Progress &progress) override;
@@ -59,8 +71,9 @@ Q_SIGNALS:
     void explained(const QString &text, const graft::learn::TokenContributions &words);
     void gradCamReady(const QString &file, const graft::learn::GradCam &cam);
     void exportFinished(const graft::learn::ExportCheck &check);
+    void modelOpened(const graft::learn::RunReport &report, const QString &path);
     /// `operation` is "train", "lr", "cross-validate", "language-model", "predict", "explain",
-    /// "gradcam" or "export"; `text` is translated.
+    /// "gradcam", "export" or "open-model"; `text` is translated.
     void failed(const QString &operation, const QString &text);
 
 private:

@@ -41,7 +41,8 @@ EvaluatePanel::EvaluatePanel(TrainingController *controller, QWidget *parent)
     m_confusion = new QCPColorMap(m_confusionPlot->xAxis, m_confusionPlot->yAxis);
     QCPColorGradient gradient;
     gradient.setColorStopAt(0, QColor(250, 250, 255));
-    gradient.setColorStopAt(1, QColor(30, 70, 150)); // dark at the maximum: white labels stay legible
+    gradient.setColorStopAt(1,
+                            QColor(30, 70, 150)); // dark at the maximum: white labels stay legible
     m_confusion->setGradient(gradient);
     m_confusion->setInterpolate(false);
     m_confusionPlot->yAxis->setRangeReversed(true);
@@ -83,10 +84,7 @@ EvaluatePanel::EvaluatePanel(TrainingController *controller, QWidget *parent)
     layout->addWidget(m_summary);
     layout->addWidget(body, 1);
 
-    connect(m_controller, &TrainingController::trainingFinished, this, [this](const learn::RunReport &r) {
-        if (r.model)
-            showReport(r);
-    });
+    connect(m_controller, &TrainingController::modelChanged, this, &EvaluatePanel::showReport);
     connect(m_gallery, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
         if (m_text)
             explainItem(item);
@@ -97,13 +95,14 @@ EvaluatePanel::EvaluatePanel(TrainingController *controller, QWidget *parent)
                     return;
                 const QListWidgetItem *item = m_gallery->currentItem();
                 const QString heading = item ? item->data(Qt::UserRole + 2).toString() : QString();
-                m_explanation->setHtml(QStringLiteral("<p><b>%1</b></p><p>%2</p><p><small>%3</small></p>")
-                                           .arg(heading.toHtmlEscaped(), highlightedWordsHtml(words),
-                                                tr("Green words pushed the model towards its "
-                                                   "prediction, red words against it (how much "
-                                                   "the prediction drops when the word is left "
-                                                   "out).")
-                                                    .toHtmlEscaped()));
+                m_explanation->setHtml(
+                    QStringLiteral("<p><b>%1</b></p><p>%2</p><p><small>%3</small></p>")
+                        .arg(heading.toHtmlEscaped(), highlightedWordsHtml(words),
+                             tr("Green words pushed the model towards its "
+                                "prediction, red words against it (how much "
+                                "the prediction drops when the word is left "
+                                "out).")
+                                 .toHtmlEscaped()));
             });
     // A job was running when the review was selected: ask again once the worker is free.
     connect(m_controller, &TrainingController::busyChanged, this, [this](bool busy) {
@@ -256,12 +255,14 @@ void EvaluatePanel::fillGallery()
                 preview = preview.left(237) + QStringLiteral("...");
             item = new QListWidgetItem(heading + QLatin1Char('\n') + preview, m_gallery);
             item->setData(Qt::UserRole + 2, heading);
-            item->setToolTip(ref.line > 0 ? QStringLiteral("%1:%2").arg(ref.file).arg(ref.line) : ref.file);
+            item->setToolTip(ref.line > 0 ? QStringLiteral("%1:%2").arg(ref.file).arg(ref.line)
+                                          : ref.file);
         } else {
-            item = new QListWidgetItem(
-                QIcon(placeholder),
-                tr("true: %1\npred: %2 (%3 %)").arg(truth, pred).arg(m.probability * 100, 0, 'f', 0),
-                m_gallery);
+            item = new QListWidgetItem(QIcon(placeholder),
+                                       tr("true: %1\npred: %2 (%3 %)")
+                                           .arg(truth, pred)
+                                           .arg(m.probability * 100, 0, 'f', 0),
+                                       m_gallery);
             item->setToolTip(ref.file);
             files << ref.file;
         }
@@ -301,6 +302,9 @@ void EvaluatePanel::retranslate()
 {
     if (m_classes.isEmpty())
         m_summary->setText(tr("Train a model to see how it does on the validation images."));
+    else if (m_eval.count() == 0)
+        m_summary->setText(tr("This model has no evaluation yet: open the dataset it was trained "
+                              "on, then open the model again."));
     else if (m_text)
         m_summary->setText(tr("Validation: %1 reviews, accuracy %2 %, loss %3, %4 mistakes.")
                                .arg(m_eval.count())

@@ -20,13 +20,13 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QtConcurrent/QtConcurrent>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTextBrowser>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrent>
 
 #include <qcustomplot.h>
 
@@ -125,10 +125,8 @@ PredictPanel::PredictPanel(TrainingController *controller, QWidget *parent)
         if (!text.isEmpty())
             predictTexts({text});
     });
-    connect(m_controller, &TrainingController::trainingFinished, this, [this](const learn::RunReport &r) {
-        if (r.model)
-            setTextMode(r.kind == learn::TaskKind::Text);
-    });
+    connect(m_controller, &TrainingController::modelChanged, this,
+            [this](const learn::RunReport &r) { setTextMode(r.kind == learn::TaskKind::Text); });
     connect(&m_gather, &QFutureWatcher<Gathered>::finished, this, [this] {
         const Gathered g = m_gather.result();
         if (!g.error.isEmpty()) {
@@ -141,7 +139,8 @@ PredictPanel::PredictPanel(TrainingController *controller, QWidget *parent)
         for (const auto &r : g.inputs)
             m_texts << r.text;
         if (!m_controller->predict(g.inputs, m_topK->value()))
-            QMessageBox::information(this, tr("Predict"), tr("Wait for the current job to finish."));
+            QMessageBox::information(this, tr("Predict"),
+                                     tr("Wait for the current job to finish."));
     });
     connect(m_controller, &TrainingController::explained, this,
             [this](const QString &text, const learn::TokenContributions &words) {

@@ -28,6 +28,8 @@ QJsonObject Project::toJson() const
     json[QStringLiteral("training")] = config.toJson();
     json[QStringLiteral("text")] = text;
     json[QStringLiteral("runs")] = runs;
+    if (!modelPath.isEmpty())
+        json[QStringLiteral("model")] = modelPath;
     return json;
 }
 
@@ -43,6 +45,7 @@ Project Project::fromJson(const QJsonObject &json)
     p.config = learn::RunConfig::fromJson(json.value(QStringLiteral("training")).toObject());
     p.text = json.value(QStringLiteral("text")).toObject();
     p.runs = json.value(QStringLiteral("runs")).toArray();
+    p.modelPath = json.value(QStringLiteral("model")).toString();
     return p;
 }
 

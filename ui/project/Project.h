@@ -1,8 +1,8 @@
 #pragma once
 
 #include "graft/core/Result.h"
-#include "graft/vision/FreezePlan.h"
 #include "graft/learn/Config.h"
+#include "graft/vision/FreezePlan.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -23,6 +23,8 @@ struct Project
     /// | "bilstm", "freeze_embeddings"}.
     QJsonObject text;
     QJsonArray runs; ///< one object per finished run: config, epochs, curve, accuracy
+    /// The current model: the run folder it was trained into, or the export it was opened from.
+    QString modelPath;
 
     QJsonObject toJson() const;
     static Project fromJson(const QJsonObject &json);

@@ -23,6 +23,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QIcon>
 #include <QJsonArray>
 #include <QMenu>
 #include <QMenuBar>
@@ -30,9 +31,10 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
-#include <QIcon>
 #include <QTabWidget>
 #include <QToolBar>
+
+#include <utility>
 
 namespace graft::ui {
 
@@ -70,6 +72,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_model, &ModelPanel::settingsChanged, this, markModified);
     connect(m_train, &TrainPanel::settingsChanged, this, markModified);
     connect(m_data, &DataPanel::scanFinished, this, [this](bool ok) {
+        if (!m_pendingModel.isEmpty()) // evaluated on the scanned data when it is an export
+            m_controller->openModel(std::exchange(m_pendingModel, QString()), runConfig(),
+                                    dataset());
         m_model->setTextMode(m_data->isText());
         m_train->setTaskKind(m_data->isText() ? learn::TaskKind::Text : learn::TaskKind::Image);
         if (ok && m_data->report())
@@ -100,10 +105,30 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
                 if (!report.cancelled)
                     statusBar()->showMessage(tr("Training finished."), 5000);
             });
+    connect(m_controller, &TrainingController::modelChanged, this,
+            [this](const learn::RunReport &r) {
+                if (!r.runDir.isEmpty() && r.runDir != m_modelPath) {
+                    m_modelPath = r.runDir;
+                    if (!m_applying)
+                        setModified(true);
+                }
+            });
+    connect(m_controller, &TrainingController::modelOpened, this,
+            [this](const learn::RunReport &r, const QString &path) {
+                if (r.runDir.isEmpty() && path != m_modelPath) {
+                    m_modelPath = path;
+                    setModified(true);
+                }
+                statusBar()->showMessage(
+                    tr("Model opened: %1 (%n class(es))", nullptr, int(r.classes.size()))
+                        .arg(QDir::toNativeSeparators(path)),
+                    8000);
+            });
     connect(m_controller, &TrainingController::busyChanged, this, [this](bool busy) {
         m_trainAction->setEnabled(!busy);
         m_findLrAction->setEnabled(!busy);
         m_crossValidateAction->setEnabled(!busy);
+        m_openModelAction->setEnabled(!busy);
         m_stopAction->setEnabled(busy);
     });
     connect(m_model, &ModelPanel::languageModelRequested, this, [this] {
@@ -130,8 +155,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
                     10000);
             });
     connect(m_controller, &TrainingController::failed, this,
-            [this](const QString &, const QString &text) {
-                statusBar()->showMessage(text.section(QLatin1Char('\n'), 0, 0), 8000);
+            [this](const QString &operation, const QString &text) {
+                const QString line = text.section(QLatin1Char('\n'), 0, 0);
+                statusBar()->showMessage(operation == QLatin1String("open-model")
+                                             ? tr("Could not open the model: %1").arg(line)
+                                             : line,
+                                         8000);
             });
 
     resize(1360, 860);
@@ -185,6 +214,15 @@ void MainWindow::createMenus()
         }
     });
     m_openDatasetAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+D")));
+    m_openModelAction = m_fileMenu->addAction(QString(), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open model"), QFileInfo(m_modelPath).absolutePath(),
+            tr("Graft models (run.json *.pt *.onnx)"));
+        if (path.isEmpty())
+            return;
+        if (!m_controller->openModel(path, runConfig(), dataset()))
+            statusBar()->showMessage(tr("Wait for the running job to end, or stop it."), 5000);
+    });
     m_fileMenu->addSeparator();
     m_quitAction = m_fileMenu->addAction(QString(), this, &QWidget::close);
     m_quitAction->setShortcut(QKeySequence::Quit);
@@ -293,6 +331,7 @@ void MainWindow::retranslate()
     m_saveAction->setText(tr("&Save project"));
     m_saveAsAction->setText(tr("Save project &as..."));
     m_openDatasetAction->setText(tr("Open &dataset folder..."));
+    m_openModelAction->setText(tr("Open &model (run or export)..."));
     m_quitAction->setText(tr("&Quit"));
     m_runMenu->setTitle(tr("&Run"));
     m_trainAction->setText(tr("&Train"));
@@ -367,6 +406,7 @@ Project MainWindow::currentProject() const
     p.config = runConfig();
     p.text = m_model->textSettings();
     p.runs = m_runs;
+    p.modelPath = m_modelPath;
     return p;
 }
 
@@ -387,7 +427,20 @@ void MainWindow::applyProject(const Project &project)
     m_runs = project.runs;
     m_train->lossPlot()->clearCurves();
     m_train->showHistory(m_runs);
-    if (!project.datasetPath.isEmpty() && QFileInfo::exists(project.datasetPath))
+    m_modelPath = project.modelPath;
+    m_pendingModel.clear();
+    const bool scans = !project.datasetPath.isEmpty() && QFileInfo::exists(project.datasetPath);
+    if (!m_modelPath.isEmpty()) {
+        if (!QFileInfo::exists(m_modelPath))
+            statusBar()->showMessage(tr("The project's model %1 is gone; train again.")
+                                         .arg(QDir::toNativeSeparators(m_modelPath)),
+                                     10000);
+        else if (scans)
+            m_pendingModel = m_modelPath;
+        else
+            m_controller->openModel(m_modelPath, project.config, learn::Dataset());
+    }
+    if (scans)
         m_data->openFolder(project.datasetPath);
     m_applying = false;
 }
@@ -397,7 +450,8 @@ QString MainWindow::checkpointDir() const
     // One folder per dataset and model choice (backbone and recipe, or the text settings).
     const QString model =
         m_data->isText()
-            ? QString::fromUtf8(QJsonDocument(m_model->textSettings()).toJson(QJsonDocument::Compact))
+            ? QString::fromUtf8(
+                  QJsonDocument(m_model->textSettings()).toJson(QJsonDocument::Compact))
             : m_model->backboneId() + QLatin1Char('\n') +
                   QString::fromLatin1(learn::nameOf(m_model->recipe()));
     const QByteArray key = (m_data->datasetPath() + QLatin1Char('\n') + model).toUtf8();
@@ -411,7 +465,8 @@ bool MainWindow::openPath(const QString &path)
 {
     const QFileInfo info(path);
     if (!info.exists()) {
-        statusBar()->showMessage(tr("%1 does not exist.").arg(QDir::toNativeSeparators(path)), 8000);
+        statusBar()->showMessage(tr("%1 does not exist.").arg(QDir::toNativeSeparators(path)),
+                                 8000);
         return false;
     }
     if (info.isFile() && info.suffix().compare(QLatin1String("graft"), Qt::CaseInsensitive) == 0)
@@ -552,7 +607,8 @@ bool MainWindow::startTraining()
 {
     const learn::Dataset loaded = dataset();
     if (loaded.isEmpty()) {
-        QMessageBox::information(this, tr("Train"), tr("Load a dataset that can be trained on first."));
+        QMessageBox::information(this, tr("Train"),
+                                 tr("Load a dataset that can be trained on first."));
         m_tabs->setCurrentWidget(m_data);
         return false;
     }
@@ -574,7 +630,8 @@ void MainWindow::recordRun(const learn::RunReport &report)
     run[QStringLiteral("run_dir")] = report.runDir;
     if (report.kind == learn::TaskKind::Image) {
         run[QStringLiteral("backbone")] = report.config.backboneId;
-        run[QStringLiteral("recipe")] = QString::fromLatin1(learn::nameOf(report.config.image.recipe));
+        run[QStringLiteral("recipe")] =
+            QString::fromLatin1(learn::nameOf(report.config.image.recipe));
     } else {
         run[QStringLiteral("vectors")] = report.config.text.vectorsPath;
         run[QStringLiteral("head")] = QString::fromLatin1(learn::nameOf(report.config.text.head));

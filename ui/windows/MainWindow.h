@@ -71,7 +71,10 @@ public:
     /// Asks whether to continue the run whose checkpoint is in `dir` (false when there is none).
     bool offerResume(const QString &dir);
     /// Replaces the resume question (a message box) - for tests. Gets the epoch reached.
-    void setResumePrompt(std::function<bool(int epoch)> prompt) { m_resumePrompt = std::move(prompt); }
+    void setResumePrompt(std::function<bool(int epoch)> prompt)
+    {
+        m_resumePrompt = std::move(prompt);
+    }
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -88,6 +91,7 @@ private:
     void rebuildRecentMenu();
     void setLanguage(const QString &language);
     void showGuide();
+
 public:
     /// The run the tabs describe, for the data loaded (images or reviews): the Data tab's split,
     /// the Model tab's backbone and freeze plan or text settings, the Train tab's settings.
@@ -111,8 +115,10 @@ private:
     bool m_modified = false;
     bool m_applying = false;
     QJsonArray m_runs;
+    QString m_modelPath;    ///< the current model's run folder or export (saved with the project)
+    QString m_pendingModel; ///< opened once the project's dataset is scanned
     std::function<bool(int epoch)> m_resumePrompt;
-    QString m_runCheckpointDir; ///< checkpoint folder of the image run in progress
+    QString m_runCheckpointDir;      ///< checkpoint folder of the image run in progress
     learn::RunConfig m_loadedConfig; ///< fields the widgets do not show survive a round trip
 
     QMenu *m_fileMenu = nullptr;
@@ -126,6 +132,7 @@ private:
     QAction *m_saveAction = nullptr;
     QAction *m_saveAsAction = nullptr;
     QAction *m_openDatasetAction = nullptr;
+    QAction *m_openModelAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_trainAction = nullptr;
     QAction *m_stopAction = nullptr;
