@@ -1,26 +1,28 @@
-#include "support/TestSupport.h"
 #include "UiTestData.h"
+#include "support/TestSupport.h"
 
 #include "ui/Translations.h"
 #include "ui/panels/DataPanel.h"
 #include "ui/panels/ModelPanel.h"
 #include "ui/panels/TrainPanel.h"
+#include "ui/widgets/FreezePicker.h"
 #include "ui/widgets/GuideDialog.h"
 #include "ui/windows/MainWindow.h"
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QLineEdit>
 #include <QDoubleSpinBox>
 #include <QJsonDocument>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
-#include <QPushButton>
-#include <QMenuBar>
 #include <QTest>
 #include <QTextBrowser>
 
@@ -37,6 +39,7 @@ private Q_SLOTS:
     void switchingToSpanishRetranslates();
     void helpMenuOpensTheEmbeddedGuide();
     void openPathTakesFoldersReviewsAndProjects();
+    void tickingAFrozenGroupTrainsItAtTheBackboneRate();
 
 private:
     QTemporaryDir m_settingsDir;
@@ -110,10 +113,13 @@ void tst_MainWindow::projectSaveOpenRoundTripsEverySetting()
     train->findChild<QCheckBox *>(QStringLiteral("augment"))->setChecked(true);
     train->findChild<QCheckBox *>(QStringLiteral("balancedClassWeights"))->setChecked(true);
     // Text model settings travel in the project too.
-    window.modelPanel()->findChild<QLineEdit *>(QStringLiteral("wordVectors"))
+    window.modelPanel()
+        ->findChild<QLineEdit *>(QStringLiteral("wordVectors"))
         ->setText(dir.filePath(QStringLiteral("vectors.txt")));
     window.modelPanel()->findChild<QComboBox *>(QStringLiteral("textHead"))->setCurrentIndex(1);
-    window.modelPanel()->findChild<QCheckBox *>(QStringLiteral("freezeEmbeddings"))->setChecked(true);
+    window.modelPanel()
+        ->findChild<QCheckBox *>(QStringLiteral("freezeEmbeddings"))
+        ->setChecked(true);
     window.modelPanel()->findChild<QSpinBox *>(QStringLiteral("subwords"))->setValue(4000);
     QVERIFY(window.isModified());
 
@@ -163,7 +169,8 @@ void tst_MainWindow::projectSaveOpenRoundTripsEverySetting()
     QCOMPARE(lmConfig.languageModelPath, dir.filePath(QStringLiteral("reviews.lm")));
     QVERIFY(lmConfig.vectorsPath.isEmpty());
     QCOMPARE(lmConfig.head, graft::learn::TextHead::BiLstm);
-    QVERIFY(!reopened.modelPanel()->findChild<QLineEdit *>(QStringLiteral("wordVectors"))->isEnabled());
+    QVERIFY(
+        !reopened.modelPanel()->findChild<QLineEdit *>(QStringLiteral("wordVectors"))->isEnabled());
     QCOMPARE(reopened.modelPanel()->textSettings().value("language_model").toString(),
              dir.filePath(QStringLiteral("reviews.lm")));
     QVERIFY(reopened.isModified());
@@ -211,7 +218,8 @@ void tst_MainWindow::openPathTakesFoldersReviewsAndProjects()
     QVERIFY(!window.openPath(dir.filePath(QStringLiteral("missing"))));
 
     const QString images = dir.filePath(QStringLiteral("images"));
-    QVERIFY(graft::test::writePngDataset(images, {QStringLiteral("x"), QStringLiteral("y")}, {3, 3}));
+    QVERIFY(
+        graft::test::writePngDataset(images, {QStringLiteral("x"), QStringLiteral("y")}, {3, 3}));
     QSignalSpy scanned(window.dataPanel(), &graft::ui::DataPanel::scanFinished);
     QVERIFY(window.openPath(images));
     QVERIFY(scanned.wait(20000));
@@ -262,6 +270,33 @@ void tst_MainWindow::helpMenuOpensTheEmbeddedGuide()
     dialog->browser()->setSource(QUrl(QStringLiteral("qrc:/docs/cli-reference.md")),
                                  QTextDocument::MarkdownResource);
     QVERIFY(dialog->browser()->toPlainText().contains(QLatin1String("graft-cli train")));
+}
+
+// Issue 15: ticking Trainable on a frozen group trains it (multiplier 1, not the frozen 0).
+void tst_MainWindow::tickingAFrozenGroupTrainsItAtTheBackboneRate()
+{
+    graft::ui::FreezePicker picker;
+    picker.setGroups({QStringLiteral("stem"), QStringLiteral("block1"), QStringLiteral("block2")});
+    picker.setPlan(graft::vision::FreezePlan::fineTuneTop(3, 1, 0.5)); // block2 at 0.5
+    QCOMPARE(picker.plan().lrMultiplier, (std::vector<double>{0.0, 0.0, 0.5}));
+    auto *table = picker.findChild<QTableWidget *>();
+    QVERIFY(table);
+    int row = -1;
+    for (int r = 0; r < table->rowCount(); ++r)
+        if (table->item(r, 0) && table->item(r, 0)->text() == QLatin1String("block1"))
+            row = r;
+    QVERIFY(row >= 0);
+    QSignalSpy changed(&picker, &graft::ui::FreezePicker::planChanged);
+    auto *train = qobject_cast<QCheckBox *>(table->cellWidget(row, 1));
+    QVERIFY(train);
+    train->setChecked(true);
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(picker.plan().trainable[1]);
+    QCOMPARE(picker.plan().lrMultiplier[1], 1.0);
+    QCOMPARE(picker.plan().lrMultiplier[2], 0.5); // a rate the user or recipe set is kept
+    auto *lr = qobject_cast<QDoubleSpinBox *>(table->cellWidget(row, 2));
+    QVERIFY(lr && lr->isEnabled());
+    QCOMPARE(lr->value(), 1.0);
 }
 
 QTEST_MAIN(tst_MainWindow)

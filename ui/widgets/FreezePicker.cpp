@@ -89,6 +89,9 @@ void FreezePicker::rebuild()
             if (m_updating || g >= m_plan.cutAt)
                 return;
             m_plan.trainable[size_t(g)] = on;
+            // A frozen group carries multiplier 0; training it at 0 would silently freeze it.
+            if (on && m_plan.lrMultiplier[size_t(g)] <= 0.0)
+                m_plan.lrMultiplier[size_t(g)] = 1.0;
             rebuild();
             Q_EMIT planChanged();
         });
