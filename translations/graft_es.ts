@@ -900,7 +900,7 @@ Recargado y comparado en %2 reseñas de validación: coincidencia de la clase pr
     </message>
     <message>
         <source>Drag the cut point to use features from an earlier group when your images look unlike the pretraining data.</source>
-        <translation>Arrastra el punto de corte para usar características de un grupo anterior cuando tus imágenes no se parezcan a los datos de preentrenamiento.</translation>
+        <translation>Arrastre el punto de corte para usar características de un grupo anterior cuando sus imágenes no se parezcan a los datos de preentrenamiento.</translation>
     </message>
     <message>
         <source>Word vectors</source>
@@ -1415,7 +1415,7 @@ Recargado y comparado en %2 reseñas de validación: coincidencia de la clase pr
     </message>
     <message>
         <source>Train a model first.</source>
-        <translation>Entrena primero un modelo.</translation>
+        <translation>Entrene primero un modelo.</translation>
     </message>
     <message>
         <source>%1 holds no classifier to predict with.</source>

@@ -2,10 +2,11 @@
 
 #include "graft/learn/Session.h"
 
-#include "graft/vision/ImageScanner.h"
 #include "graft/text/TextSplits.h"
 #include "graft/text/Tokenizer.h"
+#include "graft/vision/ImageScanner.h"
 #include "ui/util/ErrorText.h"
+#include "ui/util/TableWidth.h"
 #include "ui/util/Thumbnails.h"
 
 #include <QDesktopServices>
@@ -189,8 +190,9 @@ DataPanel::DataPanel(QWidget *parent) : QWidget(parent)
         // The tokens the model will see: the tokenizer's defaults, as training uses them.
         const QString review = item->data(Qt::UserRole).toString();
         const QStringList tokens = text::Tokenizer().tokenize(review);
-        m_tokenPreview->setText(
-            tr("Tokens (%1): %2").arg(tokens.size()).arg(tokens.mid(0, 200).join(QStringLiteral(" · "))));
+        m_tokenPreview->setText(tr("Tokens (%1): %2")
+                                    .arg(tokens.size())
+                                    .arg(tokens.mid(0, 200).join(QStringLiteral(" · "))));
     });
     connect(m_problems, &QTreeWidget::currentItemChanged, this,
             [this](QTreeWidgetItem *item) { m_openFolderButton->setEnabled(item != nullptr); });
@@ -229,7 +231,8 @@ DataPanel::DataPanel(QWidget *parent) : QWidget(parent)
         if (!result || !result->images || !*result->images) {
             m_report.reset();
             showReport();
-            if (result && result->images && result->images->error().code != core::ErrorCode::Cancelled)
+            if (result && result->images &&
+                result->images->error().code != core::ErrorCode::Cancelled)
                 m_blockingLabel->setText(ErrorText::describe(result->images->error()));
             Q_EMIT scanFinished(false);
             return;
@@ -423,7 +426,8 @@ void DataPanel::showTextReport()
     m_tokenPreview->setVisible(true);
     m_tokenPreview->clear();
     // The split training will use: the data's own, else seeded as set here.
-    const text::SplitIndices split = text::splitTextDataset(t, m_valFraction->value(), m_seed->value());
+    const text::SplitIndices split =
+        text::splitTextDataset(t, m_valFraction->value(), m_seed->value());
     const int classes = int(t.classes.size());
     std::vector<int> train(size_t(classes), 0), val(size_t(classes), 0);
     for (int i : split.train)
@@ -551,6 +555,7 @@ void DataPanel::retranslate()
     m_classesBox->setTitle(tr("Classes"));
     m_classTable->setHorizontalHeaderLabels(
         {tr("Class"), tr("Train"), tr("Validation"), tr("Test"), tr("Total")});
+    fitTableWidth(m_classTable);
     m_balanceBox->setTitle(tr("Class balance"));
     m_balancePlot->yAxis->setLabel(m_text ? tr("Reviews") : tr("Images"));
     m_balancePlot->replot(QCustomPlot::rpQueuedReplot);

@@ -1,6 +1,7 @@
 #include "ui/panels/EvaluatePanel.h"
 
 #include "ui/controllers/TrainingController.h"
+#include "ui/util/TableWidth.h"
 #include "ui/util/Thumbnails.h"
 #include "ui/util/WordHighlight.h"
 #include "ui/widgets/ImageViewDialog.h"
@@ -53,6 +54,7 @@ EvaluatePanel::EvaluatePanel(TrainingController *controller, QWidget *parent)
     m_metrics->setObjectName(QStringLiteral("classMetrics"));
     m_metrics->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_metrics->verticalHeader()->setVisible(false);
+    m_metrics->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_metrics->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     (new QVBoxLayout(m_metricsBox))->addWidget(m_metrics);
 
@@ -324,6 +326,7 @@ void EvaluatePanel::retranslate()
     m_metricsBox->setTitle(tr("Per class"));
     m_metrics->setHorizontalHeaderLabels({tr("Class"), tr("Precision"), tr("Recall"), tr("F1"),
                                           m_text ? tr("Reviews") : tr("Images")});
+    fitTableWidth(m_metrics);
     if (m_filterTrue >= 0)
         m_galleryBox->setTitle(
             tr("Mistakes: %1 predicted as %2")

@@ -14,6 +14,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -21,11 +22,11 @@
 #include <QLocale>
 #include <QMessageBox>
 #include <QProgressBar>
-#include <QSpinBox>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTimer>
-#include <QtConcurrent>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 
 namespace graft::ui {
 
@@ -129,11 +130,12 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
         m_recipeGroup->addButton(b, id++);
     }
     m_featureExtractor->setChecked(true);
-    auto *recipes = new QHBoxLayout;
-    recipes->addWidget(m_featureExtractor);
-    recipes->addWidget(m_fineTune);
-    recipes->addWidget(m_full);
-    recipes->addWidget(m_gradual);
+    // Two rows: four recipe names in one row (Spanish ones are long) widened the window.
+    auto *recipes = new QGridLayout;
+    recipes->addWidget(m_featureExtractor, 0, 0);
+    recipes->addWidget(m_fineTune, 0, 1);
+    recipes->addWidget(m_full, 1, 0);
+    recipes->addWidget(m_gradual, 1, 1);
     auto *freezeLayout = new QVBoxLayout(m_freezeBox);
     freezeLayout->addLayout(recipes);
     freezeLayout->addWidget(m_freeze, 1);
@@ -150,7 +152,8 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_textHeadLabel = new QLabel(m_textBox);
     m_textHead = new QComboBox(m_textBox);
     m_textHead->setObjectName(QStringLiteral("textHead"));
-    for (learn::TextHead h : {learn::TextHead::MeanMax, learn::TextHead::Cnn, learn::TextHead::BiLstm})
+    for (learn::TextHead h :
+         {learn::TextHead::MeanMax, learn::TextHead::Cnn, learn::TextHead::BiLstm})
         m_textHead->addItem(QString(), QString::fromLatin1(learn::nameOf(h)));
     m_freezeEmbeddings = new QCheckBox(m_textBox);
     m_freezeEmbeddings->setObjectName(QStringLiteral("freezeEmbeddings"));
@@ -184,9 +187,9 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     textLayout->addStretch(1);
     m_textBox->setVisible(false);
     connect(m_browseVectors, &QPushButton::clicked, this, [this] {
-        const QString file = QFileDialog::getOpenFileName(
-            this, tr("Word vectors"), m_vectors->text(),
-            tr("Word vectors (*.txt *.vec *.bin);;All files (*)"));
+        const QString file =
+            QFileDialog::getOpenFileName(this, tr("Word vectors"), m_vectors->text(),
+                                         tr("Word vectors (*.txt *.vec *.bin);;All files (*)"));
         if (!file.isEmpty())
             m_vectors->setText(file);
     });
@@ -205,8 +208,8 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
         m_browseVectors->setEnabled(!lm);
         m_textHead->setEnabled(!lm);
         if (lm)
-            m_textHead->setCurrentIndex(m_textHead->findData(
-                QString::fromLatin1(learn::nameOf(learn::TextHead::BiLstm))));
+            m_textHead->setCurrentIndex(
+                m_textHead->findData(QString::fromLatin1(learn::nameOf(learn::TextHead::BiLstm))));
         Q_EMIT settingsChanged();
     });
     connect(m_vectors, &QLineEdit::textChanged, this, &ModelPanel::settingsChanged);
@@ -245,13 +248,15 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     });
     connect(m_downloadWatcher, &QFutureWatcher<core::Result<QString>>::finished, this,
             &ModelPanel::downloadFinished);
-    connect(m_groupsWatcher, &QFutureWatcher<QStringList>::finished, this, &ModelPanel::groupsLoaded);
+    connect(m_groupsWatcher, &QFutureWatcher<QStringList>::finished, this,
+            &ModelPanel::groupsLoaded);
     connect(m_importWatcher, &QFutureWatcher<core::Result<QString>>::finished, this, [this] {
         m_importWeights->setEnabled(true);
         const core::Result<QString> imported = m_importWatcher->result();
         if (!imported)
-            QMessageBox::warning(this, tr("Import weights"),
-                                 tr("Could not import the file:\n%1").arg(ErrorText::describe(imported.error())));
+            QMessageBox::warning(
+                this, tr("Import weights"),
+                tr("Could not import the file:\n%1").arg(ErrorText::describe(imported.error())));
         showBackbone();
     });
     connect(m_recipeGroup, &QButtonGroup::idClicked, this, [this](int recipeId) {
@@ -382,9 +387,9 @@ void ModelPanel::importWeights()
     const vision::BackboneSpec *spec = vision::BackboneCatalogue::builtin().find(backboneId());
     if (!spec || spec->weightsFile.isEmpty())
         return;
-    const QString source =
-        QFileDialog::getOpenFileName(this, tr("Import weights for %1").arg(spec->displayName),
-                                     QString(), tr("Weights (*.safetensors *.txt *.vec);;All files (*)"));
+    const QString source = QFileDialog::getOpenFileName(
+        this, tr("Import weights for %1").arg(spec->displayName), QString(),
+        tr("Weights (*.safetensors *.txt *.vec);;All files (*)"));
     if (source.isEmpty() || m_importWatcher->isRunning())
         return;
     // Validates (safetensors structure, NaN/Inf, SHA-256 when known) and copies atomically:
@@ -392,8 +397,8 @@ void ModelPanel::importWeights()
     m_importWeights->setEnabled(false);
     const vision::BackboneSpec copy = *spec;
     const QString dir = weightsDir();
-    m_importWatcher->setFuture(
-        QtConcurrent::run([source, dir, copy] { return io::importWeightsFile(source, dir, copy); }));
+    m_importWatcher->setFuture(QtConcurrent::run(
+        [source, dir, copy] { return io::importWeightsFile(source, dir, copy); }));
 }
 
 void ModelPanel::downloadWeights()
@@ -463,7 +468,8 @@ void ModelPanel::setLanguageModelPath(const QString &path)
 void ModelPanel::applyTextTo(learn::TextSettings &config) const
 {
     config.languageModelPath = m_languageModel->text().trimmed();
-    config.vectorsPath = config.languageModelPath.isEmpty() ? m_vectors->text().trimmed() : QString();
+    config.vectorsPath =
+        config.languageModelPath.isEmpty() ? m_vectors->text().trimmed() : QString();
     learn::parse(m_textHead->currentData().toString(), &config.head);
     config.freezeEmbeddings = m_freezeEmbeddings->isChecked();
     config.subwordVocab = m_subwords->value();
@@ -502,7 +508,8 @@ void ModelPanel::retranslate()
     m_vectors->setPlaceholderText(tr("none: learn word vectors from the reviews"));
     m_browseVectors->setText(tr("Browse..."));
     m_languageModelLabel->setText(tr("Language model:"));
-    m_languageModel->setPlaceholderText(tr("none (make one from your reviews with the button, or with graft-cli lm)"));
+    m_languageModel->setPlaceholderText(
+        tr("none (make one from your reviews with the button, or with graft-cli lm)"));
     m_languageModel->setToolTip(
         tr("A language model trained on unlabelled text of your domain (ULMFiT). The classifier "
            "starts from its vocabulary, word vectors and LSTM, and unfreezes them gradually."));

@@ -15,16 +15,19 @@ namespace graft::ui {
 FreezePicker::FreezePicker(QWidget *parent) : QWidget(parent)
 {
     m_cutLabel = new QLabel(this);
+    m_cutLabel->setWordWrap(true); // a long line (Spanish) would widen the whole window
     m_cut = new QSlider(Qt::Vertical, this);
     m_cut->setObjectName(QStringLiteral("cutSlider"));
     m_cut->setTickPosition(QSlider::TicksRight);
     m_table = new QTableWidget(0, 3, this);
     m_table->setObjectName(QStringLiteral("freezeTable"));
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_table->verticalHeader()->setVisible(false);
     m_table->setSelectionMode(QAbstractItemView::NoSelection);
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("freezeSummary"));
+    m_summary->setWordWrap(true);
 
     auto *row = new QHBoxLayout;
     row->addWidget(m_table, 1);

@@ -28,6 +28,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -163,7 +164,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
                                          8000);
             });
 
-    resize(1360, 860);
+    // The preferred size, but never larger than the screen (a 1280 x 800 laptop, say).
+    QSize size(1360, 860);
+    if (const QScreen *screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableGeometry().size() * 0.95);
+    resize(size);
     retranslate();
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("ui/geometry")).toByteArray());
