@@ -11,6 +11,8 @@ PACKAGES=(
     # libraries
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6svg6 qt6-svg-dev
     libqcustomplot-dev libtorch-dev libopencv-dev zlib1g-dev libfasttext-dev
+    # Qt's own dialogs and buttons (file dialogs, Yes/No) in Spanish
+    qt6-translations-l10n
     # fast BLAS for LibTorch (the default reference BLAS is ~30x slower)
     libopenblas0-openmp
     # GUI tests and screenshots
