@@ -988,6 +988,10 @@ Reloaded and compared on %2 validation reviews: top-1 agreement %3 %, largest pr
 %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>not recorded (see the description)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::PredictPanel</name>

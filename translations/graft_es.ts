@@ -992,6 +992,10 @@ Recargado y comparado en %2 reseñas de validación: coincidencia de la clase pr
         <translation>No se pudo importar el archivo:
 %1</translation>
     </message>
+    <message>
+        <source>not recorded (see the description)</source>
+        <translation>no registrado (véase la descripción)</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::PredictPanel</name>

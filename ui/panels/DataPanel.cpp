@@ -46,6 +46,7 @@ DataPanel::DataPanel(QWidget *parent) : QWidget(parent)
     setAcceptDrops(true);
 
     m_dropHint = new QLabel(this);
+    m_dropHint->setWordWrap(true); // one long line would set the window's minimum width
     m_dropHint->setObjectName(QStringLiteral("dropHint"));
     m_pathLabel = new QLabel(this);
     m_pathLabel->setObjectName(QStringLiteral("datasetPath"));

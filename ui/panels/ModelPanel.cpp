@@ -80,6 +80,7 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_details->setWordWrap(true);
     m_details->setTextFormat(Qt::RichText);
     m_weightsState = new QLabel(m_backboneBox);
+    m_weightsState->setWordWrap(true); // the download URL is long: wrap, do not widen the window
     m_weightsState->setObjectName(QStringLiteral("weightsState"));
     m_weightsDirLabel = new QLabel(m_backboneBox);
     m_weightsDir = new QLineEdit(vision::resolveWeightsDir(), m_backboneBox);
@@ -563,7 +564,9 @@ void ModelPanel::retranslate()
             .arg(spec->displayName.toHtmlEscaped(), spec->architecture.toHtmlEscaped())
             .arg(spec->preprocessing.inputSize)
             .arg(spec->pretrainedOn.toHtmlEscaped(), spec->licence.toHtmlEscaped(),
-                 locale.formattedDataSize(spec->sizeBytes), spec->description.toHtmlEscaped()));
+                 spec->sizeBytes > 0 ? locale.formattedDataSize(spec->sizeBytes)
+                                     : tr("not recorded (see the description)"),
+                 spec->description.toHtmlEscaped()));
     const vision::WeightsState state = vision::weightsState(*spec, weightsDir());
     m_download->setVisible(state == vision::WeightsState::Downloadable);
     switch (state) {
