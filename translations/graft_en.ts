@@ -992,6 +992,14 @@ Reloaded and compared on %2 validation reviews: top-1 agreement %3 %, largest pr
         <source>not recorded (see the description)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 - weights to download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 - weights missing</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::PredictPanel</name>

@@ -996,6 +996,14 @@ Recargado y comparado en %2 reseñas de validación: coincidencia de la clase pr
         <source>not recorded (see the description)</source>
         <translation>no registrado (véase la descripción)</translation>
     </message>
+    <message>
+        <source>%1 - weights to download</source>
+        <translation>%1 - pesos por descargar</translation>
+    </message>
+    <message>
+        <source>%1 - weights missing</source>
+        <translation>%1 - faltan los pesos</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::PredictPanel</name>

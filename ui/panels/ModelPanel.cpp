@@ -72,6 +72,9 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_backboneBox = new QGroupBox(this);
     m_backbone = new QComboBox(m_backboneBox);
     m_backbone->setObjectName(QStringLiteral("backbone"));
+    // Long names (with their weights note) must not widen the window: the popup shows them whole.
+    m_backbone->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_backbone->setMinimumContentsLength(28);
     for (const vision::BackboneSpec &spec : vision::BackboneCatalogue::builtin().all()) {
         if (spec.task.isEmpty() || spec.task == QLatin1String("image"))
             m_backbone->addItem(spec.displayName.isEmpty() ? spec.id : spec.displayName, spec.id);
@@ -554,6 +557,25 @@ void ModelPanel::retranslate()
     m_placeholderNote->setText(tr("Drag the cut point to use features from an earlier group "
                                   "when your images look unlike the pretraining data."));
 
+    // The list says which backbones can be used here and now, and which need their weights.
+    for (int i = 0; i < m_backbone->count(); ++i) {
+        const vision::BackboneSpec *entry =
+            vision::BackboneCatalogue::builtin().find(m_backbone->itemData(i).toString());
+        if (!entry)
+            continue;
+        const QString name = entry->displayName.isEmpty() ? entry->id : entry->displayName;
+        switch (vision::weightsState(*entry, weightsDir())) {
+        case vision::WeightsState::Available:
+            m_backbone->setItemText(i, name);
+            break;
+        case vision::WeightsState::Downloadable:
+            m_backbone->setItemText(i, tr("%1 - weights to download").arg(name));
+            break;
+        case vision::WeightsState::Missing:
+            m_backbone->setItemText(i, tr("%1 - weights missing").arg(name));
+            break;
+        }
+    }
     const vision::BackboneSpec *spec = vision::BackboneCatalogue::builtin().find(backboneId());
     if (!spec)
         return;
