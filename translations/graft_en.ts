@@ -154,6 +154,110 @@
         <source>Fold %1 of %2: model %3 %, bag-of-words baseline %4 %</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Cannot be read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not an image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Truncated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Corrupt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too small</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too large</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not text in a known encoding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read as Latin-1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed row</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Missing column</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Missing label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skipped file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duplicate with another label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duplicate across splits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty class</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too few classes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Feature extractor</source>
+        <translation type="unfinished">Feature extractor</translation>
+    </message>
+    <message>
+        <source>Fine-tune top</source>
+        <translation type="unfinished">Fine-tune top</translation>
+    </message>
+    <message>
+        <source>Full fine-tune</source>
+        <translation type="unfinished">Full fine-tune</translation>
+    </message>
+    <message>
+        <source>Gradual unfreezing</source>
+        <translation type="unfinished">Gradual unfreezing</translation>
+    </message>
+    <message>
+        <source>One-cycle</source>
+        <translation type="unfinished">One-cycle</translation>
+    </message>
+    <message>
+        <source>Cosine with warm-up</source>
+        <translation type="unfinished">Cosine with warm-up</translation>
+    </message>
+    <message>
+        <source>Constant</source>
+        <translation type="unfinished">Constant</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::DataPanel</name>
@@ -366,6 +470,11 @@ pred: %2 (%3 %)</translation>
         <source>This model has no evaluation yet: open the dataset it was trained on, then open the model again.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 %
+%2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::ExportPanel</name>
@@ -517,10 +626,6 @@ Reloaded and compared on %2 validation reviews: top-1 agreement %3 %, largest pr
     <message>
         <source>Validation loss</source>
         <translation>Validation loss</translation>
-    </message>
-    <message>
-        <source>Earlier run</source>
-        <translation>Earlier run</translation>
     </message>
 </context>
 <context>
@@ -708,10 +813,6 @@ Reloaded and compared on %2 validation reviews: top-1 agreement %3 %, largest pr
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>An earlier run on this dataset with this model stopped after epoch %1 (it was stopped, or Graft was closed). Continue it from there?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Language model</source>
         <translation type="unfinished"></translation>
     </message>
@@ -776,6 +877,37 @@ Reloaded and compared on %2 validation reviews: top-1 agreement %3 %, largest pr
     </message>
     <message>
         <source>The project&apos;s model %1 is gone; train again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An earlier run on this dataset with this model stopped after epoch %1 of %2 (it was stopped, or Graft was closed). Continue it from there?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>It continues with the settings it was started with (%n epoch(s) in all), not those shown now. No starts a new run with the settings shown.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Keep the new model?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This run reached %1 % validation accuracy, below the %2 % of the model it replaced (%3). Which one do you want to use? Both stay in the Runs tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Go back to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use the new run</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1109,6 +1241,152 @@ Reloaded and compared on %2 validation reviews: top-1 agreement %3 %, largest pr
     </message>
 </context>
 <context>
+    <name>graft::ui::RunsPanel</name>
+    <message>
+        <source>Run %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show this run&apos;s loss curve on the Train tab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no word vectors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The best validation accuracy on this dataset and split</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run folder missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped early</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, current model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No runs yet: train on the Train tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a run to see its settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n epoch(s), batch %1, learning rate %2, %3, weight decay %4</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, augmentation %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, label smoothing %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kept epoch chosen by %1; seed %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run folder (missing): %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run folder: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every run of this project, newest first. Each keeps its model in its run folder: double-click a run (or press Use this model) to make it the current model again for Evaluate, Predict and Export.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation type="unfinished">Model</translation>
+    </message>
+    <message>
+        <source>Kept epoch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Validation accuracy</source>
+        <translation type="unfinished">Validation accuracy</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use this model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove from list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removes the run from this project; its run folder stays on disk</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>graft::ui::TrainPanel</name>
     <message>
         <source>Epoch %1: train loss %2, validation loss %3, validation accuracy %4 %</source>
@@ -1412,6 +1690,14 @@ Reloaded and compared on %2 validation reviews: top-1 agreement %3 %, largest pr
     </message>
     <message>
         <source>- reviews/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remaining more than %1 (fine-tuning not timed yet)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 %</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -154,6 +154,110 @@
         <source>Fold %1 of %2: model %3 %, bag-of-words baseline %4 %</source>
         <translation>Pliegue %1 de %2: modelo %3 %, referencia de bolsa de palabras %4 %</translation>
     </message>
+    <message>
+        <source>Cannot be read</source>
+        <translation>No se puede leer</translation>
+    </message>
+    <message>
+        <source>Empty file</source>
+        <translation>Archivo vacío</translation>
+    </message>
+    <message>
+        <source>Not an image</source>
+        <translation>No es una imagen</translation>
+    </message>
+    <message>
+        <source>Truncated</source>
+        <translation>Truncado</translation>
+    </message>
+    <message>
+        <source>Corrupt</source>
+        <translation>Dañado</translation>
+    </message>
+    <message>
+        <source>Too small</source>
+        <translation>Demasiado pequeña</translation>
+    </message>
+    <message>
+        <source>Too large</source>
+        <translation>Demasiado grande</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>Duplicado</translation>
+    </message>
+    <message>
+        <source>Not text in a known encoding</source>
+        <translation>No es texto en una codificación conocida</translation>
+    </message>
+    <message>
+        <source>Read as Latin-1</source>
+        <translation>Leído como Latin-1</translation>
+    </message>
+    <message>
+        <source>Malformed row</source>
+        <translation>Fila mal formada</translation>
+    </message>
+    <message>
+        <source>Missing column</source>
+        <translation>Falta una columna</translation>
+    </message>
+    <message>
+        <source>Missing label</source>
+        <translation>Falta la etiqueta</translation>
+    </message>
+    <message>
+        <source>Skipped file</source>
+        <translation>Archivo omitido</translation>
+    </message>
+    <message>
+        <source>Empty review</source>
+        <translation>Reseña vacía</translation>
+    </message>
+    <message>
+        <source>Duplicate with another label</source>
+        <translation>Duplicado con otra etiqueta</translation>
+    </message>
+    <message>
+        <source>Duplicate across splits</source>
+        <translation>Duplicado entre particiones</translation>
+    </message>
+    <message>
+        <source>Empty class</source>
+        <translation>Clase vacía</translation>
+    </message>
+    <message>
+        <source>Too few classes</source>
+        <translation>Muy pocas clases</translation>
+    </message>
+    <message>
+        <source>Feature extractor</source>
+        <translation>Extractor de características</translation>
+    </message>
+    <message>
+        <source>Fine-tune top</source>
+        <translation>Ajustar la parte superior</translation>
+    </message>
+    <message>
+        <source>Full fine-tune</source>
+        <translation>Ajuste completo</translation>
+    </message>
+    <message>
+        <source>Gradual unfreezing</source>
+        <translation>Descongelación gradual</translation>
+    </message>
+    <message>
+        <source>One-cycle</source>
+        <translation>Un ciclo</translation>
+    </message>
+    <message>
+        <source>Cosine with warm-up</source>
+        <translation>Coseno con calentamiento</translation>
+    </message>
+    <message>
+        <source>Constant</source>
+        <translation>Constante</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::DataPanel</name>
@@ -366,6 +470,12 @@ pred.: %2 (%3 %)</translation>
         <source>This model has no evaluation yet: open the dataset it was trained on, then open the model again.</source>
         <translation>Este modelo aún no tiene evaluación: abra el conjunto de datos con el que se entrenó y vuelva a abrir el modelo.</translation>
     </message>
+    <message>
+        <source>%1 %
+%2</source>
+        <translation>%1 %
+%2</translation>
+    </message>
 </context>
 <context>
     <name>graft::ui::ExportPanel</name>
@@ -520,10 +630,6 @@ Recargado y comparado en %2 reseñas de validación: coincidencia de la clase pr
     <message>
         <source>Validation loss</source>
         <translation>Pérdida de validación</translation>
-    </message>
-    <message>
-        <source>Earlier run</source>
-        <translation>Ejecución anterior</translation>
     </message>
 </context>
 <context>
@@ -711,10 +817,6 @@ Recargado y comparado en %2 reseñas de validación: coincidencia de la clase pr
         <translation>¿Reanudar el entrenamiento?</translation>
     </message>
     <message>
-        <source>An earlier run on this dataset with this model stopped after epoch %1 (it was stopped, or Graft was closed). Continue it from there?</source>
-        <translation>Un entrenamiento anterior con estos datos y este modelo se detuvo tras la época %1 (se detuvo o se cerró Graft). ¿Desea continuarlo desde ahí?</translation>
-    </message>
-    <message>
         <source>Language model</source>
         <translation>Modelo de lenguaje</translation>
     </message>
@@ -780,6 +882,37 @@ Recargado y comparado en %2 reseñas de validación: coincidencia de la clase pr
     <message>
         <source>The project&apos;s model %1 is gone; train again.</source>
         <translation>El modelo del proyecto (%1) ya no existe; vuelva a entrenar.</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>Ejecuciones</translation>
+    </message>
+    <message>
+        <source>An earlier run on this dataset with this model stopped after epoch %1 of %2 (it was stopped, or Graft was closed). Continue it from there?</source>
+        <translation>Una ejecución anterior con estos datos y este modelo se detuvo tras la época %1 de %2 (se detuvo o se cerró Graft). ¿Desea continuarla desde ahí?</translation>
+    </message>
+    <message numerus="yes">
+        <source>It continues with the settings it was started with (%n epoch(s) in all), not those shown now. No starts a new run with the settings shown.</source>
+        <translation>
+            <numerusform>Continúa con los ajustes con los que empezó (%n época en total), no con los que se muestran ahora. No empieza una ejecución nueva con los ajustes mostrados.</numerusform>
+            <numerusform>Continúa con los ajustes con los que empezó (%n épocas en total), no con los que se muestran ahora. No empieza una ejecución nueva con los ajustes mostrados.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Keep the new model?</source>
+        <translation>¿Conservar el modelo nuevo?</translation>
+    </message>
+    <message>
+        <source>This run reached %1 % validation accuracy, below the %2 % of the model it replaced (%3). Which one do you want to use? Both stay in the Runs tab.</source>
+        <translation>Esta ejecución ha alcanzado una exactitud de validación del %1 %, por debajo del %2 % del modelo al que sustituye (%3). ¿Cuál desea usar? Ambos se conservan en la pestaña Ejecuciones.</translation>
+    </message>
+    <message>
+        <source>Go back to %1</source>
+        <translation>Volver a %1</translation>
+    </message>
+    <message>
+        <source>Use the new run</source>
+        <translation>Usar la ejecución nueva</translation>
     </message>
 </context>
 <context>
@@ -1113,6 +1246,152 @@ Recargado y comparado en %2 reseñas de validación: coincidencia de la clase pr
     </message>
 </context>
 <context>
+    <name>graft::ui::RunsPanel</name>
+    <message>
+        <source>Run %1</source>
+        <translation>Ejecución %1</translation>
+    </message>
+    <message>
+        <source>Show this run&apos;s loss curve on the Train tab</source>
+        <translation>Mostrar la curva de pérdida de esta ejecución en la pestaña Entrenar</translation>
+    </message>
+    <message>
+        <source>no word vectors</source>
+        <translation>sin vectores de palabras</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 de %2</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>ninguna</translation>
+    </message>
+    <message>
+        <source>The best validation accuracy on this dataset and split</source>
+        <translation>La mejor exactitud de validación con estos datos y esta división</translation>
+    </message>
+    <message>
+        <source>Run folder missing</source>
+        <translation>Falta la carpeta de la ejecución</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>Detenida</translation>
+    </message>
+    <message>
+        <source>Stopped early</source>
+        <translation>Parada temprana</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>Terminada</translation>
+    </message>
+    <message>
+        <source>%1, current model</source>
+        <translation>%1, modelo actual</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>No runs yet: train on the Train tab.</source>
+        <translation>Aún no hay ejecuciones: entrene en la pestaña Entrenar.</translation>
+    </message>
+    <message>
+        <source>Select a run to see its settings.</source>
+        <translation>Seleccione una ejecución para ver sus ajustes.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n epoch(s), batch %1, learning rate %2, %3, weight decay %4</source>
+        <translation>
+            <numerusform>%n época, lote %1, tasa de aprendizaje %2, %3, decaimiento de pesos %4</numerusform>
+            <numerusform>%n épocas, lote %1, tasa de aprendizaje %2, %3, decaimiento de pesos %4</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, augmentation %1</source>
+        <translation>, aumento de datos %1</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>activado</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>desactivado</translation>
+    </message>
+    <message>
+        <source>, label smoothing %1</source>
+        <translation>, suavizado de etiquetas %1</translation>
+    </message>
+    <message>
+        <source>Kept epoch chosen by %1; seed %2.</source>
+        <translation>Época conservada elegida por %1; semilla %2.</translation>
+    </message>
+    <message>
+        <source>Data: %1</source>
+        <translation>Datos: %1</translation>
+    </message>
+    <message>
+        <source>Run folder (missing): %1</source>
+        <translation>Carpeta de la ejecución (no existe): %1</translation>
+    </message>
+    <message>
+        <source>Run folder: %1</source>
+        <translation>Carpeta de la ejecución: %1</translation>
+    </message>
+    <message>
+        <source>Every run of this project, newest first. Each keeps its model in its run folder: double-click a run (or press Use this model) to make it the current model again for Evaluate, Predict and Export.</source>
+        <translation>Todas las ejecuciones de este proyecto, de la más reciente a la más antigua. Cada una guarda su modelo en su carpeta: haga doble clic en una ejecución (o pulse Usar este modelo) para volver a convertirla en el modelo actual de Evaluar, Predecir y Exportar.</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>Comparar</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modelo</translation>
+    </message>
+    <message>
+        <source>Kept epoch</source>
+        <translation>Época conservada</translation>
+    </message>
+    <message>
+        <source>Validation accuracy</source>
+        <translation>Exactitud de validación</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Tiempo</translation>
+    </message>
+    <message>
+        <source>Use this model</source>
+        <translation>Usar este modelo</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>Renombrar</translation>
+    </message>
+    <message>
+        <source>Remove from list</source>
+        <translation>Quitar de la lista</translation>
+    </message>
+    <message>
+        <source>Removes the run from this project; its run folder stays on disk</source>
+        <translation>Quita la ejecución de este proyecto; su carpeta se conserva en el disco</translation>
+    </message>
+</context>
+<context>
     <name>graft::ui::TrainPanel</name>
     <message>
         <source>Epoch %1: train loss %2, validation loss %3, validation accuracy %4 %</source>
@@ -1417,6 +1696,14 @@ Recargado y comparado en %2 reseñas de validación: coincidencia de la clase pr
     <message>
         <source>- reviews/s</source>
         <translation>- reseñas/s</translation>
+    </message>
+    <message>
+        <source>Remaining more than %1 (fine-tuning not timed yet)</source>
+        <translation>Restante más de %1 (el ajuste fino aún no se ha cronometrado)</translation>
+    </message>
+    <message>
+        <source>%1: %2 %</source>
+        <translation>%1: %2 %</translation>
     </message>
 </context>
 <context>

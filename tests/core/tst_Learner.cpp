@@ -8,6 +8,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
 
 #include <cmath>
@@ -23,12 +24,14 @@ class ScriptedTask : public TrainTask
 {
 public:
     explicit ScriptedTask(std::vector<Validation> script, int batches = 2)
-        : m_script(std::move(script))
-        , m_batches(batches)
+        : m_script(std::move(script)), m_batches(batches)
     {
         w = torch::zeros({1}).requires_grad_(true);
     }
-    core::Status prepare(Observer *, const core::CancelToken &, QJsonObject &) override { return {}; }
+    core::Status prepare(Observer *, const core::CancelToken &, QJsonObject &) override
+    {
+        return {};
+    }
     core::Status finish(RunReport &, Observer *, const core::CancelToken &) override { return {}; }
     std::vector<Stage> stages() const override { return {{int(m_script.size()), 1.0}}; }
     std::vector<ParamGroup> beginStage(int) override { return {{{w}, 1.0, false}}; }
@@ -67,6 +70,39 @@ private:
     int m_validations = 0;
 };
 
+/// Two stages like a fine-tune: 2 quick head epochs, then 2 epochs whose batches take 20 ms
+/// each (through the backbone), in another cost class.
+class TwoCostTask : public ScriptedTask
+{
+public:
+    TwoCostTask() : ScriptedTask({{0.5, 0.5}, {0.5, 0.5}, {0.5, 0.5}, {0.5, 0.5}}, 5) {}
+    std::vector<Stage> stages() const override { return {{2, 1.0, 0}, {2, 0.5, 1}}; }
+    std::vector<ParamGroup> beginStage(int s) override
+    {
+        stage = s;
+        return ScriptedTask::beginStage(s);
+    }
+    std::optional<StepOutput> nextBatch(int epoch) override
+    {
+        if (stage == 1)
+            QThread::msleep(20);
+        return ScriptedTask::nextBatch(epoch);
+    }
+    int stage = 0;
+};
+
+/// Records the batch progress reports (stage from the epoch: epochs 1-2 are stage 0).
+class ProgressLog : public Observer
+{
+public:
+    void progress(const Progress &p) override
+    {
+        if (p.phase == Phase::Train)
+            reports.push_back(p);
+    }
+    std::vector<Progress> reports;
+};
+
 RunConfig sgdConstant(int epochs)
 {
     RunConfig c;
@@ -84,8 +120,7 @@ RunConfig sgdConstant(int epochs)
 class BlobsTask : public TrainTask
 {
 public:
-    explicit BlobsTask(int epochs)
-        : m_epochs(epochs)
+    explicit BlobsTask(int epochs) : m_epochs(epochs)
     {
         torch::manual_seed(7);
         x = torch::randn({96, 4});
@@ -94,7 +129,10 @@ public:
         net = torch::nn::Linear(4, 2);
         drop = torch::nn::Dropout(0.3);
     }
-    core::Status prepare(Observer *, const core::CancelToken &, QJsonObject &) override { return {}; }
+    core::Status prepare(Observer *, const core::CancelToken &, QJsonObject &) override
+    {
+        return {};
+    }
     core::Status finish(RunReport &, Observer *, const core::CancelToken &) override { return {}; }
     std::vector<Stage> stages() const override { return {{m_epochs, 1.0}}; }
     std::vector<ParamGroup> beginStage(int) override { return {{net->parameters(), 1.0, true}}; }
@@ -150,8 +188,7 @@ class StopAfterEpoch : public Observer
 {
 public:
     StopAfterEpoch(int epoch, core::CancelToken cancel)
-        : m_epoch(epoch)
-        , m_cancel(std::move(cancel))
+        : m_epoch(epoch), m_cancel(std::move(cancel))
     {}
     void epochFinished(const EpochMetrics &m) override
     {
@@ -209,6 +246,33 @@ private Q_SLOTS:
         QVERIFY(parse(QStringLiteral("cosine-warmup"), &s));
         QCOMPARE(s, Schedule::Cosine);
         QCOMPARE(QString::fromLatin1(nameOf(Schedule::Cosine)), QStringLiteral("cosine"));
+    }
+
+    // Issue 15, item 4: the time left is timed per stage. While the quick head stage runs, the
+    // slower stage after it is not in the estimate, and the report says so; once it runs, the
+    // estimate comes from its own batches (at least 20 ms each), not from an average with the
+    // quick ones that would promise far too little.
+    void timeLeftIsTimedPerStage()
+    {
+        TwoCostTask task;
+        RunConfig c = sgdConstant(4);
+        ProgressLog log;
+        Learner l(task, c, &log, {});
+        l.addStandardCallbacks(true);
+        QVERIFY(l.fit().ok());
+        QCOMPARE(int(log.reports.size()), 20);
+        for (const Progress &p : log.reports) {
+            const bool head = p.epoch <= 2;
+            QCOMPARE(p.etaPartial, head);
+            const qint64 left = p.total - p.done; // batches still to run
+            if (!head)
+                QVERIFY2(
+                    p.etaSeconds >= 0.02 * double(left) * 0.999,
+                    qPrintable(QStringLiteral("%1 s for %2 batches").arg(p.etaSeconds).arg(left)));
+            else
+                QVERIFY(p.etaSeconds >= 0 && p.etaSeconds < 0.02 * double(left));
+        }
+        QCOMPARE(log.reports.back().etaSeconds, 0.0);
     }
 
     void keptEpochRule()

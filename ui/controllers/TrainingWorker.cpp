@@ -216,6 +216,12 @@ void TrainingWorker::epochFinished(const learn::EpochMetrics &metrics)
     Q_EMIT epochReady(metrics);
 }
 
+void TrainingWorker::epochsRestored(const std::vector<learn::EpochMetrics> &epochs)
+{
+    for (const learn::EpochMetrics &m : epochs)
+        Q_EMIT epochReady(m);
+}
+
 void TrainingWorker::notice(const learn::Notice &n)
 {
     Q_EMIT noticeRaised(n);

@@ -56,6 +56,8 @@ public:
     // learn::Observer (called on this thread by core)
     void progress(const learn::Progress &progress) override;
     void epochFinished(const learn::EpochMetrics &metrics) override;
+    /// The plot draws a resumed run's earlier epochs like new ones.
+    void epochsRestored(const std::vector<learn::EpochMetrics> &epochs) override;
     void notice(const learn::Notice &notice) override;
 
 Q_SIGNALS:

@@ -6,6 +6,7 @@
 #include "graft/text/Tokenizer.h"
 #include "graft/vision/ImageScanner.h"
 #include "ui/util/ErrorText.h"
+#include "ui/util/PlotAxes.h"
 #include "ui/util/TableWidth.h"
 #include "ui/util/Thumbnails.h"
 
@@ -70,6 +71,7 @@ DataPanel::DataPanel(QWidget *parent) : QWidget(parent)
     m_valFraction->setSingleStep(0.05);
     m_valFraction->setValue(0.2);
     m_splitLabel = new QLabel(this);
+    m_splitText = LiveText(m_splitLabel);
     m_splitLabel->setObjectName(QStringLiteral("splitSummary"));
 
     auto *top = new QHBoxLayout;
@@ -355,17 +357,20 @@ void DataPanel::showReport()
         m_balancePlot->yAxis->setRange(0, qMax(1.0, maxCount * 1.1));
         m_balancePlot->xAxis->setRange(0.3, r.classes.size() + 0.7);
 
-        m_splitLabel->setText((r.predefinedSplit
-                                   ? tr("Split from folders: %1 train, %2 validation, %3 test")
-                                   : tr("Seeded split: %1 train, %2 validation, %3 test"))
-                                  .arg(r.count(vision::Split::Train))
-                                  .arg(r.count(vision::Split::Val))
-                                  .arg(r.count(vision::Split::Test)));
+        m_splitText.set([this, predefined = r.predefinedSplit,
+                         train = r.count(vision::Split::Train), val = r.count(vision::Split::Val),
+                         test = r.count(vision::Split::Test)] {
+            return (predefined ? tr("Split from folders: %1 train, %2 validation, %3 test")
+                               : tr("Seeded split: %1 train, %2 validation, %3 test"))
+                .arg(train)
+                .arg(val)
+                .arg(test);
+        });
 
         for (const vision::ImageEntry *e : r.problems()) {
             auto *item = new QTreeWidgetItem(m_problems);
             item->setText(0, e->relativePath);
-            item->setText(1, QString::fromLatin1(vision::fileStatusName(e->status)));
+            item->setData(1, Qt::UserRole, QString::fromLatin1(vision::fileStatusName(e->status)));
             item->setText(2, e->message);
             item->setData(0, Qt::UserRole, e->path);
             item->setToolTip(0, e->path);
@@ -380,6 +385,7 @@ void DataPanel::showReport()
     }
     m_bars->setData(ticks, counts);
     m_balancePlot->xAxis->setTicker(ticker);
+    fitClassAxis(m_balancePlot->xAxis, ticker->ticks().values());
     m_balancePlot->replot(QCustomPlot::rpQueuedReplot);
     retranslate();
 }
@@ -457,20 +463,23 @@ void DataPanel::showTextReport()
     }
     m_bars->setData(ticks, counts);
     m_balancePlot->xAxis->setTicker(ticker);
+    fitClassAxis(m_balancePlot->xAxis, ticker->ticks().values());
     m_balancePlot->yAxis->setRange(0, qMax(1.0, maxCount * 1.1));
     m_balancePlot->xAxis->setRange(0.3, classes + 0.7);
     m_balancePlot->replot(QCustomPlot::rpQueuedReplot);
-    m_splitLabel->setText(tr("Reviews: %1 train, %2 validation; %3 tokens per review (median), "
-                             "%4 at most")
-                              .arg(split.train.size())
-                              .arg(split.val.size())
-                              .arg(t.medianTokens)
-                              .arg(t.maxTokens));
+    m_splitText.set([this, train = split.train.size(), val = split.val.size(),
+                     median = t.medianTokens, most = t.maxTokens] {
+        return tr("Reviews: %1 train, %2 validation; %3 tokens per review (median), %4 at most")
+            .arg(train)
+            .arg(val)
+            .arg(median)
+            .arg(most);
+    });
     for (const text::TextIssue &issue : t.issues) {
         auto *item = new QTreeWidgetItem(m_problems);
         item->setText(0, issue.line > 0 ? QStringLiteral("%1:%2").arg(issue.file).arg(issue.line)
                                         : issue.file);
-        item->setText(1, issue.kind);
+        item->setData(1, Qt::UserRole, issue.kind);
         item->setText(2, issue.message);
         item->setData(0, Qt::UserRole, issue.file);
         item->setToolTip(0, issue.file);
@@ -565,6 +574,14 @@ void DataPanel::retranslate()
     m_problemsBox->setTitle(tr("Problems"));
     m_problems->setHeaderLabels({tr("File"), tr("Problem"), tr("Detail")});
     m_openFolderButton->setText(tr("Open containing folder"));
+    m_splitText.refresh();
+    // Problem kinds are ids from core, named in the UI language (again after a switch).
+    for (int i = 0; i < m_problems->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *item = m_problems->topLevelItem(i);
+        const QString id = item->data(1, Qt::UserRole).toString();
+        item->setText(1, ErrorText::problemKind(id));
+        item->setToolTip(1, id);
+    }
 }
 
 } // namespace graft::ui

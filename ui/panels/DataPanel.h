@@ -2,8 +2,9 @@
 
 #include "graft/core/Cancellation.h"
 #include "graft/core/Result.h"
-#include "graft/vision/ScanReport.h"
 #include "graft/text/TextDataset.h"
+#include "graft/vision/ScanReport.h"
+#include "ui/util/LiveText.h"
 
 #include <QFutureWatcher>
 #include <QImage>
@@ -93,6 +94,7 @@ private:
     QLabel *m_valLabel = nullptr;
     QDoubleSpinBox *m_valFraction = nullptr;
     QLabel *m_splitLabel = nullptr;
+    LiveText m_splitText; ///< m_splitLabel's text, built again on a language switch
     QGroupBox *m_classesBox = nullptr;
     QTableWidget *m_classTable = nullptr;
     QGroupBox *m_balanceBox = nullptr;

@@ -1,6 +1,7 @@
 #include "ui/panels/EvaluatePanel.h"
 
 #include "ui/controllers/TrainingController.h"
+#include "ui/util/PlotAxes.h"
 #include "ui/util/TableWidth.h"
 #include "ui/util/Thumbnails.h"
 #include "ui/util/WordHighlight.h"
@@ -130,9 +131,18 @@ EvaluatePanel::EvaluatePanel(TrainingController *controller, QWidget *parent)
         if (m_thumbWatcher.future().resultCount() == 0)
             return;
         const QList<QImage> images = m_thumbWatcher.future().result();
-        for (int i = 0; i < images.size() && i < m_gallery->count(); ++i) {
-            if (!images[i].isNull())
-                m_gallery->item(i)->setIcon(QIcon(QPixmap::fromImage(images[i])));
+        // The images follow the gallery's items that were waiting for one, in order.
+        int next = 0;
+        for (int i = 0; i < m_gallery->count() && next < images.size(); ++i) {
+            QListWidgetItem *item = m_gallery->item(i);
+            if (!item->data(Qt::UserRole + 4).toBool())
+                continue;
+            const QImage &image = images[next++];
+            item->setData(Qt::UserRole + 4, false);
+            if (image.isNull())
+                continue;
+            m_thumbCache.insert(item->data(Qt::UserRole).toString(), image);
+            item->setIcon(QIcon(QPixmap::fromImage(image)));
         }
     });
     retranslate();
@@ -176,6 +186,8 @@ void EvaluatePanel::showReport(const learn::RunReport &report)
     }
     m_classes = report.classes;
     m_eval = report.validation;
+    if (m_thumbCache.size() > 4000)
+        m_thumbCache.clear();
     const int n = int(m_classes.size());
 
     m_confusion->data()->setSize(n, n);
@@ -193,6 +205,10 @@ void EvaluatePanel::showReport(const learn::RunReport &report)
     m_confusion->setDataRange(QCPRange(0, maxCell));
     m_confusionPlot->xAxis->setTicker(ticker);
     m_confusionPlot->yAxis->setTicker(ticker);
+    // Many classes: the predicted-class names turn upright instead of running into each other,
+    // and each row gets the height its name needs.
+    fitClassAxis(m_confusionPlot->xAxis, m_classes);
+    m_confusionPlot->setMinimumHeight(qMax(220, n * (fontMetrics().height() + 4) + 120));
     m_confusionPlot->xAxis->setRange(-0.5, n - 0.5);
     m_confusionPlot->yAxis->setRange(-0.5, n - 0.5);
     m_confusionPlot->clearItems();
@@ -260,13 +276,23 @@ void EvaluatePanel::fillGallery()
             item->setToolTip(ref.line > 0 ? QStringLiteral("%1:%2").arg(ref.file).arg(ref.line)
                                           : ref.file);
         } else {
-            item = new QListWidgetItem(QIcon(placeholder),
-                                       tr("true: %1\npred: %2 (%3 %)")
-                                           .arg(truth, pred)
-                                           .arg(m.probability * 100, 0, 'f', 0),
-                                       m_gallery);
+            // Filtered to one cell, the title names both classes: the caption need not repeat
+            // them on every image.
+            const QString caption = m_filterTrue >= 0 ? tr("%1 %\n%2")
+                                                            .arg(m.probability * 100, 0, 'f', 0)
+                                                            .arg(QFileInfo(ref.file).fileName())
+                                                      : tr("true: %1\npred: %2 (%3 %)")
+                                                            .arg(truth, pred)
+                                                            .arg(m.probability * 100, 0, 'f', 0);
+            // Thumbnails already loaded are shown at once; the rest load off the GUI thread.
+            const QImage cached = m_thumbCache.value(ref.file);
+            item = new QListWidgetItem(
+                QIcon(cached.isNull() ? placeholder : QPixmap::fromImage(cached)), caption,
+                m_gallery);
             item->setToolTip(ref.file);
-            files << ref.file;
+            if (cached.isNull())
+                files << ref.file;
+            item->setData(Qt::UserRole + 4, cached.isNull());
         }
         item->setData(Qt::UserRole, ref.file);
         item->setData(Qt::UserRole + 1, m.predicted);
@@ -274,7 +300,7 @@ void EvaluatePanel::fillGallery()
         if (m_gallery->count() >= kMaxGallery)
             break;
     }
-    if (m_text)
+    if (m_text || files.isEmpty())
         return;
     m_thumbWatcher.setFuture(QtConcurrent::run([files] {
         QList<QImage> images;

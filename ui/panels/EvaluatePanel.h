@@ -55,6 +55,8 @@ private:
     int m_filterTrue = -1;
     int m_filterPred = -1;
     QFutureWatcher<QList<QImage>> m_thumbWatcher;
+    QHash<QString, QImage>
+        m_thumbCache; ///< gallery thumbnails by file, so that filtering is instant
 
     QLabel *m_summary = nullptr;
     QGroupBox *m_confusionBox = nullptr;

@@ -25,6 +25,7 @@ ExportPanel::ExportPanel(TrainingController *controller, QWidget *parent)
     m_export = new QPushButton(this);
     m_export->setObjectName(QStringLiteral("export"));
     m_result = new QLabel(this);
+    m_resultText = LiveText(m_result);
     m_result->setObjectName(QStringLiteral("exportResult"));
     m_result->setWordWrap(true);
     m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -48,40 +49,44 @@ ExportPanel::ExportPanel(TrainingController *controller, QWidget *parent)
     });
     connect(m_export, &QPushButton::clicked, this, [this] {
         if (!m_controller->hasModel()) {
-            m_result->setText(tr("Train a model first."));
+            m_resultText.set([=, this] { return tr("Train a model first."); });
             return;
         }
         if (m_controller->exportModel(m_path->text()))
-            m_result->setText(tr("Exporting and verifying..."));
+            m_resultText.set([=, this] { return tr("Exporting and verifying..."); });
         else
-            m_result->setText(tr("Wait for the current job to finish."));
+            m_resultText.set([=, this] { return tr("Wait for the current job to finish."); });
     });
     connect(m_controller, &TrainingController::exportFinished, this,
             [this](const learn::ExportCheck &check) {
                 const bool onnx = check.format == QLatin1String("onnx");
                 const bool text = m_controller->modelKind() == learn::TaskKind::Text;
-                const QString message =
-                    onnx ? (text ? tr("Written to %1.\nLoaded with OpenCV DNN and compared on %2 "
-                                      "validation reviews: top-1 agreement %3 %, largest "
-                                      "probability difference %4.")
-                                 : tr("Written to %1.\nLoaded with OpenCV DNN and compared on %2 "
-                                      "validation images: top-1 agreement %3 %, largest "
-                                      "probability difference %4."))
-                         : (text ? tr("Written to %1.\nReloaded and compared on %2 validation "
-                                      "reviews: top-1 agreement %3 %, largest probability "
-                                      "difference %4.")
-                                 : tr("Written to %1.\nReloaded and compared on %2 validation "
-                                      "images: top-1 agreement %3 %, largest probability "
-                                      "difference %4."));
-                m_result->setText(message.arg(QDir::toNativeSeparators(check.path))
-                                      .arg(check.samples)
-                                      .arg(check.agreement * 100, 0, 'f', 2)
-                                      .arg(check.maxAbsProbabilityDiff, 0, 'g', 3));
+                m_resultText.set([this, onnx, text, check] {
+                    const QString message =
+                        onnx
+                            ? (text
+                                   ? tr("Written to %1.\nLoaded with OpenCV DNN and compared on %2 "
+                                        "validation reviews: top-1 agreement %3 %, largest "
+                                        "probability difference %4.")
+                                   : tr("Written to %1.\nLoaded with OpenCV DNN and compared on %2 "
+                                        "validation images: top-1 agreement %3 %, largest "
+                                        "probability difference %4."))
+                            : (text ? tr("Written to %1.\nReloaded and compared on %2 validation "
+                                         "reviews: top-1 agreement %3 %, largest probability "
+                                         "difference %4.")
+                                    : tr("Written to %1.\nReloaded and compared on %2 validation "
+                                         "images: top-1 agreement %3 %, largest probability "
+                                         "difference %4."));
+                    return message.arg(QDir::toNativeSeparators(check.path))
+                        .arg(check.samples)
+                        .arg(check.agreement * 100, 0, 'f', 2)
+                        .arg(check.maxAbsProbabilityDiff, 0, 'g', 3);
+                });
             });
     connect(m_controller, &TrainingController::failed, this,
             [this](const QString &operation, const QString &text) {
                 if (operation == QLatin1String("export"))
-                    m_result->setText(text);
+                    m_resultText.setFixed(text);
             });
     connect(m_controller, &TrainingController::busyChanged, this,
             [this](bool busy) { m_export->setEnabled(!busy); });
@@ -105,6 +110,7 @@ void ExportPanel::retranslate()
     m_pathLabel->setText(tr("File:"));
     m_browse->setText(tr("Browse..."));
     m_export->setText(tr("&Export"));
+    m_resultText.refresh();
 }
 
 } // namespace graft::ui

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/util/LiveText.h"
+
 #include <QWidget>
 
 class QLabel;
@@ -30,6 +32,7 @@ private:
     QPushButton *m_browse = nullptr;
     QPushButton *m_export = nullptr;
     QLabel *m_result = nullptr;
+    LiveText m_resultText; ///< m_result's text, built again on a language switch
 };
 
 } // namespace graft::ui

@@ -5,6 +5,8 @@
 
 #include "graft/io/Downloader.h"
 
+#include <cmath>
+
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
@@ -266,8 +268,18 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     connect(m_recipeGroup, &QButtonGroup::idClicked, this, [this](int recipeId) {
         applyRecipe(learn::Recipe(recipeId));
         Q_EMIT settingsChanged();
+        Q_EMIT recipeChosen(learn::Recipe(recipeId));
     });
-    connect(m_freeze, &FreezePicker::planChanged, this, &ModelPanel::settingsChanged);
+    connect(m_freeze, &FreezePicker::planChanged, this, [this] {
+        updateRecipeHighlight();
+        Q_EMIT settingsChanged();
+    });
+    // Moving the cut keeps the recipe: "fine-tune top" trains the top groups below the new cut
+    // (cutting them off left nothing trainable). A plan edited by hand keeps its flags.
+    connect(m_freeze, &FreezePicker::cutDragged, this, [this](int cut) {
+        if (m_planIsRecipe)
+            m_freeze->setPlan(recipePlan(m_recipe, cut));
+    });
 
     const int mobile = m_backbone->findData(QStringLiteral("mobilenet_v2_imagenet"));
     if (mobile >= 0)
@@ -307,6 +319,36 @@ void ModelPanel::setRecipe(learn::Recipe recipe)
         b->setChecked(true);
 }
 
+vision::FreezePlan ModelPanel::recipePlan(learn::Recipe recipe, int cut) const
+{
+    switch (recipe) {
+    case learn::Recipe::FeatureExtractor:
+        return vision::FreezePlan::featureExtractor(cut);
+    case learn::Recipe::FineTune:
+        return vision::FreezePlan::fineTuneTop(cut, qMin(2, cut));
+    case learn::Recipe::Full:
+    case learn::Recipe::GradualUnfreeze:
+        return vision::FreezePlan::full(cut);
+    }
+    return vision::FreezePlan::featureExtractor(cut);
+}
+
+void ModelPanel::updateRecipeHighlight()
+{
+    const vision::FreezePlan plan = m_freeze->plan();
+    const vision::FreezePlan expected = recipePlan(m_recipe, plan.cutAt);
+    bool same = plan.trainable == expected.trainable;
+    for (size_t g = 0; same && g < plan.lrMultiplier.size(); ++g)
+        same =
+            !plan.trainable[g] || std::abs(plan.lrMultiplier[g] - expected.lrMultiplier[g]) < 1e-9;
+    // A plan edited by hand is no recipe's: no button stays lit as if it were.
+    m_planIsRecipe = same;
+    m_recipeGroup->setExclusive(false);
+    for (QAbstractButton *b : m_recipeGroup->buttons())
+        b->setChecked(same && m_recipeGroup->id(b) == int(m_recipe));
+    m_recipeGroup->setExclusive(true);
+}
+
 vision::FreezePlan ModelPanel::freezePlan() const
 {
     return isLoadingGroups() && m_pendingPlan ? *m_pendingPlan : m_freeze->plan();
@@ -318,24 +360,14 @@ void ModelPanel::setFreezePlan(const vision::FreezePlan &plan)
         m_pendingPlan = plan; // shown once the groups are known
     else
         m_freeze->setPlan(plan);
+    updateRecipeHighlight();
 }
 
 void ModelPanel::applyRecipe(learn::Recipe recipe)
 {
     setRecipe(recipe);
-    const int cut = int(m_freeze->groups().size());
-    switch (recipe) {
-    case learn::Recipe::FeatureExtractor:
-        m_freeze->setPlan(vision::FreezePlan::featureExtractor(cut));
-        break;
-    case learn::Recipe::FineTune:
-        m_freeze->setPlan(vision::FreezePlan::fineTuneTop(cut, qMin(2, cut)));
-        break;
-    case learn::Recipe::Full:
-    case learn::Recipe::GradualUnfreeze:
-        m_freeze->setPlan(vision::FreezePlan::full(cut));
-        break;
-    }
+    m_freeze->setPlan(recipePlan(recipe, int(m_freeze->groups().size())));
+    updateRecipeHighlight();
 }
 
 void ModelPanel::showBackbone()
@@ -382,6 +414,7 @@ void ModelPanel::groupsLoaded()
     if (m_pendingPlan)
         m_freeze->setPlan(*m_pendingPlan);
     m_pendingPlan.reset();
+    updateRecipeHighlight();
     retranslate();
     Q_EMIT layerGroupsShown();
 }

@@ -13,8 +13,8 @@
 #include <QHash>
 
 #include <atomic>
-#include <optional>
 #include <memory>
+#include <optional>
 
 class QButtonGroup;
 class QCheckBox;
@@ -74,6 +74,8 @@ Q_SIGNALS:
     void languageModelRequested();
     /// The freeze picker shows the chosen backbone's layer groups.
     void layerGroupsShown();
+    /// The user clicked a recipe button (not emitted when a project sets one).
+    void recipeChosen(learn::Recipe recipe);
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -82,6 +84,10 @@ private:
     void retranslate();
     void showBackbone();
     void applyRecipe(learn::Recipe recipe);
+    /// The recipe's plan at cut `cut`.
+    vision::FreezePlan recipePlan(learn::Recipe recipe, int cut) const;
+    /// Highlights the recipe button only while the freeze plan is that recipe's plan.
+    void updateRecipeHighlight();
     void importWeights();
     void groupsLoaded();
     void downloadWeights();
@@ -118,6 +124,7 @@ private:
     QPushButton *m_full = nullptr;
     QPushButton *m_gradual = nullptr;
     QButtonGroup *m_recipeGroup = nullptr;
+    bool m_planIsRecipe = true; ///< the freeze plan is m_recipe's plan at its cut
 
     bool m_textMode = false;
     QGroupBox *m_textBox = nullptr;

@@ -1,6 +1,7 @@
 #include "ui/panels/TrainPanel.h"
 
 #include "ui/controllers/TrainingController.h"
+#include "ui/panels/RunsPanel.h"
 #include "ui/util/ErrorText.h"
 #include "ui/widgets/LossPlot.h"
 
@@ -91,7 +92,9 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
     m_epochs = spin("epochs", 1, 1000, 10);
     m_headEpochs = spin("headEpochs", 0, 100, 2);
     m_batchSize = spin("batchSize", 1, 1024, 32);
-    m_learningRate = dspin("learningRate", 0.000001, 1.0, learn::RunConfig::defaults(learn::TaskKind::Image).learningRate, 6, 0.0001);
+    m_learningRate =
+        dspin("learningRate", 0.000001, 1.0,
+              learn::RunConfig::defaults(learn::TaskKind::Image).learningRate, 6, 0.0001);
     m_backboneFactor = dspin("backboneLrFactor", 0.0, 1.0, 0.1, 3, 0.05);
     m_weightDecay = dspin("weightDecay", 0.0, 1.0, 0.01, 4, 0.005);
     m_labelSmoothing = dspin("labelSmoothing", 0.0, 0.5, 0.0, 2, 0.05);
@@ -111,6 +114,7 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
     m_stop = new QPushButton(this);
     m_stop->setObjectName(QStringLiteral("stop"));
     m_status = new QLabel(this);
+    m_statusText = LiveText(m_status);
     m_status->setObjectName(QStringLiteral("trainStatus"));
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_findLr);
@@ -186,6 +190,8 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
         if (busy && (m_controller->job() == TrainingController::Job::Train ||
                      m_controller->job() == TrainingController::Job::LanguageModel)) {
             m_plot->clearCurves();
+            m_liveRunDir.clear();
+            showHistory(m_history);
             m_progress->setValue(0);
             m_log->clear();
             m_totalEpochs = m_epochs->value();
@@ -216,30 +222,34 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
     connect(m_controller, &TrainingController::learningRateFound, this, &TrainPanel::showLrCurve);
     connect(m_controller, &TrainingController::crossValidated, this,
             [this](const learn::CrossValidation &cv) {
-                const QString summary =
-                    tr("%1-fold cross-validation: %2 % (sd %3) for this model, %4 % (sd %5) for "
-                       "a bag-of-words logistic regression on the same folds.")
-                        .arg(cv.folds)
-                        .arg(cv.meanAccuracy * 100, 0, 'f', 1)
-                        .arg(cv.stdAccuracy * 100, 0, 'f', 1)
-                        .arg(cv.meanBaselineAccuracy * 100, 0, 'f', 1)
-                        .arg(cv.stdBaselineAccuracy * 100, 0, 'f', 1);
-                m_log->appendPlainText(summary);
-                m_status->setText(summary);
+                const auto summary = [this, folds = cv.folds, m = cv.meanAccuracy,
+                                      sd = cv.stdAccuracy, bm = cv.meanBaselineAccuracy,
+                                      bsd = cv.stdBaselineAccuracy] {
+                    return tr("%1-fold cross-validation: %2 % (sd %3) for this model, %4 % (sd "
+                              "%5) for a bag-of-words logistic regression on the same folds.")
+                        .arg(folds)
+                        .arg(m * 100, 0, 'f', 1)
+                        .arg(sd * 100, 0, 'f', 1)
+                        .arg(bm * 100, 0, 'f', 1)
+                        .arg(bsd * 100, 0, 'f', 1);
+                };
+                m_log->appendPlainText(summary());
+                m_statusText.set(summary);
             });
     connect(m_controller, &TrainingController::trainingFinished, this,
             [this](const learn::RunReport &r) {
-                const QString rule = ErrorText::monitor(r.monitor);
-                if (r.bestEpoch == 0)
-                    m_status->setText(tr("Stopped before the first epoch ended; no model was kept."));
-                else
-                    m_status->setText((r.cancelled ? tr("Stopped. Kept epoch %2 (%3): validation "
-                                                        "accuracy %1 %.")
-                                                   : tr("Finished. Kept epoch %2 (%3): validation "
-                                                        "accuracy %1 %."))
-                                          .arg(r.valAccuracy() * 100, 0, 'f', 1)
-                                          .arg(r.bestEpoch)
-                                          .arg(rule));
+                // Built again after a language switch (the report itself is not kept).
+                m_statusText.set([this, best = r.bestEpoch, cancelled = r.cancelled,
+                                  acc = r.valAccuracy(), monitor = r.monitor] {
+                    if (best == 0)
+                        return tr("Stopped before the first epoch ended; no model was kept.");
+                    return (cancelled
+                                ? tr("Stopped. Kept epoch %2 (%3): validation accuracy %1 %.")
+                                : tr("Finished. Kept epoch %2 (%3): validation accuracy %1 %."))
+                        .arg(acc * 100, 0, 'f', 1)
+                        .arg(best)
+                        .arg(ErrorText::monitor(monitor));
+                });
                 if (!r.cancelled)
                     m_progress->setValue(m_progress->maximum());
                 if (r.kind == learn::TaskKind::Text)
@@ -253,10 +263,13 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
             });
     connect(m_controller, &TrainingController::languageModelTrained, this,
             [this](const learn::RunReport &r) {
-                m_status->setText(tr("Language model saved: validation perplexity %1 (word "
-                                     "frequencies alone: %2).")
-                                      .arg(r.details.value("val_perplexity").toDouble(), 0, 'f', 1)
-                                      .arg(r.details.value("unigram_perplexity").toDouble(), 0, 'f', 1));
+                m_statusText.set([this, val = r.details.value("val_perplexity").toDouble(),
+                                  unigram = r.details.value("unigram_perplexity").toDouble()] {
+                    return tr("Language model saved: validation perplexity %1 (word frequencies "
+                              "alone: %2).")
+                        .arg(val, 0, 'f', 1)
+                        .arg(unigram, 0, 'f', 1);
+                });
                 m_progress->setValue(m_progress->maximum());
             });
     connect(m_controller, &TrainingController::failed, this,
@@ -264,7 +277,7 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
                 if (operation == QLatin1String("train") || operation == QLatin1String("lr") ||
                     operation == QLatin1String("cross-validate") ||
                     operation == QLatin1String("language-model")) {
-                    m_status->setText(text);
+                    m_statusText.setFixed(text);
                     m_log->appendPlainText(text);
                 }
             });
@@ -298,12 +311,14 @@ void TrainPanel::onBatches(const GraftProgressList &batches)
     m_epochLabel->setText(tr("Epoch %1 of %2").arg(e.epoch).arg(e.epochs));
     m_throughput->setText(m_kind == learn::TaskKind::Image
                               ? tr("%1 images/s").arg(e.itemsPerSecond, 0, 'f', 1)
-                              : job == TrainingController::Job::LanguageModel
-                                    ? tr("%1 words/s").arg(e.itemsPerSecond, 0, 'f', 0)
-                                    : tr("%1 reviews/s").arg(e.itemsPerSecond, 0, 'f', 1));
+                          : job == TrainingController::Job::LanguageModel
+                              ? tr("%1 words/s").arg(e.itemsPerSecond, 0, 'f', 0)
+                              : tr("%1 reviews/s").arg(e.itemsPerSecond, 0, 'f', 1));
     m_elapsed->setText(tr("Elapsed %1").arg(formatSeconds(e.elapsedSeconds)));
-    m_eta->setText(tr("Remaining %1").arg(formatSeconds(e.etaSeconds)));
-    m_status->setText(tr("Training..."));
+    m_eta->setText(e.etaPartial ? tr("Remaining more than %1 (fine-tuning not timed yet)")
+                                      .arg(formatSeconds(e.etaSeconds))
+                                : tr("Remaining %1").arg(formatSeconds(e.etaSeconds)));
+    m_statusText.set([=, this] { return tr("Training..."); });
 }
 
 void TrainPanel::onProgress(const learn::Progress &p)
@@ -314,12 +329,11 @@ void TrainPanel::onProgress(const learn::Progress &p)
     m_progress->setRange(0, qMax(1, total));
     m_progress->setValue(int(qMin<qint64>(p.done, total)));
     m_epochLabel->setText(ErrorText::phase(p.phase));
-    m_throughput->setText(p.phase == learn::Phase::Vectors
-                              ? QString()
-                              : tr("%1 of %2").arg(p.done).arg(p.total));
+    m_throughput->setText(
+        p.phase == learn::Phase::Vectors ? QString() : tr("%1 of %2").arg(p.done).arg(p.total));
     m_elapsed->setText(tr("Elapsed %1").arg(formatSeconds(p.elapsedSeconds)));
     m_eta->setText(tr("Remaining %1").arg(formatSeconds(p.etaSeconds)));
-    m_status->setText(ErrorText::phase(p.phase) + QStringLiteral("..."));
+    m_statusText.set([=, this] { return ErrorText::phase(p.phase) + QStringLiteral("..."); });
 }
 
 void TrainPanel::showLrCurve(const learn::LrFinderResult &result)
@@ -344,8 +358,10 @@ void TrainPanel::showLrCurve(const learn::LrFinderResult &result)
         m_lrPlot->graph(1)->addData(result.suggested, yAt);
     }
     m_lrPlot->replot(QCustomPlot::rpQueuedReplot);
-    m_status->setText(tr("Suggested learning rate: %1 (click the curve to choose another)")
-                          .arg(result.suggested, 0, 'g', 3));
+    m_statusText.set([this, lr = result.suggested] {
+        return tr("Suggested learning rate: %1 (click the curve to choose another)")
+            .arg(lr, 0, 'g', 3);
+    });
 }
 
 void TrainPanel::applyTo(learn::RunConfig &config) const
@@ -387,6 +403,16 @@ void TrainPanel::setFrom(const learn::RunConfig &config)
     m_seed->setValue(config.seed);
 }
 
+void TrainPanel::setAugment(bool on)
+{
+    m_augment->setChecked(on);
+}
+
+bool TrainPanel::augment() const
+{
+    return m_augment->isChecked();
+}
+
 void TrainPanel::setTaskKind(learn::TaskKind kind)
 {
     if (kind == m_kind)
@@ -396,23 +422,39 @@ void TrainPanel::setTaskKind(learn::TaskKind kind)
         m_learningRate->setValue(learn::RunConfig::defaults(kind).learningRate);
     m_kind = kind;
     const bool image = kind == learn::TaskKind::Image;
-    for (QWidget *w : {static_cast<QWidget *>(m_headEpochs), static_cast<QWidget *>(m_backboneFactor),
-                       static_cast<QWidget *>(m_head), static_cast<QWidget *>(m_augment)})
+    for (QWidget *w :
+         {static_cast<QWidget *>(m_headEpochs), static_cast<QWidget *>(m_backboneFactor),
+          static_cast<QWidget *>(m_head), static_cast<QWidget *>(m_augment)})
         m_form->setRowVisible(w, image);
     retranslate();
 }
 
-void TrainPanel::showHistory(const QJsonArray &runs)
+void TrainPanel::showHistory(const QJsonArray &runs, const QString &liveRunDir)
 {
-    for (const QJsonValue &run : runs) {
+    m_history = runs;
+    if (!liveRunDir.isNull())
+        m_liveRunDir = liveRunDir;
+    m_plot->clearComparisons();
+    for (int i = 0; i < runs.size(); ++i) {
+        const QJsonObject run = runs[i].toObject();
+        if (!run.value(QStringLiteral("compare")).toBool(true) ||
+            (!m_liveRunDir.isEmpty() &&
+             run.value(QStringLiteral("run_dir")).toString() == m_liveRunDir))
+            continue;
         QVector<double> steps, losses;
-        for (const QJsonValue &p : run.toObject().value(QStringLiteral("curve")).toArray()) {
+        for (const QJsonValue &p : run.value(QStringLiteral("curve")).toArray()) {
             const QJsonArray pair = p.toArray();
             steps << pair.at(0).toDouble();
             losses << pair.at(1).toDouble();
         }
-        if (!steps.isEmpty())
-            m_plot->addComparison(steps, losses);
+        if (steps.isEmpty())
+            continue;
+        QString name = RunsPanel::nameOf(run, i);
+        if (run.value(QStringLiteral("best_epoch")).toInt() > 0)
+            name = tr("%1: %2 %")
+                       .arg(name)
+                       .arg(run.value(QStringLiteral("val_accuracy")).toDouble() * 100, 0, 'f', 1);
+        m_plot->addComparison(steps, losses, name);
     }
 }
 
@@ -424,13 +466,13 @@ void TrainPanel::updateButtons()
     m_stop->setEnabled(busy);
     m_paramsBox->setEnabled(!busy);
     if (!busy && m_status->text().isEmpty())
-        m_status->setText(tr("Idle."));
+        m_statusText.set([=, this] { return tr("Idle."); });
     if (busy && m_controller->job() == TrainingController::Job::FindLr)
-        m_status->setText(tr("Finding the learning rate..."));
+        m_statusText.set([=, this] { return tr("Finding the learning rate..."); });
     if (busy && (m_controller->job() == TrainingController::Job::Train ||
                  m_controller->job() == TrainingController::Job::CrossValidate ||
                  m_controller->job() == TrainingController::Job::LanguageModel))
-        m_status->setText(tr("Preparing..."));
+        m_statusText.set([=, this] { return tr("Preparing..."); });
 }
 
 void TrainPanel::changeEvent(QEvent *event)
@@ -445,7 +487,8 @@ void TrainPanel::retranslate()
     m_paramsBox->setTitle(tr("Hyperparameters"));
     const bool image = m_kind == learn::TaskKind::Image;
     setLabel(m_form, m_epochs, tr("Epochs:"),
-             image ? tr("Passes over the training images.") : tr("Passes over the training reviews."));
+             image ? tr("Passes over the training images.")
+                   : tr("Passes over the training reviews."));
     setLabel(m_form, m_headEpochs, tr("Head-only epochs:"),
              tr("Fine-tuning recipes first train the new head alone for this many epochs."));
     setLabel(m_form, m_batchSize, tr("Batch size:"),
@@ -497,6 +540,7 @@ void TrainPanel::retranslate()
     m_lrPlot->yAxis->setLabel(tr("Loss"));
     m_lrPlot->replot(QCustomPlot::rpQueuedReplot);
     m_plot->retranslate();
+    m_statusText.refresh();
 }
 
 } // namespace graft::ui

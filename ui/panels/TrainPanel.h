@@ -2,8 +2,10 @@
 
 #include "graft/learn/Config.h"
 #include "ui/controllers/TrainingWorker.h"
+#include "ui/util/LiveText.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QWidget>
 
 class QCheckBox;
@@ -38,8 +40,14 @@ public:
     /// rate still at the other kind's default becomes this kind's default.
     void setTaskKind(learn::TaskKind kind);
     LossPlot *lossPlot() const { return m_plot; }
-    /// Overlays earlier runs' smoothed curves (each run object holds "curve": [[step, loss]...]).
-    void showHistory(const QJsonArray &runs);
+    /// Ticks or clears "Augment" (a recipe was chosen: on when it trains backbone layers, as
+    /// graft-cli's --augment auto does).
+    void setAugment(bool on);
+    bool augment() const;
+    /// Overlays the ticked earlier runs' smoothed curves (each run object holds "curve":
+    /// [[step, loss]...], "name" and "val_accuracy"), named in the legend; the run whose live
+    /// curve is shown (`liveRunDir`) is left out. Kept across the next run's start.
+    void showHistory(const QJsonArray &runs, const QString &liveRunDir = QString());
 
 Q_SIGNALS:
     void trainRequested();
@@ -78,6 +86,7 @@ private:
     QPushButton *m_train = nullptr;
     QPushButton *m_stop = nullptr;
     QLabel *m_status = nullptr;
+    LiveText m_statusText; ///< m_status's text, built again on a language switch
     QProgressBar *m_progress = nullptr;
     QLabel *m_throughput = nullptr;
     QLabel *m_eta = nullptr;
@@ -88,6 +97,8 @@ private:
     QLabel *m_lrHint = nullptr;
     QPlainTextEdit *m_log = nullptr;
     int m_totalEpochs = 0;
+    QJsonArray m_history;
+    QString m_liveRunDir;
     learn::TaskKind m_kind = learn::TaskKind::Image;
 };
 

@@ -63,18 +63,87 @@ QString ErrorText::monitor(learn::Monitor monitor)
                                               : tr("best validation accuracy");
 }
 
+QString ErrorText::problemKind(const QString &id)
+{
+    static const std::pair<const char *, const char *> kinds[] = {
+        // Images (vision::fileStatusName).
+        {"unreadable", QT_TR_NOOP("Cannot be read")},
+        {"zero_bytes", QT_TR_NOOP("Empty file")},
+        {"not_image", QT_TR_NOOP("Not an image")},
+        {"truncated", QT_TR_NOOP("Truncated")},
+        {"corrupt", QT_TR_NOOP("Corrupt")},
+        {"too_small", QT_TR_NOOP("Too small")},
+        {"too_large", QT_TR_NOOP("Too large")},
+        {"duplicate", QT_TR_NOOP("Duplicate")},
+        // Reviews (text::TextIssue::kind).
+        {"undecodable", QT_TR_NOOP("Not text in a known encoding")},
+        {"latin1_fallback", QT_TR_NOOP("Read as Latin-1")},
+        {"bad_row", QT_TR_NOOP("Malformed row")},
+        {"bad_column", QT_TR_NOOP("Missing column")},
+        {"empty_file", QT_TR_NOOP("Empty file")},
+        {"missing_label", QT_TR_NOOP("Missing label")},
+        {"skipped_file", QT_TR_NOOP("Skipped file")},
+        {"empty_text", QT_TR_NOOP("Empty review")},
+        {"conflicting_duplicate", QT_TR_NOOP("Duplicate with another label")},
+        {"duplicate_across_splits", QT_TR_NOOP("Duplicate across splits")},
+        {"empty_class", QT_TR_NOOP("Empty class")},
+        {"too_few_classes", QT_TR_NOOP("Too few classes")},
+    };
+    for (const auto &[key, text] : kinds)
+        if (id == QLatin1String(key))
+            return tr(text);
+    return id;
+}
+
+QString ErrorText::recipe(learn::Recipe recipe)
+{
+    switch (recipe) {
+    case learn::Recipe::FeatureExtractor:
+        return tr("Feature extractor");
+    case learn::Recipe::FineTune:
+        return tr("Fine-tune top");
+    case learn::Recipe::Full:
+        return tr("Full fine-tune");
+    case learn::Recipe::GradualUnfreeze:
+        return tr("Gradual unfreezing");
+    }
+    return QString();
+}
+
+QString ErrorText::schedule(learn::Schedule schedule)
+{
+    switch (schedule) {
+    case learn::Schedule::OneCycle:
+        return tr("One-cycle");
+    case learn::Schedule::Cosine:
+        return tr("Cosine with warm-up");
+    case learn::Schedule::Constant:
+        return tr("Constant");
+    }
+    return QString();
+}
+
 QString ErrorText::phase(learn::Phase phase)
 {
     switch (phase) {
-    case learn::Phase::Scan: return tr("Reading the dataset");
-    case learn::Phase::Vectors: return tr("Loading word vectors");
-    case learn::Phase::Features: return tr("Extracting features");
-    case learn::Phase::LrFinder: return tr("Finding the learning rate");
-    case learn::Phase::Train: return tr("Training");
-    case learn::Phase::Validate: return tr("Validating");
-    case learn::Phase::Export: return tr("Writing the export");
-    case learn::Phase::ExportCheck: return tr("Checking the export");
-    case learn::Phase::CrossValidate: return tr("Cross-validating");
+    case learn::Phase::Scan:
+        return tr("Reading the dataset");
+    case learn::Phase::Vectors:
+        return tr("Loading word vectors");
+    case learn::Phase::Features:
+        return tr("Extracting features");
+    case learn::Phase::LrFinder:
+        return tr("Finding the learning rate");
+    case learn::Phase::Train:
+        return tr("Training");
+    case learn::Phase::Validate:
+        return tr("Validating");
+    case learn::Phase::Export:
+        return tr("Writing the export");
+    case learn::Phase::ExportCheck:
+        return tr("Checking the export");
+    case learn::Phase::CrossValidate:
+        return tr("Cross-validating");
     }
     return {};
 }
@@ -82,7 +151,9 @@ QString ErrorText::phase(learn::Phase phase)
 QString ErrorText::notice(const learn::Notice &n)
 {
     using C = learn::Notice::Code;
-    const auto a = [&](int i) { return n.args.value(i); };
+    const auto a = [&](int i) {
+        return n.args.value(i);
+    };
     switch (n.code) {
     case C::SkippedFile:
         return tr("Skipped %1: %2").arg(a(0), a(1));
@@ -109,7 +180,8 @@ QString ErrorText::notice(const learn::Notice &n)
     case C::Cancelled:
         return tr("Stopped after %n complete epoch(s).", nullptr, a(0).toInt());
     case C::FoldFinished:
-        return tr("Fold %1 of %2: model %3 %, bag-of-words baseline %4 %").arg(a(0), a(1), a(2), a(3));
+        return tr("Fold %1 of %2: model %3 %, bag-of-words baseline %4 %")
+            .arg(a(0), a(1), a(2), a(3));
     }
     return n.args.join(QStringLiteral(", "));
 }

@@ -22,6 +22,13 @@ public:
     static QString phase(learn::Phase phase);
     /// The kept-epoch rule: "best validation accuracy" or "lowest validation loss".
     static QString monitor(learn::Monitor monitor);
+    /// A data problem's kind (the scanner's and the text reader's ids: "not_image",
+    /// "conflicting_duplicate", ...) in the UI language; an unknown id is shown as it is.
+    static QString problemKind(const QString &id);
+    /// "Feature extractor", "Fine-tune top", ...
+    static QString recipe(learn::Recipe recipe);
+    /// "One-cycle", "Cosine with warm-up", "Constant".
+    static QString schedule(learn::Schedule schedule);
 };
 
 } // namespace graft::ui

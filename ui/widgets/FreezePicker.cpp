@@ -46,6 +46,7 @@ FreezePicker::FreezePicker(QWidget *parent) : QWidget(parent)
         plan.lrMultiplier.resize(size_t(cut), 1.0);
         plan.cutAt = cut;
         setPlan(plan);
+        Q_EMIT cutDragged(cut);
         Q_EMIT planChanged();
     });
     retranslate();

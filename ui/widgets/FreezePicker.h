@@ -27,6 +27,8 @@ public:
 
 Q_SIGNALS:
     void planChanged();
+    /// The user dragged the cut point (before planChanged).
+    void cutDragged(int cut);
 
 protected:
     void changeEvent(QEvent *event) override;

@@ -1,6 +1,7 @@
 #include "ui/widgets/GuideDialog.h"
 
 #include "ui/Application.h"
+#include "ui/Translations.h"
 
 #include <QDesktopServices>
 #include <QDialogButtonBox>
@@ -11,8 +12,7 @@
 
 namespace graft::ui {
 
-GuideDialog::GuideDialog(QWidget *parent)
-    : QDialog(parent)
+GuideDialog::GuideDialog(QWidget *parent) : QDialog(parent)
 {
     ensureResources();
     m_browser = new QTextBrowser(this);
@@ -39,7 +39,9 @@ GuideDialog::GuideDialog(QWidget *parent)
 
 QUrl GuideDialog::startPage()
 {
-    return QUrl(QStringLiteral("qrc:/docs/user-guide.md"));
+    return QUrl(Translations::instance().current() == QLatin1String("es")
+                    ? QStringLiteral("qrc:/docs/user-guide.es.md")
+                    : QStringLiteral("qrc:/docs/user-guide.md"));
 }
 
 void GuideDialog::changeEvent(QEvent *event)
@@ -52,6 +54,10 @@ void GuideDialog::changeEvent(QEvent *event)
 void GuideDialog::retranslate()
 {
     setWindowTitle(tr("Graft User Guide"));
+    // The language changed while the guide was open: show the guide in the new one.
+    const QString page = m_browser->source().fileName();
+    if (page.startsWith(QLatin1String("user-guide")) && m_browser->source() != startPage())
+        m_browser->setSource(startPage(), QTextDocument::MarkdownResource);
 }
 
 } // namespace graft::ui

@@ -14,7 +14,7 @@ class GuideDialog : public QDialog
     Q_OBJECT
 public:
     explicit GuideDialog(QWidget *parent = nullptr);
-    /// The page shown first.
+    /// The page shown first: the guide in the interface language (Spanish or English).
     static QUrl startPage();
     QTextBrowser *browser() const { return m_browser; }
 

@@ -12,8 +12,16 @@ LossPlot::LossPlot(QWidget *parent) : QCustomPlot(parent)
 {
     setObjectName(QStringLiteral("lossPlot"));
     setMinimumHeight(240);
+    // The legend sits under the axes, in rows, so that it never covers a curve (the
+    // validation accuracy runs along the top right, where an inset legend would be).
     legend->setVisible(true);
     legend->setFont(QFont(font().family(), 8));
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend->setWrap(3);
+    legend->setBorderPen(Qt::NoPen);
+    axisRect()->insetLayout()->take(legend);
+    plotLayout()->addElement(1, 0, legend);
+    plotLayout()->setRowStretchFactor(1, 0.001);
     m_raw = addGraph(xAxis, yAxis);
     m_raw->setPen(QPen(QColor(70, 130, 180, 90), 1));
     m_smooth = addGraph(xAxis, yAxis);
@@ -54,11 +62,17 @@ void LossPlot::clearCurves()
 {
     for (QCPGraph *g : {m_raw, m_smooth, m_valLoss, m_valAcc})
         g->data()->clear();
-    while (graphCount() > 4)
-        removeGraph(graphCount() - 1);
+    clearComparisons();
     m_ema = 0;
     m_emaCount = 0;
     m_lastStep = 0;
+    scheduleReplot();
+}
+
+void LossPlot::clearComparisons()
+{
+    while (graphCount() > 4)
+        removeGraph(graphCount() - 1);
     scheduleReplot();
 }
 
@@ -80,18 +94,29 @@ void LossPlot::addBatches(const QList<learn::Progress> &batches)
 
 void LossPlot::addEpoch(const learn::EpochMetrics &metrics)
 {
-    const double x = double(m_lastStep > 0 ? m_lastStep : metrics.epoch);
+    // A resumed run's earlier epochs come with their step and no batches.
+    const double x = double(metrics.step > 0 ? metrics.step
+                            : m_lastStep > 0 ? m_lastStep
+                                             : metrics.epoch);
     if (std::isfinite(metrics.valLoss))
         m_valLoss->addData(x, metrics.valLoss);
     m_valAcc->addData(x, metrics.valAccuracy);
     scheduleReplot();
 }
 
-void LossPlot::addComparison(const QVector<double> &steps, const QVector<double> &losses)
+void LossPlot::addComparison(const QVector<double> &steps,
+                             const QVector<double> &losses,
+                             const QString &name)
 {
+    // Muted colours, one per run, so that runs can be told apart in the legend.
+    static const QColor colours[] = {QColor(120, 120, 120), QColor(150, 90, 170),
+                                     QColor(190, 140, 40), QColor(60, 150, 150),
+                                     QColor(170, 80, 100)};
+    QColor c = colours[comparisonCount() % 5];
+    c.setAlpha(170);
     QCPGraph *g = addGraph(xAxis, yAxis);
-    g->setPen(QPen(QColor(120, 120, 120, 140), 1, Qt::DashLine));
-    g->setName(tr("Earlier run"));
+    g->setPen(QPen(c, 1.5, Qt::DashLine));
+    g->setName(name);
     g->setData(steps, losses, true);
     scheduleReplot();
 }

@@ -17,11 +17,17 @@ class LossPlot : public QCustomPlot
 public:
     explicit LossPlot(QWidget *parent = nullptr);
 
+    /// Clears the live curves and the comparisons.
     void clearCurves();
+    /// Removes the comparison curves only.
+    void clearComparisons();
     void addBatches(const QList<learn::Progress> &batches);
     void addEpoch(const learn::EpochMetrics &metrics);
-    /// Adds a finished earlier run as a faint comparison curve (smoothed batch loss).
-    void addComparison(const QVector<double> &steps, const QVector<double> &losses);
+    /// Adds a finished earlier run as a faint dashed comparison curve (smoothed batch loss),
+    /// named in the legend ("Run 2: 95.4 %").
+    void
+    addComparison(const QVector<double> &steps, const QVector<double> &losses, const QString &name);
+    int comparisonCount() const { return graphCount() - 4; }
     int batchPointCount() const;
     int epochPointCount() const;
     /// Smoothed batch-loss curve as (step, loss) pairs, for the run history.

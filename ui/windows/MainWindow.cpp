@@ -8,6 +8,7 @@
 #include "ui/panels/ExportPanel.h"
 #include "ui/panels/ModelPanel.h"
 #include "ui/panels/PredictPanel.h"
+#include "ui/panels/RunsPanel.h"
 #include "ui/panels/TrainPanel.h"
 #include "ui/util/ErrorText.h"
 #include "ui/widgets/GuideDialog.h"
@@ -28,11 +29,13 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 
 #include <utility>
@@ -55,12 +58,14 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_data = new DataPanel(m_tabs);
     m_model = new ModelPanel(m_tabs);
     m_train = new TrainPanel(m_controller, m_tabs);
+    m_runsPanel = new RunsPanel(m_tabs);
     m_evaluate = new EvaluatePanel(m_controller, m_tabs);
     m_predict = new PredictPanel(m_controller, m_tabs);
     m_export = new ExportPanel(m_controller, m_tabs);
     for (QWidget *panel : {static_cast<QWidget *>(m_data), static_cast<QWidget *>(m_model),
-                           static_cast<QWidget *>(m_train), static_cast<QWidget *>(m_evaluate),
-                           static_cast<QWidget *>(m_predict), static_cast<QWidget *>(m_export)})
+                           static_cast<QWidget *>(m_train), static_cast<QWidget *>(m_runsPanel),
+                           static_cast<QWidget *>(m_evaluate), static_cast<QWidget *>(m_predict),
+                           static_cast<QWidget *>(m_export)})
         m_tabs->addTab(panel, QString());
     setCentralWidget(m_tabs);
     createMenus();
@@ -105,6 +110,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
                 recordRun(report);
                 if (!report.cancelled)
                     statusBar()->showMessage(tr("Training finished."), 5000);
+                // After modelChanged has made the new run current: was the old one better?
+                if (report.model)
+                    QTimer::singleShot(
+                        0, this,
+                        [this, acc = report.valAccuracy(), classes = report.classes,
+                         key = splitKey(report.config)] { offerBetterModel(acc, classes, key); });
             });
     connect(m_controller, &TrainingController::modelChanged, this,
             [this](const learn::RunReport &r) {
@@ -113,7 +124,22 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
                     if (!m_applying)
                         setModified(true);
                 }
+                m_current = CurrentModel{m_modelPath, r.valAccuracy(), r.classes,
+                                         splitKey(r.runDir.isEmpty() ? runConfig() : r.config)};
+                m_runsPanel->setCurrentModel(m_modelPath);
             });
+    connect(m_model, &ModelPanel::recipeChosen, this, [this](learn::Recipe recipe) {
+        m_train->setAugment(recipe != learn::Recipe::FeatureExtractor);
+    });
+    connect(m_runsPanel, &RunsPanel::useRequested, this, [this](const QString &dir) {
+        if (!m_controller->openModel(dir, runConfig(), dataset()))
+            statusBar()->showMessage(tr("Wait for the running job to end, or stop it."), 5000);
+    });
+    connect(m_runsPanel, &RunsPanel::runsEdited, this, [this](const QJsonArray &runs) {
+        m_runs = runs;
+        m_train->showHistory(m_runs);
+        setModified(true);
+    });
     connect(m_controller, &TrainingController::modelOpened, this,
             [this](const learn::RunReport &r, const QString &path) {
                 if (r.runDir.isEmpty() && path != m_modelPath) {
@@ -126,6 +152,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
                     8000);
             });
     connect(m_controller, &TrainingController::busyChanged, this, [this](bool busy) {
+        m_runsPanel->setBusy(busy);
         m_trainAction->setEnabled(!busy);
         m_findLrAction->setEnabled(!busy);
         m_crossValidateAction->setEnabled(!busy);
@@ -325,7 +352,7 @@ void MainWindow::changeEvent(QEvent *event)
 
 void MainWindow::retranslate()
 {
-    const QStringList names = {tr("Data"),     tr("Model"),   tr("Train"),
+    const QStringList names = {tr("Data"),     tr("Model"),   tr("Train"), tr("Runs"),
                                tr("Evaluate"), tr("Predict"), tr("Export")};
     for (int i = 0; i < names.size(); ++i)
         m_tabs->setTabText(i, names[i]);
@@ -433,6 +460,8 @@ void MainWindow::applyProject(const Project &project)
     m_train->lossPlot()->clearCurves();
     m_train->showHistory(m_runs);
     m_modelPath = project.modelPath;
+    m_current = CurrentModel{};
+    m_runsPanel->setRuns(m_runs, m_modelPath);
     m_pendingModel.clear();
     const bool scans = !project.datasetPath.isEmpty() && QFileInfo::exists(project.datasetPath);
     if (!m_modelPath.isEmpty()) {
@@ -600,12 +629,20 @@ bool MainWindow::offerResume(const QString &dir)
         return false;
     if (m_resumePrompt)
         return m_resumePrompt(*epoch);
-    return QMessageBox::question(
-               this, tr("Resume training?"),
-               tr("An earlier run on this dataset with this model stopped after epoch %1 (it "
-                  "was stopped, or Graft was closed). Continue it from there?")
-                   .arg(*epoch),
-               QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes) == QMessageBox::Yes;
+    const auto planned = learn::checkpointConfig(dir);
+    const int epochs = planned ? planned->epochs : 0;
+    QString text = tr("An earlier run on this dataset with this model stopped after epoch %1 of "
+                      "%2 (it was stopped, or Graft was closed). Continue it from there?")
+                       .arg(*epoch)
+                       .arg(epochs);
+    if (planned && planned->epochs != runConfig().epochs)
+        text += QLatin1Char('\n') +
+                tr("It continues with the settings it was started with (%n epoch(s) in all), not "
+                   "those shown now. No starts a new run with the settings shown.",
+                   nullptr, epochs);
+    return QMessageBox::question(this, tr("Resume training?"), text,
+                                 QMessageBox::Yes | QMessageBox::No,
+                                 QMessageBox::Yes) == QMessageBox::Yes;
 }
 
 bool MainWindow::startTraining()
@@ -620,8 +657,23 @@ bool MainWindow::startTraining()
     learn::RunConfig config = runConfig();
     config.checkpointDir = checkpointDir();
     config.resume = offerResume(config.checkpointDir);
+    if (config.resume) {
+        // The run goes on as it was planned (epochs, schedule, rates), or it could not continue
+        // exactly; only where things are and how to run them come from now.
+        if (auto planned = learn::checkpointConfig(config.checkpointDir)) {
+            learn::RunConfig c = *planned;
+            c.checkpointDir = config.checkpointDir;
+            c.resume = true;
+            c.runsDir = config.runsDir;
+            c.weightsDir = config.weightsDir;
+            c.threads = config.threads;
+            c.device = config.device;
+            config = c;
+        }
+    }
     if (!m_controller->startTraining(config, loaded))
         return false;
+    m_replaced = m_current;
     m_runCheckpointDir = config.checkpointDir;
     m_tabs->setCurrentWidget(m_train);
     return true;
@@ -645,6 +697,9 @@ void MainWindow::recordRun(const learn::RunReport &report)
     run[QStringLiteral("best_epoch")] = report.bestEpoch;
     run[QStringLiteral("monitor")] = QString::fromLatin1(learn::nameOf(report.monitor));
     run[QStringLiteral("cancelled")] = report.cancelled;
+    run[QStringLiteral("early_stopped")] = report.earlyStopped;
+    run[QStringLiteral("config")] = report.config.toJson();
+    run[QStringLiteral("compare")] = true;
     run[QStringLiteral("seconds")] = report.timings.value(QStringLiteral("total")).toDouble();
     QJsonArray epochs;
     for (const learn::EpochMetrics &m : report.epochs)
@@ -657,7 +712,49 @@ void MainWindow::recordRun(const learn::RunReport &report)
         points.append(QJsonArray{curve[i].x(), curve[i].y()});
     run[QStringLiteral("curve")] = points;
     m_runs.append(run);
+    m_runsPanel->setRuns(m_runs, m_modelPath);
+    m_train->showHistory(m_runs, report.runDir);
     setModified(true);
+}
+
+QString MainWindow::splitKey(const learn::RunConfig &c)
+{
+    return c.dataPath + QLatin1Char('|') + QString::number(c.effectiveSplitSeed()) +
+           QLatin1Char('|') + QString::number(c.valFraction, 'g', 6);
+}
+
+void MainWindow::offerBetterModel(double accuracy, const QStringList &classes, const QString &key)
+{
+    const CurrentModel old = std::exchange(m_replaced, CurrentModel{});
+    // Only a model validated on the same classes, data and split compares.
+    if (old.path.isEmpty() || old.accuracy < 0 || old.classes != classes || old.key != key ||
+        accuracy >= old.accuracy - 1e-9 || !QFileInfo::exists(old.path))
+        return;
+    QString oldName = QFileInfo(old.path).fileName();
+    for (int i = 0; i < m_runs.size(); ++i)
+        if (QFileInfo(m_runs[i].toObject().value(QStringLiteral("run_dir")).toString()) ==
+            QFileInfo(old.path))
+            oldName = RunsPanel::nameOf(m_runs[i].toObject(), i);
+    bool keepNew = false;
+    if (m_keepPrompt) {
+        keepNew = m_keepPrompt(accuracy, old.accuracy);
+    } else {
+        QMessageBox box(QMessageBox::Question, tr("Keep the new model?"),
+                        tr("This run reached %1 % validation accuracy, below the %2 % of the "
+                           "model it replaced (%3). Which one do you want to use? Both stay in "
+                           "the Runs tab.")
+                            .arg(accuracy * 100, 0, 'f', 2)
+                            .arg(old.accuracy * 100, 0, 'f', 2)
+                            .arg(oldName),
+                        QMessageBox::NoButton, this);
+        QPushButton *back = box.addButton(tr("Go back to %1").arg(oldName), QMessageBox::NoRole);
+        box.addButton(tr("Use the new run"), QMessageBox::YesRole);
+        box.setDefaultButton(back);
+        box.exec();
+        keepNew = box.clickedButton() != back;
+    }
+    if (!keepNew && !m_controller->openModel(old.path, runConfig(), dataset()))
+        statusBar()->showMessage(tr("Wait for the running job to end, or stop it."), 5000);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

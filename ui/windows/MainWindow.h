@@ -21,6 +21,7 @@ class EvaluatePanel;
 class ExportPanel;
 class ModelPanel;
 class PredictPanel;
+class RunsPanel;
 class TrainPanel;
 class TrainingController;
 
@@ -75,6 +76,15 @@ public:
     {
         m_resumePrompt = std::move(prompt);
     }
+    /// Replaces the question asked when a run ends below the model it replaced (true = keep
+    /// the new run, false = go back) - for tests. Gets both validation accuracies.
+    void setKeepPrompt(std::function<bool(double newAccuracy, double oldAccuracy)> prompt)
+    {
+        m_keepPrompt = std::move(prompt);
+    }
+    RunsPanel *runsPanel() const { return m_runsPanel; }
+    /// The current model's run folder or export ("" when none).
+    QString modelPath() const { return m_modelPath; }
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -101,12 +111,29 @@ public:
 
 private:
     void recordRun(const learn::RunReport &report);
+    /// When the run that just ended is below the model it replaced (same classes, data and
+    /// split), asks which to keep; going back reopens the old one.
+    void offerBetterModel(double accuracy, const QStringList &classes, const QString &key);
+    static QString splitKey(const learn::RunConfig &config);
+
+    /// The current model as far as comparing it goes.
+    struct CurrentModel
+    {
+        QString path;
+        double accuracy = -1;
+        QStringList classes;
+        QString key; ///< splitKey() of the data it was validated on
+    };
+    CurrentModel m_current;
+    CurrentModel m_replaced; ///< the model the run in progress will replace
+    std::function<bool(double, double)> m_keepPrompt;
 
     TrainingController *m_controller = nullptr;
     QTabWidget *m_tabs = nullptr;
     DataPanel *m_data = nullptr;
     ModelPanel *m_model = nullptr;
     TrainPanel *m_train = nullptr;
+    RunsPanel *m_runsPanel = nullptr;
     EvaluatePanel *m_evaluate = nullptr;
     PredictPanel *m_predict = nullptr;
     ExportPanel *m_export = nullptr;

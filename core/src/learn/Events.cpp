@@ -38,7 +38,8 @@ QJsonObject EpochMetrics::toJson() const
                        {"val_accuracy", valAccuracy},
                        {"seconds", seconds},
                        {"learning_rate", learningRate},
-                       {"best", best}};
+                       {"best", best},
+                       {"step", step}};
 }
 
 EpochMetrics EpochMetrics::fromJson(const QJsonObject &o)
@@ -50,7 +51,8 @@ EpochMetrics EpochMetrics::fromJson(const QJsonObject &o)
             .valAccuracy = o.value("val_accuracy").toDouble(),
             .seconds = o.value("seconds").toDouble(),
             .learningRate = o.value("learning_rate").toDouble(),
-            .best = o.value("best").toBool()};
+            .best = o.value("best").toBool(),
+            .step = qint64(o.value("step").toDouble())};
 }
 
 QString noticeText(const Notice &n)

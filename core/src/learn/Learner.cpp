@@ -387,6 +387,7 @@ core::Status Learner::runEpoch()
         metrics.valAccuracy = v->accuracy;
     }
     metrics.seconds = double(epochClock.nsecsElapsed()) / 1e9;
+    metrics.step = globalStep;
     history.push_back(metrics);
     for (auto &cb : m_callbacks)
         cb->afterEpoch(*this);
@@ -636,15 +637,44 @@ private:
     std::unique_ptr<io::SafetensorsFile> m_file;
 };
 
-/// Batch progress (rate and ETA over the batches of this fit) and finished epochs.
+/// Batch progress and finished epochs. The time left is timed per stage: the rest of this
+/// stage at its own rate, later stages of the same cost class at that rate too; a later
+/// stage of another class (fine-tuning through the backbone after a head on cached features,
+/// often 100 times slower per batch) is left out and the estimate marked partial.
 struct ProgressCallback : Callback
 {
+    core::Status beforeFit(Learner &l) override
+    {
+        m_stage = -1;
+        // A resumed run shows the epochs it continues from.
+        if (l.observer && !l.history.empty())
+            l.observer->epochsRestored(l.history);
+        return {};
+    }
+    void beforeEpoch(Learner &l) override
+    {
+        if (l.stage != m_stage) { // a stage starts: its batches are timed from here
+            m_stage = l.stage;
+            m_stageStart = double(l.clock.nsecsElapsed()) / 1e9;
+            m_stageStepsBefore = l.stepsDone;
+        }
+    }
     void afterBatch(Learner &l) override
     {
         if (!l.observer)
             return;
-        Progress p = ProgressMeter::make(Phase::Train, l.stepsDone, l.stepsPlanned,
-                                         double(l.clock.nsecsElapsed()) / 1e9);
+        const double elapsed = double(l.clock.nsecsElapsed()) / 1e9;
+        Progress p = ProgressMeter::make(Phase::Train, l.stepsDone, l.stepsPlanned, elapsed);
+        const qint64 stageDone = l.stepsDone - m_stageStepsBefore;
+        const double perStep = (elapsed - m_stageStart) / double(std::max<qint64>(1, stageDone));
+        qint64 left = l.stageSteps - l.stageStep;
+        for (size_t s = size_t(l.stage) + 1; s < l.stages.size(); ++s) {
+            if (l.stages[s].costClass == l.stages[size_t(l.stage)].costClass)
+                left += qint64(l.stages[s].epochs) * l.task.batchesPerEpoch(int(s));
+            else
+                p.etaPartial = true;
+        }
+        p.etaSeconds = perStep * double(std::max<qint64>(0, left));
         // Items (images, texts, windows) per second over this epoch's batches.
         const double epochSeconds = double(l.epochClock.nsecsElapsed()) / 1e9;
         p.itemsPerSecond = epochSeconds > 0 ? double(l.epochItems) / epochSeconds : 0;
@@ -662,6 +692,11 @@ struct ProgressCallback : Callback
         if (l.observer)
             l.observer->epochFinished(l.history.back());
     }
+
+private:
+    int m_stage = -1;
+    double m_stageStart = 0;
+    qint64 m_stageStepsBefore = 0;
 };
 
 } // namespace

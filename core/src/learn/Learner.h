@@ -79,6 +79,9 @@ public:
     {
         int epochs = 1;
         double lrFactor = 1.0;
+        /// Stages of one class cost about the same per batch; the time left counts a later
+        /// stage of another class only once it has run (its batches are not timed yet).
+        int costClass = 0;
     };
     virtual ~TrainTask() = default;
 

@@ -117,7 +117,9 @@ TaskKind detectKind(const QString &path)
     return text::looksLikeTextDataset(path) ? TaskKind::Text : TaskKind::Image;
 }
 
-core::Result<int> checkpointEpoch(const QString &checkpointDir)
+namespace {
+
+core::Result<QJsonObject> checkpointMetadata(const QString &checkpointDir)
 {
     const QString path = checkpointFile(checkpointDir);
     if (checkpointDir.isEmpty() || !QFileInfo::exists(path))
@@ -127,10 +129,32 @@ core::Result<int> checkpointEpoch(const QString &checkpointDir)
         return file.error();
     const QJsonObject &meta = file->metadata();
     bool ok = false;
-    const int epoch = meta.value("epoch").toString().toInt(&ok);
+    meta.value("epoch").toString().toInt(&ok);
     if (!ok || meta.value("format").toString() != QLatin1String("graft-checkpoint"))
         return makeError(ErrorCode::InvalidFormat, QStringLiteral("not a Graft checkpoint"), path);
-    return epoch;
+    return meta;
+}
+
+} // namespace
+
+core::Result<int> checkpointEpoch(const QString &checkpointDir)
+{
+    auto meta = checkpointMetadata(checkpointDir);
+    if (!meta)
+        return meta.error();
+    return meta->value("epoch").toString().toInt();
+}
+
+core::Result<RunConfig> checkpointConfig(const QString &checkpointDir)
+{
+    auto meta = checkpointMetadata(checkpointDir);
+    if (!meta)
+        return meta.error();
+    const QJsonDocument doc = QJsonDocument::fromJson(meta->value("config").toString().toUtf8());
+    if (!doc.isObject())
+        return makeError(ErrorCode::InvalidFormat, QStringLiteral("the checkpoint has no settings"),
+                         checkpointFile(checkpointDir));
+    return RunConfig::fromJson(doc.object());
 }
 
 void removeCheckpoint(const QString &checkpointDir)

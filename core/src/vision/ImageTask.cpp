@@ -186,8 +186,10 @@ public:
         m_backboneTrains = headEpochs < epochs;
         if (m_headStage)
             m_stages.push_back({headEpochs, 1.0});
+        // After a head on cached features, batches run through the backbone: another cost.
         if (m_backboneTrains)
-            m_stages.push_back({epochs - headEpochs, m_headStage ? s.unfrozenLrFactor : 1.0});
+            m_stages.push_back(
+                {epochs - headEpochs, m_headStage ? s.unfrozenLrFactor : 1.0, m_headStage ? 1 : 0});
         applyFreezePlan(*m_backbone, FreezePlan::featureExtractor(m_cut));
         return {};
     }
@@ -581,7 +583,9 @@ private:
                     return torch::softmax(
                         m_head->forward(m_backbone->features(batchTensor(b, m_device), m_cut)), 1);
                 },
-                cancel, nullptr);
+                // The validation pass through the backbone shows its own progress (it was
+                // the silent wait at 100 % after a fine-tune's last batch).
+                cancel, m_observer);
             if (!scores)
                 return scores.error();
             for (size_t i = 0; i < all.size(); ++i)

@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <vector>
+
 namespace graft::learn {
 
 /// The parts of a run that report progress.
@@ -32,6 +34,9 @@ struct Progress
     double itemsPerSecond = 0;
     double elapsedSeconds = 0;
     double etaSeconds = -1; ///< -1 when unknown
+    /// Train: etaSeconds covers the stages timed so far only; a later stage that costs more per
+    /// batch (fine-tuning through the backbone after a head on cached features) is not in it.
+    bool etaPartial = false;
     // Phase::Train only: where in the run the batch was, and what it did.
     int epoch = 0; ///< 1-based
     int epochs = 0;
@@ -69,6 +74,7 @@ struct EpochMetrics
     double seconds = 0;
     double learningRate = 0; ///< at the last batch
     bool best = false;       ///< the kept epoch (so far)
+    qint64 step = 0;         ///< the run's batch steps at the end of this epoch
 
     QJsonObject toJson() const;
     static EpochMetrics fromJson(const QJsonObject &json);
@@ -105,6 +111,9 @@ public:
     virtual ~Observer() = default;
     virtual void progress(const Progress &progress) { (void)progress; }
     virtual void epochFinished(const EpochMetrics &metrics) { (void)metrics; }
+    /// A resumed run starts: the epochs it continues from, as the checkpoint holds them (a
+    /// GUI draws them; a log has printed them already).
+    virtual void epochsRestored(const std::vector<EpochMetrics> &epochs) { (void)epochs; }
     virtual void notice(const Notice &notice) { (void)notice; }
 };
 

@@ -48,6 +48,9 @@ private:
 /// The epoch after which the checkpoint in `checkpointDir` (RunConfig::checkpointDir) was
 /// written; NotFound when there is none.
 core::Result<int> checkpointEpoch(const QString &checkpointDir);
+/// The configuration the run in that checkpoint was started with (its epochs, rates and
+/// schedule): a resumed run continues that plan, whatever the settings shown now.
+core::Result<RunConfig> checkpointConfig(const QString &checkpointDir);
 /// Removes that checkpoint (a finished run needs no resuming).
 void removeCheckpoint(const QString &checkpointDir);
 
