@@ -117,9 +117,8 @@ std::shared_ptr<TextModel> TextModel::make(const torch::jit::Module &network,
     d->m_tokenizer = tokenizer;
     d->m_classes = classes;
     d->m_head = head;
-    d->m_kernelSizes = head == TextHead::Cnn ? config.text.cnnKernelSizes : QList<int>{};
     QJsonArray kernels;
-    for (int k : d->m_kernelSizes) {
+    for (int k : head == TextHead::Cnn ? config.text.cnnKernelSizes : QList<int>{}) {
         d->m_minLength = std::max(d->m_minLength, k);
         kernels.append(k);
     }
@@ -194,8 +193,6 @@ core::Result<learn::ModelPtr> TextModel::fromTorchScript(torch::jit::Module modu
     d->m_vocab = Vocabulary::fromTokens(tokens.mid(2));
     d->m_tokenizer = Tokenizer::Options::fromJson(json("tokenizer.json").object());
     learn::parse(d->m_meta.value("head").toString(), &d->m_head);
-    for (const auto &k : d->m_meta.value("kernel_sizes").toArray())
-        d->m_kernelSizes << k.toInt();
     d->m_minLength = std::max(1, d->m_meta.value("min_length").toInt(1));
     const int64_t rows = d->m_module.attr("embedding").toTensor().size(0);
     if (rows != d->m_vocab.size())
@@ -372,7 +369,7 @@ core::Status TextModel::writeExport(const QString &path, const QString &format) 
                 if (m_head != TextHead::Cnn) {
                     pooled = {pool("GlobalAveragePool", x), pool("GlobalMaxPool", x)};
                 } else {
-                    for (int i = 0; i < m_kernelSizes.size(); ++i) {
+                    for (int i = 0; m_module.hasattr("conv" + std::to_string(i) + "_weight"); ++i) {
                         const std::string n = "conv" + std::to_string(i);
                         const torch::Tensor w = param(m_module, n + "_weight");
                         const std::string c =

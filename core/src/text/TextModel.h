@@ -8,7 +8,6 @@
 #include <torch/script.h>
 
 #include <QJsonObject>
-#include <QList>
 
 #include <cstdint>
 #include <functional>
@@ -77,7 +76,6 @@ private:
     Tokenizer::Options m_tokenizer; ///< maxTokens = the length cap used in training
     QStringList m_classes;
     learn::TextHead m_head = learn::TextHead::MeanMax;
-    QList<int> m_kernelSizes;
     int m_minLength = 1; ///< texts are padded to this many ids (the widest CNN kernel)
     QJsonObject m_meta;  ///< graft.json
 };

@@ -975,8 +975,6 @@ core::Result<learn::CrossValidation> crossValidateTexts(const learn::RunConfig &
     learn::RunConfig foldConfig = config;
     foldConfig.checkpointDir.clear(); // folds are not resumed
     foldConfig.patience = 0;          // nor stopped, nor is an epoch picked on the held-out fold
-    BagOfWordsOptions bow;
-    bow.tokenizer = config.text.tokenizer;
     learn::CrossValidation cv;
     cv.folds = folds;
     cv.samples = int(data->samples.size());
@@ -988,7 +986,8 @@ core::Result<learn::CrossValidation> crossValidateTexts(const learn::RunConfig &
         QElapsedTimer clock;
         clock.start();
         const SplitIndices &split = splits[f];
-        auto baseline = evaluateBagOfWords(*data, split.train, split.val, bow, cancel);
+        auto baseline =
+            evaluateBagOfWords(*data, split.train, split.val, config.text.tokenizer, cancel);
         if (!baseline)
             return baseline.error();
         auto task = makeTextTask(foldConfig, data, split.train, split.val, nullptr, *vectors);
