@@ -3,8 +3,6 @@
 
 #include "graft/io/AtomicFile.h"
 #include "graft/learn/Session.h"
-#include "graft/text/Tokenizer.h"
-#include "graft/text/Vocabulary.h"
 #include "text/TextModel.h"
 #include "vision/ImageModel.h"
 
@@ -28,35 +26,18 @@ using core::makeError;
 
 namespace {
 
-/// A Graft export read back: an image model from TorchScript (text ones are text::TextModel's)
-/// or either kind from ONNX, run by OpenCV DNN (an independent runtime), with the preprocessing
-/// or tokenizer from the NAME.onnx.json beside it.
+/// An image export read back (text ones are text::TextModel's): TorchScript, or ONNX run by
+/// OpenCV DNN (an independent runtime) with the preprocessing from the NAME.onnx.json beside it.
 struct ExportedModel : learn::Model, vision::BatchScoring
 {
-    learn::TaskKind task = learn::TaskKind::Image;
     QJsonObject description;
     QStringList labels;
     vision::Preprocessing pre;
     std::function<torch::Tensor(const vision::Batch &)> forwardImages; ///< probabilities [n, c]
-    text::Tokenizer::Options tokenizer;
-    text::Vocabulary vocab;
-    int minLength = 1;
-    std::function<torch::Tensor(const std::vector<int64_t> &)> forwardIds; ///< [1, c] for a text
 
-    learn::TaskKind kind() const override { return task; }
+    learn::TaskKind kind() const override { return learn::TaskKind::Image; }
     const QStringList &classes() const override { return labels; }
     QJsonObject describe() const override { return description; }
-
-    QStringList tokenize(const QString &text, int *unknown) const override
-    {
-        if (task != learn::TaskKind::Text)
-            return Model::tokenize(text, unknown);
-        const QStringList tokens = text::Tokenizer(tokenizer).tokenize(text);
-        if (unknown)
-            *unknown = int(std::count_if(tokens.begin(), tokens.end(),
-                                         [&](const QString &t) { return !vocab.contains(t); }));
-        return tokens;
-    }
 
     torch::Tensor batchProbabilities(const vision::Batch &b) const override
     {
@@ -67,33 +48,8 @@ struct ExportedModel : learn::Model, vision::BatchScoring
                                const core::CancelToken &cancel,
                                learn::Observer *observer) const override
     {
-        return core::guarded([&]() -> core::Result<Scores> {
-            if (task == learn::TaskKind::Image)
-                return vision::scoreImages(inputs, pre, 8, forwardImages, cancel, observer);
-            Scores out;
-            const learn::ProgressMeter meter(learn::Phase::Validate);
-            for (size_t i = 0; i < inputs.size(); ++i) {
-                if (cancel.isCancelled())
-                    return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"));
-                if (inputs[i].text.trimmed().isEmpty()) {
-                    out.probabilities.emplace_back();
-                    out.errors << QStringLiteral("the text is empty");
-                    continue;
-                }
-                std::vector<int64_t> ids = vocab.encode(tokenize(inputs[i].text, nullptr));
-                if (ids.empty())
-                    ids.push_back(text::Vocabulary::kUnk);
-                while (int(ids.size()) < minLength)
-                    ids.push_back(text::Vocabulary::kPad);
-                const torch::Tensor p = forwardIds(ids);
-                out.probabilities.emplace_back(p.data_ptr<float>(),
-                                               p.data_ptr<float>() + p.numel());
-                out.errors << QString();
-                if (observer && (i % 64 == 0 || i + 1 == inputs.size()))
-                    observer->progress(meter.at(qint64(i) + 1, qint64(inputs.size())));
-            }
-            return out;
-        });
+        return core::guarded(
+            [&] { return vision::scoreImages(inputs, pre, 8, forwardImages, cancel, observer); });
     }
 };
 
@@ -123,26 +79,16 @@ core::Result<learn::ModelPtr> loadOnnx(const QString &path)
         return makeError(ErrorCode::InvalidFormat, QStringLiteral("not a Graft model.json"),
                          sidecar);
     auto m = std::make_shared<ExportedModel>();
-    for (const auto &l : json.value("labels").toArray())
-        m->labels << l.toString();
+    m->labels = json.value("labels").toVariant().toStringList();
     if (m->labels.size() < 2)
         return makeError(ErrorCode::InvalidFormat,
                          QStringLiteral("model.json names fewer than two labels"), sidecar);
-    if (json.value("kind").toString() == QLatin1String("text")) {
-        m->task = learn::TaskKind::Text;
-        QStringList words;
-        for (const auto &w : json.value("vocabulary").toArray())
-            words << w.toString();
-        if (words.size() < 2)
-            return makeError(ErrorCode::InvalidFormat,
-                             QStringLiteral("model.json holds no vocabulary"), sidecar);
-        m->vocab = text::Vocabulary::fromTokens(words.mid(2));
-        m->tokenizer = text::Tokenizer::Options::fromJson(json.value("tokenizer").toObject());
-        m->minLength = std::max(1, json.value("min_length").toInt(1));
-    } else {
-        m->pre = vision::Preprocessing::fromJson(json.value("preprocessing").toObject());
-    }
-    m->description = {{"kind", learn::nameOf(m->task)}, {"format", "onnx"}};
+    const bool text = json.value("kind").toString() == QLatin1String("text");
+    if (text && json.value("vocabulary").toArray().size() < 2)
+        return makeError(ErrorCode::InvalidFormat, QStringLiteral("model.json holds no vocabulary"),
+                         sidecar);
+    m->pre = vision::Preprocessing::fromJson(json.value("preprocessing").toObject());
+    m->description = {{"kind", "image"}, {"format", "onnx"}};
     cv::dnn::Net net;
     try {
         net = cv::dnn::readNetFromONNX(path.toStdString());
@@ -158,29 +104,32 @@ core::Result<learn::ModelPtr> loadOnnx(const QString &path)
         return onnxForward(net, cv::Mat(4, dims, CV_32F, const_cast<float *>(b.data.data())),
                            "input");
     };
-    m->forwardIds = [net](const std::vector<int64_t> &ids) {
-        std::vector<float> values(ids.begin(), ids.end());
-        const int dims[2] = {int(ids.size()), 1};
-        return onnxForward(net, cv::Mat(2, dims, CV_32F, values.data()), "ids");
-    };
+    if (text)
+        return learn::ModelPtr(text::TextModel::fromOnnx(json, m->labels, [net](const auto &ids) {
+            std::vector<float> values(ids.begin(), ids.end());
+            const int dims[2] = {int(ids.size()), 1};
+            return onnxForward(net, cv::Mat(2, dims, CV_32F, values.data()), "ids");
+        }));
     return learn::ModelPtr(m);
 }
 
 core::Result<learn::ModelPtr> loadTorchScript(const QString &path)
 {
-    if (text::TextModel::isTextTorchScript(path))
-        return text::TextModel::loadTorchScript(path);
     try {
-        torch::jit::ExtraFilesMap extra{
-            {"labels.json", ""}, {"preprocessing.json", ""}, {"graft.json", ""}};
+        torch::jit::ExtraFilesMap extra{{"labels.json", ""},
+                                        {"preprocessing.json", ""},
+                                        {"graft.json", ""},
+                                        {"vocab.txt", ""},
+                                        {"tokenizer.json", ""}};
         torch::jit::Module module = torch::jit::load(path.toStdString(), c10::nullopt, extra);
         module.eval();
+        if (!extra["tokenizer.json"].empty()) // a text model
+            return text::TextModel::fromTorchScript(module, extra, path);
         const auto json = [&](const char *name) {
             return QJsonDocument::fromJson(QByteArray::fromStdString(extra[name]));
         };
         auto m = std::make_shared<ExportedModel>();
-        for (const auto &l : json("labels.json").array())
-            m->labels << l.toString();
+        m->labels = QVariant(json("labels.json").array().toVariantList()).toStringList();
         if (m->labels.isEmpty())
             return makeError(ErrorCode::InvalidFormat,
                              QStringLiteral("not a Graft model: labels.json is missing"), path);
@@ -352,7 +301,43 @@ core::Result<learn::ExportCheck> exportModel(const learn::Model &model,
 core::Result<learn::ModelPtr> loadBackboneClassifier(const QString &backboneId,
                                                      const QString &weightsDir)
 {
-    return core::guarded([&] { return vision::loadBackboneClassifier(backboneId, weightsDir); });
+    return core::guarded([&]() -> core::Result<learn::ModelPtr> {
+        const vision::BackboneSpec *spec = vision::BackboneCatalogue::builtin().find(backboneId);
+        if (!spec)
+            return makeError(ErrorCode::InvalidArgument,
+                             QStringLiteral("unknown backbone '%1'").arg(backboneId));
+        if (spec->classifierClasses <= 0)
+            return makeError(
+                ErrorCode::Unsupported,
+                QStringLiteral("backbone '%1' has no classifier of its own").arg(backboneId));
+        const QString dir = vision::resolveWeightsDir(weightsDir);
+        QStringList labels;
+        if (!spec->labelsFile.isEmpty()) {
+            QFile lf(QDir(dir).filePath(spec->labelsFile));
+            if (!lf.open(QIODevice::ReadOnly | QIODevice::Text))
+                return makeError(ErrorCode::NotFound, QStringLiteral("labels file not found"),
+                                 lf.fileName());
+            for (const auto &line : QString::fromUtf8(lf.readAll()).split(QLatin1Char('\n')))
+                if (!line.trimmed().isEmpty())
+                    labels << line.trimmed();
+        }
+        while (labels.size() < spec->classifierClasses)
+            labels << QStringLiteral("class %1").arg(labels.size());
+        auto bb = vision::createBackbone(*spec, QDir(dir).filePath(spec->weightsFile), true);
+        if (!bb)
+            return bb.error();
+        // The classifier becomes the head of a model on all of the backbone's groups.
+        const int cut = int((*bb)->groups().size());
+        const torch::Tensor weight = (*bb)->classifierWeight();
+        vision::Head head(weight.size(1), weight.size(0), learn::ImageHead::Linear, 0, 0.0);
+        {
+            torch::NoGradGuard noGrad;
+            head->fc2->weight.copy_(weight);
+            head->fc2->bias.copy_((*bb)->classifierBias());
+        }
+        return learn::ModelPtr(std::make_shared<vision::ImageModel>(
+            *bb, head, cut, labels, learn::RunConfig(), torch::Device(torch::kCPU)));
+    });
 }
 
 } // namespace graft::exports

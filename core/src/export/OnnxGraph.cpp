@@ -1,6 +1,5 @@
 #include "graft/export/OnnxGraph.h"
 
-#include <functional>
 #include <numeric>
 
 namespace graft::exports {

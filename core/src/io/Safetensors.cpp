@@ -31,14 +31,6 @@ QString quoted(const std::string &name)
     return QStringLiteral("'%1'").arg(QString::fromStdString(name));
 }
 
-QString shapeText(const std::vector<std::int64_t> &shape)
-{
-    QStringList parts;
-    for (std::int64_t d : shape)
-        parts << QString::number(d);
-    return QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
-}
-
 QString megabytes(std::uint64_t bytes)
 {
     return QString::number(double(bytes) / double(1 << 20), 'g', 4) + QStringLiteral(" MiB");
@@ -128,6 +120,14 @@ constexpr DTypeInfo kDTypes[] = {{"F32", 4}, {"F16", 2}, {"BF16", 2}, {"F64", 8}
                                  {"I32", 4}, {"I8", 1},  {"U8", 1},   {"BOOL", 1}};
 
 } // namespace
+
+QString shapeText(const std::vector<std::int64_t> &shape)
+{
+    QStringList parts;
+    for (std::int64_t d : shape)
+        parts << QString::number(d);
+    return QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
+}
 
 const char *dtypeName(DType dtype)
 {
@@ -374,6 +374,18 @@ core::Status SafetensorsFile::checkFinite() const
                                m_path);
     }
     return {};
+}
+
+QString compactJson(const QJsonValue &v)
+{
+    const QJsonDocument d = v.isArray() ? QJsonDocument(v.toArray()) : QJsonDocument(v.toObject());
+    return QString::fromUtf8(d.toJson(QJsonDocument::Compact));
+}
+
+QJsonValue parseJson(const QString &text)
+{
+    const QJsonDocument d = QJsonDocument::fromJson(text.toUtf8());
+    return d.isArray() ? QJsonValue(d.array()) : QJsonValue(d.object());
 }
 
 TensorBlob

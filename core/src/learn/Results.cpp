@@ -248,8 +248,7 @@ RunReport RunReport::fromJson(const QJsonObject &j)
 {
     RunReport r;
     parse(j.value("kind").toString(), &r.kind);
-    for (const auto &c : j.value("classes").toArray())
-        r.classes << c.toString();
+    r.classes = j.value("classes").toVariant().toStringList();
     for (const auto &e : j.value("epochs").toArray())
         r.epochs.push_back(EpochMetrics::fromJson(e.toObject()));
     r.bestEpoch = j.value("best_epoch").toInt();

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 namespace graft::text {
 
@@ -13,40 +12,27 @@ using core::ErrorCode;
 using core::makeError;
 
 namespace {
-
 using SparseRow = std::vector<std::pair<int, float>>;
-
-QStringList terms(const Tokenizer &tok, const QString &text, bool bigrams)
-{
-    QStringList t = tok.tokenize(text);
-    if (bigrams) {
-        const qsizetype n = t.size();
-        for (qsizetype i = 0; i + 1 < n; ++i)
-            t.append(t[i] + QLatin1Char(' ') + t[i + 1]);
-    }
-    return t;
-}
-
 } // namespace
 
 core::Result<learn::Evaluation> evaluateBagOfWords(const TextDataset &data,
                                                    const std::vector<int> &trainIdx,
                                                    const std::vector<int> &valIdx,
-                                                   const BagOfWordsOptions &options,
+                                                   const Tokenizer::Options &tokenizer,
                                                    const core::CancelToken &cancel)
 {
     const int k = int(data.classes.size());
     if (k < 2 || trainIdx.empty())
         return makeError(ErrorCode::DatasetInvalid,
                          QStringLiteral("need at least two classes and some training texts"));
-    const Tokenizer tok(options.tokenizer);
+    const Tokenizer tok(tokenizer);
 
     // Vocabulary and document frequencies from the training texts only.
     std::vector<QStringList> trainTerms;
     trainTerms.reserve(trainIdx.size());
     QHash<QString, int> df;
     for (int i : trainIdx) {
-        trainTerms.push_back(terms(tok, data.samples[i].text, options.bigrams));
+        trainTerms.push_back(tok.tokenize(data.samples[i].text));
         const QStringList &ts = trainTerms.back();
         for (const QString &t : QSet<QString>(ts.begin(), ts.end()))
             ++df[t];
@@ -57,32 +43,10 @@ core::Result<learn::Evaluation> evaluateBagOfWords(const TextDataset &data,
     std::sort(sortedTerms.begin(), sortedTerms.end());
     const double n = double(trainIdx.size());
     for (const QString &t : sortedTerms) {
-        if (df.value(t) < options.minFrequency)
-            continue;
         feature.insert(t, int(idf.size()));
-        idf.push_back(options.tfidf ? float(std::log((1.0 + n) / (1.0 + df.value(t))) + 1.0)
-                                    : 1.0f);
+        idf.push_back(float(std::log((1.0 + n) / (1.0 + df.value(t))) + 1.0));
     }
     const int f = int(idf.size());
-
-    std::vector<float> nbRatio;
-    if (options.naiveBayesWeighting && k == 2) {
-        std::vector<double> pos(size_t(f), 1.0), neg(size_t(f), 1.0); // alpha = 1
-        for (size_t r = 0; r < trainTerms.size(); ++r) {
-            const QStringList &ts = trainTerms[r];
-            auto &side = data.samples[trainIdx[r]].label == 1 ? pos : neg;
-            for (const QString &t : QSet<QString>(ts.begin(), ts.end())) {
-                const auto it = feature.constFind(t);
-                if (it != feature.constEnd())
-                    side[size_t(*it)] += 1.0;
-            }
-        }
-        const double sp = std::accumulate(pos.begin(), pos.end(), 0.0);
-        const double sn = std::accumulate(neg.begin(), neg.end(), 0.0);
-        nbRatio.resize(size_t(f));
-        for (int j = 0; j < f; ++j)
-            nbRatio[size_t(j)] = float(std::log((pos[size_t(j)] / sp) / (neg[size_t(j)] / sn)));
-    }
 
     auto vectorise = [&](const QStringList &ts) {
         QHash<int, float> counts;
@@ -95,15 +59,11 @@ core::Result<learn::Evaluation> evaluateBagOfWords(const TextDataset &data,
         row.reserve(counts.size());
         double norm = 0;
         for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
-            float v = it.value();
-            if (options.tfidf)
-                v = (1.0f + std::log(v)) * idf[it.key()];
-            if (!nbRatio.empty())
-                v *= nbRatio[size_t(it.key())];
+            const float v = (1.0f + std::log(it.value())) * idf[it.key()];
             row.emplace_back(it.key(), v);
             norm += double(v) * v;
         }
-        if (options.tfidf && norm > 0)
+        if (norm > 0)
             for (auto &[c, v] : row)
                 v = float(v / std::sqrt(norm));
         std::sort(row.begin(), row.end());
@@ -124,7 +84,7 @@ core::Result<learn::Evaluation> evaluateBagOfWords(const TextDataset &data,
 
     // Objective: mean cross-entropy + lambda/2 |W|^2 (bias unregularised), lambda = 1/(C n),
     // the same optimum as scikit-learn's C * sum(CE) + |W|^2 / 2.
-    const double lambda = 1.0 / (std::max(options.c, 1e-12) * n);
+    const double lambda = 1.0 / n;
     const double lipschitz = 0.5 * (maxNorm2 + 1.0) + lambda;
     const double step = 1.0 / lipschitz;
     const size_t wsize = size_t(f + 1) * size_t(k); // last row: bias
@@ -148,7 +108,7 @@ core::Result<learn::Evaluation> evaluateBagOfWords(const TextDataset &data,
     };
 
     double t = 1.0;
-    for (int it = 0; it < options.iterations; ++it) {
+    for (int it = 0; it < 300; ++it) {
         if (cancel.isCancelled())
             return makeError(ErrorCode::Cancelled, QStringLiteral("baseline cancelled"));
         std::fill(grad.begin(), grad.end(), 0.0);
@@ -180,7 +140,7 @@ core::Result<learn::Evaluation> evaluateBagOfWords(const TextDataset &data,
     std::vector<std::vector<float>> probs;
     for (int i : valIdx) {
         const TextSample &s = data.samples[size_t(i)];
-        scores(w, vectorise(terms(tok, s.text, options.bigrams)), logits);
+        scores(w, vectorise(tok.tokenize(s.text)), logits);
         softmax(logits);
         refs.push_back(learn::SampleRef::ofText(s.text, s.file, s.line));
         labels.push_back(s.label);

@@ -7,9 +7,6 @@
 #include "graft/io/Safetensors.h"
 #include "learn/Learner.h"
 
-#include <caffe2/serialize/inline_container.h>
-
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -21,6 +18,8 @@ namespace graft::text {
 
 using core::ErrorCode;
 using core::makeError;
+using io::compactJson;
+using io::parseJson;
 using learn::TextHead;
 
 namespace {
@@ -28,30 +27,27 @@ namespace {
 constexpr const char *kFormat = "graft-text-torchscript";
 constexpr const char *kWeightsFormat = "graft-text-model";
 
-std::string scriptSource(TextHead head, int convs, int lstmHidden)
+std::string scriptSource(TextHead head, int convs)
 {
     std::ostringstream s;
     s << "def forward(self, ids, mask):\n";
     if (head == TextHead::Cnn) {
-        s << "        x = torch.embedding(self.embedding, ids).transpose(1, 2)\n";
+        s << "        x = torch.embedding(self.embedding, ids, 0).transpose(1, 2)\n";
         for (int i = 0; i < convs; ++i)
             s << "        p" << i << " = torch.relu(torch.conv1d(x, self.conv" << i
               << "_weight, self.conv" << i << "_bias)).amax(2)\n";
         s << "        f = torch.cat([";
         for (int i = 0; i < convs; ++i)
             s << (i ? ", p" : "p") << i;
-        s << "], 1)\n"
-             "        return torch.linear(f, self.fc_weight, self.fc_bias)\n";
+        s << "], 1)\n";
     } else {
-        s << "        e = torch.embedding(self.embedding, ids)\n";
-        if (head ==
-            TextHead::BiLstm) // the backward LSTM reads each text reversed within its length
-            s << "        pos = torch.arange(ids.size(1)).unsqueeze(0)\n"
+        s << "        e = torch.embedding(self.embedding, ids, 0)\n";
+        if (head == TextHead::BiLstm) // the backward LSTM reads each text reversed within its
+                                      // length, so padding after a text changes nothing
+            s << "        pos = torch.arange(ids.size(1), device=ids.device).unsqueeze(0)\n"
                  "        n = (mask.gt(0).long() * (pos + 1)).amax(1, True)\n"
                  "        order = torch.where(pos < n, n - 1 - pos, pos).unsqueeze(-1)\n"
-                 "        h0 = torch.zeros([1, ids.size(0), "
-              << lstmHidden
-              << "])\n"
+                 "        h0 = e.new_zeros([1, ids.size(0), self.lstm_f_w_hh.size(1)])\n"
                  "        f = torch.lstm(e, [h0, h0], [self.lstm_f_w_ih, self.lstm_f_w_hh, "
                  "self.lstm_f_b_ih, self.lstm_f_b_hh], True, 1, 0.0, False, False, True)[0]\n"
                  "        r = e.gather(1, order.expand([-1, -1, e.size(2)]))\n"
@@ -62,10 +58,11 @@ std::string scriptSource(TextHead head, int convs, int lstmHidden)
         s << "        m = mask.unsqueeze(-1)\n"
              "        mean = (e * m).sum(1) / m.sum(1).clamp_min(1.0)\n"
              "        mx = e.masked_fill(m == 0, -10000.0).amax(1)\n"
-             "        return torch.linear(torch.cat([mean, mx], 1), self.fc_weight, "
-             "self.fc_bias)\n";
+             "        f = torch.cat([mean, mx], 1)\n";
     }
-    s << "\n"
+    s << "        f = torch.dropout(f, self.dropout, self.training)\n"
+         "        return torch.linear(f, self.fc_weight, self.fc_bias)\n"
+         "\n"
          "def predict_proba(self, ids):\n"
          "        return torch.softmax(self.forward(ids, ids.ne(0).float()), 1)\n";
     return s.str();
@@ -83,19 +80,23 @@ std::string vocabText(const Vocabulary &vocab)
 
 } // namespace
 
-QString compactJson(const QJsonValue &v)
+torch::jit::Module textNetwork(TextHead head,
+                               const std::vector<std::pair<std::string, torch::Tensor>> &tensors,
+                               double dropout)
 {
-    const QJsonDocument d = v.isArray() ? QJsonDocument(v.toArray()) : QJsonDocument(v.toObject());
-    return QString::fromUtf8(d.toJson(QJsonDocument::Compact));
+    torch::jit::Module m("GraftTextClassifier");
+    int convs = 0;
+    for (const auto &[name, t] : tensors) {
+        m.register_parameter(name, t, false);
+        convs += name.starts_with("conv") && name.ends_with("_weight");
+    }
+    m.register_attribute("dropout", c10::FloatType::get(), dropout);
+    m.register_attribute("training", c10::BoolType::get(), true);
+    m.define(scriptSource(head, convs));
+    return m;
 }
 
-QJsonValue parseJson(const QString &text)
-{
-    const QJsonDocument d = QJsonDocument::fromJson(text.toUtf8());
-    return d.isArray() ? QJsonValue(d.array()) : QJsonValue(d.object());
-}
-
-std::shared_ptr<TextModel> TextModel::make(const TextNetTensors &tensors,
+std::shared_ptr<TextModel> TextModel::make(const torch::jit::Module &network,
                                            const Vocabulary &vocab,
                                            const Tokenizer::Options &tokenizer,
                                            const QStringList &classes,
@@ -103,36 +104,21 @@ std::shared_ptr<TextModel> TextModel::make(const TextNetTensors &tensors,
 {
     auto d = std::make_shared<TextModel>();
     torch::NoGradGuard noGrad;
-    torch::jit::Module m("GraftTextClassifier");
-    const auto reg = [&](const std::string &name, const torch::Tensor &t) {
-        m.register_parameter(name, t.detach().to(torch::kCPU, torch::kFloat).clone().contiguous(),
-                             false);
-    };
-    reg("embedding", tensors.embedding);
-    for (size_t i = 0; i < tensors.convWeights.size(); ++i) {
-        reg("conv" + std::to_string(i) + "_weight", tensors.convWeights[i]);
-        reg("conv" + std::to_string(i) + "_bias", tensors.convBiases[i]);
-    }
-    int lstmHidden = 0;
-    for (size_t dir = 0; dir < tensors.lstm.size(); ++dir) {
-        const std::string prefix = dir == 0 ? "lstm_f_" : "lstm_b_";
-        for (size_t k = 0; k < 4; ++k)
-            reg(prefix + kLstmParts[k], tensors.lstm[dir].at(k));
-        lstmHidden = int(tensors.lstm[dir].at(1).size(1));
-    }
-    reg("fc_weight", tensors.fcWeight);
-    reg("fc_bias", tensors.fcBias);
+    std::vector<std::pair<std::string, torch::Tensor>> copies;
+    for (const auto &p : network.named_parameters(false))
+        copies.emplace_back(p.name,
+                            p.value.detach().to(torch::kCPU, torch::kFloat).clone().contiguous());
     const TextHead head = config.text.head;
-    m.define(scriptSource(head, int(tensors.convWeights.size()), lstmHidden));
-    m.eval();
-    d->m_module = m;
+    d->m_module = textNetwork(head, copies, config.text.dropout);
+    d->m_module.eval();
+    const int lstmHidden =
+        head == TextHead::BiLstm ? int(param(d->m_module, "lstm_f_w_hh").size(1)) : 0;
     d->m_vocab = vocab;
     d->m_tokenizer = tokenizer;
     d->m_classes = classes;
     d->m_head = head;
-    d->m_kernelSizes = head == TextHead::Cnn ? config.text.cnnKernelSizes : QList<int>{};
     QJsonArray kernels;
-    for (int k : d->m_kernelSizes) {
+    for (int k : head == TextHead::Cnn ? config.text.cnnKernelSizes : QList<int>{}) {
         d->m_minLength = std::max(d->m_minLength, k);
         kernels.append(k);
     }
@@ -145,7 +131,7 @@ std::shared_ptr<TextModel> TextModel::make(const TextNetTensors &tensors,
         {"min_length", d->m_minLength},
         {"lstm_hidden", lstmHidden},
         {"vocabulary_size", vocab.size()},
-        {"embedding_dim", int(tensors.embedding.size(1))},
+        {"embedding_dim", int(param(d->m_module, "embedding").size(1))},
         {"input",
          "ids: int64 [B, T] token ids (vocab.txt line numbers; 0 = <pad>, 1 = <unk>), texts "
          "tokenized as tokenizer.json says and cut to max_tokens, padded with 0 to at least "
@@ -166,85 +152,67 @@ QJsonObject TextModel::describe() const
                        {"subword_pieces", !m_tokenizer.subwordMerges.isEmpty()}};
 }
 
-bool TextModel::isTextTorchScript(const QString &path)
+std::shared_ptr<TextModel> TextModel::fromOnnx(const QJsonObject &modelJson,
+                                               const QStringList &classes,
+                                               std::function<torch::Tensor(const Ids &)> forward)
 {
-    try {
-        caffe2::serialize::PyTorchStreamReader reader(path.toStdString());
-        for (const std::string &r : reader.getAllRecords())
-            if (r.find("extra/tokenizer.json") != std::string::npos)
-                return true;
-    } catch (const std::exception &) {
-    }
-    return false;
+    auto d = std::make_shared<TextModel>();
+    d->m_onnx = std::move(forward);
+    d->m_classes = classes;
+    d->m_vocab =
+        Vocabulary::fromTokens(modelJson.value("vocabulary").toVariant().toStringList().mid(2));
+    d->m_tokenizer = Tokenizer::Options::fromJson(modelJson.value("tokenizer").toObject());
+    learn::parse(modelJson.value("head").toString(), &d->m_head);
+    d->m_minLength = std::max(1, modelJson.value("min_length").toInt(1));
+    return d;
 }
 
-core::Result<learn::ModelPtr> TextModel::loadTorchScript(const QString &path)
+core::Result<learn::ModelPtr> TextModel::fromTorchScript(torch::jit::Module module,
+                                                         torch::jit::ExtraFilesMap &extra,
+                                                         const QString &path)
 {
-    if (!QFileInfo::exists(path))
-        return makeError(ErrorCode::NotFound, QStringLiteral("model file not found"), path);
-    try {
-        torch::jit::ExtraFilesMap extra{
-            {"labels.json", ""}, {"vocab.txt", ""}, {"tokenizer.json", ""}, {"graft.json", ""}};
-        auto d = std::make_shared<TextModel>();
-        d->m_module = torch::jit::load(path.toStdString(), c10::nullopt, extra);
-        d->m_module.eval();
-        d->m_meta =
-            QJsonDocument::fromJson(QByteArray::fromStdString(extra["graft.json"])).object();
-        if (d->m_meta.value("format").toString() != QLatin1String(kFormat))
-            return makeError(ErrorCode::InvalidFormat,
-                             QStringLiteral("not a Graft text model (graft.json format is '%1')")
-                                 .arg(d->m_meta.value("format").toString()),
-                             path);
-        for (const auto &l :
-             QJsonDocument::fromJson(QByteArray::fromStdString(extra["labels.json"])).array())
-            d->m_classes << l.toString();
-        QStringList tokens = QString::fromUtf8(QByteArray::fromStdString(extra["vocab.txt"]))
-                                 .split(QLatin1Char('\n'));
-        if (!tokens.isEmpty() && tokens.last().isEmpty())
-            tokens.removeLast();
-        if (d->m_classes.size() < 2 || tokens.size() < 2)
-            return makeError(ErrorCode::InvalidFormat,
-                             QStringLiteral("labels.json or vocab.txt is missing or empty"), path);
-        d->m_vocab = Vocabulary::fromTokens(tokens.mid(2));
-        d->m_tokenizer = Tokenizer::Options::fromJson(
-            QJsonDocument::fromJson(QByteArray::fromStdString(extra["tokenizer.json"])).object());
-        learn::parse(d->m_meta.value("head").toString(), &d->m_head);
-        for (const auto &k : d->m_meta.value("kernel_sizes").toArray())
-            d->m_kernelSizes << k.toInt();
-        d->m_minLength = std::max(1, d->m_meta.value("min_length").toInt(1));
-        const int64_t rows = d->m_module.attr("embedding").toTensor().size(0);
-        if (rows != d->m_vocab.size())
-            return makeError(ErrorCode::InvalidFormat,
-                             QStringLiteral("vocab.txt has %1 tokens but the embedding has %2 rows")
-                                 .arg(d->m_vocab.size())
-                                 .arg(rows),
-                             path);
-        return learn::ModelPtr(d);
-    } catch (const std::exception &e) {
+    const auto json = [&](const char *name) {
+        return QJsonDocument::fromJson(QByteArray::fromStdString(extra[name]));
+    };
+    auto d = std::make_shared<TextModel>();
+    d->m_module = std::move(module);
+    d->m_meta = json("graft.json").object();
+    if (d->m_meta.value("format").toString() != QLatin1String(kFormat))
         return makeError(ErrorCode::InvalidFormat,
-                         QStringLiteral("cannot be loaded as a TorchScript text model: %1")
-                             .arg(core::exceptionText(e)),
+                         QStringLiteral("not a Graft text model (graft.json format is '%1')")
+                             .arg(d->m_meta.value("format").toString()),
                          path);
-    }
+    d->m_classes = QVariant(json("labels.json").array().toVariantList()).toStringList();
+    QStringList tokens =
+        QString::fromUtf8(QByteArray::fromStdString(extra["vocab.txt"])).split(QLatin1Char('\n'));
+    if (!tokens.isEmpty() && tokens.last().isEmpty())
+        tokens.removeLast();
+    if (d->m_classes.size() < 2 || tokens.size() < 2)
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("labels.json or vocab.txt is missing or empty"), path);
+    d->m_vocab = Vocabulary::fromTokens(tokens.mid(2));
+    d->m_tokenizer = Tokenizer::Options::fromJson(json("tokenizer.json").object());
+    learn::parse(d->m_meta.value("head").toString(), &d->m_head);
+    d->m_minLength = std::max(1, d->m_meta.value("min_length").toInt(1));
+    const int64_t rows = d->m_module.attr("embedding").toTensor().size(0);
+    if (rows != d->m_vocab.size())
+        return makeError(ErrorCode::InvalidFormat,
+                         QStringLiteral("vocab.txt has %1 tokens but the embedding has %2 rows")
+                             .arg(d->m_vocab.size())
+                             .arg(rows),
+                         path);
+    return learn::ModelPtr(d);
 }
 
-std::vector<int64_t> TextModel::encode(const QStringList &tokens) const
-{
-    std::vector<int64_t> ids = m_vocab.encode(tokens);
-    if (ids.empty())
-        ids.push_back(Vocabulary::kUnk);
-    while (int(ids.size()) < m_minLength)
-        ids.push_back(Vocabulary::kPad);
-    return ids;
-}
-
-std::optional<std::vector<std::vector<float>>>
-TextModel::run(const std::vector<std::vector<int64_t>> &seqs, const core::CancelToken &cancel) const
+std::optional<std::vector<std::vector<float>>> TextModel::run(const std::vector<Ids> &seqs,
+                                                              const core::CancelToken &cancel,
+                                                              learn::Observer *observer) const
 {
     // The mean-max and BiLSTM heads ignore the padding after a text, so texts are batched;
-    // the CNN head would see the padding, so it runs one text at a time.
+    // the CNN head (and ONNX, one text per call) would see the padding: one text at a time.
     torch::NoGradGuard noGrad;
-    const size_t batch = m_head == TextHead::Cnn ? 1 : 32;
+    const size_t batch = m_head == TextHead::Cnn || m_onnx ? 1 : 32;
+    const learn::ProgressMeter meter(learn::Phase::Validate);
     std::vector<std::vector<float>> out;
     out.reserve(seqs.size());
     auto module = m_module;
@@ -259,11 +227,15 @@ TextModel::run(const std::vector<std::vector<int64_t>> &seqs, const core::Cancel
         for (size_t i = b; i < e; ++i)
             std::copy(seqs[i].begin(), seqs[i].end(), ids.data_ptr<int64_t>() + (i - b) * len);
         const torch::Tensor p =
-            module.get_method("predict_proba")({ids}).toTensor().to(torch::kFloat).contiguous();
+            (m_onnx ? m_onnx(seqs[b]) : module.get_method("predict_proba")({ids}).toTensor())
+                .to(torch::kFloat)
+                .contiguous();
         for (int64_t r = 0; r < p.size(0); ++r) {
             const float *row = p[r].data_ptr<float>();
             out.emplace_back(row, row + p.size(1));
         }
+        if (observer)
+            observer->progress(meter.at(qint64(e), qint64(seqs.size())));
     }
     return out;
 }
@@ -279,7 +251,7 @@ QStringList TextModel::tokenize(const QString &text, int *unknown) const
 
 core::Result<learn::Model::Scores> TextModel::score(const std::vector<learn::SampleRef> &inputs,
                                                     const core::CancelToken &cancel,
-                                                    learn::Observer *) const
+                                                    learn::Observer *observer) const
 {
     return core::guarded([&]() -> core::Result<Scores> {
         const Tokenizer tok(m_tokenizer);
@@ -291,11 +263,11 @@ core::Result<learn::Model::Scores> TextModel::score(const std::vector<learn::Sam
             const bool empty = inputs[i].text.trimmed().isEmpty();
             out.errors << (empty ? QStringLiteral("the text is empty") : QString());
             if (!empty) {
-                seqs.push_back(encode(tok.tokenize(inputs[i].text)));
+                seqs.push_back(m_vocab.encode(tok.tokenize(inputs[i].text), m_minLength));
                 rows.push_back(i);
             }
         }
-        auto probs = run(seqs, cancel);
+        auto probs = run(seqs, cancel, observer);
         if (!probs)
             return makeError(ErrorCode::Cancelled, QStringLiteral("cancelled"));
         for (size_t k = 0; k < rows.size(); ++k)
@@ -313,7 +285,7 @@ core::Result<learn::TokenContributions> TextModel::explain(const QString &text,
             return learn::TokenContributions{};
         // Occlude by padding the token: the mean-max head masks it out (as if removed), the
         // CNN sees a zero vector in its place, so the other words keep their neighbours.
-        const std::vector<int64_t> ids = encode(tokens);
+        const std::vector<int64_t> ids = m_vocab.encode(tokens, m_minLength);
         std::vector<std::vector<int64_t>> seqs{ids};
         for (int i = 0; i < tokens.size(); ++i) {
             std::vector<int64_t> occluded = ids;
@@ -322,7 +294,7 @@ core::Result<learn::TokenContributions> TextModel::explain(const QString &text,
                 occluded[0] = Vocabulary::kUnk; // an all-padding text is not a text
             seqs.push_back(std::move(occluded));
         }
-        const auto probs = *run(seqs, {});
+        const auto probs = *run(seqs, {}, nullptr);
         const auto &base = probs.front();
         int c = classIndex;
         if (c < 0 || c >= int(base.size()))
@@ -338,6 +310,8 @@ core::Result<learn::TokenContributions> TextModel::explain(const QString &text,
 
 core::Status TextModel::writeExport(const QString &path, const QString &format) const
 {
+    if (m_onnx)
+        return Model::writeExport(path, format);
     const bool onnx = format == QLatin1String("onnx");
     if (onnx && m_head == TextHead::BiLstm)
         // OpenCV 4.6 (the runtime that checks every ONNX export) sizes its LSTM layer when it
@@ -395,7 +369,7 @@ core::Status TextModel::writeExport(const QString &path, const QString &format) 
                 if (m_head != TextHead::Cnn) {
                     pooled = {pool("GlobalAveragePool", x), pool("GlobalMaxPool", x)};
                 } else {
-                    for (int i = 0; i < m_kernelSizes.size(); ++i) {
+                    for (int i = 0; m_module.hasattr("conv" + std::to_string(i) + "_weight"); ++i) {
                         const std::string n = "conv" + std::to_string(i);
                         const torch::Tensor w = param(m_module, n + "_weight");
                         const std::string c =
@@ -451,6 +425,8 @@ core::Status TextModel::writeExport(const QString &path, const QString &format) 
 
 core::Status TextModel::saveWeights(const QString &path) const
 {
+    if (m_onnx)
+        return Model::saveWeights(path);
     return core::guarded(
         [&]() -> core::Status {
             std::vector<io::TensorBlob> blobs;
@@ -481,36 +457,32 @@ core::Result<learn::ModelPtr> TextModel::loadWeights(const QString &path)
             const QJsonObject graft = parseJson(meta.value("graft_json").toString()).toObject();
             const learn::RunConfig config =
                 learn::RunConfig::fromJson(graft.value("config").toObject());
-            QStringList classes, words;
-            for (const auto &c : parseJson(meta.value("classes").toString()).toArray())
-                classes << c.toString();
-            for (const auto &w : parseJson(meta.value("vocabulary").toString()).toArray())
-                words << w.toString();
-            const auto get = [&](const std::string &name) -> torch::Tensor {
+            const QStringList classes =
+                parseJson(meta.value("classes").toString()).toVariant().toStringList();
+            const QStringList words =
+                parseJson(meta.value("vocabulary").toString()).toVariant().toStringList();
+            std::vector<std::pair<std::string, torch::Tensor>> tensors;
+            for (const io::TensorInfo &t : file->tensors())
+                tensors.emplace_back(t.name, learn::tensorFromFile(*file, t));
+            const auto rows = [&](const char *name) {
                 const io::TensorInfo *t = file->find(name);
-                return t ? learn::tensorFromFile(*file, *t) : torch::Tensor();
+                return t && !t->shape.empty() ? t->shape[0] : -1;
             };
-            TextNetTensors t{get("embedding"), {}, {}, {}, get("fc_weight"), get("fc_bias")};
-            for (int i = 0; get("conv" + std::to_string(i) + "_weight").defined(); ++i) {
-                t.convWeights.push_back(get("conv" + std::to_string(i) + "_weight"));
-                t.convBiases.push_back(get("conv" + std::to_string(i) + "_bias"));
-            }
-            for (const std::string dir : {"lstm_f_", "lstm_b_"})
-                if (get(dir + "w_ih").defined())
-                    t.lstm.push_back({get(dir + "w_ih"), get(dir + "w_hh"), get(dir + "b_ih"),
-                                      get(dir + "b_hh")});
             const Vocabulary vocab = Vocabulary::fromTokens(words);
-            if (!t.embedding.defined() || !t.fcWeight.defined() || classes.size() < 2 ||
-                t.embedding.size(0) != vocab.size() || t.fcWeight.size(0) != classes.size() ||
-                (config.text.head == TextHead::Cnn) != !t.convWeights.empty() ||
-                (config.text.head == TextHead::BiLstm) != (t.lstm.size() == 2))
+            const TextHead head = config.text.head;
+            if (classes.size() < 2 || rows("embedding") != vocab.size() ||
+                rows("fc_weight") != classes.size() ||
+                (head == TextHead::Cnn) != (file->find("conv0_weight") != nullptr) ||
+                (head == TextHead::BiLstm) !=
+                    (file->find("lstm_f_w_ih") && file->find("lstm_b_w_ih")))
                 return makeError(
                     ErrorCode::InvalidFormat,
                     QStringLiteral("the tensors do not fit the model the metadata describes"),
                     path);
             const auto tokenizer = Tokenizer::Options::fromJson(
                 parseJson(meta.value("tokenizer").toString()).toObject());
-            return learn::ModelPtr(make(t, vocab, tokenizer, classes, config));
+            return learn::ModelPtr(make(textNetwork(head, tensors, config.text.dropout), vocab,
+                                        tokenizer, classes, config));
         },
         path);
 }

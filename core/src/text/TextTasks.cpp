@@ -25,6 +25,8 @@ namespace graft::text {
 
 using core::ErrorCode;
 using core::makeError;
+using io::compactJson;
+using io::parseJson;
 using learn::ParamGroup;
 using learn::TextHead;
 namespace nn = torch::nn;
@@ -34,98 +36,63 @@ namespace {
 const QString kEos = QStringLiteral("<eos>"); // the tokenizer splits '<', so no text makes it
 constexpr const char *kLmFormat = "graft-text-lm";
 
-/// [B, T, F] features, [B, T] mask -> [B, 2F]: mean and max over the masked positions.
-torch::Tensor maskedMeanMax(const torch::Tensor &x, const torch::Tensor &mask)
-{
-    const torch::Tensor m = mask.unsqueeze(-1);
-    const torch::Tensor mean = (x * m).sum(1) / m.sum(1).clamp_min(1.0);
-    const torch::Tensor mx = x.masked_fill(m == 0, -1e4).amax(1);
-    return torch::cat({mean, mx}, 1);
-}
-
-torch::Tensor gatherTime(const torch::Tensor &x, const torch::Tensor &order)
-{
-    return x.gather(1, order.unsqueeze(-1).expand({-1, -1, x.size(2)}));
-}
-
-/// The classifier network: embedding, then the head.
+/// The classifier network: LibTorch's modules give the initial weights and hold them (state,
+/// device, optimizer groups); the forward is textNetwork's TorchScript over the same tensors,
+/// the one TextModel scores with and exports.
 struct TextNetImpl : nn::Module
 {
     TextNetImpl(int64_t vocab, int64_t dim, int64_t classes, const learn::TextSettings &c)
-        : head(c.head)
     {
         embedding = register_module("embedding",
                                     nn::Embedding(nn::EmbeddingOptions(vocab, dim).padding_idx(0)));
+        std::vector<std::pair<std::string, torch::Tensor>> tensors{
+            {"embedding", embedding->weight}};
         int64_t features = 2 * dim;
-        if (head == TextHead::Cnn) {
-            convs = register_module("convs", nn::ModuleList());
-            for (int k : c.cnnKernelSizes)
-                convs->push_back(nn::Conv1d(nn::Conv1dOptions(dim, c.cnnFilters, k)));
+        if (c.head == TextHead::Cnn) {
+            auto convs = register_module("convs", nn::ModuleList());
+            for (int k : c.cnnKernelSizes) {
+                const nn::Conv1d conv(nn::Conv1dOptions(dim, c.cnnFilters, k));
+                const std::string name = "conv" + std::to_string(convs->size());
+                tensors.emplace_back(name + "_weight", conv->weight);
+                tensors.emplace_back(name + "_bias", conv->bias);
+                convs->push_back(conv);
+            }
             features = int64_t(c.cnnFilters) * c.cnnKernelSizes.size();
             minLength = *std::max_element(c.cnnKernelSizes.begin(), c.cnnKernelSizes.end());
-        } else if (head == TextHead::BiLstm) {
+        } else if (c.head == TextHead::BiLstm) {
             const int64_t hidden = std::max(1, c.lstmHidden);
             const auto lstm = nn::LSTMOptions(dim, hidden).batch_first(true);
-            lstmForward = register_module("lstm_forward", nn::LSTM(lstm));
-            lstmBackward = register_module("lstm_backward", nn::LSTM(lstm));
+            for (const char *dir : {"forward", "backward"}) {
+                auto p =
+                    register_module(std::string("lstm_") + dir, nn::LSTM(lstm))->named_parameters();
+                const char *names[] = {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"};
+                for (size_t k = 0; k < 4; ++k)
+                    tensors.emplace_back(std::string("lstm_") + dir[0] + "_" + kLstmParts[k],
+                                         p[names[k]]);
+            }
             features = 4 * hidden;
         }
-        dropout = register_module("dropout", nn::Dropout(c.dropout));
-        fc = register_module("fc", nn::Linear(features, classes));
+        auto fc = register_module("fc", nn::Linear(features, classes));
+        tensors.emplace_back("fc_weight", fc->weight);
+        tensors.emplace_back("fc_bias", fc->bias);
+        script = textNetwork(c.head, tensors, c.dropout);
     }
 
     /// ids [B,T] int64, mask [B,T] float (1 = token) -> logits [B,C].
     torch::Tensor forward(const torch::Tensor &ids, const torch::Tensor &mask)
     {
-        torch::Tensor e = embedding(ids);
-        torch::Tensor feat;
-        if (head == TextHead::MeanMax) {
-            feat = maskedMeanMax(e, mask);
-        } else if (head == TextHead::BiLstm) {
-            // The backward direction reads each text reversed within its own length, so
-            // padding after the text changes nothing (batched = one text at a time). `order`
-            // [B, T] reverses each row within its length, padding in place; its own inverse.
-            const torch::Tensor pos =
-                torch::arange(mask.size(1), mask.options().dtype(torch::kLong)).unsqueeze(0);
-            const torch::Tensor len = (mask.gt(0).to(torch::kLong) * (pos + 1)).amax(1, true);
-            const torch::Tensor order = torch::where(pos < len, len - 1 - pos, pos);
-            const torch::Tensor fwd = std::get<0>(lstmForward->forward(e));
-            const torch::Tensor rev = std::get<0>(lstmBackward->forward(gatherTime(e, order)));
-            feat = maskedMeanMax(torch::cat({fwd, gatherTime(rev, order)}, 2), mask);
-        } else {
-            const torch::Tensor x = e.transpose(1, 2);
-            std::vector<torch::Tensor> pooled;
-            for (const auto &conv : *convs)
-                pooled.push_back(torch::relu(conv->as<nn::Conv1d>()->forward(x)).amax(2));
-            feat = torch::cat(pooled, 1);
-        }
-        return fc(dropout(feat));
+        return script.forward({ids, mask}).toTensor();
     }
 
-    TextNetTensors tensors()
+    void train(bool on = true) override
     {
-        TextNetTensors t{embedding->weight, {}, {}, {}, fc->weight, fc->bias};
-        if (convs)
-            for (const auto &conv : *convs) {
-                t.convWeights.push_back(conv->as<nn::Conv1d>()->weight);
-                t.convBiases.push_back(conv->as<nn::Conv1d>()->bias);
-            }
-        for (auto *lstm : {&lstmForward, &lstmBackward})
-            if (*lstm) {
-                auto p = (*lstm)->named_parameters();
-                t.lstm.push_back(
-                    {p["weight_ih_l0"], p["weight_hh_l0"], p["bias_ih_l0"], p["bias_hh_l0"]});
-            }
-        return t;
+        nn::Module::train(on);
+        script.train(on);
     }
 
-    TextHead head;
     int minLength = 1;
     nn::Embedding embedding{nullptr};
-    nn::ModuleList convs{nullptr};
-    nn::LSTM lstmForward{nullptr}, lstmBackward{nullptr};
-    nn::Dropout dropout{nullptr};
-    nn::Linear fc{nullptr};
+    torch::jit::Module script; ///< shares the modules' tensors
 };
 TORCH_MODULE(TextNet);
 
@@ -253,9 +220,8 @@ core::Result<LanguageModelWeights> loadLanguageModel(const QString &path)
         return finite.error();
     LanguageModelWeights w;
     w.metadata = meta;
-    QStringList words;
-    for (const auto &t : parseJson(meta.value("vocabulary").toString()).toArray())
-        words << t.toString();
+    const QStringList words =
+        parseJson(meta.value("vocabulary").toString()).toVariant().toStringList();
     if (words.size() < 3 || words[0] != QLatin1String("<pad>") ||
         words[1] != QLatin1String("<unk>"))
         return makeError(ErrorCode::InvalidFormat,
@@ -473,11 +439,8 @@ public:
                 {learn::Notice::Code::VectorCoverage,
                  {QString::number(covered), QString::number(trained.size()),
                   lm ? c.languageModelPath : QFileInfo(*vectorsPathOf(m_config)).fileName()}});
-        for (const QStringList &t : tokens) {
-            m_encoded.push_back(m_vocab.encode(t));
-            if (m_encoded.back().empty())
-                m_encoded.back().push_back(Vocabulary::kUnk);
-        }
+        for (const QStringList &t : tokens)
+            m_encoded.push_back(m_vocab.encode(t, 1));
         m_trainRows.resize(m_trainIdx.size());
         std::iota(m_trainRows.begin(), m_trainRows.end(), 0);
         m_valRows.resize(m_valIdx.size());
@@ -495,9 +458,10 @@ public:
             const int64_t known = lm->embedding.size(0);
             w.normal_(0.0, lm->embedding.narrow(0, 2, known - 2).std().item<double>());
             w.narrow(0, 0, known).copy_(lm->embedding);
-            const auto lstm = m_net->tensors().lstm.front();
-            for (size_t k = 0; k < lstm.size(); ++k)
-                lstm[k].copy_(lm->lstm[k]);
+            for (size_t k = 0; k < 4; ++k)
+                m_net->script.attr(std::string("lstm_f_") + kLstmParts[k])
+                    .toTensor()
+                    .copy_(lm->lstm[k]);
         } else if (m_vectors) {
             initEmbedding(m_net->embedding->weight, m_vocab, *m_vectors);
         }
@@ -601,7 +565,7 @@ public:
         m_net->eval();
         m_net->to(torch::kCPU);
         auto model =
-            TextModel::make(m_net->tensors(), m_vocab, m_tokenizer, m_data->classes, m_config);
+            TextModel::make(m_net->script, m_vocab, m_tokenizer, m_data->classes, m_config);
         std::vector<learn::SampleRef> refs;
         std::vector<int> labels;
         for (int i : m_valIdx) {
@@ -1011,8 +975,6 @@ core::Result<learn::CrossValidation> crossValidateTexts(const learn::RunConfig &
     learn::RunConfig foldConfig = config;
     foldConfig.checkpointDir.clear(); // folds are not resumed
     foldConfig.patience = 0;          // nor stopped, nor is an epoch picked on the held-out fold
-    BagOfWordsOptions bow;
-    bow.tokenizer = config.text.tokenizer;
     learn::CrossValidation cv;
     cv.folds = folds;
     cv.samples = int(data->samples.size());
@@ -1024,7 +986,8 @@ core::Result<learn::CrossValidation> crossValidateTexts(const learn::RunConfig &
         QElapsedTimer clock;
         clock.start();
         const SplitIndices &split = splits[f];
-        auto baseline = evaluateBagOfWords(*data, split.train, split.val, bow, cancel);
+        auto baseline =
+            evaluateBagOfWords(*data, split.train, split.val, config.text.tokenizer, cancel);
         if (!baseline)
             return baseline.error();
         auto task = makeTextTask(foldConfig, data, split.train, split.val, nullptr, *vectors);

@@ -120,8 +120,7 @@ Tokenizer::Options Tokenizer::Options::fromJson(const QJsonObject &json)
     for (const auto &[key, flag] : kFlags)
         o.*flag = json.value(QLatin1String(key)).toBool(o.*flag);
     o.maxTokens = json.value("max_tokens").toInt(o.maxTokens);
-    for (const auto &m : json.value("subword_merges").toArray())
-        o.subwordMerges << m.toString();
+    o.subwordMerges = json.value("subword_merges").toVariant().toStringList();
     return o;
 }
 

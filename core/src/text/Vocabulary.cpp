@@ -43,12 +43,16 @@ Vocabulary Vocabulary::fromTokens(const QStringList &tokens)
     return v;
 }
 
-std::vector<int64_t> Vocabulary::encode(const QStringList &tokens) const
+std::vector<int64_t> Vocabulary::encode(const QStringList &tokens, int minLength) const
 {
     std::vector<int64_t> ids;
     ids.reserve(tokens.size());
     for (const QString &t : tokens)
         ids.push_back(id(t));
+    if (ids.empty() && minLength > 0)
+        ids.push_back(kUnk);
+    while (int(ids.size()) < minLength)
+        ids.push_back(kPad);
     return ids;
 }
 

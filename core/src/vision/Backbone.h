@@ -96,6 +96,9 @@ public:
     /// Classifier that came with the weights (e.g. ImageNet 1001-way); logits [N, classes].
     bool hasClassifier() const { return m_classifierWeight.defined(); }
     torch::Tensor classify(const torch::Tensor &x);
+    /// That classifier's weight [classes, dim] and bias [classes].
+    torch::Tensor classifierWeight() const { return m_classifierWeight.flatten(1); }
+    const torch::Tensor &classifierBias() const { return m_classifierBias; }
     /// Removes the classifier (when the weights file has none).
     void dropClassifier() { m_classifierWeight = m_classifierBias = torch::Tensor(); }
     /// Names of the classifier's tensors (as in named_parameters()).

@@ -9,8 +9,6 @@
 #include <QHash>
 #include <QRegularExpression>
 
-#include <c10/util/Exception.h>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -24,14 +22,7 @@ namespace {
 
 using core::ErrorCode;
 using core::makeError;
-
-QString shapeText(const std::vector<std::int64_t> &shape)
-{
-    QStringList parts;
-    for (auto d : shape)
-        parts << QString::number(d);
-    return QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
-}
+using io::shapeText;
 
 QString nameList(const std::vector<std::string> &names)
 {
@@ -291,11 +282,9 @@ createBackbone(const BackboneSpec &spec, const QString &weightsPath, bool pretra
         net->eval();
         return net;
     } catch (const std::exception &e) {
-        const auto *torchError = dynamic_cast<const c10::Error *>(&e); // what() has a backtrace
-        const char *what = torchError ? torchError->what_without_backtrace() : e.what();
         return makeError(
             ErrorCode::Internal,
-            QStringLiteral("building backbone '%1': %2").arg(spec.id, QString::fromUtf8(what)),
+            QStringLiteral("building backbone '%1': %2").arg(spec.id, core::exceptionText(e)),
             weightsPath);
     }
 }

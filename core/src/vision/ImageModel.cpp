@@ -9,8 +9,6 @@
 
 #include <torch/script.h>
 
-#include <QDir>
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -21,20 +19,11 @@ namespace graft::vision {
 using core::ErrorCode;
 using core::makeError;
 
+using io::compactJson;
+using io::parseJson;
+
 namespace {
 constexpr const char *kWeightsFormat = "graft-image-model";
-
-QJsonObject parseJson(const QString &text)
-{
-    return QJsonDocument::fromJson(text.toUtf8()).object();
-}
-
-QString compact(const QJsonValue &v)
-{
-    return QString::fromUtf8(v.isArray()
-                                 ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
-                                 : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
-}
 } // namespace
 
 HeadImpl::HeadImpl(
@@ -340,10 +329,10 @@ core::Status ImageModel::saveWeights(const QString &path) const
                 {"format", kWeightsFormat},
                 {"graft_version", QStringLiteral(GRAFT_VERSION)},
                 {"backbone", m_backbone->spec().id},
-                {"spec", compact(m_backbone->spec().toJson())},
+                {"spec", compactJson(m_backbone->spec().toJson())},
                 {"cut", QString::number(m_cutAt)},
-                {"classes", compact(QJsonArray::fromStringList(m_classes))},
-                {"config", compact(m_config.toJson())}};
+                {"classes", compactJson(QJsonArray::fromStringList(m_classes))},
+                {"config", compactJson(m_config.toJson())}};
             return io::writeSafetensors(path, blobs, meta);
         },
         path);
@@ -359,14 +348,13 @@ core::Result<learn::ModelPtr> loadImageModel(const QString &path)
         return makeError(ErrorCode::InvalidFormat, QStringLiteral("not a Graft image model"), path);
     if (auto finite = file->checkFinite(); !finite)
         return finite.error();
-    auto spec = BackboneSpec::fromJson(parseJson(meta.value("spec").toString()));
+    auto spec = BackboneSpec::fromJson(parseJson(meta.value("spec").toString()).toObject());
     if (!spec)
         return makeError(ErrorCode::InvalidFormat, spec.error().detail, path);
-    QStringList classes;
-    for (const auto &c : QJsonDocument::fromJson(meta.value("classes").toString().toUtf8()).array())
-        classes << c.toString();
+    const QStringList classes =
+        parseJson(meta.value("classes").toString()).toVariant().toStringList();
     const learn::RunConfig config =
-        learn::RunConfig::fromJson(parseJson(meta.value("config").toString()));
+        learn::RunConfig::fromJson(parseJson(meta.value("config").toString()).toObject());
     return core::guarded(
         [&]() -> core::Result<learn::ModelPtr> {
             auto bb = createBackbone(*spec, QString(), false);
@@ -388,75 +376,6 @@ core::Result<learn::ModelPtr> loadImageModel(const QString &path)
                                                                 torch::Device(torch::kCPU)));
         },
         path);
-}
-
-namespace {
-
-/// A backbone's own classifier as a model (ImageNet predictions for `graft-cli predict`).
-class BackboneClassifier : public learn::Model
-{
-public:
-    BackboneClassifier(std::shared_ptr<Backbone> backbone, QStringList labels)
-        : m_backbone(std::move(backbone)), m_labels(std::move(labels))
-    {
-        m_backbone->eval();
-    }
-    learn::TaskKind kind() const override { return learn::TaskKind::Image; }
-    const QStringList &classes() const override { return m_labels; }
-    QJsonObject describe() const override
-    {
-        return {
-            {"kind", "image"}, {"backbone", m_backbone->spec().id}, {"classifier", "pretrained"}};
-    }
-    core::Result<Scores> score(const std::vector<learn::SampleRef> &inputs,
-                               const core::CancelToken &cancel,
-                               learn::Observer *observer) const override
-    {
-        return core::guarded([&] {
-            return scoreImages(
-                inputs, m_backbone->spec().preprocessing, 8,
-                [&](const Batch &b) {
-                    return torch::softmax(m_backbone->classify(batchTensor(b, torch::kCPU)), 1);
-                },
-                cancel, observer);
-        });
-    }
-
-private:
-    std::shared_ptr<Backbone> m_backbone;
-    QStringList m_labels;
-};
-
-} // namespace
-
-core::Result<learn::ModelPtr> loadBackboneClassifier(const QString &backboneId,
-                                                     const QString &weightsDir)
-{
-    const BackboneSpec *spec = BackboneCatalogue::builtin().find(backboneId);
-    if (!spec)
-        return makeError(ErrorCode::InvalidArgument,
-                         QStringLiteral("unknown backbone '%1'").arg(backboneId));
-    if (spec->classifierClasses <= 0)
-        return makeError(
-            ErrorCode::Unsupported,
-            QStringLiteral("backbone '%1' has no classifier of its own").arg(backboneId));
-    const QString dir = resolveWeightsDir(weightsDir);
-    QStringList labels;
-    if (!spec->labelsFile.isEmpty()) {
-        QFile lf(QDir(dir).filePath(spec->labelsFile));
-        if (!lf.open(QIODevice::ReadOnly | QIODevice::Text))
-            return makeError(ErrorCode::NotFound, QStringLiteral("labels file not found"),
-                             lf.fileName());
-        for (const auto &line : QString::fromUtf8(lf.readAll()).split(QLatin1Char('\n')))
-            if (!line.trimmed().isEmpty())
-                labels << line.trimmed();
-    }
-    while (labels.size() < spec->classifierClasses)
-        labels << QStringLiteral("class %1").arg(labels.size());
-    auto bb = createBackbone(*spec, QDir(dir).filePath(spec->weightsFile), true);
-    if (!bb)
-        return bb.error();
-    return learn::ModelPtr(std::make_shared<BackboneClassifier>(*bb, labels));
 }
 
 } // namespace graft::vision

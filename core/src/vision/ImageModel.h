@@ -85,11 +85,6 @@ private:
 /// An image model saved by ImageModel::saveWeights (a run folder's model.safetensors).
 core::Result<learn::ModelPtr> loadImageModel(const QString &path);
 
-/// A backbone's own classifier (e.g. MobileNetV2's 1001 ImageNet classes) as a model, with the
-/// labels file from the weights folder.
-core::Result<learn::ModelPtr> loadBackboneClassifier(const QString &backboneId,
-                                                     const QString &weightsDir);
-
 /// NHWC-strided (channels_last) tensor of a batch on `device`: convolutions run 1.2-1.6x
 /// faster here.
 torch::Tensor batchTensor(const Batch &batch, torch::Device device);

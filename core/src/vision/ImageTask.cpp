@@ -3,14 +3,12 @@
 #include "vision/ImageTask.h"
 
 #include "graft/core/Runtime.h"
-#include "graft/io/AtomicFile.h"
+#include "graft/io/Safetensors.h"
 #include "vision/ImageModel.h"
 
 #include <QCryptographicHash>
-#include <QDataStream>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QFile>
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonDocument>
@@ -18,7 +16,6 @@
 
 #include <cstring>
 #include <numeric>
-#include <random>
 
 namespace graft::vision {
 
@@ -28,15 +25,12 @@ using learn::ParamGroup;
 
 namespace {
 
-constexpr quint32 kFeatureCacheMagic = 0x47464331; // "GFC1"
-
 /// On-disk store of pooled backbone features, keyed by image content hash (SHA-256) within one
 /// "space" (backbone + weights + cut point + preprocessing + augmentation view). A space is one
-/// file `<dir>/<space-hash>.gfc`; it is read whole, extended in memory and written atomically.
-/// A changed backbone, cut, preprocessing or view is a different space, so stale features are
-/// never reused; a changed image has a different content hash.
-/// Format (little-endian): magic, dim, count (quint32 each), then per entry the 32-byte hash
-/// and `dim` floats.
+/// safetensors file `<dir>/<space-hash>.safetensors` ("hashes" U8 [n, 32], "features" F32
+/// [n, dim]); it is read whole, extended in memory and written atomically. A changed backbone,
+/// cut, preprocessing or view is a different space, so stale features are never reused; a
+/// changed image has a different content hash.
 class FeatureCache
 {
 public:
@@ -45,40 +39,26 @@ public:
         , m_path(QDir(dir).filePath(
               QString::fromLatin1(
                   QCryptographicHash::hash(spaceKey, QCryptographicHash::Sha256).toHex().left(32)) +
-              QStringLiteral(".gfc")))
+              QStringLiteral(".safetensors")))
         , m_dim(dim)
     {}
 
     /// Loads the space's file if present (a corrupt or mismatched file is ignored).
     void load()
     {
-        QFile f(m_path);
-        if (!f.open(QIODevice::ReadOnly))
+        const auto file = io::SafetensorsFile::open(m_path);
+        const io::TensorInfo *h = file ? file->find("hashes") : nullptr;
+        const io::TensorInfo *f = file ? file->find("features") : nullptr;
+        if (!h || !f || h->dtype != io::DType::U8 || f->dtype != io::DType::F32 ||
+            h->shape.size() != 2 || h->shape[1] != 32 ||
+            f->shape != std::vector<std::int64_t>{h->shape[0], m_dim})
             return;
-        QDataStream in(&f);
-        in.setByteOrder(QDataStream::LittleEndian);
-        quint32 magic = 0, dim = 0, count = 0;
-        in >> magic >> dim >> count;
-        if (magic != kFeatureCacheMagic || int(dim) != m_dim || count > 50'000'000u)
-            return;
-        if (f.size() != 12 + qint64(count) * (32 + qint64(dim) * 4))
-            return;
-        std::vector<float> values(size_t(count) * dim);
-        std::vector<QByteArray> order;
-        QHash<QByteArray, qsizetype> index;
-        for (quint32 i = 0; i < count; ++i) {
-            QByteArray h(32, Qt::Uninitialized);
-            if (in.readRawData(h.data(), 32) != 32)
-                return;
-            if (in.readRawData(reinterpret_cast<char *>(values.data() + size_t(i) * dim),
-                               int(dim * 4)) != int(dim * 4))
-                return;
-            index.insert(h, qsizetype(i) * dim);
-            order.push_back(h);
+        m_values = file->toFloat(*f);
+        for (std::int64_t i = 0; i < h->shape[0]; ++i) {
+            const QByteArray hash(file->data(*h) + 32 * i, 32);
+            m_index.insert(hash, qsizetype(i) * m_dim);
+            m_order.push_back(hash);
         }
-        m_values = std::move(values);
-        m_order = std::move(order);
-        m_index = std::move(index);
     }
 
     /// Pointer to `dim` floats, or nullptr.
@@ -106,16 +86,13 @@ public:
         if (!QDir().mkpath(m_dir))
             return makeError(ErrorCode::WriteFailed,
                              QStringLiteral("cannot create the cache folder"), m_dir);
-        const core::Status written = io::writeFileAtomically(m_path, [&](QIODevice &f) {
-            QDataStream out(&f);
-            out.setByteOrder(QDataStream::LittleEndian);
-            out << kFeatureCacheMagic << quint32(m_dim) << quint32(m_order.size());
-            for (const auto &h : m_order) {
-                out.writeRawData(h.constData(), 32);
-                out.writeRawData(reinterpret_cast<const char *>(find(h)), m_dim * 4);
-            }
-            return out.status() == QDataStream::Ok;
-        });
+        QByteArray hashes;
+        for (const auto &h : m_order)
+            hashes += h;
+        const auto n = std::int64_t(m_order.size());
+        const core::Status written =
+            io::writeSafetensors(m_path, {{"hashes", io::DType::U8, {n, 32}, hashes},
+                                          io::floatBlob("features", {n, m_dim}, m_values)});
         if (written)
             m_dirty = false;
         return written;

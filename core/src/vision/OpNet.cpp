@@ -210,7 +210,7 @@ torch::Tensor Backbone::classify(const torch::Tensor &x)
 {
     TORCH_CHECK(hasClassifier(), "this backbone has no classifier");
     auto f = features(x, int(m_groups.size()));
-    return at::linear(f, m_classifierWeight.flatten(1), m_classifierBias);
+    return at::linear(f, classifierWeight(), m_classifierBias);
 }
 
 void Backbone::emitTorchScript(torch::jit::Module &module, int cutAt) const

@@ -17,9 +17,10 @@ namespace graft::io {
 /// Element types of the safetensors format that Graft accepts.
 enum class DType { F32, F16, BF16, F64, I64, I32, I8, U8, Bool };
 
-const char *dtypeName(DType dtype);                      ///< "F32", ...
-int dtypeSize(DType dtype);                              ///< bytes per element
-std::optional<DType> dtypeFromName(const QString &name); ///< "F32" -> F32; nullopt when unknown
+const char *dtypeName(DType dtype);                        ///< "F32", ...
+int dtypeSize(DType dtype);                                ///< bytes per element
+std::optional<DType> dtypeFromName(const QString &name);   ///< "F32" -> F32; nullopt when unknown
+QString shapeText(const std::vector<std::int64_t> &shape); ///< "[3, 224, 224]"
 
 /// One tensor's description from the header, validated.
 struct TensorInfo
@@ -91,6 +92,11 @@ struct TensorBlob
 /// A float32 tensor blob from values (row-major); `values.size()` must equal the shape product.
 TensorBlob
 floatBlob(std::string name, std::vector<std::int64_t> shape, const std::vector<float> &values);
+
+/// Compact JSON text of an object or array, as metadata values hold structured data.
+QString compactJson(const QJsonValue &value);
+/// The object or array that compactJson wrote.
+QJsonValue parseJson(const QString &text);
 
 /// Writes a safetensors file atomically (QSaveFile). Tensors are stored in the given order,
 /// header padded to 8 bytes. Errors: InvalidArgument for a blob whose size does

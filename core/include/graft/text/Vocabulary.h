@@ -34,7 +34,9 @@ public:
     const QString &token(int id) const { return m_tokens.at(id); }
     const QStringList &tokens() const { return m_tokens; }
 
-    std::vector<int64_t> encode(const QStringList &tokens) const;
+    /// Ids of `tokens`, padded with <pad> to `minLength`; with `minLength` > 0 an empty text is
+    /// one <unk> (a model is never fed an empty text).
+    std::vector<int64_t> encode(const QStringList &tokens, int minLength = 0) const;
 
     QJsonObject toJson() const;
     static Vocabulary fromJson(const QJsonObject &json);

@@ -3,9 +3,6 @@
 #include "graft/core/Result.h"
 
 #include <QByteArray>
-#include <QString>
-
-#include <cstdint>
 
 namespace graft::vision {
 
