@@ -1693,11 +1693,11 @@ Reloaded and compared on %2 validation reviews: top-1 agreement %3 %, largest pr
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Remaining more than %1 (fine-tuning not timed yet)</source>
+        <source>%1: %2 %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1: %2 %</source>
+        <source>Remaining: %1 for the head, then the fine-tuning (not timed yet)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -315,7 +315,7 @@
     </message>
     <message>
         <source>Train</source>
-        <translation>Entrenar</translation>
+        <translation>Entrenamiento</translation>
     </message>
     <message>
         <source>Validation</source>
@@ -908,7 +908,7 @@ Recargado y comparado en %2 reseñas de validación: coincidencia de la clase pr
     </message>
     <message>
         <source>Go back to %1</source>
-        <translation>Volver a %1</translation>
+        <translation>Volver a «%1»</translation>
     </message>
     <message>
         <source>Use the new run</source>
@@ -1698,12 +1698,12 @@ Recargado y comparado en %2 reseñas de validación: coincidencia de la clase pr
         <translation>- reseñas/s</translation>
     </message>
     <message>
-        <source>Remaining more than %1 (fine-tuning not timed yet)</source>
-        <translation>Restante más de %1 (el ajuste fino aún no se ha cronometrado)</translation>
-    </message>
-    <message>
         <source>%1: %2 %</source>
         <translation>%1: %2 %</translation>
+    </message>
+    <message>
+        <source>Remaining: %1 for the head, then the fine-tuning (not timed yet)</source>
+        <translation>Restante: %1 para la cabeza; después, el ajuste fino (aún sin cronometrar)</translation>
     </message>
 </context>
 <context>

@@ -40,6 +40,11 @@ EvaluatePanel::EvaluatePanel(TrainingController *controller, QWidget *parent)
     m_confusionPlot = new QCustomPlot(m_confusionBox);
     m_confusionPlot->setObjectName(QStringLiteral("confusionPlot"));
     m_confusionPlot->setMinimumSize(300, 260);
+    // Class names need no tick marks (beside a count they read as a minus sign).
+    for (QCPAxis *axis : {m_confusionPlot->xAxis, m_confusionPlot->yAxis}) {
+        axis->setTickLength(0, 0);
+        axis->setSubTicks(false);
+    }
     m_confusion = new QCPColorMap(m_confusionPlot->xAxis, m_confusionPlot->yAxis);
     QCPColorGradient gradient;
     gradient.setColorStopAt(0, QColor(250, 250, 255));

@@ -25,6 +25,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -88,7 +89,11 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_weightsState->setWordWrap(true); // the download URL is long: wrap, do not widen the window
     m_weightsState->setObjectName(QStringLiteral("weightsState"));
     m_weightsDirLabel = new QLabel(m_backboneBox);
-    m_weightsDir = new QLineEdit(vision::resolveWeightsDir(), m_backboneBox);
+    // The folder chosen last time (a project's own folder replaces it when one is opened).
+    const QString lastDir = QSettings().value(QStringLiteral("model/weightsDir")).toString();
+    m_weightsDir = new QLineEdit(
+        !lastDir.isEmpty() && QFileInfo(lastDir).isDir() ? lastDir : vision::resolveWeightsDir(),
+        m_backboneBox);
     m_weightsDir->setObjectName(QStringLiteral("weightsDir"));
     m_browseWeights = new QPushButton(m_backboneBox);
     m_importWeights = new QPushButton(m_backboneBox);
@@ -233,6 +238,7 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
         Q_EMIT settingsChanged();
     });
     connect(m_weightsDir, &QLineEdit::editingFinished, this, [this] {
+        QSettings().setValue(QStringLiteral("model/weightsDir"), m_weightsDir->text());
         showBackbone();
         Q_EMIT settingsChanged();
     });
@@ -308,6 +314,7 @@ QString ModelPanel::weightsDir() const
 void ModelPanel::setWeightsDir(const QString &dir)
 {
     m_weightsDir->setText(dir);
+    QSettings().setValue(QStringLiteral("model/weightsDir"), dir);
     showBackbone();
     Q_EMIT settingsChanged();
 }

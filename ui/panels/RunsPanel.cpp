@@ -100,7 +100,13 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
             return;
         }
         m_runs[i] = run;
+        m_table->resizeColumnToContents(Name);
         Q_EMIT runsEdited(m_runs);
+    });
+    // F2 renames whichever cell of the row was clicked.
+    connect(m_table, &QTableWidget::cellClicked, this, [this](int row, int column) {
+        if (column != Name && column != Compare)
+            m_table->setCurrentCell(row, Name, QItemSelectionModel::NoUpdate);
     });
     connect(m_use, &QPushButton::clicked, this, [this] {
         const int i = selectedRun();

@@ -116,6 +116,7 @@ TrainPanel::TrainPanel(TrainingController *controller, QWidget *parent)
     m_status = new QLabel(this);
     m_statusText = LiveText(m_status);
     m_status->setObjectName(QStringLiteral("trainStatus"));
+    m_status->setWordWrap(true); // a long result line would widen the settings column
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_findLr);
     buttons->addWidget(m_train);
@@ -315,14 +316,21 @@ void TrainPanel::onBatches(const GraftProgressList &batches)
                               ? tr("%1 words/s").arg(e.itemsPerSecond, 0, 'f', 0)
                               : tr("%1 reviews/s").arg(e.itemsPerSecond, 0, 'f', 1));
     m_elapsed->setText(tr("Elapsed %1").arg(formatSeconds(e.elapsedSeconds)));
-    m_eta->setText(e.etaPartial ? tr("Remaining more than %1 (fine-tuning not timed yet)")
-                                      .arg(formatSeconds(e.etaSeconds))
-                                : tr("Remaining %1").arg(formatSeconds(e.etaSeconds)));
+    m_eta->setText(e.etaPartial
+                       ? tr("Remaining: %1 for the head, then the fine-tuning (not timed yet)")
+                             .arg(formatSeconds(e.etaSeconds))
+                       : tr("Remaining %1").arg(formatSeconds(e.etaSeconds)));
     m_statusText.set([=, this] { return tr("Training..."); });
 }
 
 void TrainPanel::onProgress(const learn::Progress &p)
 {
+    // Only this tab's jobs: an export's check or an opened model's evaluation has its own tab.
+    const TrainingController::Job job = m_controller->job();
+    if (job != TrainingController::Job::Train && job != TrainingController::Job::FindLr &&
+        job != TrainingController::Job::CrossValidate &&
+        job != TrainingController::Job::LanguageModel)
+        return;
     // Every phase before and after the epochs (features, vectors, the sweep, folds, exports)
     // drives the same bar, with its own rate and time left.
     const int total = int(qMin<qint64>(p.total, INT_MAX));
