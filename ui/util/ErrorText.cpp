@@ -54,6 +54,10 @@ QString ErrorText::describe(const core::Error &error)
         break;
     }
     const QString detail = error.message();
+    // "Cancelled." needs no English "cancelled" under it.
+    if (error.code == ErrorCode::Cancelled &&
+        detail.compare(QLatin1String("cancelled"), Qt::CaseInsensitive) == 0)
+        return head;
     return detail.isEmpty() ? head : head + QLatin1Char('\n') + detail;
 }
 
