@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates the README screenshots: `docs/screenshots.sh [build-dir] [out-dir]`.
 # Runs the real flow in tst_TrainingFlow's screenshot mode (hymenoptera, MobileNetV2 feature
-# extractor, 10 epochs, the sample photos predicted) and grabs each of the six tabs at 1400x900.
+# extractor, 10 epochs, the sample photos predicted) and grabs each of the seven tabs at 1400x900.
 # Needs ../shared/data (GRAFT_SHARED_DATA overrides). Uses Xvfb when xvfb-run is installed,
 # otherwise Qt's offscreen platform; ImageMagick's convert (optional) shrinks large PNGs.
 set -eu

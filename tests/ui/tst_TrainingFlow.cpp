@@ -817,10 +817,26 @@ void tst_TrainingFlow::screenshots()
     TrainingController *controller = window.controller();
     QSignalSpy finished(controller, &TrainingController::trainingFinished);
     QSignalSpy failed(controller, &TrainingController::failed);
-    QVERIFY(window.startTraining());
-    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || failed.count() > 0, 300000);
-    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
-    QTRY_VERIFY(!controller->isBusy());
+    // Three runs for the Runs tab: two short ones, then the 10-epoch run the other tabs show.
+    auto *epochs = window.trainPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"));
+    auto *rate = window.trainPanel()->findChild<QDoubleSpinBox *>(QStringLiteral("learningRate"));
+    const double defaultRate = rate->value();
+    const std::pair<int, double> plans[] = {{2, 1e-3}, {3, 3e-2}, {10, defaultRate}};
+    for (const auto &[n, lr] : plans) {
+        epochs->setValue(n);
+        rate->setValue(lr);
+        const qsizetype before = finished.count();
+        QVERIFY(window.startTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == before + 1 || failed.count() > 0, 300000);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+        QTRY_VERIFY(!controller->isBusy());
+    }
+    QTableWidget *runs = window.runsPanel()->table();
+    QCOMPARE(runs->rowCount(), 3);
+    runs->item(2, 1)->setText(QStringLiteral("Quick look"));
+    runs->item(1, 1)->setText(QStringLiteral("High rate"));
+    runs->item(0, 1)->setText(QStringLiteral("Feature extractor, 10 epochs"));
+    runs->selectRow(0);
 
     auto *predict = window.findChild<graft::ui::PredictPanel *>();
     QVERIFY(predict);
@@ -835,9 +851,9 @@ void tst_TrainingFlow::screenshots()
             results->setCurrentItem(results->topLevelItem(0));
     }
 
-    const char *names[] = {"data", "model", "train", "evaluate", "predict", "export"};
+    const char *names[] = {"data", "model", "train", "runs", "evaluate", "predict", "export"};
     QCOMPARE(window.tabs()->count(), 7);
-    for (int i = 0; i < 6; ++i) {
+    for (int i = 0; i < 7; ++i) {
         window.tabs()->setCurrentIndex(i);
         QTest::qWait(400); // thumbnails and plots fill in lazily
         const QString path = QDir(outDir).filePath(QString::fromLatin1(names[i]) + ".png");
