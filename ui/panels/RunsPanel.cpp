@@ -1,6 +1,7 @@
 #include "ui/panels/RunsPanel.h"
 
 #include "graft/learn/Config.h"
+#include "graft/vision/BackboneCatalogue.h"
 #include "ui/util/ErrorText.h"
 
 #include <QDateTime>
@@ -229,6 +230,8 @@ void RunsPanel::rebuild()
         QString model;
         if (run.value(QStringLiteral("kind")).toString() == QLatin1String("image")) {
             model = run.value(QStringLiteral("backbone")).toString();
+            if (const vision::BackboneSpec *spec = vision::BackboneCatalogue::builtin().find(model))
+                model = spec->displayName;
             learn::Recipe recipe;
             if (learn::parse(run.value(QStringLiteral("recipe")).toString(), &recipe))
                 model += QStringLiteral(", ") + ErrorText::recipe(recipe);
