@@ -25,13 +25,11 @@ namespace {
 
 enum Column { Compare, Name, Finished, ModelCol, Kept, Accuracy, Status, Time, ColumnCount };
 
-/// The dataset and split a run was validated on: accuracies compare only within one.
+/// The dataset and split a run was validated on (its saved configuration).
 QString dataKey(const QJsonObject &run)
 {
-    const QJsonObject c = run.value(QStringLiteral("config")).toObject();
-    return c.value(QStringLiteral("data_path")).toString() + QLatin1Char('|') +
-           QString::number(c.value(QStringLiteral("split_seed")).toInt(-1)) + QLatin1Char('|') +
-           QString::number(c.value(QStringLiteral("val_fraction")).toDouble(), 'g', 6);
+    return RunsPanel::splitKey(
+        learn::RunConfig::fromJson(run.value(QStringLiteral("config")).toObject()));
 }
 
 bool folderMissing(const QJsonObject &run)
@@ -136,6 +134,12 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
         Q_EMIT runsEdited(m_runs);
     });
     retranslate();
+}
+
+QString RunsPanel::splitKey(const learn::RunConfig &c)
+{
+    return c.dataPath + QLatin1Char('|') + QString::number(c.effectiveSplitSeed()) +
+           QLatin1Char('|') + QString::number(c.valFraction, 'g', 6);
 }
 
 QString RunsPanel::nameOf(const QJsonObject &run, int index)

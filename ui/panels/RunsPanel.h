@@ -1,5 +1,7 @@
 #pragma once
 
+#include "graft/learn/Config.h"
+
 #include <QJsonArray>
 #include <QWidget>
 
@@ -31,6 +33,8 @@ public:
     QTableWidget *table() const { return m_table; }
     /// The run object's name, or "Run N" (N its 1-based place) when it has none.
     static QString nameOf(const QJsonObject &run, int index);
+    /// The dataset and split a run was validated on: accuracies compare only within one.
+    static QString splitKey(const learn::RunConfig &config);
 
 Q_SIGNALS:
     /// The user asked to make this run folder the current model.

@@ -31,7 +31,6 @@ public:
         if (m_label)
             m_label->setText(m_text ? m_text() : QString());
     }
-    bool isEmpty() const { return !m_label || m_label->text().isEmpty(); }
 
 private:
     QPointer<QLabel> m_label;

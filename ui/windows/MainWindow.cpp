@@ -112,10 +112,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
                     statusBar()->showMessage(tr("Training finished."), 5000);
                 // After modelChanged has made the new run current: was the old one better?
                 if (report.model)
-                    QTimer::singleShot(
-                        0, this,
-                        [this, acc = report.valAccuracy(), classes = report.classes,
-                         key = splitKey(report.config)] { offerBetterModel(acc, classes, key); });
+                    QTimer::singleShot(0, this,
+                                       [this, acc = report.valAccuracy(), classes = report.classes,
+                                        key = RunsPanel::splitKey(report.config)] {
+                                           offerBetterModel(acc, classes, key);
+                                       });
             });
     connect(m_controller, &TrainingController::modelChanged, this,
             [this](const learn::RunReport &r) {
@@ -124,8 +125,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
                     if (!m_applying)
                         setModified(true);
                 }
-                m_current = CurrentModel{m_modelPath, r.valAccuracy(), r.classes,
-                                         splitKey(r.runDir.isEmpty() ? runConfig() : r.config)};
+                m_current =
+                    CurrentModel{m_modelPath, r.valAccuracy(), r.classes,
+                                 RunsPanel::splitKey(r.runDir.isEmpty() ? runConfig() : r.config)};
                 m_runsPanel->setCurrentModel(m_modelPath);
             });
     connect(m_model, &ModelPanel::recipeChosen, this, [this](learn::Recipe recipe) {
@@ -715,12 +717,6 @@ void MainWindow::recordRun(const learn::RunReport &report)
     m_runsPanel->setRuns(m_runs, m_modelPath);
     m_train->showHistory(m_runs, report.runDir);
     setModified(true);
-}
-
-QString MainWindow::splitKey(const learn::RunConfig &c)
-{
-    return c.dataPath + QLatin1Char('|') + QString::number(c.effectiveSplitSeed()) +
-           QLatin1Char('|') + QString::number(c.valFraction, 'g', 6);
 }
 
 void MainWindow::offerBetterModel(double accuracy, const QStringList &classes, const QString &key)

@@ -114,7 +114,6 @@ private:
     /// When the run that just ended is below the model it replaced (same classes, data and
     /// split), asks which to keep; going back reopens the old one.
     void offerBetterModel(double accuracy, const QStringList &classes, const QString &key);
-    static QString splitKey(const learn::RunConfig &config);
 
     /// The current model as far as comparing it goes.
     struct CurrentModel
@@ -122,7 +121,7 @@ private:
         QString path;
         double accuracy = -1;
         QStringList classes;
-        QString key; ///< splitKey() of the data it was validated on
+        QString key; ///< RunsPanel::splitKey() of the data it was validated on
     };
     CurrentModel m_current;
     CurrentModel m_replaced; ///< the model the run in progress will replace
