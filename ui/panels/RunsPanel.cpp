@@ -53,7 +53,10 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
     m_table->setEditTriggers(QAbstractItemView::EditKeyPressed |
                              QAbstractItemView::SelectedClicked);
     m_table->verticalHeader()->setVisible(false);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    // The model's name takes what is left (elided, whole in its tooltip), so that the
+    // accuracy, status and time stay in view without a horizontal scroll bar.
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->horizontalHeader()->setSectionResizeMode(ModelCol, QHeaderView::Stretch);
     m_use = new QPushButton(this);
     m_use->setObjectName(QStringLiteral("useRun"));
     m_rename = new QPushButton(this);
@@ -244,7 +247,7 @@ void RunsPanel::rebuild()
             model = vectors.isEmpty() ? tr("no word vectors") : QFileInfo(vectors).fileName();
             model += QStringLiteral(", ") + run.value(QStringLiteral("head")).toString();
         }
-        cell(ModelCol, model);
+        cell(ModelCol, model)->setToolTip(model);
         const int epochs = run.value(QStringLiteral("epochs")).toArray().size();
         cell(Kept, kept > 0 ? tr("%1 of %2").arg(kept).arg(epochs) : tr("none"));
         QTableWidgetItem *accuracy =
